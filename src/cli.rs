@@ -1,0 +1,188 @@
+//! The command line (contract.md, "Commands"): `spacecheck [PATH] [options]`, `rules`,
+//! `explain CODE`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::lint::{self, Options};
+use crate::policy::{Policy, PolicyError};
+use crate::report::{self, Format};
+use crate::rules::{self, Severity};
+use crate::space::Space;
+
+#[derive(Parser, Debug)]
+#[command(name = "spacecheck", version, about = "Compliance linter and validator for Hugging Face Docker Spaces", args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every rule: code, name, default severity, summary.
+    Rules {
+        /// Print the catalogue as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a rule's documentation: what it checks, why, an example, the fix.
+    Explain {
+        /// A rule code, e.g. DF005.
+        code: String,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct LintArgs {
+    /// The Space folder to lint (or hf://OWNER/NAME).
+    #[arg(default_value = ".")]
+    pub path: String,
+    /// Policy file; default: spacecheck.yaml in the Space, else the built-in baseline.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Also probe this Space on the Hub (live rules).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub space: Option<String>,
+    /// Never touch the network: live rules are reported as skipped.
+    #[arg(long)]
+    pub offline: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only these codes (comma list; prefixes like DF or HUB00 allowed).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+    /// Leave out these codes (comma list; prefixes allowed).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding at or above this level exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+/// An error that makes the run unable to check: exit code 2.
+#[derive(Debug)]
+pub struct CannotCheck(pub String);
+
+impl From<PolicyError> for CannotCheck {
+    fn from(e: PolicyError) -> Self {
+        CannotCheck(e.0)
+    }
+}
+
+/// Runs the command line; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Some(Command::Rules { json }) => print_rules(&mut stdout, json).map(|_| 0),
+        Some(Command::Explain { code }) => explain(&mut stdout, &code),
+        None => run_lint(&mut stdout, &cli.lint),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CannotCheck(message)) => {
+            let _ = stdout.flush();
+            eprintln!("spacecheck: error: {message}");
+            2
+        }
+    }
+}
+
+fn print_rules(out: &mut dyn Write, json: bool) -> Result<(), CannotCheck> {
+    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write output: {e}"));
+    if json {
+        let list: Vec<serde_json::Value> = rules::all()
+            .iter()
+            .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary, "live": r.live}))
+            .collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default()).map_err(write_err)?;
+        return Ok(());
+    }
+    for r in rules::all() {
+        let live = if r.live { " (live)" } else { "" };
+        writeln!(out, "{:<7} {:<22} {:<8} {}{live}", r.code, r.name, r.severity.as_str(), r.summary).map_err(write_err)?;
+    }
+    Ok(())
+}
+
+fn explain(out: &mut dyn Write, code: &str) -> Result<i32, CannotCheck> {
+    let Some(rule) = rules::find(code) else {
+        let codes: Vec<&str> = rules::all().iter().map(|r| r.code).collect();
+        let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        return Err(CannotCheck(format!("unknown rule code `{code}`{hint}; `spacecheck rules` lists them")));
+    };
+    let kind = if rule.live { ", live: needs --space or hf://" } else { "" };
+    writeln!(out, "{} {} (default: {}{kind})\n\n{}\n\n{}", rule.code, rule.name, rule.severity.as_str(), rule.summary, rule.doc)
+        .map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
+    Ok(0)
+}
+
+fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
+    if let Some(p) = &args.policy {
+        return Ok(Policy::load(p)?);
+    }
+    let local = root.join("spacecheck.yaml");
+    if local.is_file() {
+        return Ok(Policy::load(&local)?);
+    }
+    Ok(Policy::baseline())
+}
+
+fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
+    if args.path.starts_with("hf://") || args.space.is_some() {
+        if !args.offline {
+            return Err(CannotCheck(
+                "live Hub checks (--space, hf://) are not available in this version of spacecheck yet; lint the local folder, or add --offline to skip them explicitly".into(),
+            ));
+        }
+        if args.path.starts_with("hf://") {
+            return Err(CannotCheck("hf:// targets need the Hub; with --offline there is nothing to lint".into()));
+        }
+    }
+    let root = PathBuf::from(&args.path);
+    let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
+    let policy = load_policy(args, &root)?;
+    let options = Options {
+        select: args.select.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
+        ignore: args.ignore.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
+        fail_on: match args.fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        },
+        offline: args.offline,
+    };
+    for code in options.select.iter().chain(&options.ignore) {
+        if !rules::all().iter().any(|r| r.code.starts_with(code.as_str())) {
+            return Err(CannotCheck(format!("`{code}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")));
+        }
+    }
+    let report = lint::lint(&space, &policy, &options);
+    let text = match args.format {
+        Format::Human => {
+            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            report::human::render(&report, color)
+        }
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+    };
+    out.write_all(text.as_bytes()).map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
+    Ok(if report.passed() { 0 } else { 1 })
+}

@@ -1,0 +1,18 @@
+//! spacecheck: a compliance linter and validator for Hugging Face Docker Spaces.
+//!
+//! The pipeline, one module each: [`space`] loads the files safely, [`parse`] turns them into
+//! syntax with spans, [`model`] works out what the image does at run time, [`rules`] check it
+//! (one file per rule), [`lint`] applies the policy, filters and suppressions, and [`report`]
+//! renders the result.
+
+pub mod cli;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod space;
+pub mod suggest;
+pub mod suppress;

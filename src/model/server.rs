@@ -1,0 +1,730 @@
+//! The server the container starts: which program, on which host and port.
+//!
+//! Follows the start command through wrappers (`exec`, `tini --`, `env X=1`), shells
+//! (`sh -c "..."`), start scripts the image contains (copied from the Space or written by a
+//! heredoc), `python -m`, and the Python file a `python app.py` runs, and knows each common
+//! server's flags, environment variables and defaults.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{ImageModel, StartCommand};
+use crate::parse::dockerfile::CommandForm;
+use crate::parse::shell::{self, parse_commands, SimpleCommand, VarLookup};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerKind {
+    Uvicorn,
+    Gunicorn,
+    Hypercorn,
+    Streamlit,
+    Gradio,
+    Flask,
+    HttpServer,
+    FastApiCli,
+    /// node, npm, next, bun, deno... : they read `PORT` by convention.
+    PortEnv(String),
+}
+
+impl ServerKind {
+    pub fn name(&self) -> &str {
+        match self {
+            ServerKind::Uvicorn => "uvicorn",
+            ServerKind::Gunicorn => "gunicorn",
+            ServerKind::Hypercorn => "hypercorn",
+            ServerKind::Streamlit => "streamlit",
+            ServerKind::Gradio => "gradio",
+            ServerKind::Flask => "flask",
+            ServerKind::HttpServer => "python -m http.server",
+            ServerKind::FastApiCli => "fastapi",
+            ServerKind::PortEnv(p) => p,
+        }
+    }
+
+    /// The package that provides the server (for RP004), when it is a Python package.
+    pub fn python_package(&self) -> Option<&'static str> {
+        match self {
+            ServerKind::Uvicorn => Some("uvicorn"),
+            ServerKind::Gunicorn => Some("gunicorn"),
+            ServerKind::Hypercorn => Some("hypercorn"),
+            ServerKind::Streamlit => Some("streamlit"),
+            ServerKind::Gradio => Some("gradio"),
+            ServerKind::Flask => Some("flask"),
+            ServerKind::FastApiCli => Some("fastapi"),
+            _ => None,
+        }
+    }
+}
+
+/// Where a host or port value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag, as written (`--port $PORT`).
+    Flag(String),
+    /// An environment variable the server reads (`GRADIO_SERVER_PORT`).
+    Env(String),
+    /// The server's built-in default.
+    Default,
+    /// A call in the Python source (`uvicorn.run(app, port=...)`).
+    Source(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// The value after expansion; may still hold `$VAR` when it could not be resolved.
+    pub value: String,
+    pub origin: Origin,
+}
+
+impl Setting {
+    pub fn port(&self) -> Option<u16> {
+        self.value.trim().parse().ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    pub kind: ServerKind,
+    pub port: Option<Setting>,
+    pub host: Option<Setting>,
+    /// The script or file the server was found in, when not the CMD itself.
+    pub via: Option<String>,
+    pub background: bool,
+    /// True when the server is inferred (a `python app.py` with gradio installed).
+    pub inferred: bool,
+}
+
+impl Server {
+    /// Whether it binds only the loopback interface (unreachable from the Hub's proxy).
+    pub fn binds_loopback(&self) -> bool {
+        self.host.as_ref().is_some_and(|h| {
+            let v = h.value.trim().trim_start_matches('[').trim_end_matches(']');
+            v == "127.0.0.1" || v == "localhost" || v == "::1" || v.starts_with("127.")
+        })
+    }
+}
+
+/// What the start command does, for DF008/DF009/RP004.
+#[derive(Debug, Clone, Default)]
+pub struct StartAnalysis {
+    pub servers: Vec<Server>,
+    /// `CMD ["PORT=7860", "node", "build"]`: exec form runs `PORT=7860` as a program.
+    pub exec_form_assignment: Option<String>,
+    /// The CMD/ENTRYPOINT instruction the analysis starts from.
+    pub span: Option<Range<usize>>,
+}
+
+/// Gives the content of files the image contains, by absolute path in the image.
+pub trait Files {
+    fn file(&self, image_path: &str) -> Option<String>;
+    /// Python packages the Space installs (from requirements files and RUN lines), lowercase.
+    fn installs(&self, package: &str) -> bool;
+}
+
+pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
+    let StartCommand { entrypoint, cmd } = &model.start;
+    let mut analysis = StartAnalysis { span: cmd.as_ref().or(entrypoint.as_ref()).map(|(_, s)| s.clone()), ..Default::default() };
+    let argv = |c: &CommandForm| -> Vec<String> {
+        match c {
+            CommandForm::Exec(words) => words.iter().map(|w| w.text.clone()).collect(),
+            CommandForm::Shell(w) => vec!["/bin/sh".into(), "-c".into(), w.text.clone()],
+        }
+    };
+    let mut full: Vec<String> = Vec::new();
+    let mut exec_first = None;
+    match (entrypoint, cmd) {
+        (Some((CommandForm::Shell(_), _)), _) => full = argv(&entrypoint.as_ref().unwrap().0),
+        (Some((ep, _)), Some((c, _))) => {
+            full = argv(ep);
+            full.extend(argv(c));
+            exec_first = Some(ep);
+        }
+        (Some((ep, _)), None) => {
+            full = argv(ep);
+            exec_first = Some(ep);
+        }
+        (None, Some((c, _))) => {
+            full = argv(c);
+            exec_first = Some(c);
+        }
+        (None, None) => {}
+    }
+    if let Some(CommandForm::Exec(words)) = exec_first {
+        if let Some(first) = words.first() {
+            if shell::assignment(&first.text).is_some() {
+                analysis.exec_form_assignment = Some(first.text.clone());
+            }
+        }
+    }
+    let mut walker = Walker { model, files, env: model.runtime_env.clone(), servers: Vec::new(), via: None, depth: 0 };
+    walker.argv(&full, false);
+    // An entrypoint script that ends in `exec "$@"` runs the CMD: also read the CMD alone.
+    if let (Some((CommandForm::Exec(_), _)), Some((c, _))) = (entrypoint, cmd) {
+        if walker.servers.is_empty() {
+            walker.argv(&argv(c), false);
+        }
+    }
+    analysis.servers = walker.servers;
+    analysis
+}
+
+/// `sh -c "..."` in an exec-form RUN: the commands inside.
+pub fn unwrap_shell_c(argv: &[String], vars: &dyn VarLookup) -> Vec<SimpleCommand> {
+    if argv.len() >= 3 && is_shell(&argv[0]) && argv[1].starts_with('-') && argv[1].contains('c') {
+        parse_commands(&argv[2], vars)
+    } else {
+        vec![SimpleCommand { words: argv.to_vec(), raw_words: argv.to_vec(), ..SimpleCommand::default() }]
+    }
+}
+
+fn is_shell(program: &str) -> bool {
+    matches!(basename(program), "sh" | "bash" | "dash" | "ash" | "zsh")
+}
+
+fn basename(p: &str) -> &str {
+    p.rsplit('/').next().unwrap_or(p)
+}
+
+struct Walker<'a> {
+    model: &'a ImageModel,
+    files: &'a dyn Files,
+    env: HashMap<String, String>,
+    servers: Vec<Server>,
+    via: Option<String>,
+    depth: usize,
+}
+
+const WRAPPERS: &[&str] = &["exec", "nohup", "tini", "dumb-init", "time", "stdbuf", "setsid", "xvfb-run", "catatonit", "runuser"];
+
+impl Walker<'_> {
+    fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        move |name: &str| self.env.get(name).cloned()
+    }
+
+    fn argv(&mut self, argv: &[String], background: bool) {
+        if self.depth > 6 {
+            return;
+        }
+        let mut i = 0;
+        let mut local_env: Vec<(String, String)> = Vec::new();
+        // Strip wrappers and their options.
+        while i < argv.len() {
+            let w = argv[i].as_str();
+            let b = basename(w);
+            if WRAPPERS.contains(&b) || w == "--" {
+                i += 1;
+                while i < argv.len() && argv[i].starts_with('-') && argv[i] != "--" {
+                    i += 1;
+                }
+            } else if b == "env" {
+                i += 1;
+                while i < argv.len() && (argv[i].starts_with('-') || shell::assignment(&argv[i]).is_some()) {
+                    if let Some((k, v)) = shell::assignment(&argv[i]) {
+                        local_env.push((k.to_string(), v.to_string()));
+                    }
+                    i += 1;
+                }
+            } else if matches!(b, "gosu" | "su-exec") {
+                i += 2;
+            } else if (b == "conda" || b == "micromamba" || b == "mamba") && argv.get(i + 1).is_some_and(|a| a == "run") {
+                i += 2;
+                while i < argv.len() && argv[i].starts_with('-') {
+                    i += if matches!(argv[i].as_str(), "-n" | "--name" | "-p" | "--prefix") { 2 } else { 1 };
+                }
+            } else if matches!(b, "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye") && argv.get(i + 1).is_some_and(|a| a == "run") {
+                i += 2;
+                while i < argv.len() && argv[i].starts_with('-') {
+                    i += 1;
+                }
+            } else if shell::assignment(w).is_some() && i == 0 {
+                // Exec form running `PORT=7860`: not a program; the rest never runs. Reported
+                // separately; read the rest as if the shell had set it, to find the server.
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let saved = self.env.clone();
+        for (k, v) in local_env {
+            self.env.insert(k, v);
+        }
+        if let Some(program) = argv.get(i) {
+            self.command(program, &argv[i + 1..], background);
+        }
+        self.env = saved;
+    }
+
+    fn script(&mut self, script: &str, via: Option<String>) {
+        let commands = parse_commands(script, &self.lookup());
+        let outer_via = self.via.clone();
+        if via.is_some() {
+            self.via = via;
+        }
+        self.depth += 1;
+        for c in commands {
+            // Expand with what earlier lines of the script set.
+            let c = c.reexpand(&self.lookup());
+            let program = c.program().unwrap_or("");
+            if program.is_empty() || program == "export" || program == "set" || program == "readonly" {
+                // `PORT=7860` alone, or `export PORT=7860`: the shell keeps it for later commands.
+                for (k, v) in &c.assignments {
+                    self.env.insert(k.clone(), v.clone());
+                }
+                for w in c.words.iter().skip(1) {
+                    if let Some((k, v)) = shell::assignment(w) {
+                        self.env.insert(k.to_string(), v.to_string());
+                    }
+                }
+                continue;
+            }
+            let saved = self.env.clone();
+            for (k, v) in &c.assignments {
+                self.env.insert(k.clone(), v.clone());
+            }
+            self.argv(&c.words, c.background);
+            self.env = saved;
+        }
+        self.depth -= 1;
+        self.via = outer_via;
+    }
+
+    fn image_path(&self, p: &str) -> String {
+        super::join_path(&self.model.workdir, p)
+    }
+
+    fn command(&mut self, program: &str, args: &[String], background: bool) {
+        let b = basename(program);
+        if is_shell(program) {
+            if let Some(pos) = args.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c')) {
+                if let Some(script) = args.get(pos + 1) {
+                    let script = script.clone();
+                    self.script(&script, None);
+                }
+                return;
+            }
+            if let Some(path) = args.iter().find(|a| !a.starts_with('-')) {
+                self.run_script_file(path);
+            }
+            return;
+        }
+        if b.starts_with("python") && !b.contains("config") {
+            self.python(args, background);
+            return;
+        }
+        let kind = match b {
+            "uvicorn" => Some(ServerKind::Uvicorn),
+            "gunicorn" => Some(ServerKind::Gunicorn),
+            "hypercorn" => Some(ServerKind::Hypercorn),
+            "streamlit" => Some(ServerKind::Streamlit),
+            "gradio" => Some(ServerKind::Gradio),
+            "flask" => Some(ServerKind::Flask),
+            "fastapi" => Some(ServerKind::FastApiCli),
+            "node" | "npm" | "yarn" | "pnpm" | "bun" | "deno" | "next" | "nuxt" | "npx" => Some(ServerKind::PortEnv(b.to_string())),
+            _ => None,
+        };
+        match kind {
+            Some(k) => self.server(k, args, background),
+            None => {
+                if program.ends_with(".sh") || program.starts_with("./") || (program.starts_with('/') && self.files.file(program).is_some()) {
+                    self.run_script_file(program);
+                }
+            }
+        }
+    }
+
+    fn run_script_file(&mut self, path: &str) {
+        let image_path = self.image_path(path);
+        let content = self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
+        if let Some(content) = content {
+            let name = path.rsplit('/').next().unwrap_or(path).to_string();
+            self.script(&content, Some(name));
+        }
+    }
+
+    fn python(&mut self, args: &[String], background: bool) {
+        let mut i = 0;
+        while i < args.len() && args[i].starts_with('-') && args[i] != "-m" && args[i] != "-c" {
+            i += if matches!(args[i].as_str(), "-W" | "-X") { 2 } else { 1 };
+        }
+        match args.get(i).map(String::as_str) {
+            Some("-m") => {
+                let Some(module) = args.get(i + 1) else { return };
+                let rest = &args[i + 2..];
+                let kind = match module.as_str() {
+                    "uvicorn" => ServerKind::Uvicorn,
+                    "gunicorn" => ServerKind::Gunicorn,
+                    "hypercorn" => ServerKind::Hypercorn,
+                    "streamlit" => ServerKind::Streamlit,
+                    "flask" => ServerKind::Flask,
+                    "gradio" | "gradio.cli" => ServerKind::Gradio,
+                    "fastapi" => ServerKind::FastApiCli,
+                    "http.server" | "SimpleHTTPServer" => ServerKind::HttpServer,
+                    _ => return,
+                };
+                self.server(kind, rest, background);
+            }
+            Some(path) if path.ends_with(".py") => {
+                let image_path = self.image_path(path);
+                let source = self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
+                self.python_file(path, source.as_deref(), background);
+            }
+            _ => {}
+        }
+    }
+
+    /// A `python app.py`: read the file when the Space has it; otherwise infer gradio when it
+    /// is the one web framework the Space installs.
+    fn python_file(&mut self, path: &str, source: Option<&str>, background: bool) {
+        let via = Some(path.rsplit('/').next().unwrap_or(path).to_string());
+        if let Some(src) = source {
+            let found = python_source_server(src, &self.lookup());
+            if let Some(server) = found {
+                self.servers.push(Server { via, background, ..server });
+            }
+            return;
+        }
+        let frameworks = ["gradio", "streamlit", "flask", "fastapi", "uvicorn", "gunicorn", "django", "aiohttp", "tornado"];
+        let installed: Vec<&str> = frameworks.iter().copied().filter(|f| self.files.installs(f)).collect();
+        if installed == ["gradio"] || installed == ["gradio", "fastapi"] || installed == ["gradio", "uvicorn"] || installed == ["gradio", "fastapi", "uvicorn"] {
+            let mut s = gradio_defaults(&self.lookup());
+            s.via = via;
+            s.background = background;
+            s.inferred = true;
+            self.servers.push(s);
+        }
+    }
+
+    fn server(&mut self, kind: ServerKind, args: &[String], background: bool) {
+        let env = |name: &str| self.env.get(name).cloned();
+        let flag = |names: &[&str]| flag_value(args, names);
+        let (host, port) = match &kind {
+            ServerKind::Uvicorn | ServerKind::FastApiCli => {
+                let dev = kind == ServerKind::FastApiCli && args.first().is_some_and(|a| a == "dev");
+                let default_host = if kind == ServerKind::FastApiCli && !dev { "0.0.0.0" } else { "127.0.0.1" };
+                let host = flag(&["--host"]).map(|v| set(v, Origin::Flag("--host".into())))
+                    .or_else(|| env("UVICORN_HOST").map(|v| set(v, Origin::Env("UVICORN_HOST".into()))))
+                    .unwrap_or_else(|| set(default_host.into(), Origin::Default));
+                let port = flag(&["--port"]).map(|v| set(v, Origin::Flag("--port".into())))
+                    .or_else(|| env("UVICORN_PORT").map(|v| set(v, Origin::Env("UVICORN_PORT".into()))))
+                    .unwrap_or_else(|| set("8000".into(), Origin::Default));
+                (Some(host), Some(port))
+            }
+            ServerKind::Gunicorn | ServerKind::Hypercorn => {
+                let bind = flag(&["-b", "--bind"]).map(|v| (v, Origin::Flag("--bind".into())));
+                let bind = bind.or_else(|| {
+                    if kind != ServerKind::Gunicorn {
+                        return None;
+                    }
+                    let cmd_args: Vec<String> = env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
+                    flag_value(&cmd_args, &["-b", "--bind"]).map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
+                });
+                match bind {
+                    Some((b, origin)) => {
+                        let (h, p) = split_bind(&b);
+                        (Some(set(h, origin.clone())), p.map(|p| set(p, origin)))
+                    }
+                    // gunicorn binds 0.0.0.0:$PORT when PORT is set; a config file may bind.
+                    None if kind == ServerKind::Gunicorn && env("PORT").is_some() => {
+                        (Some(set("0.0.0.0".into(), Origin::Env("PORT".into()))), Some(set(env("PORT").unwrap_or_default(), Origin::Env("PORT".into()))))
+                    }
+                    None if flag(&["-c", "--config"]).is_some() => (None, None),
+                    None => (Some(set("127.0.0.1".into(), Origin::Default)), Some(set("8000".into(), Origin::Default))),
+                }
+            }
+            ServerKind::Streamlit => {
+                let host = flag(&["--server.address"]).map(|v| set(v, Origin::Flag("--server.address".into())))
+                    .or_else(|| env("STREAMLIT_SERVER_ADDRESS").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_ADDRESS".into()))));
+                let port = flag(&["--server.port"]).map(|v| set(v, Origin::Flag("--server.port".into())))
+                    .or_else(|| env("STREAMLIT_SERVER_PORT").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_PORT".into()))))
+                    .or_else(|| self.streamlit_config_port().map(|p| set(p, Origin::Source(".streamlit/config.toml".into()))))
+                    .unwrap_or_else(|| set("8501".into(), Origin::Default));
+                (host, Some(port))
+            }
+            ServerKind::Gradio => {
+                let s = gradio_defaults(&env);
+                (s.host, s.port)
+            }
+            ServerKind::Flask => {
+                let host = flag(&["--host", "-h"]).map(|v| set(v, Origin::Flag("--host".into())))
+                    .or_else(|| env("FLASK_RUN_HOST").map(|v| set(v, Origin::Env("FLASK_RUN_HOST".into()))))
+                    .unwrap_or_else(|| set("127.0.0.1".into(), Origin::Default));
+                let port = flag(&["--port", "-p"]).map(|v| set(v, Origin::Flag("--port".into())))
+                    .or_else(|| env("FLASK_RUN_PORT").map(|v| set(v, Origin::Env("FLASK_RUN_PORT".into()))))
+                    .unwrap_or_else(|| set("5000".into(), Origin::Default));
+                (Some(host), Some(port))
+            }
+            ServerKind::HttpServer => {
+                let host = flag(&["-b", "--bind"]).map(|v| set(v, Origin::Flag("--bind".into())));
+                let port = positional(args, &["-b", "--bind", "-d", "--directory"]).map(|v| set(v, Origin::Flag("port argument".into())))
+                    .unwrap_or_else(|| set("8000".into(), Origin::Default));
+                (host, Some(port))
+            }
+            ServerKind::PortEnv(program) => {
+                // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win.
+                let explicit = flag(&["-p", "--port", "-l", "--listen"]).filter(|v| v.parse::<u16>().is_ok() || v.contains('$'));
+                let port = match explicit {
+                    Some(v) => Some(set(v, Origin::Flag("--port".into()))),
+                    None => env("PORT").map(|v| set(v, Origin::Env("PORT".into()))),
+                };
+                if port.is_none() && !matches!(program.as_str(), "node" | "bun" | "deno") {
+                    // npm start & co: the script decides; nothing to say.
+                }
+                (None, port)
+            }
+        };
+        self.servers.push(Server { kind, port, host, via: self.via.clone(), background, inferred: false });
+    }
+
+    fn streamlit_config_port(&self) -> Option<String> {
+        let home = self.env.get("HOME").cloned().unwrap_or_else(|| "/root".into());
+        for dir in [self.model.workdir.clone(), home] {
+            let path = super::join_path(&dir, ".streamlit/config.toml");
+            if let Some(text) = self.files.file(&path) {
+                static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*port\s*=\s*(\d+)").expect("valid regex"));
+                return PORT.captures(&text).map(|c| c[1].to_string());
+            }
+        }
+        None
+    }
+}
+
+fn set(value: String, origin: Origin) -> Setting {
+    Setting { value, origin }
+}
+
+fn gradio_defaults(env: &dyn Fn(&str) -> Option<String>) -> Server {
+    // On Spaces gradio binds 0.0.0.0 by itself (it sees SYSTEM=spaces); GRADIO_SERVER_NAME wins.
+    let host = env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())));
+    let port = env("GRADIO_SERVER_PORT").map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into()))).unwrap_or_else(|| set("7860".into(), Origin::Default));
+    Server { kind: ServerKind::Gradio, port: Some(port), host, via: None, background: false, inferred: false }
+}
+
+/// `--port 7860`, `--port=7860`, `-p7860` (short flags only glued when one letter).
+fn flag_value(args: &[String], names: &[&str]) -> Option<String> {
+    let mut found = None;
+    for (i, a) in args.iter().enumerate() {
+        for n in names {
+            if a == n {
+                if let Some(v) = args.get(i + 1) {
+                    found = Some(v.clone());
+                }
+            } else if let Some(v) = a.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
+                found = Some(v.to_string());
+            } else if n.len() == 2 && !n.starts_with("--") && a.starts_with(n) && a.len() > 2 && !a.starts_with("--") {
+                found = Some(a[2..].to_string());
+            }
+        }
+    }
+    found
+}
+
+fn positional(args: &[String], value_flags: &[&str]) -> Option<String> {
+    let mut i = 0;
+    while i < args.len() {
+        if value_flags.contains(&args[i].as_str()) {
+            i += 2;
+            continue;
+        }
+        if !args[i].starts_with('-') {
+            return Some(args[i].clone());
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `0.0.0.0:7860`, `:7860`, `[::]:7860`, `unix:/tmp/s` → (host, port).
+fn split_bind(bind: &str) -> (String, Option<String>) {
+    if bind.starts_with("unix:") || bind.starts_with("fd://") {
+        return (bind.to_string(), None);
+    }
+    if let Some(rest) = bind.strip_prefix('[') {
+        if let Some((h, p)) = rest.split_once("]:") {
+            return (h.to_string(), Some(p.to_string()));
+        }
+    }
+    match bind.rsplit_once(':') {
+        Some((h, p)) if !p.is_empty() && !p.contains(['{', '}']) => (if h.is_empty() { "0.0.0.0".into() } else { h.to_string() }, Some(p.to_string())),
+        _ => (bind.to_string(), Some("8000".into())),
+    }
+}
+
+/// Finds the server a Python file starts: `uvicorn.run(...)`, gradio's `.launch(...)`,
+/// Flask's `app.run(...)`. Values may come from `os.environ.get("PORT", 7860)`.
+pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
+    static CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^[^#\n]*?(\buvicorn\.run|\.launch|\.run)\s*\(").expect("valid regex")
+    });
+    let mut best: Option<Server> = None;
+    for m in CALL.captures_iter(src) {
+        let which = m.get(1).map_or("", |g| g.as_str());
+        let start = m.get(0).map_or(0, |g| g.end());
+        let args = call_args(&src[start..]);
+        let (kind, host_kw, port_kw, default_host, default_port) = match which {
+            "uvicorn.run" => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
+            ".launch" => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
+            _ if args.contains("host") || args.contains("port") || src.contains("Flask(") => (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000"),
+            _ => continue,
+        };
+        let kw = |name: &str| keyword_value(&args, name, env);
+        let host = match kw(host_kw) {
+            Some(v) => Some(set(v, Origin::Source(format!("{host_kw}="))))
+            ,
+            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into()))),
+            None => default_host.map(|h| set(h.into(), Origin::Default)),
+        };
+        let port = match kw(port_kw) {
+            Some(v) => set(v, Origin::Source(format!("{port_kw}="))),
+            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_PORT").map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into()))).unwrap_or_else(|| set(default_port.into(), Origin::Default)),
+            None => set(default_port.into(), Origin::Default),
+        };
+        let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false };
+        // uvicorn.run beats a `.run(` that may be something else.
+        if best.is_none() || server.kind == ServerKind::Uvicorn || server.kind == ServerKind::Gradio {
+            best = Some(server);
+        }
+    }
+    best
+}
+
+/// The text inside a call's parentheses (bounded, nesting-aware).
+fn call_args(s: &str) -> String {
+    let mut depth = 1usize;
+    for (i, c) in s.char_indices().take(2000) {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return s[..i].to_string();
+                }
+            }
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+/// `port=7860`, `port="7860"`, `port=int(os.environ.get("PORT", 7860))`, `port=PORT` (unknown).
+fn keyword_value(args: &str, name: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    static ENV_CALL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"os\.(?:environ\.get|getenv)\(\s*["'](\w+)["']\s*(?:,\s*["']?([\w.]+)["']?)?\s*\)|os\.environ\[\s*["'](\w+)["']\s*\]"#).expect("valid regex")
+    });
+    let re = Regex::new(&format!(r"\b{name}\s*=\s*")).ok()?;
+    let start = re.find(args)?.end();
+    // The argument runs to the next comma or parenthesis at its own nesting level.
+    let mut depth = 0usize;
+    let mut end = args.len();
+    for (i, c) in args[start..].char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' if depth > 0 => depth -= 1,
+            ',' | ')' if depth == 0 => {
+                end = start + i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let raw = args[start..end].trim().to_string();
+    let literal = raw.trim_matches(|c| c == '"' || c == '\'');
+    if literal.parse::<u16>().is_ok() || (raw.starts_with(['"', '\'']) && !literal.contains(['"', '\''])) {
+        return Some(literal.to_string());
+    }
+    if let Some(c) = ENV_CALL.captures(&raw) {
+        let var = c.get(1).or_else(|| c.get(3)).map_or("", |g| g.as_str());
+        return Some(env(var).or_else(|| c.get(2).map(|d| d.as_str().to_string())).unwrap_or_else(|| format!("${var}")));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::model;
+
+    struct NoFiles(Vec<&'static str>);
+    impl Files for NoFiles {
+        fn file(&self, _: &str) -> Option<String> {
+            None
+        }
+        fn installs(&self, p: &str) -> bool {
+            self.0.contains(&p)
+        }
+    }
+
+    fn servers(dockerfile: &str) -> StartAnalysis {
+        analyze(&model(dockerfile), &NoFiles(vec![]))
+    }
+
+    fn one(dockerfile: &str) -> (String, Option<String>, Option<String>) {
+        let a = servers(dockerfile);
+        let s = a.servers.last().unwrap_or_else(|| panic!("no server in {dockerfile}"));
+        (s.kind.name().to_string(), s.host.as_ref().map(|h| h.value.clone()), s.port.as_ref().map(|p| p.value.clone()))
+    }
+
+    #[test]
+    fn uvicorn_flags_env_and_defaults() {
+        assert_eq!(one("FROM p\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]"), ("uvicorn".into(), Some("0.0.0.0".into()), Some("7255".into())));
+        assert_eq!(one("FROM p\nCMD uvicorn main:app"), ("uvicorn".into(), Some("127.0.0.1".into()), Some("8000".into())));
+        assert_eq!(one("FROM p\nENV PORT=7255\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT").2, Some("7255".into()));
+        assert_eq!(one("FROM p\nARG PORT=7255\nCMD uvicorn main:app --port $PORT").2, Some("$PORT".into()), "ARG is gone at run time");
+        assert_eq!(one("FROM p\nCMD [\"sh\", \"-c\", \"uvicorn main:app --port=${PORT:-7860}\"]").2, Some("7860".into()));
+        assert_eq!(one("FROM p\nCMD python -m uvicorn app:app --host=0.0.0.0").1, Some("0.0.0.0".into()));
+    }
+
+    #[test]
+    fn other_servers() {
+        assert_eq!(one("FROM p\nCMD gunicorn -b 0.0.0.0:7860 app:app").2, Some("7860".into()));
+        assert_eq!(one("FROM p\nCMD streamlit run app.py --server.port=8501").2, Some("8501".into()));
+        assert_eq!(one("FROM p\nENV GRADIO_SERVER_PORT=7861\nCMD gradio app.py").2, Some("7861".into()));
+        assert_eq!(one("FROM p\nCMD flask run").1, Some("127.0.0.1".into()));
+        assert_eq!(one("FROM p\nCMD python3 -m http.server 7860").2, Some("7860".into()));
+        assert_eq!(one("FROM p\nENV PORT=3000\nCMD [\"node\", \"server.js\"]").2, Some("3000".into()));
+    }
+
+    #[test]
+    fn wrappers_and_scripts() {
+        assert_eq!(one("FROM p\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD exec uvicorn a:b --port 1").2, Some("1".into()));
+        let a = servers("FROM p\nWORKDIR /app\nRUN cat <<'EOF' > start.sh\nexport PORT=7860\nnginx &\nuvicorn a:b --host 0.0.0.0 --port $PORT\nEOF\nCMD [\"bash\", \"start.sh\"]\n");
+        let s = a.servers.last().unwrap();
+        assert_eq!(s.port.as_ref().unwrap().value, "7860");
+        assert_eq!(s.via.as_deref(), Some("start.sh"));
+    }
+
+    #[test]
+    fn exec_form_assignment_is_noticed() {
+        let a = servers("FROM node\nCMD [\"PORT=7860\", \"node\", \"build\"]");
+        assert_eq!(a.exec_form_assignment.as_deref(), Some("PORT=7860"));
+    }
+
+    #[test]
+    fn python_file_with_gradio_installed() {
+        let a = analyze(&model("FROM p\nCMD python app.py"), &NoFiles(vec!["gradio"]));
+        assert_eq!(a.servers[0].kind, ServerKind::Gradio);
+        assert!(a.servers[0].inferred);
+        let a = analyze(&model("FROM p\nCMD python app.py"), &NoFiles(vec!["gradio", "streamlit"]));
+        assert!(a.servers.is_empty(), "ambiguous: say nothing");
+    }
+
+    #[test]
+    fn python_source_calls() {
+        let env = |n: &str| if n == "PORT" { Some("7000".to_string()) } else { None };
+        let s = python_source_server("import uvicorn\nif __name__ == '__main__':\n    uvicorn.run(app, host=\"0.0.0.0\", port=int(os.environ.get(\"PORT\", 7860)))\n", &env).unwrap();
+        assert_eq!((s.host.unwrap().value, s.port.unwrap().value), ("0.0.0.0".into(), "7000".into()));
+        let s = python_source_server("demo.queue().launch(server_name='0.0.0.0', server_port=7860)\n", &|_| None).unwrap();
+        assert_eq!(s.port.unwrap().value, "7860");
+        let s = python_source_server("app = Flask(__name__)\napp.run(debug=True)\n", &|_| None).unwrap();
+        assert!(s.binds_loopback());
+        assert!(python_source_server("# uvicorn.run(app)\nprint(1)\n", &|_| None).is_none());
+    }
+
+    #[test]
+    fn binds() {
+        assert_eq!(split_bind(":7860"), ("0.0.0.0".into(), Some("7860".into())));
+        assert_eq!(split_bind("[::]:7860"), ("::".into(), Some("7860".into())));
+    }
+}

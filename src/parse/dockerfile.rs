@@ -1,0 +1,659 @@
+//! Dockerfile parsing: `parse-dockerfile` for the instructions, wrapped by a BuildKit-faithful
+//! pre-pass for what the crate does not do.
+//!
+//! The crate only understands a heredoc that opens a `RUN` (`RUN <<EOF`) or is a `COPY`/`ADD`
+//! source. BuildKit finds heredocs anywhere in a `RUN`/`COPY`/`ADD` line: every whitespace-
+//! separated word matching `^(\d*)<<(-?)([^<]*)$` opens one (so `RUN cat <<'EOF' > f` and
+//! `RUN python - <<PY` are heredocs, while `cat << EOF`, with a space, is not). The pre-pass reads
+//! the file the way BuildKit's parser does (directives, comments, continuation lines, heredocs),
+//! records every heredoc body, and blanks the bodies the crate would misread as instructions,
+//! keeping every byte offset, so the crate's spans stay true. It also applies two checks the
+//! crate lacks and BuildKit makes: lines over 64 KiB and `ENV NAME` without a value.
+
+use std::ops::Range;
+
+use super::shell::{split_words_raw, unquote};
+use crate::source::SourceFile;
+
+/// BuildKit reads lines with Go's `bufio.Scanner`, which refuses longer lines.
+pub const MAX_LINE_BYTES: usize = 64 * 1024 - 1;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    From,
+    Run,
+    Cmd,
+    Entrypoint,
+    Copy,
+    Add,
+    Env,
+    Arg,
+    Expose,
+    User,
+    Workdir,
+    Label,
+    Healthcheck,
+    Shell,
+    Volume,
+    Stopsignal,
+    Maintainer,
+    Onbuild,
+}
+
+impl Kind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::From => "FROM",
+            Kind::Run => "RUN",
+            Kind::Cmd => "CMD",
+            Kind::Entrypoint => "ENTRYPOINT",
+            Kind::Copy => "COPY",
+            Kind::Add => "ADD",
+            Kind::Env => "ENV",
+            Kind::Arg => "ARG",
+            Kind::Expose => "EXPOSE",
+            Kind::User => "USER",
+            Kind::Workdir => "WORKDIR",
+            Kind::Label => "LABEL",
+            Kind::Healthcheck => "HEALTHCHECK",
+            Kind::Shell => "SHELL",
+            Kind::Volume => "VOLUME",
+            Kind::Stopsignal => "STOPSIGNAL",
+            Kind::Maintainer => "MAINTAINER",
+            Kind::Onbuild => "ONBUILD",
+        }
+    }
+}
+
+/// `RUN`/`CMD`/`ENTRYPOINT` arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandForm {
+    /// JSON array: run as is, no shell, no variable expansion.
+    Exec(Vec<Word>),
+    /// Run by `/bin/sh -c` (or the `SHELL`).
+    Shell(Word),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValue {
+    pub key: Word,
+    /// As written, quotes kept; `None` for `ARG NAME` without a default.
+    pub value: Option<Word>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Args {
+    From { image: Word, alias: Option<Word> },
+    Command(CommandForm),
+    Copy { sources: Vec<CopySource>, dest: Word },
+    KeyValues(Vec<KeyValue>),
+    Words(Vec<Word>),
+    Text(Word),
+    Healthcheck(Option<CommandForm>),
+    Onbuild(Box<Instruction>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopySource {
+    Path(Word),
+    /// Inline file content (`COPY <<EOF /dest`).
+    Heredoc(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flag {
+    pub name: String,
+    pub value: Option<String>,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heredoc {
+    pub name: String,
+    /// Whether `$VAR` in the body is expanded (the delimiter was not quoted).
+    pub expand: bool,
+    pub body: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instruction {
+    pub kind: Kind,
+    /// From the keyword to the end of the arguments (heredoc bodies excluded).
+    pub span: Range<usize>,
+    pub keyword_span: Range<usize>,
+    pub flags: Vec<Flag>,
+    pub args: Args,
+    /// Every heredoc opened on this instruction's line, in order (BuildKit's view).
+    pub heredocs: Vec<Heredoc>,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Dockerfile {
+    pub instructions: Vec<Instruction>,
+    pub escape: char,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    /// Byte span in the (BOM-less) text.
+    pub span: Range<usize>,
+}
+
+/// Parses the file's text. Errors carry the place, for DF002.
+pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
+    let text = file.text.as_str();
+    let pre = prepass(text)?;
+    let to_parse = pre.masked.as_deref().unwrap_or(text);
+    let parsed = parse_dockerfile::parse(to_parse).map_err(|e| {
+        let line = e.line().max(1);
+        let mut span = file.line_span(line);
+        let col_offset = file.text[span.clone()].char_indices().nth(e.column().saturating_sub(1)).map(|(i, _)| i);
+        if let Some(off) = col_offset {
+            span.start += off;
+        }
+        let message = e.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => message[..i].to_string(),
+            None => message,
+        };
+        ParseError { message: explain_crate_error(&message, text, &span), span }
+    })?;
+    let mut instructions = Vec::with_capacity(parsed.instructions.len());
+    for ins in &parsed.instructions {
+        instructions.push(convert(ins, text)?);
+    }
+    // Attach the pre-pass heredocs to the instruction whose line opened them.
+    for doc in pre.heredocs {
+        if let Some(ins) = instructions.iter_mut().rev().find(|i| i.keyword_span.start <= doc.opened_at) {
+            ins.heredocs.push(doc.heredoc);
+        }
+    }
+    Ok(Dockerfile { instructions, escape: pre.escape })
+}
+
+fn explain_crate_error(message: &str, text: &str, span: &Range<usize>) -> String {
+    let line = &text[span.clone()];
+    if message.starts_with("unknown instruction") {
+        let prev_opens_spaced_heredoc = text[..span.start]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.contains("<< ") || l.contains("<<\t"));
+        if prev_opens_spaced_heredoc {
+            return format!(
+                "{message}: BuildKit does not read `<< WORD` (with a space) as a heredoc, so the lines after it are read as instructions; write `<<WORD`"
+            );
+        }
+        if line.trim_start().starts_with(|c: char| c.is_ascii_lowercase()) && !line.contains(' ') {
+            return format!("{message}: is this a line of a shell command or heredoc that lost its `\\` or `<<`?");
+        }
+    }
+    message.to_string()
+}
+
+struct FoundHeredoc {
+    opened_at: usize,
+    heredoc: Heredoc,
+}
+
+struct Prepass {
+    escape: char,
+    heredocs: Vec<FoundHeredoc>,
+    /// The text with the heredoc bodies the crate cannot read blanked out (same length).
+    masked: Option<String>,
+}
+
+/// Physical lines with their byte ranges (line ending included).
+fn physical_lines(text: &str) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            lines.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        lines.push(start..text.len());
+    }
+    lines
+}
+
+fn trim_newline(s: &str) -> &str {
+    s.trim_end_matches(['\r', '\n'])
+}
+
+fn is_comment(line: &str) -> bool {
+    trim_newline(line).trim_start().starts_with('#')
+}
+
+/// BuildKit: `([^E])E[ \t]*$|^E[ \t]*$`.
+fn continues(line: &str, escape: char) -> Option<&str> {
+    let t = trim_newline(line).trim_end_matches([' ', '\t']);
+    let body = t.strip_suffix(escape)?;
+    if body.is_empty() || !body.ends_with(escape) {
+        Some(body)
+    } else {
+        None
+    }
+}
+
+fn prepass(text: &str) -> Result<Prepass, ParseError> {
+    let lines = physical_lines(text);
+    let mut escape = '\\';
+    // Parser directives: only at the very top, before any other line.
+    for line in &lines {
+        let l = trim_newline(&text[line.clone()]).trim();
+        let Some(rest) = l.strip_prefix('#') else { break };
+        let Some((key, value)) = rest.split_once('=') else { break };
+        let key = key.trim().to_ascii_lowercase();
+        if !key.chars().all(|c| c.is_ascii_alphanumeric()) || key.is_empty() {
+            break;
+        }
+        match key.as_str() {
+            "escape" => match value.trim() {
+                "`" => escape = '`',
+                "\\" => escape = '\\',
+                other => {
+                    return Err(ParseError {
+                        message: format!("invalid escape token '{other}' does not match ` or \\"),
+                        span: line.start..line.start + l.len(),
+                    })
+                }
+            },
+            "syntax" | "check" => {}
+            _ => break,
+        }
+    }
+    for line in &lines {
+        if line.len() > MAX_LINE_BYTES + 1 {
+            return Err(ParseError {
+                message: format!(
+                    "this line is {} bytes long; BuildKit refuses Dockerfile lines over {} bytes",
+                    line.len(),
+                    MAX_LINE_BYTES
+                ),
+                span: line.start..line.start,
+            });
+        }
+    }
+
+    let mut heredocs = Vec::new();
+    let mut mask: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let first = &text[lines[i].clone()];
+        i += 1;
+        if is_comment(first) || trim_newline(first).trim().is_empty() {
+            continue;
+        }
+        let start = lines[i - 1].start + (first.len() - first.trim_start().len());
+        let mut logical = String::new();
+        let mut cont = continues(first, escape);
+        logical.push_str(cont.unwrap_or_else(|| trim_newline(first)).trim_start());
+        while cont.is_some() && i < lines.len() {
+            let l = &text[lines[i].clone()];
+            i += 1;
+            if is_comment(l) || trim_newline(l).trim().is_empty() {
+                continue;
+            }
+            cont = continues(l, escape);
+            logical.push_str(cont.unwrap_or_else(|| trim_newline(l)));
+        }
+        let words = split_words_raw(&logical, '\\');
+        let Some((_, keyword)) = words.first() else { continue };
+        let keyword = keyword.to_ascii_uppercase();
+        // ONBUILD RUN ... may carry heredocs too; the crate never reads those.
+        let (kind, args_from) = match keyword.as_str() {
+            "ONBUILD" => (words.get(1).map(|(_, w)| w.to_ascii_uppercase()).unwrap_or_default(), 2),
+            _ => (keyword.clone(), 1),
+        };
+        if !matches!(kind.as_str(), "RUN" | "COPY" | "ADD") {
+            continue;
+        }
+        let args: Vec<&str> = words[args_from..].iter().map(|(_, w)| *w).filter(|w| !w.starts_with("--")).collect();
+        let mut consumed_by_crate = 0;
+        if keyword != "ONBUILD" {
+            if kind == "RUN" {
+                if args.first().is_some_and(|w| heredoc_marker(w).is_some()) {
+                    consumed_by_crate = 1;
+                }
+            } else {
+                let sources = &args[..args.len().saturating_sub(1)];
+                consumed_by_crate = sources.iter().filter(|w| heredoc_marker(w).is_some()).count();
+            }
+        }
+        let markers: Vec<(String, bool, bool)> = words[args_from..].iter().filter_map(|(_, w)| heredoc_marker(w)).collect();
+        for (n, (name, chomp, expand)) in markers.into_iter().enumerate() {
+            let body_start = lines.get(i).map_or(text.len(), |l| l.start);
+            let mut body = String::new();
+            let mut terminated = false;
+            while i < lines.len() {
+                let l = &text[lines[i].clone()];
+                i += 1;
+                let candidate = trim_newline(l);
+                let candidate = if chomp { candidate.trim_start_matches('\t') } else { candidate };
+                if candidate == name {
+                    terminated = true;
+                    break;
+                }
+                body.push_str(l);
+            }
+            if !terminated {
+                return Err(ParseError {
+                    message: format!("unterminated heredoc: no line `{name}` closes the heredoc opened here"),
+                    span: start..start + logical.find("<<").unwrap_or(0),
+                });
+            }
+            let body_end = body_start + body.len();
+            let end_of_terminator = lines.get(i - 1).map_or(text.len(), |l| l.end);
+            if n >= consumed_by_crate {
+                mask.push(body_start..end_of_terminator);
+            }
+            let body = if chomp { body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n") } else { body };
+            heredocs.push(FoundHeredoc { opened_at: start, heredoc: Heredoc { name, expand, body, span: body_start..body_end } });
+        }
+    }
+
+    let masked = if mask.is_empty() {
+        None
+    } else {
+        let mut bytes = text.as_bytes().to_vec();
+        for range in mask {
+            for b in &mut bytes[range] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Only ASCII bytes were written over whole lines, so this stays valid UTF-8.
+        Some(String::from_utf8(bytes).unwrap_or_default())
+    };
+    Ok(Prepass { escape, heredocs, masked })
+}
+
+/// BuildKit's heredoc word: `^(\d*)<<(-?)([^<]*)$` whose rest is one non-empty shell word.
+/// Returns (delimiter, strip leading tabs, expand variables in the body).
+fn heredoc_marker(word: &str) -> Option<(String, bool, bool)> {
+    let digits = word.bytes().take_while(|b| b.is_ascii_digit()).count();
+    let rest = word[digits..].strip_prefix("<<")?;
+    let (chomp, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    if rest.is_empty() || rest.contains('<') {
+        return None;
+    }
+    let name = unquote(rest);
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let expand = !rest.contains(['\'', '"']);
+    Some((name, chomp, expand))
+}
+
+fn word(s: &parse_dockerfile::UnescapedString<'_>) -> Word {
+    Word { text: s.value.to_string(), span: s.span.clone() }
+}
+
+fn command(c: &parse_dockerfile::Command<'_>) -> CommandForm {
+    match c {
+        parse_dockerfile::Command::Exec(v) => CommandForm::Exec(v.value.iter().map(word).collect()),
+        parse_dockerfile::Command::Shell(s) => CommandForm::Shell(Word { text: s.value.to_string(), span: s.span.clone() }),
+        _ => CommandForm::Exec(vec![]),
+    }
+}
+
+fn command_end(c: &CommandForm) -> usize {
+    match c {
+        CommandForm::Exec(v) => v.last().map_or(0, |w| w.span.end + 1),
+        CommandForm::Shell(w) => w.span.end,
+    }
+}
+
+fn flags(options: &[parse_dockerfile::Flag<'_>]) -> Vec<Flag> {
+    options
+        .iter()
+        .map(|f| Flag { name: f.name.value.to_string(), value: f.value.as_ref().map(|v| v.value.to_string()), span: f.span() })
+        .collect()
+}
+
+fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instruction, ParseError> {
+    use parse_dockerfile::Instruction as I;
+    let (kind, keyword_span, flag_list, args, end): (Kind, Range<usize>, Vec<Flag>, Args, usize) = match ins {
+        I::From(f) => {
+            let end = f.as_.as_ref().map_or(f.image.span.end, |(_, a)| a.span.end);
+            (Kind::From, f.from.span.clone(), flags(&f.options), Args::From { image: word(&f.image), alias: f.as_.as_ref().map(|(_, a)| word(a)) }, end)
+        }
+        I::Run(r) => {
+            let c = command(&r.arguments);
+            let end = command_end(&c);
+            (Kind::Run, r.run.span.clone(), flags(&r.options), Args::Command(c), end)
+        }
+        I::Cmd(r) => {
+            let c = command(&r.arguments);
+            let end = command_end(&c).max(r.cmd.span.end);
+            (Kind::Cmd, r.cmd.span.clone(), vec![], Args::Command(c), end)
+        }
+        I::Entrypoint(r) => {
+            let c = command(&r.arguments);
+            let end = command_end(&c).max(r.entrypoint.span.end);
+            (Kind::Entrypoint, r.entrypoint.span.clone(), vec![], Args::Command(c), end)
+        }
+        I::Copy(c) => {
+            let sources = c.src.iter().map(source).collect();
+            (Kind::Copy, c.copy.span.clone(), flags(&c.options), Args::Copy { sources, dest: word(&c.dest) }, c.dest.span.end)
+        }
+        I::Add(c) => {
+            let sources = c.src.iter().map(source).collect();
+            (Kind::Add, c.add.span.clone(), flags(&c.options), Args::Copy { sources, dest: word(&c.dest) }, c.dest.span.end)
+        }
+        I::Env(e) => {
+            let pairs = key_values(&e.arguments, true).map_err(|m| ParseError { message: m, span: e.env.span.start..e.arguments.span.end })?;
+            (Kind::Env, e.env.span.clone(), vec![], Args::KeyValues(pairs), e.arguments.span.end)
+        }
+        I::Arg(a) => {
+            let pairs = key_values(&a.arguments, false).map_err(|m| ParseError { message: m, span: a.arg.span.start..a.arguments.span.end })?;
+            (Kind::Arg, a.arg.span.clone(), vec![], Args::KeyValues(pairs), a.arguments.span.end)
+        }
+        I::Label(l) => {
+            let pairs = key_values(&l.arguments, true).unwrap_or_default();
+            (Kind::Label, l.label.span.clone(), vec![], Args::KeyValues(pairs), l.arguments.span.end)
+        }
+        I::Expose(e) => {
+            let end = e.arguments.last().map_or(e.expose.span.end, |w| w.span.end);
+            (Kind::Expose, e.expose.span.clone(), vec![], Args::Words(e.arguments.iter().map(word).collect()), end)
+        }
+        I::User(u) => (Kind::User, u.user.span.clone(), vec![], Args::Text(word(&u.arguments)), u.arguments.span.end),
+        I::Workdir(w) => (Kind::Workdir, w.workdir.span.clone(), vec![], Args::Text(word(&w.arguments)), w.arguments.span.end),
+        I::Stopsignal(s) => (Kind::Stopsignal, s.stopsignal.span.clone(), vec![], Args::Text(word(&s.arguments)), s.arguments.span.end),
+        I::Maintainer(m) => (Kind::Maintainer, m.maintainer.span.clone(), vec![], Args::Text(word(&m.name)), m.name.span.end),
+        I::Shell(s) => {
+            let words: Vec<Word> = s.arguments.iter().map(word).collect();
+            let end = words.last().map_or(s.shell.span.end, |w| w.span.end + 1);
+            (Kind::Shell, s.shell.span.clone(), vec![], Args::Words(words), end)
+        }
+        I::Volume(v) => {
+            let words: Vec<Word> = match &v.arguments {
+                parse_dockerfile::JsonOrStringArray::Json(a) => a.value.iter().map(word).collect(),
+                parse_dockerfile::JsonOrStringArray::String(a) => a.iter().map(word).collect(),
+            };
+            let end = words.last().map_or(v.volume.span.end, |w| w.span.end);
+            (Kind::Volume, v.volume.span.clone(), vec![], Args::Words(words), end)
+        }
+        I::Healthcheck(h) => {
+            let (c, end) = match &h.arguments {
+                parse_dockerfile::HealthcheckArguments::Cmd { arguments, cmd, .. } => {
+                    let c = command(arguments);
+                    let end = command_end(&c).max(cmd.span.end);
+                    (Some(c), end)
+                }
+                parse_dockerfile::HealthcheckArguments::None { none, .. } => (None, none.span.end),
+                _ => (None, h.healthcheck.span.end),
+            };
+            (Kind::Healthcheck, h.healthcheck.span.clone(), flags(&h.options), Args::Healthcheck(c), end)
+        }
+        I::Onbuild(o) => {
+            let inner = convert(&o.instruction, text)?;
+            let end = inner.span.end;
+            (Kind::Onbuild, o.onbuild.span.clone(), vec![], Args::Onbuild(Box::new(inner)), end)
+        }
+        _ => {
+            return Err(ParseError { message: "an instruction spacecheck does not know".into(), span: 0..0 });
+        }
+    };
+    let end = end.min(text.len()).max(keyword_span.end);
+    // Heredoc bodies come from the pre-pass (BuildKit's view, with names), attached by `parse`.
+    Ok(Instruction { kind, span: keyword_span.start..end, keyword_span, flags: flag_list, args, heredocs: vec![] })
+}
+
+fn source(s: &parse_dockerfile::Source<'_>) -> CopySource {
+    match s {
+        parse_dockerfile::Source::Path(p) => CopySource::Path(word(p)),
+        parse_dockerfile::Source::HereDoc(h) => CopySource::Heredoc(h.value.to_string()),
+        _ => CopySource::Heredoc(String::new()),
+    }
+}
+
+/// ENV/ARG/LABEL arguments as BuildKit's `parseNameVal` reads them: either the legacy
+/// `NAME value with spaces`, or `NAME=value NAME2="quoted value"` pairs (quotes kept, for the
+/// model's expansion to remove).
+fn key_values(args: &parse_dockerfile::UnescapedString<'_>, value_required: bool) -> Result<Vec<KeyValue>, String> {
+    let text = args.value.as_ref();
+    let base = args.span.start;
+    // Offsets into the unescaped value match the source only when no continuation was removed;
+    // otherwise point at the instruction's arguments as a whole.
+    let exact = args.span.end - args.span.start == text.len();
+    let span_of = |r: Range<usize>| if exact { base + r.start..base + r.end } else { args.span.clone() };
+    let words = split_words_raw(text, '\\');
+    let Some((first_range, first)) = words.first() else {
+        return if value_required { Err("ENV requires at least one argument".into()) } else { Ok(vec![]) };
+    };
+    if !first.contains('=') {
+        if !value_required {
+            return Ok(words.iter().map(|(r, w)| KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None }).collect());
+        }
+        let rest = text[first_range.end..].trim_start();
+        if rest.is_empty() {
+            return Err(format!("`ENV {first}` has no value: BuildKit needs `ENV {first}=value` (or `ENV {first} value`)"));
+        }
+        let rest_start = text.len() - rest.len();
+        return Ok(vec![KeyValue {
+            key: Word { text: first.to_string(), span: span_of(first_range.clone()) },
+            value: Some(Word { text: rest.to_string(), span: span_of(rest_start..text.len()) }),
+        }]);
+    }
+    let mut out = Vec::new();
+    for (r, w) in &words {
+        match w.split_once('=') {
+            Some((k, v)) => out.push(KeyValue {
+                key: Word { text: k.to_string(), span: span_of(r.start..r.start + k.len()) },
+                value: Some(Word { text: v.to_string(), span: span_of(r.start + k.len() + 1..r.end) }),
+            }),
+            None if !value_required => out.push(KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None }),
+            None => return Err(format!("can't find = in `{w}`: every word must be of the form name=value")),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Dockerfile, ParseError> {
+        parse(&SourceFile::new("Dockerfile", s.to_string()))
+    }
+
+    #[test]
+    fn heredoc_after_a_command_is_read_like_buildkit() {
+        let d = parse_str("FROM a\nRUN python - <<'PY'\nfrom x import y\nimport z\nPY\nUSER 1000\n").unwrap();
+        assert_eq!(d.instructions.len(), 3);
+        assert_eq!(d.instructions[1].heredocs[0].body, "from x import y\nimport z\n");
+        assert!(!d.instructions[1].heredocs[0].expand);
+        assert_eq!(d.instructions[2].kind, Kind::User);
+    }
+
+    #[test]
+    fn leading_heredoc_still_parsed_by_the_crate() {
+        let d = parse_str("FROM a\nRUN <<EOF\nuseradd -u 1000 user\nEOF\n").unwrap();
+        assert_eq!(d.instructions[1].heredocs.len(), 1);
+        assert!(d.instructions[1].heredocs[0].body.contains("useradd"));
+    }
+
+    #[test]
+    fn two_heredocs_on_one_run() {
+        let d = parse_str("FROM a\nRUN <<A && cat <<B\na\nA\nb\nB\nCMD x\n").unwrap();
+        let names: Vec<&str> = d.instructions[1].heredocs.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, vec!["A", "B"]);
+        assert_eq!(d.instructions[2].kind, Kind::Cmd);
+    }
+
+    #[test]
+    fn chomp_heredoc_strips_tabs() {
+        let d = parse_str("FROM a\nRUN cat <<-EOF > f\n\tfrom x\n\tEOF\n").unwrap();
+        assert_eq!(d.instructions[1].heredocs[0].body, "from x");
+    }
+
+    #[test]
+    fn spaced_heredoc_is_not_one_for_buildkit() {
+        let err = parse_str("FROM a\nRUN cat << 'EOF' > run.sh\nFONT=/x\nEOF\n").unwrap_err();
+        assert!(err.message.contains("with a space"), "{}", err.message);
+    }
+
+    #[test]
+    fn unterminated_heredoc_is_an_error_with_place() {
+        let err = parse_str("FROM a\nRUN cat <<EOF > f\nhello\n").unwrap_err();
+        assert!(err.message.contains("unterminated"));
+        assert_eq!(err.span.start, 7);
+    }
+
+    #[test]
+    fn env_without_value_is_rejected_as_buildkit_does() {
+        assert!(parse_str("FROM a\nENV PATH\n").is_err());
+        let d = parse_str("FROM a\nENV A=\"b c\" D=e\nENV LEGACY some value\nARG X Y=1\n").unwrap();
+        let Args::KeyValues(kv) = &d.instructions[1].args else { panic!() };
+        assert_eq!((kv[0].key.text.as_str(), kv[0].value.as_ref().unwrap().text.as_str()), ("A", "\"b c\""));
+        let Args::KeyValues(kv) = &d.instructions[2].args else { panic!() };
+        assert_eq!(kv[0].value.as_ref().unwrap().text, "some value");
+        let Args::KeyValues(kv) = &d.instructions[3].args else { panic!() };
+        assert_eq!(kv.len(), 2);
+        assert!(kv[0].value.is_none());
+    }
+
+    #[test]
+    fn overlong_line_is_rejected_without_parsing_it() {
+        let s = format!("FROM a\nRUN echo {}\n", "x".repeat(100_000));
+        let err = parse_str(&s).unwrap_err();
+        assert!(err.message.contains("BuildKit refuses"));
+    }
+
+    #[test]
+    fn escape_directive_and_crlf() {
+        let d = parse_str("# escape=`\r\nFROM a\r\nRUN echo `\r\n  hi\r\n").unwrap();
+        assert_eq!(d.escape, '`');
+        assert_eq!(d.instructions.len(), 2);
+    }
+
+    #[test]
+    fn spans_point_into_the_text() {
+        let f = SourceFile::new("Dockerfile", "\u{feff}FROM python:3.11\nUSER user\n".into());
+        let d = parse(&f).unwrap();
+        let Args::Text(w) = &d.instructions[1].args else { panic!() };
+        assert_eq!(&f.text[w.span.clone()], "user");
+    }
+}

@@ -1,0 +1,142 @@
+//! `.dockerignore` as BuildKit reads it (moby's patternmatcher): patterns relative to the
+//! context root, Go `filepath.Match` globs plus `**`, `!` exceptions, last match wins, and a
+//! path is excluded when it or any of its parent folders matches.
+
+use regex::Regex;
+
+pub struct DockerIgnore {
+    patterns: Vec<(Regex, bool)>,
+}
+
+impl DockerIgnore {
+    pub fn parse(text: &str) -> DockerIgnore {
+        let mut patterns = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (negate, pattern) = match line.strip_prefix('!') {
+                Some(p) => (true, p.trim()),
+                None => (false, line),
+            };
+            let cleaned = clean(pattern);
+            if cleaned.is_empty() {
+                continue;
+            }
+            if let Ok(re) = Regex::new(&glob_to_regex(&cleaned)) {
+                patterns.push((re, negate));
+            }
+        }
+        DockerIgnore { patterns }
+    }
+
+    /// Whether the context path (relative, `/`-separated) is left out of the build context.
+    pub fn excludes(&self, path: &str) -> bool {
+        let path = clean(path);
+        let mut excluded = false;
+        for (re, negate) in &self.patterns {
+            let matched = re.is_match(&path) || parents(&path).any(|p| re.is_match(p));
+            if matched {
+                excluded = !negate;
+            }
+        }
+        excluded
+    }
+}
+
+fn parents(path: &str) -> impl Iterator<Item = &str> {
+    path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+/// Like Go's `filepath.Clean` on a relative pattern, without a leading `/` or `./`.
+fn clean(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+fn glob_to_regex(pattern: &str) -> String {
+    let mut re = String::from("^");
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '*' if chars.get(i + 1) == Some(&'*') => {
+                i += 1;
+                if chars.get(i + 1) == Some(&'/') {
+                    // `**/` matches zero or more folders.
+                    re.push_str("(.*/)?");
+                    i += 1;
+                } else {
+                    re.push_str(".*");
+                }
+            }
+            '*' => re.push_str("[^/]*"),
+            '?' => re.push_str("[^/]"),
+            '[' => {
+                let close = chars[i + 1..].iter().position(|&c| c == ']').map(|p| p + i + 1);
+                match close {
+                    Some(end) => {
+                        let body: String = chars[i + 1..end].iter().collect();
+                        let body = body.strip_prefix('^').map(|b| format!("^{b}")).unwrap_or(body);
+                        re.push('[');
+                        re.push_str(&body.replace('\\', "\\\\"));
+                        re.push(']');
+                        i = end;
+                    }
+                    None => re.push_str("\\["),
+                }
+            }
+            '\\' if i + 1 < chars.len() => {
+                i += 1;
+                re.push_str(&regex::escape(&chars[i].to_string()));
+            }
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    re.push('$');
+    re
+}
+
+/// Matches a COPY source glob (`*.py`, `requirements*.txt`) against a context path.
+pub fn glob_matches(glob: &str, path: &str) -> bool {
+    Regex::new(&glob_to_regex(&clean(glob))).is_ok_and(|re| re.is_match(&clean(path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moby_semantics() {
+        let d = DockerIgnore::parse("# comment\nnode_modules\n*.md\n!README.md\n**/__pycache__\n/secret.txt\ndata/*.csv\n");
+        assert!(d.excludes("node_modules/x/y.js"));
+        assert!(d.excludes("CHANGES.md"));
+        assert!(!d.excludes("README.md"));
+        assert!(!d.excludes("docs/a.md"), "`*.md` is anchored at the root");
+        assert!(d.excludes("a/b/__pycache__/m.pyc"));
+        assert!(d.excludes("secret.txt"));
+        assert!(d.excludes("data/x.csv"));
+        assert!(!d.excludes("data/sub/x.csv"));
+        assert!(!d.excludes("app.py"));
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_matches("*.py", "app.py"));
+        assert!(!glob_matches("*.py", "src/app.py"));
+        assert!(glob_matches("./requirements*.txt", "requirements-dev.txt"));
+        assert!(glob_matches("src/[a-c]*.py", "src/b.py"));
+    }
+}

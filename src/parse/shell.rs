@@ -1,0 +1,516 @@
+//! A small POSIX-shell reader: enough to see the simple commands of a `RUN`, a shell-form `CMD`,
+//! an `sh -c "..."` string or a start script, with quotes removed and variables expanded.
+//!
+//! It is not a shell: it does not run anything and understands no functions or arithmetic.
+//! It aims at what Space Dockerfiles do (`useradd ... && chown ...`, `exec uvicorn ...`,
+//! `PORT=7860 node build`, `cd app && streamlit run x.py &`), and never panics on the rest.
+
+use std::ops::Range;
+
+/// One simple command: `NAME=value ... word word ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimpleCommand {
+    /// `NAME=value` words that precede the command name (they set its environment).
+    pub assignments: Vec<(String, String)>,
+    /// The command name and its arguments, quotes removed, variables expanded where known.
+    pub words: Vec<String>,
+    /// Whether the command was sent to the background with `&`.
+    pub background: bool,
+    /// The words and assignment values as written, for expanding again later with the
+    /// variables a script set before this command (`export PORT=7860` then `--port $PORT`).
+    pub raw_words: Vec<String>,
+    pub raw_assignments: Vec<(String, String)>,
+}
+
+impl SimpleCommand {
+    /// The same command with its variables expanded again from `vars`.
+    pub fn reexpand(&self, vars: &dyn VarLookup) -> SimpleCommand {
+        SimpleCommand {
+            assignments: self.raw_assignments.iter().map(|(k, v)| (k.clone(), expand_shell_word(v, vars))).collect(),
+            words: self.raw_words.iter().map(|w| expand_shell_word(w, vars)).collect(),
+            background: self.background,
+            raw_words: self.raw_words.clone(),
+            raw_assignments: self.raw_assignments.clone(),
+        }
+    }
+
+    pub fn program(&self) -> Option<&str> {
+        self.words.first().map(|w| w.as_str())
+    }
+}
+
+/// Looks up a variable's value; `None` leaves the reference as written (`$PORT`), so a rule
+/// can say it could not be resolved instead of guessing.
+pub trait VarLookup {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+impl<F: Fn(&str) -> Option<String>> VarLookup for F {
+    fn get(&self, name: &str) -> Option<String> {
+        self(name)
+    }
+}
+
+/// No variables known: every reference stays as written.
+pub fn no_vars(_: &str) -> Option<String> {
+    None
+}
+
+/// Splits a line into words the way BuildKit's lexer does with `RawQuotes`: on unquoted
+/// whitespace, keeping quotes and escapes in the words. Used to find heredoc markers.
+pub fn split_words_raw(line: &str, escape: char) -> Vec<(Range<usize>, &str)> {
+    let mut words = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut quote: Option<char> = None;
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if start.is_none() {
+            if c.is_whitespace() {
+                continue;
+            }
+            start = Some(i);
+        }
+        match quote {
+            Some(q) => {
+                if c == escape && q == '"' {
+                    chars.next();
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => {
+                if c == escape {
+                    chars.next();
+                } else if c == '\'' || c == '"' {
+                    quote = Some(c);
+                } else if c.is_whitespace() {
+                    let s = start.take().unwrap_or(i);
+                    words.push((s..i, &line[s..i]));
+                }
+            }
+        }
+    }
+    if let Some(s) = start {
+        words.push((s..line.len(), &line[s..]));
+    }
+    words
+}
+
+/// Removes one level of shell quoting from a word, without expanding variables.
+pub fn unquote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut chars = word.chars();
+    let mut quote: Option<char> = None;
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '\'') | (None, '"') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => out.push(c),
+            (_, '\\') => {
+                if let Some(n) = chars.next() {
+                    if quote == Some('"') && !matches!(n, '"' | '\\' | '$' | '`') {
+                        out.push('\\');
+                    }
+                    out.push(n);
+                }
+            }
+            (_, c) => out.push(c),
+        }
+    }
+    out
+}
+
+const CONTROL_WORDS: &[&str] =
+    &["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for", "case", "esac", "{", "}", "!"];
+
+/// Parses a shell script into its simple commands, in order.
+pub fn parse_commands(script: &str, vars: &dyn VarLookup) -> Vec<SimpleCommand> {
+    let mut p = Parser { src: script.as_bytes(), text: script, pos: 0, vars, pending_heredocs: Vec::new() };
+    p.run()
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    text: &'a str,
+    pos: usize,
+    vars: &'a dyn VarLookup,
+    pending_heredocs: Vec<(String, bool)>,
+}
+
+impl Parser<'_> {
+    fn run(&mut self) -> Vec<SimpleCommand> {
+        let mut commands = Vec::new();
+        let mut current = SimpleCommand::default();
+        // Redirection targets are words that are not arguments.
+        let mut skip_next_word = false;
+        loop {
+            self.skip_blanks();
+            let Some(&b) = self.src.get(self.pos) else { break };
+            match b {
+                b'\n' => {
+                    self.pos += 1;
+                    self.skip_pending_heredocs();
+                    finish(&mut commands, &mut current, false);
+                }
+                b'#' => self.skip_to_line_end(),
+                b';' | b'(' | b')' => {
+                    self.pos += 1;
+                    finish(&mut commands, &mut current, false);
+                }
+                b'&' if self.peek(1) == Some(b'&') => {
+                    self.pos += 2;
+                    finish(&mut commands, &mut current, false);
+                }
+                b'&' if self.peek(1) == Some(b'>') => {
+                    self.pos += 2;
+                    skip_next_word = true;
+                }
+                b'&' => {
+                    self.pos += 1;
+                    finish(&mut commands, &mut current, true);
+                }
+                b'|' => {
+                    self.pos += if self.peek(1) == Some(b'|') { 2 } else { 1 };
+                    finish(&mut commands, &mut current, false);
+                }
+                b'<' if self.peek(1) == Some(b'<') && self.peek(2) != Some(b'<') => {
+                    self.pos += 2;
+                    let strip = self.peek(0) == Some(b'-');
+                    if strip {
+                        self.pos += 1;
+                    }
+                    self.skip_blanks();
+                    let raw = self.read_word_raw();
+                    let delim = unquote(raw);
+                    if !delim.is_empty() {
+                        self.pending_heredocs.push((delim, strip));
+                    }
+                }
+                b'<' | b'>' => {
+                    while matches!(self.peek(0), Some(b'<' | b'>' | b'&' | b'|')) {
+                        self.pos += 1;
+                    }
+                    // `2>&1`: the target is a descriptor, glued to the operator.
+                    if self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                        self.read_word_raw();
+                    } else {
+                        skip_next_word = true;
+                    }
+                }
+                _ => {
+                    // A file descriptor number glued to a redirection (`2>`) is not a word.
+                    let start = self.pos;
+                    let word_raw = self.read_word_raw().to_string();
+                    let word_raw = word_raw.as_str();
+                    if word_raw.is_empty() {
+                        self.pos = start + 1; // an unexpected byte: move on, never loop
+                        continue;
+                    }
+                    if word_raw.bytes().all(|c| c.is_ascii_digit()) && matches!(self.peek(0), Some(b'<' | b'>')) {
+                        continue;
+                    }
+                    if skip_next_word {
+                        skip_next_word = false;
+                        continue;
+                    }
+                    let word = self.expand(word_raw);
+                    if current.words.is_empty() {
+                        if let Some((name, value)) = assignment(word_raw) {
+                            current.assignments.push((name.to_string(), self.expand(value)));
+                            current.raw_assignments.push((name.to_string(), value.to_string()));
+                            continue;
+                        }
+                        if CONTROL_WORDS.contains(&word.as_str()) {
+                            continue;
+                        }
+                    }
+                    current.words.push(word);
+                    current.raw_words.push(word_raw.to_string());
+                }
+            }
+        }
+        finish(&mut commands, &mut current, false);
+        commands
+    }
+
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.src.get(self.pos + ahead).copied()
+    }
+
+    fn skip_blanks(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if b == b' ' || b == b'\t' || b == b'\r' {
+                self.pos += 1;
+            } else if b == b'\\' && matches!(self.peek(1), Some(b'\n')) {
+                self.pos += 2;
+            } else if b == b'\\' && self.peek(1) == Some(b'\r') && self.peek(2) == Some(b'\n') {
+                self.pos += 3;
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn skip_to_line_end(&mut self) {
+        while let Some(&b) = self.src.get(self.pos) {
+            if b == b'\n' {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// After a line that opened heredocs, their bodies are data, not commands.
+    fn skip_pending_heredocs(&mut self) {
+        for (delim, strip) in std::mem::take(&mut self.pending_heredocs) {
+            while self.pos < self.src.len() {
+                let end = self.text[self.pos..].find('\n').map_or(self.src.len(), |i| self.pos + i);
+                let line = self.text[self.pos..end].trim_end_matches('\r');
+                let line = if strip { line.trim_start_matches('\t') } else { line };
+                self.pos = (end + 1).min(self.src.len());
+                if line == delim {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Reads one word as written, up to an unquoted blank or operator.
+    fn read_word_raw(&mut self) -> &str {
+        let start = self.pos;
+        let mut quote: Option<u8> = None;
+        let mut depth = 0usize; // inside $( ... )
+        while let Some(&b) = self.src.get(self.pos) {
+            match quote {
+                Some(q) => {
+                    if b == b'\\' && q == b'"' {
+                        self.pos += 1;
+                    } else if b == q {
+                        quote = None;
+                    }
+                }
+                None => match b {
+                    b'\'' | b'"' | b'`' => quote = Some(b),
+                    b'\\' => self.pos += 1,
+                    b'$' if self.peek(1) == Some(b'(') => {
+                        depth += 1;
+                        self.pos += 1;
+                    }
+                    b')' if depth > 0 => depth -= 1,
+                    b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' if depth == 0 => break,
+                    _ => {}
+                },
+            }
+            self.pos += 1;
+        }
+        self.pos = self.pos.min(self.src.len());
+        // Never split inside a UTF-8 sequence: move back to a char boundary.
+        while !self.text.is_char_boundary(self.pos) {
+            self.pos += 1;
+        }
+        &self.text[start..self.pos]
+    }
+
+    fn expand(&self, word: &str) -> String {
+        expand_shell_word(word, self.vars)
+    }
+}
+
+fn finish(commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand, background: bool) {
+    if !current.words.is_empty() || !current.assignments.is_empty() {
+        let mut cmd = std::mem::take(current);
+        cmd.background = background;
+        commands.push(cmd);
+    }
+}
+
+/// `NAME=value` (as written, before unquoting) → (NAME, raw value).
+pub fn assignment(word: &str) -> Option<(&str, &str)> {
+    let eq = word.find('=')?;
+    let name = &word[..eq];
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    if (first.is_ascii_alphabetic() || first == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Some((name, &word[eq + 1..]))
+    } else {
+        None
+    }
+}
+
+/// Removes quotes and expands `$VAR`, `${VAR}`, `${VAR:-default}` and friends in one shell word.
+/// Unknown variables stay as written.
+pub fn expand_shell_word(word: &str, vars: &dyn VarLookup) -> String {
+    let mut out = String::with_capacity(word.len());
+    let bytes = word.as_bytes();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (quote, b) {
+            (None, b'\'') => {
+                let end = word[i + 1..].find('\'').map_or(word.len(), |j| i + 1 + j);
+                out.push_str(&word[i + 1..end]);
+                i = end + 1;
+                continue;
+            }
+            (None, b'"') => {
+                quote = Some(b'"');
+                i += 1;
+                continue;
+            }
+            (Some(b'"'), b'"') => {
+                quote = None;
+                i += 1;
+                continue;
+            }
+            (_, b'\\') if i + 1 < bytes.len() => {
+                let next = word[i + 1..].chars().next().unwrap_or(' ');
+                if quote.is_some() && !matches!(next, '"' | '\\' | '$' | '`') {
+                    out.push('\\');
+                }
+                out.push(next);
+                i += 1 + next.len_utf8();
+                continue;
+            }
+            (_, b'$') => {
+                let (text, used) = expand_reference(&word[i..], vars);
+                out.push_str(&text);
+                i += used;
+                continue;
+            }
+            _ => {}
+        }
+        let c = word[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// Expands the `$...` reference at the start of `s`; returns the text and the bytes used.
+pub fn expand_reference(s: &str, vars: &dyn VarLookup) -> (String, usize) {
+    let rest = &s[1..];
+    if let Some(inner) = rest.strip_prefix('{') {
+        let Some(close) = find_closing_brace(inner) else { return (s.to_string(), s.len()) };
+        let body = &inner[..close];
+        let used = 2 + close + 1;
+        let name_len = body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(body.len());
+        let (name, op) = body.split_at(name_len);
+        let value = vars.get(name);
+        let text = match op {
+            "" => value.unwrap_or_else(|| s[..used].to_string()),
+            _ if op.starts_with(":-") || op.starts_with('-') => {
+                let default = op.trim_start_matches(':')[1..].to_string();
+                let default = expand_shell_word(&default, vars);
+                match value {
+                    Some(v) if !(v.is_empty() && op.starts_with(':')) => v,
+                    _ => default,
+                }
+            }
+            _ if op.starts_with(":+") || op.starts_with('+') => {
+                let alt = op.trim_start_matches(':')[1..].to_string();
+                match value {
+                    Some(v) if !(v.is_empty() && op.starts_with(':')) => expand_shell_word(&alt, vars),
+                    Some(_) => String::new(),
+                    None => s[..used].to_string(),
+                }
+            }
+            _ => value.unwrap_or_else(|| s[..used].to_string()),
+        };
+        (text, used)
+    } else {
+        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        if name_len == 0 {
+            return ("$".to_string(), 1);
+        }
+        let name = &rest[..name_len];
+        (vars.get(name).unwrap_or_else(|| s[..1 + name_len].to_string()), 1 + name_len)
+    }
+}
+
+fn find_closing_brace(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' if depth == 0 => return Some(i),
+            '}' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// True when the word still holds an unexpanded `$VAR` reference.
+pub fn has_unresolved_var(word: &str) -> bool {
+    word.contains('$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(name: &str) -> Option<String> {
+        match name {
+            "PORT" => Some("7860".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn words(script: &str) -> Vec<Vec<String>> {
+        parse_commands(script, &vars).into_iter().map(|c| c.words).collect()
+    }
+
+    #[test]
+    fn splits_lists_and_pipes() {
+        assert_eq!(
+            words("useradd -m -u 1000 user && chown -R user /app; echo hi | tee x"),
+            vec![
+                vec!["useradd", "-m", "-u", "1000", "user"],
+                vec!["chown", "-R", "user", "/app"],
+                vec!["echo", "hi"],
+                vec!["tee", "x"]
+            ]
+        );
+    }
+
+    #[test]
+    fn expands_quotes_and_defaults() {
+        assert_eq!(words("uvicorn a:b --port \"$PORT\""), vec![vec!["uvicorn", "a:b", "--port", "7860"]]);
+        assert_eq!(words("x ${MISSING:-8000} ${EMPTY:-1} ${EMPTY-2}"), vec![vec!["x", "8000", "1", ""]]);
+        assert_eq!(words("x $UNKNOWN '$PORT'"), vec![vec!["x", "$UNKNOWN", "$PORT"]]);
+    }
+
+    #[test]
+    fn assignments_and_background() {
+        let cmds = parse_commands("PORT=9000 node build & nginx -g 'daemon off;'", &no_vars);
+        assert_eq!(cmds[0].assignments, vec![("PORT".to_string(), "9000".to_string())]);
+        assert!(cmds[0].background);
+        assert_eq!(cmds[1].words, vec!["nginx", "-g", "daemon off;"]);
+    }
+
+    #[test]
+    fn redirections_and_heredoc_bodies_are_not_commands() {
+        let cmds = words("cat > /app/run.sh <<'EOF'\nuvicorn x\nEOF\nchmod +x /app/run.sh 2>&1");
+        assert_eq!(cmds, vec![vec!["cat"], vec!["chmod", "+x", "/app/run.sh"]]);
+    }
+
+    #[test]
+    fn continuation_lines_join() {
+        assert_eq!(words("apt-get install \\\n  curl"), vec![vec!["apt-get", "install", "curl"]]);
+    }
+
+    #[test]
+    fn raw_words_keep_quotes() {
+        let w: Vec<&str> = split_words_raw("RUN cat <<'EOF' > \"a b\"", '\\').into_iter().map(|(_, w)| w).collect();
+        assert_eq!(w, vec!["RUN", "cat", "<<'EOF'", ">", "\"a b\""]);
+    }
+
+    #[test]
+    fn never_panics_on_odd_bytes() {
+        for s in ["$", "${", "\"unterminated", "'x", "a\\", "é$(x", "<<", ">", "2>", "$((1+2))", "`a"] {
+            let _ = parse_commands(s, &no_vars);
+        }
+    }
+}

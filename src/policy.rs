@@ -1,0 +1,243 @@
+//! Policy: what a Space is checked against (contract.md, "Policy").
+//!
+//! Unknown keys are errors with their line and a suggestion: a typo in a grader's policy must
+//! not silently check nothing.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::parse::frontmatter::{Node, Value};
+use crate::rules::Severity;
+use crate::source::SourceFile;
+use crate::suggest;
+
+pub const BASELINE_NAME: &str = "built-in baseline (rules/hf-docker.yaml)";
+pub const BASELINE_YAML: &str = include_str!("../rules/hf-docker.yaml");
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SpacePolicy {
+    pub name: Option<String>,
+    pub visibility: Option<String>,
+    pub hardware: Option<String>,
+    pub sdk: Option<String>,
+    pub app_port: Option<u16>,
+    pub description_contains: Option<String>,
+    pub secrets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DockerfilePolicy {
+    pub base_image: Option<String>,
+    pub user_uid: Option<u32>,
+    pub numeric_user: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSetting {
+    Off,
+    Severity(Severity),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    /// Where it came from, for reports (`rules/ga2-f0af22.yaml`).
+    pub source: String,
+    pub space: SpacePolicy,
+    pub dockerfile: DockerfilePolicy,
+    pub rules: HashMap<String, RuleSetting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const TOP_KEYS: &[&str] = &["space", "dockerfile", "rules"];
+const SPACE_KEYS: &[&str] = &["name", "visibility", "hardware", "sdk", "app_port", "description_contains", "secrets"];
+const DOCKERFILE_KEYS: &[&str] = &["base_image", "user_uid", "numeric_user"];
+
+impl Policy {
+    pub fn baseline() -> Policy {
+        parse(BASELINE_YAML, BASELINE_NAME).expect("the built-in baseline policy is valid")
+    }
+
+    pub fn load(path: &Path) -> Result<Policy, PolicyError> {
+        let meta = std::fs::metadata(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
+        if meta.len() > 1 << 20 {
+            return Err(PolicyError(format!("policy `{}` is {} bytes; a policy is a small YAML file", path.display(), meta.len())));
+        }
+        let bytes = std::fs::read(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
+        let text = crate::source::decode_text(&bytes).map_err(|e| PolicyError(format!("policy `{}`: {}", path.display(), e.message)))?;
+        parse(&text, &path.display().to_string())
+    }
+
+    pub fn setting(&self, code: &str) -> Option<RuleSetting> {
+        self.rules.get(code).copied()
+    }
+}
+
+/// Parses a policy file's text; `name` is used in messages.
+pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
+    // Reuse the frontmatter reader: a policy is a YAML mapping with spans.
+    let wrapped = format!("---\n{text}\n---\n");
+    let file = SourceFile::new(name, wrapped);
+    let fm = crate::parse::frontmatter::parse(&file).map_err(|e| match e {
+        crate::parse::frontmatter::FrontmatterError::Invalid { message, span } => {
+            let (line, col) = file.line_col(span.start);
+            PolicyError(format!("{name}:{}:{col}: invalid YAML: {message}", line.saturating_sub(1).max(1)))
+        }
+        _ => PolicyError(format!("{name}: invalid YAML")),
+    })?;
+    let at = |node: &Node| {
+        let (line, col) = file.line_col(node.span.start);
+        format!("{name}:{}:{col}", line.saturating_sub(1).max(1))
+    };
+    let mut policy = Policy { source: name.to_string(), ..Policy::default() };
+    for (key, value) in &fm.entries {
+        let k = key.value.to_text();
+        match k.as_str() {
+            "space" => {
+                for (sk, sv) in mapping(value, &at, "space")? {
+                    let skn = sk.value.to_text();
+                    match skn.as_str() {
+                        "name" => policy.space.name = Some(string(sv, &at, "space.name")?),
+                        "visibility" => {
+                            let v = string(sv, &at, "space.visibility")?;
+                            if !matches!(v.as_str(), "public" | "private" | "protected") {
+                                return Err(PolicyError(format!("{}: space.visibility must be public, private or protected, not `{v}`", at(sv))));
+                            }
+                            policy.space.visibility = Some(v);
+                        }
+                        "hardware" => policy.space.hardware = Some(string(sv, &at, "space.hardware")?),
+                        "sdk" => policy.space.sdk = Some(string(sv, &at, "space.sdk")?),
+                        "app_port" => policy.space.app_port = Some(port(sv, &at)?),
+                        "description_contains" => policy.space.description_contains = Some(string(sv, &at, "space.description_contains")?),
+                        "secrets" => {
+                            let Value::Seq(items) = &sv.value else {
+                                return Err(PolicyError(format!("{}: space.secrets must be a list of names", at(sv))));
+                            };
+                            for item in items {
+                                policy.space.secrets.push(string(item, &at, "space.secrets")?);
+                            }
+                        }
+                        _ => return Err(unknown(&at(sk), "space", &skn, SPACE_KEYS)),
+                    }
+                }
+            }
+            "dockerfile" => {
+                for (dk, dv) in mapping(value, &at, "dockerfile")? {
+                    let dkn = dk.value.to_text();
+                    match dkn.as_str() {
+                        "base_image" => policy.dockerfile.base_image = Some(string(dv, &at, "dockerfile.base_image")?),
+                        "user_uid" => match dv.value {
+                            Value::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => policy.dockerfile.user_uid = Some(i as u32),
+                            _ => return Err(PolicyError(format!("{}: dockerfile.user_uid must be a UID number", at(dv)))),
+                        },
+                        "numeric_user" => match dv.value {
+                            Value::Bool(b) => policy.dockerfile.numeric_user = b,
+                            _ => return Err(PolicyError(format!("{}: dockerfile.numeric_user must be true or false", at(dv)))),
+                        },
+                        _ => return Err(unknown(&at(dk), "dockerfile", &dkn, DOCKERFILE_KEYS)),
+                    }
+                }
+            }
+            "rules" => {
+                for (rk, rv) in mapping(value, &at, "rules")? {
+                    let code = rk.value.to_text().to_ascii_uppercase();
+                    if crate::rules::find(&code).is_none() {
+                        let codes: Vec<&str> = crate::rules::all().iter().map(|r| r.code).collect();
+                        let hint = suggest::nearest(&code, &codes).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                        return Err(PolicyError(format!("{}: unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them", at(rk))));
+                    }
+                    let setting = match &rv.value {
+                        Value::Bool(false) => RuleSetting::Off,
+                        Value::Str(s) => match s.to_ascii_lowercase().as_str() {
+                            "off" | "ignore" | "none" => RuleSetting::Off,
+                            "error" => RuleSetting::Severity(Severity::Error),
+                            "warning" | "warn" => RuleSetting::Severity(Severity::Warning),
+                            "info" | "note" => RuleSetting::Severity(Severity::Info),
+                            other => return Err(PolicyError(format!("{}: rules.{code} must be off, error, warning or info, not `{other}`", at(rv)))),
+                        },
+                        _ => return Err(PolicyError(format!("{}: rules.{code} must be off, error, warning or info", at(rv)))),
+                    };
+                    policy.rules.insert(code, setting);
+                }
+            }
+            _ => return Err(unknown(&at(key), "the top level", &k, TOP_KEYS)),
+        }
+    }
+    Ok(policy)
+}
+
+fn unknown(place: &str, section: &str, key: &str, known: &[&str]) -> PolicyError {
+    let hint = match suggest::nearest(key, known) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("known keys: {}", known.join(", ")),
+    };
+    PolicyError(format!("{place}: unknown policy key `{key}` in {section}; {hint}"))
+}
+
+fn mapping<'a>(node: &'a Node, at: &dyn Fn(&Node) -> String, what: &str) -> Result<&'a [(Node, Node)], PolicyError> {
+    match &node.value {
+        Value::Map(entries) => Ok(entries),
+        Value::Null => Ok(&[]),
+        other => Err(PolicyError(format!("{}: `{what}` must be a mapping, not {}", at(node), other.type_name()))),
+    }
+}
+
+fn string(node: &Node, at: &dyn Fn(&Node) -> String, what: &str) -> Result<String, PolicyError> {
+    match &node.value {
+        Value::Str(s) => Ok(s.clone()),
+        Value::Int(_) | Value::Float(_) | Value::Bool(_) => Ok(node.value.to_text()),
+        other => Err(PolicyError(format!("{}: `{what}` must be a string, not {}", at(node), other.type_name()))),
+    }
+}
+
+fn port(node: &Node, at: &dyn Fn(&Node) -> String) -> Result<u16, PolicyError> {
+    match node.value {
+        Value::Int(i) if (1..=65535).contains(&i) => Ok(i as u16),
+        _ => Err(PolicyError(format!("{}: space.app_port must be a port number (1-65535)", at(node)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_policies_parse() {
+        let p = parse(include_str!("../rules/ga2-f0af22.yaml"), "ga2").unwrap();
+        assert_eq!(p.space.app_port, Some(7255));
+        assert_eq!(p.space.secrets, vec!["GA2_TOKEN_ECB8"]);
+        assert_eq!(p.dockerfile.base_image.as_deref(), Some("python:3.11-slim"));
+        assert_eq!(Policy::baseline().dockerfile.user_uid, Some(1000));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_line_and_suggestion() {
+        let err = parse("space:\n  app-port: 7255\n", "p.yaml").unwrap_err();
+        assert!(err.0.starts_with("p.yaml:2:3:"), "{}", err.0);
+        assert!(err.0.contains("did you mean `app_port`"), "{}", err.0);
+        let err = parse("dockerfil:\n  user_uid: 1000\n", "p.yaml").unwrap_err();
+        assert!(err.0.contains("`dockerfile`"), "{}", err.0);
+    }
+
+    #[test]
+    fn rule_settings() {
+        let p = parse("rules:\n  DF011: off\n  fm007: error\n", "p").unwrap();
+        assert_eq!(p.setting("DF011"), Some(RuleSetting::Off));
+        assert_eq!(p.setting("FM007"), Some(RuleSetting::Severity(Severity::Error)));
+        assert!(parse("rules:\n  DF099: off\n", "p").unwrap_err().0.contains("unknown rule code"));
+    }
+
+    #[test]
+    fn wrong_types_are_errors() {
+        assert!(parse("space:\n  app_port: \"x\"\n", "p").is_err());
+        assert!(parse("space:\n  visibility: secret\n", "p").is_err());
+        assert!(parse("space: [1]\n", "p").is_err());
+    }
+}

@@ -1,0 +1,75 @@
+//! Human output: miette's graphical diagnostics with source snippets. Colours and Unicode on a
+//! terminal; plain ASCII without colour when not a terminal or when NO_COLOR is set (CI logs,
+//! pipes, snapshot tests).
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use crate::lint::Report;
+use crate::rules::{Diagnostic, Severity};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
+    for d in &report.diagnostics {
+        render_one(&handler, report, d, &mut out);
+    }
+    for s in &report.skipped {
+        out.push_str(&format!("skipped {}: {}\n", s.code, s.reason));
+    }
+    if !report.skipped.is_empty() {
+        out.push('\n');
+    }
+    let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    out.push_str(&format!(
+        "{verdict}: {}, {}, {} (failing on {}{})\n",
+        plural(e, "error"),
+        plural(w, "warning"),
+        plural(i, "info"),
+        report.fail_on.as_str(),
+        if report.fail_on == Severity::Warning { " and above" } else { "" }
+    ));
+    out
+}
+
+fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic, out: &mut String) {
+    let severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    };
+    let source = d.file.as_ref().and_then(|f| report.sources.get(f).map(|t| (f, t)));
+    let show_snippet = !d.redact && d.span.is_some() && source.is_some();
+    let mut message = d.message.clone();
+    if !show_snippet {
+        if let Some(file) = &d.file {
+            match &d.position {
+                Some(p) => message.push_str(&format!("\n  at {file}:{}:{}", p.line, p.column)),
+                None => message.push_str(&format!("\n  in {file}")),
+            }
+        }
+    }
+    let mut diag = MietteDiagnostic::new(message).with_code(format!("{}({})", d.code, d.name)).with_severity(severity);
+    if let Some(h) = &d.help {
+        diag = diag.with_help(h.clone());
+    }
+    let rendered = if show_snippet {
+        let span = d.span.clone().unwrap_or(0..0);
+        diag = diag.with_label(LabeledSpan::new(d.label.clone(), span.start, span.end - span.start));
+        let (name, text) = source.expect("checked above");
+        let report = miette::Report::new(diag).with_source_code(NamedSource::new(name.clone(), text.clone()));
+        let mut s = String::new();
+        handler.render_report(&mut s, report.as_ref()).map(|_| s)
+    } else {
+        let mut s = String::new();
+        handler.render_report(&mut s, &diag).map(|_| s)
+    };
+    match rendered {
+        Ok(s) => out.push_str(&s),
+        Err(_) => out.push_str(&format!("{}: {}[{}] {}\n", d.file.as_deref().unwrap_or("-"), d.severity.as_str(), d.code, d.message)),
+    }
+    out.push('\n');
+}

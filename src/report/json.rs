@@ -1,0 +1,43 @@
+//! `--format json`: one object on stdout, shaped as contract.md says.
+
+use serde_json::{json, Value};
+
+use crate::lint::Report;
+use crate::rules::Severity;
+
+pub fn render(report: &Report) -> String {
+    let diagnostics: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let p = d.position.as_ref();
+            json!({
+                "code": d.code,
+                "name": d.name,
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "file": d.file,
+                "line": p.map(|p| p.line),
+                "column": p.map(|p| p.column),
+                "end_line": p.map(|p| p.end_line),
+                "end_column": p.map(|p| p.end_column),
+                "help": d.help,
+            })
+        })
+        .collect();
+    let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"code": s.code, "reason": s.reason})).collect();
+    let out = json!({
+        "version": 1,
+        "target": report.target,
+        "policy": report.policy,
+        "diagnostics": diagnostics,
+        "skipped": skipped,
+        "summary": {
+            "errors": report.count(Severity::Error),
+            "warnings": report.count(Severity::Warning),
+            "infos": report.count(Severity::Info),
+            "passed": report.passed(),
+        }
+    });
+    serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+}

@@ -1,0 +1,78 @@
+//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning (validated against the OASIS schema
+//! in the tests).
+
+use serde_json::{json, Value};
+
+use crate::lint::Report;
+use crate::rules::{self, Severity};
+
+pub const INFORMATION_URI: &str = "https://github.com/spacecheck/spacecheck";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+pub fn render(report: &Report) -> String {
+    let catalogue = rules::all();
+    let driver_rules: Vec<Value> = catalogue
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.summary},
+                "help": {"text": r.doc, "markdown": r.doc},
+                "helpUri": format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", r.code.to_ascii_lowercase()),
+                "defaultConfiguration": {"level": level(r.severity)},
+                "properties": {"tags": [if r.live { "live" } else { "static" }]}
+            })
+        })
+        .collect();
+    let results: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let index = catalogue.iter().position(|r| r.code == d.code).unwrap_or(0);
+            let mut text = d.message.clone();
+            if let Some(h) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(h);
+            }
+            // Code scanning wants a location for every result: place-less findings point at
+            // the README (or the Dockerfile), line 1.
+            let file = d.file.clone().unwrap_or_else(|| if report.sources.contains_key("README.md") { "README.md".into() } else { "Dockerfile".into() });
+            let region = match &d.position {
+                Some(p) => json!({"startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column.max(if p.end_line == p.line { p.column } else { 1 })}),
+                None => json!({"startLine": 1, "startColumn": 1}),
+            };
+            json!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "SPACEROOT"}, "region": region}}]
+            })
+        })
+        .collect();
+    let out = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "spacecheck",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": INFORMATION_URI,
+                "rules": driver_rules
+            }},
+            "originalUriBaseIds": {"SPACEROOT": {"description": {"text": format!("The linted Space: {}", report.target)}}},
+            "results": results
+        }]
+    });
+    serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+}

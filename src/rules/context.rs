@@ -1,0 +1,213 @@
+//! What every rule reads: the Space, its parsed files, the image model, and the policy.
+//! Built once per Space; parsing and modelling happen here, never inside a rule.
+
+use std::collections::HashSet;
+
+use crate::model::server::{self, Files, StartAnalysis};
+use crate::model::{self, ImageModel};
+use crate::parse::dockerfile::{self, Dockerfile, ParseError};
+use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
+use crate::policy::Policy;
+use crate::source::SourceFile;
+use crate::space::{Loaded, Space};
+
+pub struct Context<'a> {
+    pub space: &'a Space,
+    pub policy: &'a Policy,
+    pub frontmatter: Option<Result<Frontmatter, FrontmatterError>>,
+    pub dockerfile: Option<Result<Dockerfile, ParseError>>,
+    pub model: Option<ImageModel>,
+    pub start: Option<StartAnalysis>,
+    /// Python packages the Space installs (requirements files, pyproject, `pip install` in RUNs).
+    pub python_packages: HashSet<String>,
+    /// Whether the installed packages could be read completely (a requirements file was found).
+    pub packages_known: bool,
+}
+
+/// Where the app port the Hub routes to comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppPortSource {
+    Readme,
+    Policy,
+    HubDefault,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(space: &'a Space, policy: &'a Policy) -> Context<'a> {
+        let frontmatter = space.readme.text().map(frontmatter::parse);
+        let dockerfile = space.dockerfile.text().map(dockerfile::parse);
+        let model = match &dockerfile {
+            Some(Ok(df)) => Some(model::build(df)),
+            _ => None,
+        };
+        let mut ctx = Context { space, policy, frontmatter, dockerfile, model, start: None, python_packages: HashSet::new(), packages_known: false };
+        ctx.collect_python_packages();
+        if let Some(m) = &ctx.model {
+            ctx.start = Some(server::analyze(m, &ctx));
+        }
+        ctx
+    }
+
+    pub fn readme(&self) -> Option<&SourceFile> {
+        self.space.readme.text()
+    }
+
+    pub fn dockerfile_file(&self) -> Option<&SourceFile> {
+        self.space.dockerfile.text()
+    }
+
+    pub fn frontmatter(&self) -> Option<&Frontmatter> {
+        self.frontmatter.as_ref().and_then(|r| r.as_ref().ok())
+    }
+
+    pub fn parsed_dockerfile(&self) -> Option<&Dockerfile> {
+        self.dockerfile.as_ref().and_then(|r| r.as_ref().ok())
+    }
+
+    /// The port the Hub sends traffic to, and where that comes from.
+    pub fn app_port(&self) -> (u16, AppPortSource) {
+        if let Some(fm) = self.frontmatter() {
+            if let Some(v) = fm.value("app_port") {
+                if let Value::Int(p) = v.value {
+                    if let Ok(p) = u16::try_from(p) {
+                        return (p, AppPortSource::Readme);
+                    }
+                }
+            }
+        }
+        if self.readme().is_none() {
+            if let Some(p) = self.policy.space.app_port {
+                return (p, AppPortSource::Policy);
+            }
+        }
+        (7860, AppPortSource::HubDefault)
+    }
+
+    /// Describes the app port for messages: "app_port 7255 (README.md)".
+    pub fn app_port_text(&self) -> String {
+        match self.app_port() {
+            (p, AppPortSource::Readme) => format!("app_port {p} (README.md)"),
+            (p, AppPortSource::Policy) => format!("app_port {p} (policy)"),
+            (p, AppPortSource::HubDefault) => format!("the Hub's default port {p} (README.md sets no app_port)"),
+        }
+    }
+
+    fn collect_python_packages(&mut self) {
+        let mut names = HashSet::new();
+        let mut known = false;
+        for entry in &self.space.files {
+            let base = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+            let is_requirements = base.starts_with("requirements") && base.ends_with(".txt");
+            let is_project = base == "pyproject.toml" || base == "environment.yml" || base == "environment.yaml" || base == "Pipfile" || base == "setup.py";
+            if !(is_requirements || is_project) || entry.size > crate::space::MAX_TEXT_BYTES {
+                continue;
+            }
+            if let Loaded::Text(f) = self.space.read_text(&entry.path) {
+                known = true;
+                for word in package_words(&f.text) {
+                    names.insert(word);
+                }
+            }
+        }
+        if let Some(m) = &self.model {
+            for run in m.runs_in_chain() {
+                for c in &run.commands {
+                    let installs = c.words.iter().any(|w| w == "install" || w == "add" || w == "sync");
+                    if installs {
+                        for w in &c.words {
+                            names.extend(package_words(w));
+                        }
+                    }
+                }
+            }
+        }
+        self.python_packages = names;
+        self.packages_known = known;
+    }
+
+    /// Whether a Python package is installed, counting packages that pull it in
+    /// (gradio and `fastapi[standard]` bring uvicorn; gradio brings fastapi).
+    pub fn installs_package(&self, package: &str) -> bool {
+        let has = |p: &str| self.python_packages.contains(p);
+        has(package)
+            || match package {
+                "uvicorn" => has("gradio") || has("fastapi[standard]") || has("fastapi[all]") || has("chainlit") || has("fastapi-cli"),
+                "fastapi" => has("gradio") || has("chainlit"),
+                _ => false,
+            }
+    }
+
+    /// Maps a path in the image to the Space file a context COPY put there.
+    pub fn context_file_for(&self, image_path: &str) -> Option<String> {
+        let m = self.model.as_ref()?;
+        for copy in m.copies.iter().rev() {
+            if copy.from.is_some() {
+                continue;
+            }
+            for src in &copy.sources {
+                let src_rel = src.value.trim_start_matches("./").trim_end_matches('/');
+                let src_rel = if src_rel == "." { "" } else { src_rel };
+                let dest = copy.dest.trim_end_matches('/');
+                let is_dir_source = src_rel.is_empty() || self.space.has_dir(src_rel);
+                let candidate = if is_dir_source {
+                    image_path.strip_prefix(dest).and_then(|r| r.strip_prefix('/')).map(|r| if src_rel.is_empty() { r.to_string() } else { format!("{src_rel}/{r}") })
+                } else if copy.dest.ends_with('/') || copy.sources.len() > 1 {
+                    let base = src_rel.rsplit('/').next().unwrap_or(src_rel);
+                    (format!("{dest}/{base}") == image_path).then(|| src_rel.to_string())
+                } else {
+                    (dest == image_path).then(|| src_rel.to_string())
+                };
+                if let Some(rel) = candidate {
+                    if self.space.file(&rel).is_some() {
+                        return Some(rel);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+impl Files for Context<'_> {
+    fn file(&self, image_path: &str) -> Option<String> {
+        let rel = self.context_file_for(image_path)?;
+        self.space.read_text(&rel).text().map(|f| f.text.clone())
+    }
+
+    fn installs(&self, package: &str) -> bool {
+        self.installs_package(package)
+    }
+}
+
+/// Package names in a requirements-like text: `uvicorn[standard]==0.30` gives `uvicorn` and
+/// `uvicorn[standard]`; lowercase, `_` as `-`.
+pub fn package_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for raw in text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',') {
+        let raw = raw.trim_start_matches(['-', '(', '[']).to_ascii_lowercase().replace('_', "-");
+        let end = raw.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']')).unwrap_or(raw.len());
+        let word = &raw[..end];
+        if word.is_empty() {
+            continue;
+        }
+        if let Some(i) = word.find('[') {
+            out.push(word[..i].to_string());
+        }
+        out.push(word.to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_words_strip_versions_and_extras() {
+        let w = package_words("fastapi==0.110\nuvicorn[standard]>=0.29\n# comment\nGradio_Client\n");
+        assert!(w.contains(&"fastapi".to_string()));
+        assert!(w.contains(&"uvicorn".to_string()));
+        assert!(w.contains(&"uvicorn[standard]".to_string()));
+        assert!(w.contains(&"gradio-client".to_string()));
+    }
+}

@@ -1,0 +1,67 @@
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::space::Loaded;
+
+pub static RULE: Rule = Rule {
+    code: "DF002",
+    name: "dockerfile-invalid",
+    severity: Severity::Error,
+    summary: "the Dockerfile cannot be parsed (with the place)",
+    doc: r#"## What it checks
+That the Dockerfile parses as BuildKit parses it: instructions, continuation lines, `# escape=`,
+heredocs (`RUN <<EOF`, `RUN cat <<'EOF' > file`, `RUN python - <<PY`), and that it is a readable
+text file (not binary, valid UTF-8, no line over BuildKit's 64 KiB limit, not a folder or a link
+leaving the Space). Reported with the line and column of the problem.
+
+## Why it matters on a Space
+The Hub builds with BuildKit: a Dockerfile it cannot parse fails the build before anything runs,
+and the Space shows a build error.
+
+## Example
+```dockerfile
+FROM python:3.11
+RUN cat << 'EOF' > start.sh
+uvicorn main:app
+EOF
+```
+`<< 'EOF'` with a space is not a heredoc for BuildKit: `uvicorn main:app` is read as an
+instruction.
+
+## Fix
+Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if let Loaded::Problem { message, line_col } = &ctx.space.dockerfile {
+        out.push(Diagnostic::new(&RULE, format!("the Dockerfile cannot be read: {message}")).in_file("Dockerfile", *line_col));
+        return;
+    }
+    let (Some(file), Some(Err(e))) = (ctx.dockerfile_file(), &ctx.dockerfile) else { return };
+    out.push(Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message)).at(file, e.span.clone()).label("here"));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, README};
+
+    fn df2(dockerfile: &str) -> Option<crate::rules::Diagnostic> {
+        lint(&[("README.md", README), ("Dockerfile", dockerfile)]).into_iter().find(|d| d.code == "DF002")
+    }
+
+    #[test]
+    fn fires_with_place() {
+        let d = df2("FROM python:3.11\nRUN cat << 'EOF' > x\nFONT=/a\nEOF\n").unwrap();
+        assert_eq!(d.position.unwrap().line, 3);
+        assert!(df2("FROM a\nENV PATH\n").is_some());
+        assert!(df2("").is_some());
+        assert!(df2("# only a comment\n").is_some());
+        assert!(df2("FROM a\nRUN \u{0}\n").is_some());
+    }
+
+    #[test]
+    fn silent_on_buildkit_syntax() {
+        let ok = "# syntax=docker/dockerfile:1\nFROM python:3.11\nRUN --mount=type=secret,id=X,dst=.env npm run build\nRUN python - <<'PY'\nimport os\nPY\nCOPY --link --chown=1000 . .\n";
+        assert!(df2(ok).is_none());
+    }
+}

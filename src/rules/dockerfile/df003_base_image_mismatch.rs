@@ -1,0 +1,110 @@
+use super::final_from_span;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF003",
+    name: "base-image-mismatch",
+    severity: Severity::Error,
+    summary: "the final stage's base image differs from the policy's `dockerfile.base_image`",
+    doc: r#"## What it checks
+With a policy that sets `dockerfile.base_image`: that the image the final stage is built on,
+after ARG expansion and following `FROM <stage>` aliases, is that image. `docker.io/library/`
+and a `@sha256:` digest are normalised away, so `docker.io/library/python:3.11-slim@sha256:...`
+matches `python:3.11-slim`.
+
+## Why it matters on a Space
+Assignments and company checks prescribe a base image (size, security patches, licensing). What
+counts is the final stage: a builder stage on another image does not ship.
+
+## Example
+```dockerfile
+FROM python:3.12
+```
+with a policy `base_image: python:3.11-slim`.
+
+## Fix
+`FROM python:3.11-slim` in the final stage (or in the stage it is built from)."#,
+    check: Some(check),
+    live: false,
+};
+
+/// `docker.io/library/python:3.11-slim@sha256:ab..` → `python:3.11-slim`; no tag → `:latest`.
+pub fn normalize_image(image: &str) -> String {
+    let mut s = image.trim().to_string();
+    for prefix in ["docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "library/", "docker.io/"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.to_string();
+            break;
+        }
+    }
+    let had_digest = s.contains('@');
+    if let Some(i) = s.find('@') {
+        s.truncate(i);
+    }
+    let last = s.rsplit('/').next().unwrap_or(&s);
+    if !last.contains(':') && !had_digest {
+        s.push_str(":latest");
+    }
+    s.to_ascii_lowercase()
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model), Some(want)) = (ctx.dockerfile_file(), &ctx.model, ctx.policy.dockerfile.base_image.as_deref()) else { return };
+    let Some(base) = &model.base_image else { return };
+    if !base.is_resolved() {
+        out.push(
+            Diagnostic::new(&RULE, format!("the final stage's base image `{}` depends on a build argument without a default, so it cannot be checked against `{want}`", base.raw))
+                .at(file, base.span.clone())
+                .severity(Severity::Warning)
+                .help(format!("give the ARG a default (`ARG BASE_IMAGE={want}`) or write the image in FROM")),
+        );
+        return;
+    }
+    if normalize_image(&base.value) == normalize_image(want) {
+        return;
+    }
+    let (span, via) = if model.chain.len() > 1 {
+        let root = &model.stages[model.chain[0]];
+        (final_from_span(ctx).unwrap_or(base.span.clone()), format!(" (through stage `{}`)", root.alias.as_deref().unwrap_or("?")))
+    } else {
+        (base.span.clone(), String::new())
+    };
+    out.push(
+        Diagnostic::new(&RULE, format!("the final image is built on `{}`{via}, but the policy requires `{want}`", base.value))
+            .at(file, span)
+            .label(format!("built on {}", base.value))
+            .help(format!("use `FROM {want}` for the final stage")),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_image;
+    use crate::policy;
+    use crate::rules::testing::{lint_with, README};
+
+    fn fires(dockerfile: &str) -> bool {
+        let p = policy::parse("dockerfile:\n  base_image: python:3.11-slim\n", "p").unwrap();
+        lint_with(&[("README.md", README), ("Dockerfile", dockerfile)], &p).iter().any(|d| d.code == "DF003")
+    }
+
+    #[test]
+    fn fires_on_other_base() {
+        assert!(fires("FROM python:3.12\n"));
+        assert!(fires("FROM python:3.11-slim AS build\nFROM node:20\n"), "the final stage counts");
+        assert!(fires("ARG BASE\nFROM ${BASE}\n"), "unresolved is reported (as a warning)");
+    }
+
+    #[test]
+    fn silent_on_equivalent_spellings() {
+        assert!(!fires("FROM docker.io/library/python:3.11-slim@sha256:abcd\n"));
+        assert!(!fires("ARG PY=3.11\nFROM python:${PY}-slim AS base\nFROM base\n"));
+        assert!(!fires("FROM node:20 AS ui\nFROM python:3.11-slim\n"));
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(normalize_image("Python"), "python:latest");
+        assert_eq!(normalize_image("ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+    }
+}

@@ -1,0 +1,98 @@
+use super::final_from_span;
+use crate::model::{RuntimeUser, Uid};
+use crate::parse::dockerfile::Kind;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF004",
+    name: "runs-as-root",
+    severity: Severity::Error,
+    summary: "the final stage runs as root (no USER, or the last USER is root/0)",
+    doc: r#"## What it checks
+That the final stage (with the stages it is built `FROM`) switches to a non-root user: some
+`USER` instruction applies to it, and the last one is not `root` or `0`. A `USER` in a builder
+stage that the final stage only copies from does not count.
+
+## Why it matters on a Space
+The Hub starts the container as UID 1000 whatever the Dockerfile says. An image that never
+switches user is built, and tested locally, as root: the files it creates or installs belong to
+root, and at run time on the Hub the app cannot write its own folders (caches, uploads, SQLite
+files), failing with "Permission denied" only once deployed.
+
+## Example
+```dockerfile
+FROM python:3.11-slim
+WORKDIR /app
+COPY . .
+CMD ["python", "app.py"]
+```
+
+## Fix
+Create and switch to a UID 1000 user, and give it the app's files:
+```dockerfile
+RUN useradd -m -u 1000 user
+USER user
+ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
+WORKDIR $HOME/app
+COPY --chown=user . $HOME/app
+```"#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    if model.stages.is_empty() {
+        return;
+    }
+    let base = model.base_image.as_ref().map_or("", |b| b.value.as_str());
+    match &model.runtime_user {
+        RuntimeUser::Default => {
+            // Images built to run unprivileged (Jupyter's docker-stacks) already default to UID 1000.
+            if base.contains("jupyter/") {
+                return;
+            }
+            let user_elsewhere = ctx.parsed_dockerfile().is_some_and(|df| df.instructions.iter().any(|i| i.kind == Kind::User));
+            let mut message = "the final image never switches user, so it is built as root: files it creates belong to root, and the Hub runs the app as UID 1000, which cannot write them".to_string();
+            if user_elsewhere {
+                message.push_str(" (a USER in another stage does not carry into the final stage)");
+            }
+            out.push(
+                Diagnostic::new(&RULE, message)
+                    .at(file, final_from_span(ctx).unwrap_or(0..0))
+                    .label("final stage")
+                    .help("add `RUN useradd -m -u 1000 user` and `USER user` to the final stage, and `COPY --chown=user` the app"),
+            );
+        }
+        RuntimeUser::Set { user, .. } => {
+            if matches!(model.resolve_uid(&user.value), Uid::Known(0)) {
+                out.push(
+                    Diagnostic::new(&RULE, format!("the last USER is `{}`, so the image is built to run as root; the Hub runs it as UID 1000, which cannot write what root created", user.value))
+                        .at(file, user.span.clone())
+                        .help("end with `USER user` (a UID 1000 user) after the steps that need root"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::codes_for;
+
+    #[test]
+    fn fires_without_user_or_with_root() {
+        assert_eq!(codes_for("FROM python:3.11\nCMD x\n", "DF004").len(), 1);
+        assert_eq!(codes_for("FROM python:3.11\nUSER 1000\nRUN x\nUSER root\n", "DF004").len(), 1);
+        assert_eq!(codes_for("FROM python:3.11\nUSER 0:0\n", "DF004").len(), 1);
+        let d = codes_for("FROM python AS b\nUSER 1000\nFROM python\n", "DF004");
+        assert!(d[0].message.contains("another stage"));
+    }
+
+    #[test]
+    fn silent_with_user_in_chain() {
+        assert!(codes_for("FROM python:3.11\nRUN useradd -u 1000 user\nUSER user\n", "DF004").is_empty());
+        assert!(codes_for("FROM python:3.11 AS base\nUSER 1000\nFROM base\nCMD x\n", "DF004").is_empty());
+        assert!(codes_for("FROM jupyter/base-notebook\n", "DF004").is_empty());
+    }
+}

@@ -1,0 +1,105 @@
+use crate::model::{RuntimeUser, Uid};
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF005",
+    name: "user-not-uid-1000",
+    severity: Severity::Error,
+    summary: "the last USER is not UID 1000 (or the policy's `user_uid`)",
+    doc: r#"## What it checks
+That the last `USER` of the final stage resolves to UID 1000 (or the policy's
+`dockerfile.user_uid`). A name is resolved through the `useradd`/`adduser`/`usermod` calls of the
+stage chain (`-u`, `--uid`) and the users well-known base images ship (`node` is 1000 in the node
+images). A `useradd` without `-u` gets the first free UID: 1000 on most images, 1001 where the
+base already has a UID 1000 user (node, ubuntu 24.04). With `numeric_user: true` in the policy, a
+non-numeric `USER` fails too (some graders demand `USER 1000` literally).
+
+## Why it matters on a Space
+The Hub runs the container as UID 1000. If the image prepares its files for another UID (say
+`USER app` created as 999), the process that really runs cannot write them.
+
+## Example
+```dockerfile
+FROM node:20
+RUN useradd -m app
+USER app
+```
+`app` gets UID 1001 here: the node image already has `node` as 1000.
+
+## Fix
+Create the user with `-u 1000` (`RUN useradd -m -u 1000 user`), or use the image's own UID 1000
+user (`USER node`)."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
+    let want = ctx.policy.dockerfile.user_uid.unwrap_or(1000);
+    let name = user.value.split(':').next().unwrap_or(&user.value);
+    if ctx.policy.dockerfile.numeric_user && name.parse::<u32>().is_err() {
+        out.push(
+            Diagnostic::new(&RULE, format!("the policy requires a numeric USER, but the Dockerfile says `USER {}`", user.value))
+                .at(file, user.span.clone())
+                .help(format!("write `USER {want}`")),
+        );
+        return;
+    }
+    match model.resolve_uid(&user.value) {
+        Uid::Known(0) => {} // DF004 reports root.
+        Uid::Known(uid) if uid == want => {}
+        Uid::Inferred { uid, .. } if uid == want => {}
+        Uid::Known(uid) => out.push(
+            Diagnostic::new(&RULE, format!("`USER {}` is UID {uid}, but the Hub runs the container as UID {want}: files prepared for {uid} are not writable at run time", user.value))
+                .at(file, user.span.clone())
+                .label(format!("UID {uid}"))
+                .help(format!("create the user with `-u {want}` and switch to it")),
+        ),
+        Uid::Inferred { uid, why } => out.push(
+            Diagnostic::new(&RULE, format!("{why}, not {want}"))
+                .at(file, user.span.clone())
+                .label(format!("UID {uid}"))
+                .help(format!("pin the UID: `useradd -m -u {want} {name}`")),
+        ),
+        Uid::Unknown(why) => out.push(
+            Diagnostic::new(&RULE, format!("cannot tell which UID `USER {}` is: {why}; the Hub runs the container as UID {want}", user.value))
+                .at(file, user.span.clone())
+                .help(format!("create the user in this Dockerfile with `useradd -m -u {want} {name}`, or write `USER {want}`")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy;
+    use crate::rules::testing::{codes_for, lint_with, README};
+
+    #[test]
+    fn fires_on_wrong_or_unknown_uid() {
+        assert_eq!(codes_for("FROM python\nUSER 1001\n", "DF005").len(), 1);
+        assert_eq!(codes_for("FROM python\nRUN useradd -u 999 app\nUSER app\n", "DF005").len(), 1);
+        assert_eq!(codes_for("FROM python\nUSER ghost\n", "DF005").len(), 1);
+        assert_eq!(codes_for("FROM node:20\nRUN useradd -m app\nUSER app\n", "DF005").len(), 1);
+        assert_eq!(codes_for("FROM python\nARG U\nUSER $U\n", "DF005").len(), 1);
+    }
+
+    #[test]
+    fn silent_on_uid_1000_in_every_form() {
+        assert!(codes_for("FROM python\nRUN useradd -m -u 1000 user\nUSER user\n", "DF005").is_empty());
+        assert!(codes_for("FROM python\nUSER 1000:1000\n", "DF005").is_empty());
+        assert!(codes_for("FROM node:20\nUSER node\n", "DF005").is_empty());
+        assert!(codes_for("FROM python:3.11\nRUN useradd -m user\nUSER user\n", "DF005").is_empty());
+        assert!(codes_for("FROM python AS base\nRUN adduser --uid 1000 --disabled-password app\nFROM base\nUSER app\n", "DF005").is_empty());
+        assert!(codes_for("FROM python\nUSER root\n", "DF005").is_empty(), "root is DF004's");
+    }
+
+    #[test]
+    fn numeric_user_policy() {
+        let p = policy::parse("dockerfile:\n  numeric_user: true\n", "p").unwrap();
+        let d = lint_with(&[("README.md", README), ("Dockerfile", "FROM python\nRUN useradd -u 1000 user\nUSER user\n")], &p);
+        assert!(d.iter().any(|d| d.code == "DF005"));
+        let d = lint_with(&[("README.md", README), ("Dockerfile", "FROM python\nUSER 1000\n")], &p);
+        assert!(!d.iter().any(|d| d.code == "DF005"));
+    }
+}

@@ -1,0 +1,115 @@
+use crate::model::{CopyOp, ImageModel, RuntimeUser};
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF006",
+    name: "files-not-owned",
+    severity: Severity::Warning,
+    summary: "a COPY/ADD of the build context lands root-owned while the app runs as a non-root user",
+    doc: r#"## What it checks
+For each `COPY`/`ADD` from the build context into the final image, while the image runs as a
+non-root user: that the files end up owned by that user, through `--chown` naming it (by name or
+UID), or a later `RUN chown -R <user> <dir>` (or a world-writable `chmod -R`) covering the
+destination. Copies into system folders (`/etc`, `/usr`, `/tmp`...) and from other stages are not
+checked.
+
+## Why it matters on a Space
+`COPY` always writes files as root, whatever `USER` says. On the Hub the app runs as UID 1000 and
+cannot write its own folder: SQLite databases, caches, uploads and generated files fail with
+"Permission denied".
+
+## Example
+```dockerfile
+RUN useradd -m -u 1000 user
+USER user
+WORKDIR /home/user/app
+COPY . .
+```
+
+## Fix
+`COPY --chown=user . .` (or `--chown=1000`)."#,
+    check: Some(check),
+    live: false,
+};
+
+const SYSTEM_DIRS: &[&str] = &["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/var/lib/apt", "/docker-entrypoint.d"];
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
+    let runtime = user.value.as_str();
+    if model.same_user(runtime, "root") || runtime.split(':').next() == Some("0") {
+        return;
+    }
+    for copy in &model.copies {
+        if copy.from.is_some() || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/"))) {
+            continue;
+        }
+        if let Some(chown) = &copy.chown {
+            if model.same_user(&chown.value, runtime) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(&RULE, format!("this {} gives the files to `{}`, but the image runs as `{runtime}`", copy.kind.keyword(), chown.value))
+                    .at(file, chown.span.clone())
+                    .help(format!("use `--chown={runtime}`")),
+            );
+            continue;
+        }
+        if copy.chmod.as_deref().is_some_and(|m| m.ends_with('7') || m.ends_with('6')) || fixed_later(model, copy, runtime) {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                format!("{} writes `{}` as root, but the app runs as `{runtime}`, so it cannot change these files (COPY ignores USER)", copy.kind.keyword(), copy.dest),
+            )
+            .at(file, copy.span.clone())
+            .help(format!("add `--chown={runtime}` to this {}", copy.kind.keyword())),
+        );
+    }
+}
+
+/// A later `chown -R user dir` or world-writable `chmod -R` covering the destination.
+fn fixed_later(model: &ImageModel, copy: &CopyOp, runtime: &str) -> bool {
+    let dest = copy.dest.trim_end_matches('/');
+    model.ownership_fixes.iter().filter(|f| f.instruction > copy.instruction).any(|fix| {
+        let owner_ok = fix.world_writable || fix.owner.as_deref().is_some_and(|o| model.same_user(o, runtime));
+        let covers = fix.paths.iter().any(|p| {
+            let p = p.trim_end_matches('/');
+            let p = if p.is_empty() { "/" } else { p };
+            dest == p || (fix.recursive && (p == "/" || dest.starts_with(&format!("{p}/"))))
+        });
+        owner_ok && covers
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::codes_for;
+
+    const USER: &str = "FROM python:3.11\nRUN useradd -m -u 1000 user\n";
+
+    #[test]
+    fn fires_on_root_owned_copies() {
+        assert_eq!(codes_for(&format!("{USER}USER user\nWORKDIR /home/user/app\nCOPY . .\n"), "DF006").len(), 1);
+        assert_eq!(codes_for(&format!("{USER}WORKDIR /app\nCOPY . .\nUSER user\n"), "DF006").len(), 1);
+        assert_eq!(codes_for(&format!("{USER}USER user\nCOPY --chown=nobody . /app\n"), "DF006").len(), 1);
+    }
+
+    #[test]
+    fn silent_when_owned() {
+        assert!(codes_for(&format!("{USER}USER user\nCOPY --chown=user . /app\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}USER user\nCOPY --link --chown=1000 . /app\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}WORKDIR /app\nCOPY . .\nRUN chown -R user:user /app\nUSER user\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}COPY . /app\nRUN chmod -R 777 /app\nUSER user\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}COPY nginx.conf /etc/nginx/nginx.conf\nUSER user\n"), "DF006").is_empty());
+        assert!(codes_for("FROM python AS b\nRUN x\nFROM python\nRUN useradd -u 1000 u\nCOPY --from=b /x /x\nUSER u\n", "DF006").is_empty());
+        assert!(codes_for("FROM python\nCOPY . /app\n", "DF006").is_empty(), "root at run time is DF004's");
+    }
+
+    #[test]
+    fn chown_before_copy_does_not_count() {
+        assert_eq!(codes_for(&format!("{USER}RUN chown -R user /app\nCOPY . /app\nUSER user\n"), "DF006").len(), 1);
+    }
+}

@@ -1,0 +1,95 @@
+use super::final_from_span;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF007",
+    name: "port-not-exposed",
+    severity: Severity::Warning,
+    summary: "no EXPOSE in the final stage lists the app port",
+    doc: r#"## What it checks
+That an `EXPOSE` in the final stage (or a stage it is built from) lists the app port: the
+frontmatter's `app_port`, or 7860 when it is absent. Variables are expanded
+(`ARG PORT=7860` + `EXPOSE ${PORT}`), and ranges (`EXPOSE 7000-7999`) count.
+
+## Why it matters on a Space
+The Hub routes traffic to `app_port` whatever EXPOSE says, so this is documentation, but it is the
+documentation people and tools read: a Dockerfile exposing 8501 while the Space uses 7860 usually
+means the server listens on the wrong port too, and local `docker run -P` tests the wrong one.
+
+## Example
+```dockerfile
+EXPOSE 8501
+CMD ["streamlit", "run", "app.py", "--server.port=7860"]
+```
+with `app_port: 7860`.
+
+## Fix
+`EXPOSE 7860` (the app port)."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    if model.stages.is_empty() {
+        return;
+    }
+    let (port, _) = ctx.app_port();
+    if model.exposed.iter().any(|e| e.ports.contains(&port)) {
+        return;
+    }
+    let unresolved: Vec<&str> = model.exposed.iter().filter(|e| e.ports.is_empty()).map(|e| e.text.raw.as_str()).collect();
+    if let Some(raw) = unresolved.first() {
+        out.push(
+            Diagnostic::new(&RULE, format!("`EXPOSE {raw}` cannot be resolved statically, so it cannot be checked against {}", ctx.app_port_text()))
+                .at(file, model.exposed.iter().find(|e| e.ports.is_empty()).map_or(0..0, |e| e.text.span.clone()))
+                .severity(Severity::Info)
+                .help(format!("give the variable a default, or write `EXPOSE {port}`")),
+        );
+        return;
+    }
+    match model.exposed.first() {
+        Some(first) => {
+            let listed: Vec<&str> = model.exposed.iter().map(|e| e.text.value.as_str()).collect();
+            out.push(
+                Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
+                    .at(file, first.text.span.clone())
+                    .help(format!("expose {port}, the port the Hub sends traffic to")),
+            );
+        }
+        None => out.push(
+            Diagnostic::new(&RULE, format!("the final stage has no EXPOSE; the Space serves on {}", ctx.app_port_text()))
+                .at(file, final_from_span(ctx).unwrap_or(0..0))
+                .help(format!("add `EXPOSE {port}`")),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{codes_for, lint};
+
+    #[test]
+    fn fires_when_missing_or_other() {
+        assert_eq!(codes_for("FROM python\nCMD x\n", "DF007").len(), 1);
+        assert_eq!(codes_for("FROM python\nEXPOSE 8501\n", "DF007").len(), 1);
+        assert_eq!(codes_for("FROM python\nEXPOSE 7860\nFROM python\n", "DF007").len(), 1, "EXPOSE of another stage");
+    }
+
+    #[test]
+    fn silent_when_exposed_in_any_spelling() {
+        assert!(codes_for("FROM python\nEXPOSE 7860\n", "DF007").is_empty());
+        assert!(codes_for("FROM python\nARG PORT=7860\nENV PORT=${PORT}\nEXPOSE ${PORT}\n", "DF007").is_empty());
+        assert!(codes_for("FROM python\nEXPOSE 80 7860/tcp\n", "DF007").is_empty());
+        assert!(codes_for("FROM python AS base\nEXPOSE 7000-7999\nFROM base\n", "DF007").is_empty());
+    }
+
+    #[test]
+    fn uses_the_readme_port() {
+        let d = lint(&[("README.md", "---\nsdk: docker\napp_port: 7255\n---\n"), ("Dockerfile", "FROM python\nEXPOSE 7255\n")]);
+        assert!(!d.iter().any(|d| d.code == "DF007"));
+        let d = lint(&[("README.md", "---\nsdk: docker\n---\n"), ("Dockerfile", "FROM python\nEXPOSE 7255\n")]);
+        let f = d.iter().find(|d| d.code == "DF007").unwrap();
+        assert!(f.message.contains("default port 7860"), "{}", f.message);
+    }
+}

@@ -1,0 +1,151 @@
+use crate::model::server::{Origin, Server};
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF008",
+    name: "server-port-mismatch",
+    severity: Severity::Error,
+    summary: "the server started by CMD/ENTRYPOINT listens on a port other than the app port",
+    doc: r#"## What it checks
+Finds the server the container starts, following `CMD`/`ENTRYPOINT` in shell and exec form,
+`sh -c "..."`, wrappers (`exec`, `tini --`, `env X=1`), start scripts the image contains, and
+`python app.py` files of the Space, and works out its port:
+uvicorn/gunicorn/hypercorn `--port`/`-b`/`--bind`, streamlit `--server.port` (or
+`.streamlit/config.toml`), gradio `GRADIO_SERVER_PORT`, flask `--port`, `python -m http.server N`,
+`PORT` for node and friends, `uvicorn.run(port=...)` in Python, each with its default (uvicorn
+8000, streamlit 8501, flask 5000, gradio 7860). That port must be the app port (`app_port`, 7860
+when absent). Also catches `CMD ["PORT=7860", "node", "build"]`: exec form runs no shell, so
+`PORT=7860` is taken for the program name and nothing starts.
+
+## Why it matters on a Space
+The Hub forwards traffic to `app_port` only. A server on any other port never receives a request:
+the Space stays "Starting" and then fails its health check.
+
+## Example
+```dockerfile
+EXPOSE 7860
+CMD ["streamlit", "run", "app.py"]
+```
+streamlit listens on 8501 by default.
+
+## Fix
+Start the server on the app port: `CMD ["streamlit", "run", "app.py", "--server.port=7860",
+"--server.address=0.0.0.0"]`. When the port comes from a variable, set it with `ENV` (an `ARG`
+does not exist at run time)."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
+    let Some(span) = start.span.clone() else { return };
+    let (app_port, _) = ctx.app_port();
+    if let Some(assignment) = &start.exec_form_assignment {
+        let name = assignment.split('=').next().unwrap_or(assignment);
+        out.push(
+            Diagnostic::new(&RULE, format!("exec form runs no shell, so `{assignment}` is taken as the program to run: the container fails to start and `{name}` is never set"))
+                .at(file, span.clone())
+                .help(format!("set it with `ENV {assignment}` before CMD, or use shell form: `CMD {assignment} ...`")),
+        );
+        return;
+    }
+    let with_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.is_some()).collect();
+    if with_port.is_empty() || with_port.iter().any(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)) {
+        return;
+    }
+    let main = with_port.iter().rev().find(|s| !s.background).unwrap_or(&with_port[with_port.len() - 1]);
+    let Some(setting) = &main.port else { return };
+    let via = main.via.as_ref().map(|v| format!(" (in {v})")).unwrap_or_default();
+    let server = main.kind.name();
+    let severity = if main.inferred { Severity::Warning } else { RULE.severity };
+    match setting.port() {
+        Some(port) => {
+            let how = match &setting.origin {
+                Origin::Default => format!("{server}'s default port {port}"),
+                Origin::Flag(f) => format!("port {port} ({f})"),
+                Origin::Env(v) => format!("port {port} (from {v})"),
+                Origin::Source(s) => format!("port {port} ({s} in the code)"),
+            };
+            let inferred = if main.inferred { " (inferred: the app runs `python` and installs gradio)" } else { "" };
+            out.push(
+                Diagnostic::new(&RULE, format!("{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}", ctx.app_port_text()))
+                    .at(file, span)
+                    .severity(severity)
+                    .label(format!("{server} on {port}"))
+                    .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md")),
+            );
+        }
+        None => {
+            let value = setting.value.trim();
+            let var = value.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+            let var = var.split(":-").next().unwrap_or(var);
+            let is_arg = model.var_defs.iter().any(|d| d.name == var && d.kind == crate::parse::dockerfile::Kind::Arg);
+            let why = if value.is_empty() {
+                "an empty port".to_string()
+            } else if is_arg {
+                format!("`{value}`, but `{var}` is an ARG: build arguments do not exist when the container runs, so the port is empty")
+            } else if value.contains('$') {
+                format!("`{value}`, which the image never sets (the Hub does not set `{var}` either, unless it is a Space variable)")
+            } else {
+                format!("`{value}`, which is not a port number")
+            };
+            out.push(
+                Diagnostic::new(&RULE, format!("{server}{via} listens on {why}; the Hub sends traffic to {}", ctx.app_port_text()))
+                    .at(file, span)
+                    .severity(Severity::Warning)
+                    .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{codes_for, lint};
+    use crate::rules::Severity;
+
+    #[test]
+    fn fires_on_wrong_ports() {
+        assert_eq!(codes_for("FROM p\nEXPOSE 7860\nCMD streamlit run app.py\n", "DF008").len(), 1);
+        assert_eq!(codes_for("FROM p\nCMD [\"uvicorn\", \"m:app\", \"--host\", \"0.0.0.0\"]\n", "DF008").len(), 1);
+        assert_eq!(codes_for("FROM p\nCMD gunicorn -b 0.0.0.0:8080 app:app\n", "DF008").len(), 1);
+        assert_eq!(codes_for("FROM node\nCMD [\"PORT=7860\", \"node\", \"build\"]\n", "DF008").len(), 1);
+    }
+
+    #[test]
+    fn arg_port_is_empty_at_run_time() {
+        let d = codes_for("FROM p\nARG PORT=7860\nCMD uvicorn m:app --host 0.0.0.0 --port $PORT\n", "DF008");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("is an ARG"), "{}", d[0].message);
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn silent_when_matching() {
+        assert!(codes_for("FROM p\nENV PORT=7860\nCMD uvicorn m:app --host 0.0.0.0 --port $PORT\n", "DF008").is_empty());
+        assert!(codes_for("FROM p\nCMD sh -c \"streamlit run app.py --server.port=${PORT:-7860}\"\n", "DF008").is_empty());
+        assert!(codes_for("FROM node\nCMD PORT=7860 node build\n", "DF008").is_empty());
+        assert!(codes_for("FROM p\nCMD [\"python\", \"app.py\"]\n", "DF008").is_empty(), "unknown app: no guess");
+        assert!(codes_for("FROM p\nCMD nginx -g 'daemon off;'\n", "DF008").is_empty());
+    }
+
+    #[test]
+    fn env_port_7255_matches_readme() {
+        let d = lint(&[
+            ("README.md", "---\nsdk: docker\napp_port: 7255\n---\n"),
+            ("Dockerfile", "FROM p\nENV PORT=7255\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT\n"),
+        ]);
+        assert!(!d.iter().any(|d| d.code == "DF008"));
+    }
+
+    #[test]
+    fn follows_python_file_of_the_space() {
+        let d = lint(&[
+            ("README.md", "---\nsdk: docker\napp_port: 7860\n---\n"),
+            ("Dockerfile", "FROM p\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
+            ("app.py", "import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=8000)\n"),
+        ]);
+        let f = d.iter().find(|d| d.code == "DF008").unwrap();
+        assert!(f.message.contains("app.py"), "{}", f.message);
+    }
+}

@@ -1,0 +1,90 @@
+use crate::model::server::{Origin, Server};
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF009",
+    name: "binds-localhost",
+    severity: Severity::Error,
+    summary: "the server binds 127.0.0.1/localhost, or a loopback default (uvicorn, flask) is not overridden",
+    doc: r#"## What it checks
+That the server the container starts (found as for DF008) listens on all interfaces. It fires when
+the host is `127.0.0.1`, `localhost` or `::1`, or when the server's default host is loopback and
+nothing overrides it: uvicorn, gunicorn, hypercorn, `flask run`, `fastapi dev`, Flask's
+`app.run()` and `uvicorn.run()` without `host=`. Streamlit, `python -m http.server` and gradio on
+a Space bind all interfaces by default.
+
+## Why it matters on a Space
+The Hub's proxy reaches the container over its network interface, not its loopback. A server on
+127.0.0.1 runs fine inside the container and locally, but on the Hub it never answers.
+
+## Example
+```dockerfile
+CMD ["uvicorn", "main:app", "--port", "7860"]
+```
+uvicorn binds 127.0.0.1 unless told otherwise.
+
+## Fix
+`CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(start)) = (ctx.dockerfile_file(), &ctx.start) else { return };
+    let Some(span) = start.span.clone() else { return };
+    let (app_port, _) = ctx.app_port();
+    // The server on the app port if there is one, else the foreground one.
+    let on_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)).collect();
+    let candidates: Vec<&Server> = if on_port.is_empty() { start.servers.iter().filter(|s| !s.background).collect() } else { on_port };
+    let Some(server) = candidates.last() else { return };
+    if server.inferred || !server.binds_loopback() {
+        return;
+    }
+    let Some(host) = &server.host else { return };
+    let name = server.kind.name();
+    let via = server.via.as_ref().map(|v| format!(" (in {v})")).unwrap_or_default();
+    let message = match &host.origin {
+        Origin::Default => format!("{name}{via} binds 127.0.0.1 by default and nothing sets its host: the Hub's proxy cannot reach it, so the Space never answers"),
+        _ => format!("{name}{via} binds `{}`, the loopback interface: the Hub's proxy cannot reach it, so the Space never answers", host.value),
+    };
+    let fix = match server.kind {
+        crate::model::ServerKind::Gunicorn | crate::model::ServerKind::Hypercorn => format!("bind all interfaces: `--bind 0.0.0.0:{app_port}`"),
+        crate::model::ServerKind::Flask if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => "call `app.run(host=\"0.0.0.0\", ...)`".to_string(),
+        crate::model::ServerKind::Uvicorn if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => "call `uvicorn.run(app, host=\"0.0.0.0\", ...)`".to_string(),
+        _ => "add `--host 0.0.0.0`".to_string(),
+    };
+    out.push(Diagnostic::new(&RULE, message).at(file, span).label(format!("{name} on {}", host.value)).help(fix));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{codes_for, lint, README};
+
+    #[test]
+    fn fires_on_loopback() {
+        assert_eq!(codes_for("FROM p\nCMD uvicorn main:app --port 7860\n", "DF009").len(), 1, "uvicorn without --host binds loopback");
+        assert_eq!(codes_for("FROM p\nCMD [\"gunicorn\", \"-b\", \"127.0.0.1:7860\", \"a:b\"]\n", "DF009").len(), 1);
+        assert_eq!(codes_for("FROM p\nCMD flask run --port 7860\n", "DF009").len(), 1);
+        assert_eq!(codes_for("FROM p\nCMD streamlit run a.py --server.port 7860 --server.address localhost\n", "DF009").len(), 1);
+    }
+
+    #[test]
+    fn silent_on_all_interfaces() {
+        assert!(codes_for("FROM p\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD gunicorn -b :7860 a:b\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD streamlit run app.py --server.port 7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD python -m http.server 7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nENV UVICORN_HOST=0.0.0.0\nCMD uvicorn main:app --port 7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD [\"node\", \"server.js\"]\n", "DF009").is_empty());
+    }
+
+    #[test]
+    fn flask_app_run_in_source() {
+        let d = lint(&[
+            ("README.md", README),
+            ("Dockerfile", "FROM p\nCOPY . /app\nWORKDIR /app\nCMD python app.py\n"),
+            ("app.py", "from flask import Flask\napp = Flask(__name__)\napp.run(port=7860)\n"),
+        ]);
+        assert!(d.iter().any(|d| d.code == "DF009"));
+    }
+}

@@ -1,0 +1,67 @@
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF011",
+    name: "unpinned-base-image",
+    severity: Severity::Warning,
+    summary: "a base image without a tag, or tagged `latest`",
+    doc: r#"## What it checks
+Every `FROM` of an external image (not `scratch`, not an earlier stage) names a tag other than
+`latest`, or a digest. Variables are expanded first, so `ARG TAG=3.11` + `FROM python:${TAG}` is
+pinned.
+
+## Why it matters on a Space
+The Hub rebuilds a Space on every push and on restarts after an update: an unpinned base image
+silently changes under the Space (a new Python, a new CUDA), and a Space that worked yesterday
+fails to build or to start today.
+
+## Example
+```dockerfile
+FROM python
+```
+
+## Fix
+Pin a version: `FROM python:3.11-slim` (or a digest)."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    for stage in &model.stages {
+        if stage.parent.is_some() || stage.image.eq_ignore_ascii_case("scratch") || stage.image.contains('$') || stage.image.contains('@') {
+            continue;
+        }
+        let last = stage.image.rsplit('/').next().unwrap_or(&stage.image);
+        let tag = last.split_once(':').map(|(_, t)| t);
+        let message = match tag {
+            None => format!("`FROM {}` has no tag, so it means `latest` and changes under the Space", stage.image),
+            Some("latest") => format!("`FROM {}` follows `latest`, which changes under the Space", stage.image),
+            Some(_) => continue,
+        };
+        let repo = stage.image.split(':').next().unwrap_or(&stage.image);
+        out.push(Diagnostic::new(&RULE, message).at(file, stage.image_word.span.clone()).help(format!("pin a version, e.g. `{repo}:<version>`")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::codes_for;
+
+    #[test]
+    fn fires_on_untagged_or_latest() {
+        assert_eq!(codes_for("FROM python\n", "DF011").len(), 1);
+        assert_eq!(codes_for("FROM ollama/ollama:latest\n", "DF011").len(), 1);
+        assert_eq!(codes_for("FROM node AS ui\nFROM python:3.11\n", "DF011").len(), 1);
+    }
+
+    #[test]
+    fn silent_on_pinned() {
+        assert!(codes_for("FROM python:3.11-slim\n", "DF011").is_empty());
+        assert!(codes_for("FROM python@sha256:abc\n", "DF011").is_empty());
+        assert!(codes_for("ARG TAG=3.11\nFROM python:${TAG}\n", "DF011").is_empty());
+        assert!(codes_for("FROM python:3.11 AS base\nFROM base\n", "DF011").is_empty());
+        assert!(codes_for("FROM scratch\n", "DF011").is_empty());
+        assert!(codes_for("FROM localhost:5000/img:1.0\n", "DF011").is_empty());
+    }
+}

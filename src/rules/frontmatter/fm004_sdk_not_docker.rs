@@ -1,0 +1,74 @@
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "FM004",
+    name: "sdk-not-docker",
+    severity: Severity::Error,
+    summary: "`sdk` is absent or not `docker` (or not the policy's `space.sdk`)",
+    doc: r#"## What it checks
+That the frontmatter sets `sdk: docker` (or the SDK the policy's `space.sdk` names).
+
+## Why it matters on a Space
+Without `sdk: docker` the Hub does not build the Dockerfile: it treats the repository as a Gradio,
+Streamlit or static Space, or refuses to start it.
+
+## Example
+```yaml
+---
+title: My API
+sdk: gradio
+---
+```
+
+## Fix
+`sdk: docker` in the frontmatter."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
+    let expected = ctx.policy.space.sdk.as_deref().unwrap_or("docker");
+    match fm.get("sdk") {
+        None => out.push(
+            Diagnostic::new(&RULE, format!("the frontmatter has no `sdk` key; this Space needs `sdk: {expected}`"))
+                .at(readme, fm.yaml.start..fm.yaml.start)
+                .help(format!("add `sdk: {expected}` to the frontmatter")),
+        ),
+        Some((_, value)) => {
+            let got = value.value.to_text();
+            if got != expected {
+                let note = if got == "streamlit" { " (`streamlit` is a legacy SDK)" } else { "" };
+                out.push(
+                    Diagnostic::new(&RULE, format!("`sdk` is `{got}`{note}, but this Space must use `{expected}`"))
+                        .at(readme, value.span.clone())
+                        .help(format!("set `sdk: {expected}`")),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy;
+    use crate::rules::testing::{fires, lint_with};
+
+    #[test]
+    fn fires_on_other_or_missing_sdk() {
+        assert!(fires(&[("README.md", "---\nsdk: gradio\n---\n")], "FM004"));
+        assert!(fires(&[("README.md", "---\ntitle: x\n---\n")], "FM004"));
+    }
+
+    #[test]
+    fn silent_on_docker() {
+        assert!(!fires(&[("README.md", "---\nsdk: docker\n---\n")], "FM004"));
+    }
+
+    #[test]
+    fn policy_sdk_wins() {
+        let p = policy::parse("space:\n  sdk: static\n", "p").unwrap();
+        assert!(lint_with(&[("README.md", "---\nsdk: docker\n---\n")], &p).iter().any(|d| d.code == "FM004"));
+        assert!(!lint_with(&[("README.md", "---\nsdk: static\n---\n")], &p).iter().any(|d| d.code == "FM004"));
+    }
+}

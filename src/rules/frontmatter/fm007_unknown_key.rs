@@ -1,0 +1,64 @@
+use super::KNOWN_KEYS;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::suggest;
+
+pub static RULE: Rule = Rule {
+    code: "FM007",
+    name: "unknown-key",
+    severity: Severity::Warning,
+    summary: "a frontmatter key outside the Spaces config reference",
+    doc: r#"## What it checks
+That every top-level frontmatter key is one the Spaces configuration reference knows, and suggests
+the nearest known key for a typo.
+
+## Why it matters on a Space
+The Hub silently ignores unknown keys: `app-port: 7255` leaves the port at 7860, and the Space
+never answers.
+
+## Example
+```yaml
+---
+sdk: docker
+app-port: 7255
+---
+```
+
+## Fix
+Use the documented spelling: `app_port: 7255`."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
+    for (key, _) in &fm.entries {
+        let name = key.value.to_text();
+        if KNOWN_KEYS.contains(&name.as_str()) {
+            continue;
+        }
+        let mut d = Diagnostic::new(&RULE, format!("`{name}` is not a Spaces configuration key; the Hub ignores it")).at(readme, key.span.clone());
+        if let Some(s) = suggest::nearest(&name, KNOWN_KEYS) {
+            d = d.help(format!("did you mean `{s}`?")).label(format!("did you mean `{s}`?"));
+        }
+        out.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::lint;
+
+    #[test]
+    fn fires_with_suggestion() {
+        let d = lint(&[("README.md", "---\nsdk: docker\napp-port: 7255\n---\n")]);
+        let f = d.iter().find(|d| d.code == "FM007").unwrap();
+        assert_eq!(f.help.as_deref(), Some("did you mean `app_port`?"));
+        assert_eq!(f.position.as_ref().unwrap().line, 3);
+    }
+
+    #[test]
+    fn silent_on_known_keys() {
+        let d = lint(&[("README.md", "---\ntitle: a\nemoji: 🚀\ncolorFrom: red\ncolorTo: blue\nsdk: docker\napp_port: 7860\npinned: false\nlicense: mit\nshort_description: x\n---\n")]);
+        assert!(!d.iter().any(|d| d.code == "FM007"));
+    }
+}

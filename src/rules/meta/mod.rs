@@ -1,0 +1,3 @@
+//! SC rules: about spacecheck's own use (suppression comments).
+
+pub mod sc001_unused_suppression;

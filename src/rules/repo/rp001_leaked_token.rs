@@ -1,0 +1,155 @@
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::source::SourceFile;
+
+pub static RULE: Rule = Rule {
+    code: "RP001",
+    name: "leaked-token",
+    severity: Severity::Error,
+    summary: "a file that would be pushed contains a Hugging Face token or another known credential",
+    doc: r#"## What it checks
+Every file that would be pushed (not ignored by `.gitignore`, not a link, the first MiB of it) for
+well-known credential shapes: Hugging Face tokens (`hf_` + 30 or more letters), GitHub tokens
+(`ghp_`, `github_pat_`), OpenAI/Anthropic-style keys (`sk-...`), AWS access key ids (`AKIA...`),
+Google API keys (`AIza...`), Slack tokens (`xox...`), Stripe live keys and private key blocks.
+Obvious placeholders (`hf_xxxxxxxx...`) are skipped. The value is never printed: the finding
+gives the file, line and column only. Token-shaped values in Dockerfile ARG/ENV are DF010's.
+
+## Why it matters on a Space
+A Space repository is public unless made private, and its history keeps every version: a pushed
+token is a leaked token, and bots scan the Hub for them within minutes.
+
+## Example
+`config.py` containing `HF_TOKEN = "hf_AbCd..."`.
+
+## Fix
+Remove the value, revoke the token at once, read it from an environment variable, and set it as a
+Space secret. Rewrite history if it was ever pushed."#,
+    check: Some(check),
+    live: false,
+};
+
+struct Pattern {
+    kind: &'static str,
+    re: Regex,
+}
+
+static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    let p = |kind, re: &str| Pattern { kind, re: Regex::new(re).expect("valid credential regex") };
+    vec![
+        p("a Hugging Face token", r"\bhf_[A-Za-z]{30,}\b"),
+        p("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
+        p("an API secret key (sk-...)", r"\bsk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
+        p("a Stripe live key", r"\b[sr]k_live_[0-9A-Za-z]{24,}\b"),
+        p("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+        p("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+        p("a Slack token", r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
+        p("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
+    ]
+});
+
+/// Credentials found in a text: (what it looks like, byte range). Placeholders are skipped.
+pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
+    let mut found = Vec::new();
+    for p in PATTERNS.iter() {
+        for m in p.re.find_iter(text) {
+            if !is_placeholder(m.as_str()) {
+                found.push((p.kind, m.range()));
+            }
+        }
+    }
+    found.sort_by_key(|(_, r)| r.start);
+    found
+}
+
+/// `hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`, `sk-XXXX...`: too few distinct characters to be real.
+fn is_placeholder(s: &str) -> bool {
+    if s.starts_with("-----BEGIN") {
+        return false;
+    }
+    let body = s.split_once(['_', '-']).map_or(s, |(_, b)| b);
+    let mut distinct: Vec<char> = body.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len() < 8 || body.to_ascii_lowercase().contains("your") || body.contains("XXXX") || body.contains("xxxx")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // ARG/ENV values in the Dockerfile are DF010's findings.
+    let df_value_spans: Vec<Range<usize>> = ctx
+        .model
+        .as_ref()
+        .map(|m| m.var_defs.iter().filter_map(|d| d.value.as_ref().map(|v| v.span.clone())).collect())
+        .unwrap_or_default();
+    for entry in &ctx.space.files {
+        if entry.git_ignored || entry.is_symlink || entry.path.starts_with(".git/") {
+            continue;
+        }
+        let Some(bytes) = ctx.space.read_prefix(entry) else { continue };
+        if bytes.iter().take(8192).any(|&b| b == 0) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        // A cheap pre-filter keeps the scan fast on large text files.
+        if !["hf_", "gh", "github_pat_", "sk-", "k_live_", "AKIA", "ASIA", "AIza", "xox", "PRIVATE KEY"].iter().any(|n| text.contains(n)) {
+            continue;
+        }
+        let file = SourceFile::new(entry.path.clone(), text.into_owned());
+        for (kind, range) in find_credentials(&file.text) {
+            if entry.path == "Dockerfile" && df_value_spans.iter().any(|s| s.start <= range.start && range.end <= s.end) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(&RULE, format!("`{}` contains {kind}; pushing it publishes it (value not shown)", entry.path))
+                    .at(&file, range.start..range.start)
+                    .help("remove it, revoke it now, read it from an environment variable, and set it as a Space secret")
+                    .redacted(),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_credentials;
+    use crate::rules::testing::{lint, README};
+
+    const TOKEN: &str = "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";
+
+    #[test]
+    fn finds_shapes_and_skips_placeholders() {
+        assert_eq!(find_credentials(&format!("x = '{TOKEN}'")).len(), 1);
+        assert_eq!(find_credentials("AKIAIOSFODNN7EXAMPLQ").len(), 1);
+        assert!(find_credentials("hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_empty());
+        assert!(find_credentials("from huggingface_hub import hf_hub_download").is_empty());
+        assert!(find_credentials("-----BEGIN OPENSSH PRIVATE KEY-----").len() == 1);
+    }
+
+    #[test]
+    fn fires_in_pushed_files_with_place_and_no_value() {
+        let cfg = format!("import os\nTOKEN = \"{TOKEN}\"\n");
+        let d = lint(&[("README.md", README), ("config.py", &cfg)]);
+        let f = d.iter().find(|d| d.code == "RP001").unwrap();
+        assert_eq!(f.position.as_ref().unwrap().line, 2);
+        assert!(f.redact && !f.message.contains(TOKEN));
+    }
+
+    #[test]
+    fn silent_in_ignored_files_and_on_env_lookups() {
+        let cfg = format!("{TOKEN}\n");
+        assert!(!lint(&[("README.md", README), (".env", &cfg), (".gitignore", ".env\n")]).iter().any(|d| d.code == "RP001"));
+        assert!(!lint(&[("README.md", README), ("app.py", "token = os.environ['HF_TOKEN']\n")]).iter().any(|d| d.code == "RP001"));
+    }
+
+    #[test]
+    fn dockerfile_env_tokens_are_left_to_df010() {
+        let df = format!("FROM python:3.11\nENV HF_TOKEN={TOKEN}\n");
+        let d = lint(&[("README.md", README), ("Dockerfile", &df)]);
+        assert!(d.iter().any(|d| d.code == "DF010"));
+        assert!(!d.iter().any(|d| d.code == "RP001"));
+    }
+}

@@ -1,0 +1,155 @@
+use std::collections::HashSet;
+
+use crate::model::{CopyOp, ImageModel};
+use crate::parse::dockerignore::{glob_matches, DockerIgnore};
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "RP002",
+    name: "copy-source-missing",
+    severity: Severity::Error,
+    summary: "a COPY/ADD source is not in the build context, or .dockerignore excludes it",
+    doc: r#"## What it checks
+Every `COPY`/`ADD` source taken from the build context, in the stages the final image needs:
+that a file or folder matches it in the Space (wildcards included), that `.dockerignore` does not
+exclude it, and that `.gitignore` does not keep it from being pushed (the Hub builds from the
+pushed repository, not from your disk). URLs, heredocs, `--from` copies and sources built from
+variables without a value are not checked.
+
+## Why it matters on a Space
+BuildKit stops with `"/app.py": not found` and the Space shows a build error. A file that exists
+locally but is git-ignored builds on your machine and fails on the Hub.
+
+## Example
+```dockerfile
+COPY requirements.txt .
+```
+in a Space whose file is `requirements-prod.txt`.
+
+## Fix
+Copy a path that exists (check the spelling and the case), remove it from `.dockerignore`, or
+commit it."#,
+    check: Some(check),
+    live: false,
+};
+
+/// The stages BuildKit builds for the final target: its chain and the stages it copies from.
+fn needed_stages(model: &ImageModel) -> HashSet<usize> {
+    let mut needed: HashSet<usize> = HashSet::new();
+    let mut todo: Vec<usize> = model.chain.clone();
+    while let Some(s) = todo.pop() {
+        if !needed.insert(s) {
+            continue;
+        }
+        if let Some(p) = model.stages[s].parent {
+            todo.push(p);
+        }
+        for c in model.all_copies.iter().filter(|c| c.stage == s) {
+            if let Some(from) = &c.from {
+                let by_name = model.stages.iter().position(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(from)));
+                let by_index = from.parse::<usize>().ok().filter(|i| *i < model.stages.len());
+                if let Some(i) = by_name.or(by_index) {
+                    todo.push(i);
+                }
+            }
+        }
+    }
+    needed
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    if ctx.space.walk_truncated {
+        return; // the file list is incomplete: a missing file may just not have been walked
+    }
+    let ignore = ctx.space.dockerignore.as_ref().map(|f| DockerIgnore::parse(&f.text));
+    let needed = needed_stages(model);
+    for copy in model.all_copies.iter().filter(|c| needed.contains(&c.stage) && c.from.is_none()) {
+        for src in &copy.sources {
+            check_source(ctx, file, copy, src, ignore.as_ref(), out);
+        }
+    }
+}
+
+fn check_source(ctx: &Context, file: &crate::source::SourceFile, copy: &CopyOp, src: &crate::model::Valued, ignore: Option<&DockerIgnore>, out: &mut Vec<Diagnostic>) {
+    let value = src.value.as_str();
+    if value.contains("://") || value.starts_with("git@") || !src.is_resolved() {
+        return;
+    }
+    let rel = value.trim_start_matches("./").trim_start_matches('/').trim_end_matches('/');
+    if rel.is_empty() || rel == "." {
+        return;
+    }
+    let space = ctx.space;
+    let is_glob = rel.contains(['*', '?', '[']);
+    let matches: Vec<(String, bool)> = if is_glob {
+        space
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.git_ignored))
+            .chain(space.dirs.iter().map(|d| (d.clone(), space.is_git_ignored(d, true))))
+            .filter(|(p, _)| glob_matches(rel, p))
+            .collect()
+    } else if let Some(f) = space.file(rel) {
+        vec![(f.path.clone(), f.git_ignored)]
+    } else if space.has_dir(rel) {
+        vec![(rel.to_string(), space.is_git_ignored(rel, true))]
+    } else {
+        vec![]
+    };
+    let kw = copy.kind.keyword();
+    if matches.is_empty() {
+        let case_hint = space.files.iter().map(|f| f.path.as_str()).chain(space.dirs.iter().map(String::as_str)).find(|p| p.eq_ignore_ascii_case(rel));
+        let mut d = Diagnostic::new(&RULE, format!("{kw} source `{value}` is not in the Space, so the build fails with \"not found\"")).at(file, src.span.clone());
+        if let Some(p) = case_hint {
+            d = d.help(format!("the Space has `{p}`: paths are case-sensitive in the build"));
+        }
+        out.push(d);
+        return;
+    }
+    let pushed: Vec<&(String, bool)> = matches.iter().filter(|(_, ignored)| !ignored).collect();
+    if pushed.is_empty() {
+        out.push(
+            Diagnostic::new(&RULE, format!("{kw} source `{value}` is ignored by .gitignore: it is never pushed, so the Hub's build cannot find it"))
+                .at(file, src.span.clone())
+                .help("commit it (remove it from .gitignore), or create it in the Dockerfile"),
+        );
+        return;
+    }
+    if let Some(ignore) = ignore {
+        if pushed.iter().all(|(p, _)| ignore.excludes(p)) {
+            out.push(
+                Diagnostic::new(&RULE, format!("{kw} source `{value}` is excluded by .dockerignore, so it is not in the build context"))
+                    .at(file, src.span.clone())
+                    .help("remove the matching pattern from .dockerignore, or add a `!` exception"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, README};
+
+    fn rp2(files: &[(&str, &str)]) -> Vec<String> {
+        let mut all = vec![("README.md", README)];
+        all.extend_from_slice(files);
+        lint(&all).into_iter().filter(|d| d.code == "RP002").map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn fires_on_missing_ignored_or_excluded() {
+        assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY app.py /app/\n")]).len(), 1);
+        assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY *.py /app/\n")]).len(), 1);
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY .env /app/\n"), (".env", "A=1"), (".gitignore", ".env\n")])[0].contains(".gitignore"));
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY data /app/data\n"), ("data/x.csv", "1"), (".dockerignore", "data\n")])[0].contains(".dockerignore"));
+    }
+
+    #[test]
+    fn silent_when_present() {
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY . .\nCOPY app.py ./\nCOPY src/ /app/src\nCOPY *.txt /app/\n"), ("app.py", ""), ("src/m.py", ""), ("r.txt", "")]).is_empty());
+        assert!(rp2(&[("Dockerfile", "FROM p AS b\nRUN x\nFROM p\nCOPY --from=b /out /out\nADD https://x.org/f /f\nCOPY <<EOF /x\nhi\nEOF\n")]).is_empty());
+        assert!(rp2(&[("Dockerfile", "FROM p\nARG SRC\nCOPY $SRC /app\n")]).is_empty());
+        assert!(rp2(&[("Dockerfile", "FROM p AS unused\nCOPY missing.txt /\nFROM p\nCMD x\n")]).is_empty(), "stages the target does not need are not built");
+    }
+}

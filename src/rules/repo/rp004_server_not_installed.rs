@@ -1,0 +1,81 @@
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "RP004",
+    name: "server-not-installed",
+    severity: Severity::Warning,
+    summary: "the server CMD runs is not in requirements/pyproject nor installed by a RUN",
+    doc: r#"## What it checks
+That the Python server the container starts (uvicorn, gunicorn, hypercorn, streamlit, gradio,
+flask, the fastapi CLI) is installed: named in a requirements file, `pyproject.toml`,
+`environment.yml` or `Pipfile` of the Space, or installed by a `RUN` (`pip install uvicorn`).
+Packages that bring it along count (gradio and `fastapi[standard]` install uvicorn). It stays
+silent when it cannot know: no dependency file at all, or a base image named after the server.
+
+## Why it matters on a Space
+The build succeeds and the container dies at start with `uvicorn: not found` or
+`No module named uvicorn`; the Space shows a runtime error.
+
+## Example
+`CMD ["uvicorn", "main:app", ...]` with a requirements.txt holding only `fastapi`.
+
+## Fix
+Add it to requirements.txt: `uvicorn[standard]`."#,
+    check: Some(check),
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
+    let Some(span) = start.span.clone() else { return };
+    let installs_in_run = model.runs_in_chain().any(|r| r.text.contains("pip install") || r.text.contains("uv pip") || r.text.contains("poetry") || r.text.contains("conda"));
+    if !ctx.packages_known && !installs_in_run {
+        return;
+    }
+    let base = model.base_image.as_ref().map_or(String::new(), |b| b.value.to_ascii_lowercase());
+    let mut reported = Vec::new();
+    for server in &start.servers {
+        let Some(package) = server.kind.python_package() else { continue };
+        if server.inferred || reported.contains(&package) || base.contains(package) || ctx.installs_package(package) {
+            continue;
+        }
+        reported.push(package);
+        let sources = if ctx.packages_known { "the Space's requirements files" } else { "the RUN instructions" };
+        out.push(
+            Diagnostic::new(&RULE, format!("the container starts {package}, but {sources} do not install it: it will fail with `{package}: not found`"))
+                .at(file, span.clone())
+                .help(format!("add `{}` to requirements.txt", if package == "uvicorn" { "uvicorn[standard]" } else { package })),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, README};
+
+    fn rp4(dockerfile: &str, requirements: Option<&str>) -> bool {
+        let mut files = vec![("README.md", README), ("Dockerfile", dockerfile)];
+        if let Some(r) = requirements {
+            files.push(("requirements.txt", r));
+        }
+        lint(&files).iter().any(|d| d.code == "RP004")
+    }
+
+    const UVICORN: &str = "FROM python:3.11\nCOPY . .\nRUN pip install -r requirements.txt\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n";
+
+    #[test]
+    fn fires_when_missing() {
+        assert!(rp4(UVICORN, Some("fastapi\n")));
+        assert!(rp4("FROM python:3.11\nRUN pip install flask\nCMD streamlit run a.py --server.port 7860\n", None));
+    }
+
+    #[test]
+    fn silent_when_installed_directly_or_transitively_or_unknown() {
+        assert!(!rp4(UVICORN, Some("fastapi\nuvicorn[standard]==0.30\n")));
+        assert!(!rp4(UVICORN, Some("gradio\n")));
+        assert!(!rp4(UVICORN, Some("fastapi[standard]\n")));
+        assert!(!rp4("FROM python:3.11\nRUN pip install fastapi uvicorn\nCMD uvicorn main:app\n", None));
+        assert!(!rp4("FROM python:3.11\nCMD uvicorn main:app\n", None), "nothing to go by");
+        assert!(!rp4("FROM tiangolo/uvicorn-gunicorn:python3.11\nRUN pip install x\nCMD uvicorn main:app\n", None));
+    }
+}

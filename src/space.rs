@@ -1,0 +1,288 @@
+//! Loading a Space: the files the rules read, read safely.
+//!
+//! Nothing here follows a link out of the Space, reads an unbounded amount, or trusts a file to
+//! be text. Problems become values (`Loaded::Problem`) that rules report with the place; only an
+//! unusable target (not a folder) is an error of the whole run.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::source::{decode_text, SourceFile};
+
+/// Largest README.md / Dockerfile / config file read as text. Real ones are a few KiB.
+pub const MAX_TEXT_BYTES: u64 = 4 << 20;
+/// Largest prefix of any other file read when scanning for leaked tokens.
+pub const MAX_SCAN_BYTES: u64 = 1 << 20;
+/// Entries walked before giving up on the rest (a vendored node_modules, say).
+pub const MAX_WALK_ENTRIES: usize = 100_000;
+/// The Hub refuses files over 10 MB that are not in Git LFS.
+pub const LARGE_FILE_BYTES: u64 = 10 * 1000 * 1000;
+
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Missing,
+    Text(SourceFile),
+    /// The file is there but cannot be linted (binary, invalid UTF-8, too large, a folder,
+    /// a link leaving the Space, a link loop). Line/column when the problem has a place.
+    Problem { message: String, line_col: Option<(usize, usize)> },
+}
+
+impl Loaded {
+    pub fn text(&self) -> Option<&SourceFile> {
+        match self {
+            Loaded::Text(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// Relative to the Space root, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    pub is_symlink: bool,
+    /// Ignored by a .gitignore: never pushed, so not in the Hub's build context.
+    pub git_ignored: bool,
+}
+
+pub struct Space {
+    /// How the user named the target (for reports).
+    pub display: String,
+    pub root: PathBuf,
+    pub readme: Loaded,
+    pub dockerfile: Loaded,
+    pub dockerignore: Option<SourceFile>,
+    pub files: Vec<FileEntry>,
+    /// Folders seen by the walk (relative paths), including git-ignored ones.
+    pub dirs: HashSet<String>,
+    pub git_ignored_dirs: Vec<String>,
+    pub walk_truncated: bool,
+    gitignores: Vec<Gitignore>,
+    lfs: Option<Gitignore>,
+}
+
+#[derive(Debug)]
+pub struct TargetError(pub String);
+
+impl std::fmt::Display for TargetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Space {
+    /// Loads a Space folder from disk.
+    pub fn load(root: &Path) -> Result<Space, TargetError> {
+        let meta = fs::metadata(root).map_err(|e| TargetError(format!("cannot read `{}`: {e}", root.display())))?;
+        if !meta.is_dir() {
+            return Err(TargetError(format!(
+                "`{}` is not a folder: spacecheck lints a Space folder (the one holding README.md and Dockerfile)",
+                root.display()
+            )));
+        }
+        let canonical_root = root.canonicalize().map_err(|e| TargetError(format!("cannot resolve `{}`: {e}", root.display())))?;
+        let mut space = Space {
+            display: root.display().to_string(),
+            root: root.to_path_buf(),
+            readme: Loaded::Missing,
+            dockerfile: Loaded::Missing,
+            dockerignore: None,
+            files: Vec::new(),
+            dirs: HashSet::new(),
+            git_ignored_dirs: Vec::new(),
+            walk_truncated: false,
+            gitignores: Vec::new(),
+            lfs: None,
+        };
+        space.readme = space.load_text_at(&canonical_root, "README.md");
+        space.dockerfile = space.load_text_at(&canonical_root, "Dockerfile");
+        space.dockerignore = space.load_text_at(&canonical_root, ".dockerignore").text().cloned();
+        if let Some(attrs) = space.load_text_at(&canonical_root, ".gitattributes").text() {
+            space.lfs = lfs_matcher(root, &attrs.text);
+        }
+        space.walk();
+        Ok(space)
+    }
+
+    /// Reads a text file of the Space by relative path, refusing links that leave the Space.
+    pub fn read_text(&self, rel: &str) -> Loaded {
+        match self.root.canonicalize() {
+            Ok(root) => self.load_text_at(&root, rel),
+            Err(e) => Loaded::Problem { message: format!("cannot resolve the Space folder: {e}"), line_col: None },
+        }
+    }
+
+    fn load_text_at(&self, canonical_root: &Path, rel: &str) -> Loaded {
+        let Some(path) = safe_join(&self.root, rel) else {
+            return Loaded::Problem { message: format!("`{rel}` is outside the Space"), line_col: None };
+        };
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
+            Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
+        };
+        if meta.file_type().is_symlink() {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(canonical_root) => {}
+                Ok(_) => {
+                    return Loaded::Problem {
+                        message: format!("`{rel}` is a symbolic link that points outside the Space; spacecheck does not follow it (the Hub would not have its target)"),
+                        line_col: None,
+                    }
+                }
+                Err(e) => {
+                    return Loaded::Problem {
+                        message: format!("`{rel}` is a symbolic link that cannot be resolved (a loop or a missing target): {e}"),
+                        line_col: None,
+                    }
+                }
+            }
+        }
+        let meta = match fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
+        };
+        if meta.is_dir() {
+            return Loaded::Problem { message: format!("`{rel}` is a folder, not a file"), line_col: None };
+        }
+        if meta.len() > MAX_TEXT_BYTES {
+            return Loaded::Problem {
+                message: format!("`{rel}` is {} bytes, over spacecheck's limit of {} bytes for this file", meta.len(), MAX_TEXT_BYTES),
+                line_col: None,
+            };
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        match fs::File::open(&path).and_then(|f| f.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)) {
+            Ok(_) => {}
+            Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
+        }
+        if bytes.len() as u64 > MAX_TEXT_BYTES {
+            return Loaded::Problem { message: format!("`{rel}` grew past {MAX_TEXT_BYTES} bytes while being read"), line_col: None };
+        }
+        match decode_text(&bytes) {
+            Ok(text) => Loaded::Text(SourceFile::new(rel, text)),
+            Err(e) => Loaded::Problem { message: format!("`{rel}`: {}", e.message), line_col: e.line_col },
+        }
+    }
+
+    /// Reads up to `MAX_SCAN_BYTES` of a walked file, for content scans. Links are not followed.
+    pub fn read_prefix(&self, entry: &FileEntry) -> Option<Vec<u8>> {
+        if entry.is_symlink {
+            return None;
+        }
+        let path = safe_join(&self.root, &entry.path)?;
+        let mut bytes = Vec::new();
+        fs::File::open(path).ok()?.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    fn walk(&mut self) {
+        let root = self.root.clone();
+        if let Some(gi) = gitignore_in(&root, &root) {
+            self.gitignores.push(gi);
+        }
+        let mut walker = walkdir::WalkDir::new(&root).follow_links(false).min_depth(1).into_iter();
+        let mut seen = 0usize;
+        while let Some(entry) = walker.next() {
+            let Ok(entry) = entry else { continue };
+            seen += 1;
+            if seen > MAX_WALK_ENTRIES {
+                self.walk_truncated = true;
+                break;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&root) else { continue };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let file_type = entry.file_type();
+            if file_type.is_dir() {
+                if rel == ".git" {
+                    walker.skip_current_dir();
+                    continue;
+                }
+                let ignored = self.is_git_ignored(&rel, true);
+                self.dirs.insert(rel.clone());
+                if ignored {
+                    self.git_ignored_dirs.push(rel);
+                    walker.skip_current_dir();
+                    continue;
+                }
+                if let Some(gi) = gitignore_in(&root, entry.path()) {
+                    self.gitignores.push(gi);
+                }
+                continue;
+            }
+            let size = entry.path().symlink_metadata().map(|m| m.len()).unwrap_or(0);
+            let git_ignored = self.is_git_ignored(&rel, false);
+            self.files.push(FileEntry { path: rel, size, is_symlink: file_type.is_symlink(), git_ignored });
+        }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
+    /// Whether git would leave this path out of a push (the Hub builds from what was pushed).
+    pub fn is_git_ignored(&self, rel: &str, is_dir: bool) -> bool {
+        let path = self.root.join(rel);
+        self.gitignores.iter().rev().any(|gi| {
+            path.starts_with(gi.path()) && gi.matched_path_or_any_parents(&path, is_dir).is_ignore()
+        }) || self.git_ignored_dirs.iter().any(|d| rel.starts_with(&format!("{d}/")))
+    }
+
+    /// Whether .gitattributes puts this path in Git LFS.
+    pub fn is_lfs_tracked(&self, rel: &str) -> bool {
+        self.lfs.as_ref().is_some_and(|m| m.matched_path_or_any_parents(self.root.join(rel), false).is_ignore())
+    }
+
+    pub fn file(&self, rel: &str) -> Option<&FileEntry> {
+        self.files.binary_search_by(|f| f.path.as_str().cmp(rel)).ok().map(|i| &self.files[i])
+    }
+
+    pub fn has_dir(&self, rel: &str) -> bool {
+        self.dirs.contains(rel)
+    }
+}
+
+/// Joins a relative path to the root, refusing `..` and absolute components.
+fn safe_join(root: &Path, rel: &str) -> Option<PathBuf> {
+    let rel_path = Path::new(rel);
+    if rel_path.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir)) {
+        return None;
+    }
+    Some(root.join(rel_path))
+}
+
+fn gitignore_in(root: &Path, dir: &Path) -> Option<Gitignore> {
+    let file = dir.join(".gitignore");
+    let meta = fs::symlink_metadata(&file).ok()?;
+    if !meta.is_file() || meta.len() > MAX_TEXT_BYTES {
+        return None;
+    }
+    let mut builder = GitignoreBuilder::new(dir);
+    builder.add(&file);
+    let _ = root;
+    builder.build().ok()
+}
+
+/// The `.gitattributes` patterns that carry `filter=lfs`, as a matcher.
+fn lfs_matcher(root: &Path, attributes: &str) -> Option<Gitignore> {
+    let mut builder = GitignoreBuilder::new(root);
+    let mut any = false;
+    for line in attributes.lines() {
+        let line = line.trim();
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        let mut parts = line.split_whitespace();
+        let Some(pattern) = parts.next() else { continue };
+        if parts.any(|a| a == "filter=lfs") {
+            any |= builder.add_line(None, pattern).is_ok();
+        }
+    }
+    if any {
+        builder.build().ok()
+    } else {
+        None
+    }
+}
