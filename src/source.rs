@@ -89,6 +89,21 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
     }
 }
 
+/// Decodes a file the way pip reads requirements: a UTF-16/UTF-32 byte-order mark selects that
+/// encoding (PowerShell's `pip freeze > requirements.txt` writes UTF-16), else lossy UTF-8.
+pub fn decode_bom_aware(bytes: &[u8]) -> String {
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => String::new(),
+        [0xFF, 0xFE, ..] => utf16(true),
+        [0xFE, 0xFF, ..] => utf16(false),
+        _ => String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes)).into_owned(),
+    }
+}
+
 fn line_col_of_bytes(bytes: &[u8], at: usize) -> (usize, usize) {
     let before = &bytes[..at];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
@@ -115,6 +130,15 @@ mod tests {
     fn bom_is_stripped_so_spans_start_after_it() {
         let f = SourceFile::new("x", "\u{feff}FROM a".into());
         assert_eq!(&f.text[0..4], "FROM");
+    }
+
+    #[test]
+    fn utf16_requirements_decode() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for c in "uvicorn==0.30\n".encode_utf16() {
+            bytes.extend_from_slice(&c.to_le_bytes());
+        }
+        assert_eq!(decode_bom_aware(&bytes), "uvicorn==0.30\n");
     }
 
     #[test]

@@ -170,6 +170,17 @@ impl Space {
         }
     }
 
+    /// Reads a walked file's first `MAX_TEXT_BYTES` as bytes (links not followed).
+    pub fn read_bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        let entry = self.file(rel)?;
+        if entry.is_symlink {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        fs::File::open(safe_join(&self.root, rel)?).ok()?.take(MAX_TEXT_BYTES).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
     /// Reads up to `MAX_SCAN_BYTES` of a walked file, for content scans. Links are not followed.
     pub fn read_prefix(&self, entry: &FileEntry) -> Option<Vec<u8>> {
         if entry.is_symlink {

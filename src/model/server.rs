@@ -27,6 +27,9 @@ pub enum ServerKind {
     FastApiCli,
     /// node, npm, next, bun, deno... : they read `PORT` by convention.
     PortEnv(String),
+    /// A process that may own the app port in ways not visible here: a reverse proxy (nginx,
+    /// caddy, socat...) or a process manager (supervisord, pm2). Its port, when known, is set.
+    Front(String),
 }
 
 impl ServerKind {
@@ -40,7 +43,7 @@ impl ServerKind {
             ServerKind::Flask => "flask",
             ServerKind::HttpServer => "python -m http.server",
             ServerKind::FastApiCli => "fastapi",
-            ServerKind::PortEnv(p) => p,
+            ServerKind::PortEnv(p) | ServerKind::Front(p) => p,
         }
     }
 
@@ -323,6 +326,8 @@ impl Walker<'_> {
             "flask" => Some(ServerKind::Flask),
             "fastapi" => Some(ServerKind::FastApiCli),
             "node" | "npm" | "yarn" | "pnpm" | "bun" | "deno" | "next" | "nuxt" | "npx" => Some(ServerKind::PortEnv(b.to_string())),
+            "nginx" | "caddy" | "haproxy" | "traefik" | "envoy" | "httpd" | "apache2" | "apache2ctl" | "lighttpd" | "socat" | "supervisord" | "supervisorctl" | "pm2"
+            | "pm2-runtime" | "honcho" | "foreman" | "s6-svscan" | "circusd" | "openresty" => Some(ServerKind::Front(b.to_string())),
             _ => None,
         };
         match kind {
@@ -461,6 +466,13 @@ impl Walker<'_> {
                 let port = positional(args, &["-b", "--bind", "-d", "--directory"]).map(|v| set(v, Origin::Flag("port argument".into())))
                     .unwrap_or_else(|| set("8000".into(), Origin::Default));
                 (host, Some(port))
+            }
+            ServerKind::Front(program) => {
+                // `socat TCP-LISTEN:7860,fork TCP:127.0.0.1:8000`: the listening side is known.
+                let listen = (program == "socat")
+                    .then(|| args.iter().find_map(|a| a.strip_prefix("TCP-LISTEN:").or_else(|| a.strip_prefix("TCP4-LISTEN:")).map(|r| r.split(',').next().unwrap_or(r).to_string())))
+                    .flatten();
+                (listen.as_ref().map(|_| set("0.0.0.0".into(), Origin::Flag("TCP-LISTEN".into()))), listen.map(|p| set(p, Origin::Flag("TCP-LISTEN".into()))))
             }
             ServerKind::PortEnv(program) => {
                 // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win.
@@ -693,6 +705,14 @@ mod tests {
         let s = a.servers.last().unwrap();
         assert_eq!(s.port.as_ref().unwrap().value, "7860");
         assert_eq!(s.via.as_deref(), Some("start.sh"));
+    }
+
+    #[test]
+    fn front_processes() {
+        let a = servers("FROM p\nCMD [\"sh\", \"-c\", \"socat TCP-LISTEN:${PORT:-7860},fork TCP:127.0.0.1:8000 & exec uvicorn a:b --port 8000\"]");
+        assert!(a.servers.iter().any(|s| s.kind == ServerKind::Front("socat".into()) && s.port.as_ref().unwrap().value == "7860"));
+        let a = servers("FROM p\nCMD nginx && uvicorn a:b --port 8000");
+        assert!(a.servers.iter().any(|s| s.kind == ServerKind::Front("nginx".into()) && s.port.is_none()));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
 use crate::policy::Policy;
 use crate::source::SourceFile;
-use crate::space::{Loaded, Space};
+use crate::space::Space;
 
 pub struct Context<'a> {
     pub space: &'a Space,
@@ -102,9 +102,9 @@ impl<'a> Context<'a> {
             if !(is_requirements || is_project) || entry.size > crate::space::MAX_TEXT_BYTES {
                 continue;
             }
-            if let Loaded::Text(f) = self.space.read_text(&entry.path) {
+            if let Some(bytes) = self.space.read_bytes(&entry.path) {
                 known = true;
-                for word in package_words(&f.text) {
+                for word in package_words(&crate::source::decode_bom_aware(&bytes)) {
                     names.insert(word);
                 }
             }

@@ -1,4 +1,4 @@
-use crate::model::server::{Origin, Server};
+use crate::model::server::{Origin, Server, ServerKind};
 use crate::rules::{Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -51,6 +51,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let with_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.is_some()).collect();
     if with_port.is_empty() || with_port.iter().any(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)) {
+        return;
+    }
+    // A proxy or process manager whose port is not visible may be what serves the app port.
+    if start.servers.iter().any(|s| matches!(s.kind, ServerKind::Front(_)) && s.port.is_none()) {
         return;
     }
     let main = with_port.iter().rev().find(|s| !s.background).unwrap_or(&with_port[with_port.len() - 1]);
@@ -127,6 +131,8 @@ mod tests {
         assert!(codes_for("FROM node\nCMD PORT=7860 node build\n", "DF008").is_empty());
         assert!(codes_for("FROM p\nCMD [\"python\", \"app.py\"]\n", "DF008").is_empty(), "unknown app: no guess");
         assert!(codes_for("FROM p\nCMD nginx -g 'daemon off;'\n", "DF008").is_empty());
+        assert!(codes_for("FROM p\nCMD nginx && uvicorn a:b --host 0.0.0.0 --port 8000\n", "DF008").is_empty(), "nginx may serve 7860");
+        assert!(codes_for("FROM p\nCMD [\"sh\", \"-c\", \"socat TCP-LISTEN:${PORT:-7860},fork TCP:127.0.0.1:8000 & exec uvicorn a:b --port 8000\"]\n", "DF008").is_empty());
     }
 
     #[test]

@@ -35,6 +35,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (app_port, _) = ctx.app_port();
     // The server on the app port if there is one, else the foreground one.
     let on_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)).collect();
+    let behind_front = start.servers.iter().any(|s| matches!(s.kind, crate::model::ServerKind::Front(_)));
+    if on_port.is_empty() && behind_front {
+        return; // a server behind a proxy may well listen on loopback only
+    }
     let candidates: Vec<&Server> = if on_port.is_empty() { start.servers.iter().filter(|s| !s.background).collect() } else { on_port };
     let Some(server) = candidates.last() else { return };
     if server.inferred || !server.binds_loopback() {
@@ -76,6 +80,7 @@ mod tests {
         assert!(codes_for("FROM p\nCMD python -m http.server 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nENV UVICORN_HOST=0.0.0.0\nCMD uvicorn main:app --port 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD [\"node\", \"server.js\"]\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD nginx && uvicorn a:b --port 8000\n", "DF009").is_empty(), "behind a proxy");
     }
 
     #[test]

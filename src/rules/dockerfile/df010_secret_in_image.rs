@@ -69,7 +69,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let literal = value.raw.trim().trim_matches(|c| c == '"' || c == '\'');
         let only_reference = literal.starts_with('$') && !literal[1..].contains('$') && literal.chars().skip(1).all(|c| c.is_ascii_alphanumeric() || "_{}:-".contains(c)) && !literal.contains(":-");
-        if literal.is_empty() || only_reference {
+        // Switches such as HF_HUB_DISABLE_IMPLICIT_TOKEN=1 or REQUIRE_API_KEY=False are not secrets.
+        let switch = matches!(literal.to_ascii_lowercase().as_str(), "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null");
+        if literal.is_empty() || only_reference || switch {
             continue;
         }
         out.push(
@@ -114,5 +116,6 @@ mod tests {
         assert!(codes_for("FROM p\nENV TOKENIZERS_PARALLELISM=false MAX_TOKENS=512\n", "DF010").is_empty());
         assert!(codes_for("FROM p\nENV HF_TOKEN_PATH=/run/secrets/hf\n", "DF010").is_empty());
         assert!(codes_for("FROM p\nENV API_KEY=\"\"\n", "DF010").is_empty());
+        assert!(codes_for("FROM p\nENV HF_HUB_DISABLE_IMPLICIT_TOKEN=1 REQUIRE_API_KEY=False\n", "DF010").is_empty());
     }
 }

@@ -29,7 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
     let Some(span) = start.span.clone() else { return };
     let installs_in_run = model.runs_in_chain().any(|r| r.text.contains("pip install") || r.text.contains("uv pip") || r.text.contains("poetry") || r.text.contains("conda"));
-    if !ctx.packages_known && !installs_in_run {
+    if (!ctx.packages_known && !installs_in_run) || installs_unreadable_files(ctx, model) {
         return;
     }
     let base = model.base_image.as_ref().map_or(String::new(), |b| b.value.to_ascii_lowercase());
@@ -47,6 +47,36 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help(format!("add `{}` to requirements.txt", if package == "uvicorn" { "uvicorn[standard]" } else { package })),
         );
     }
+}
+
+/// Whether a RUN installs from a file the Space does not have (its content is unknown):
+/// `pip install -r requirements.txt` with no requirements.txt, `pip install .`, `uv sync`...
+fn installs_unreadable_files(ctx: &Context, model: &crate::model::ImageModel) -> bool {
+    let has = |name: &str| ctx.space.files.iter().any(|f| f.path == name || f.path.ends_with(&format!("/{name}")));
+    for run in model.runs_in_chain() {
+        for c in &run.commands {
+            let w = &c.words;
+            for (i, word) in w.iter().enumerate() {
+                let file = if word == "-r" || word == "--requirement" || word == "-c" || word == "--constraint" {
+                    w.get(i + 1).cloned()
+                } else {
+                    word.strip_prefix("--requirement=").or_else(|| word.strip_prefix("-r")).filter(|r| !r.is_empty() && word.starts_with("-r")).map(str::to_string)
+                };
+                if let Some(f) = file {
+                    let base = f.rsplit('/').next().unwrap_or(&f).to_string();
+                    if !has(&base) {
+                        return true;
+                    }
+                }
+            }
+            let project_install = (w.iter().any(|x| x == "install") && w.iter().any(|x| x == "." || x == "-e" || x.starts_with("./")))
+                || w.windows(2).any(|p| (p[0] == "uv" || p[0] == "pdm" || p[0] == "poetry" || p[0] == "pipenv") && (p[1] == "sync" || p[1] == "install"));
+            if project_install && !has("pyproject.toml") && !has("setup.py") && !has("Pipfile") {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -76,6 +106,7 @@ mod tests {
         assert!(!rp4(UVICORN, Some("fastapi[standard]\n")));
         assert!(!rp4("FROM python:3.11\nRUN pip install fastapi uvicorn\nCMD uvicorn main:app\n", None));
         assert!(!rp4("FROM python:3.11\nCMD uvicorn main:app\n", None), "nothing to go by");
+        assert!(!rp4(UVICORN, None), "requirements.txt is not in the Space: its content is unknown");
         assert!(!rp4("FROM tiangolo/uvicorn-gunicorn:python3.11\nRUN pip install x\nCMD uvicorn main:app\n", None));
     }
 }
