@@ -174,7 +174,13 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
     })?;
     let mut instructions = Vec::with_capacity(parsed.instructions.len());
     for ins in &parsed.instructions {
-        instructions.push(convert(ins, text)?);
+        let mut converted = convert(ins, text)?;
+        // The crate saw a blank where the file has an escaped trailing escape: give the
+        // instruction its real text back.
+        if pre.restored.iter().any(|&at| converted.span.contains(&at) || converted.span.end == at) {
+            restore_text(&mut converted, text, &pre.restored);
+        }
+        instructions.push(converted);
     }
     // Attach the pre-pass heredocs to the instruction whose line opened them.
     for doc in pre.heredocs {
@@ -185,13 +191,39 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
     Ok(Dockerfile { instructions, escape: pre.escape })
 }
 
+fn restore_text(ins: &mut Instruction, text: &str, restored: &[usize]) {
+    let fix = |w: &mut Word| {
+        if restored.iter().any(|&at| w.span.start <= at && at <= w.span.end) {
+            let end = restored.iter().copied().filter(|&at| at >= w.span.end && at <= w.span.end + 1).max().map_or(w.span.end, |at| at + 1);
+            w.span.end = end.min(text.len());
+            w.text = text[w.span.clone()].to_string();
+        }
+    };
+    match &mut ins.args {
+        Args::KeyValues(kvs) => {
+            for kv in kvs {
+                if let Some(v) = &mut kv.value {
+                    fix(v);
+                }
+            }
+        }
+        Args::Text(w) => fix(w),
+        Args::Words(ws) => ws.iter_mut().for_each(fix),
+        Args::Command(CommandForm::Shell(w)) => fix(w),
+        _ => {}
+    }
+    if let Some(&at) = restored.iter().find(|&&at| at >= ins.span.end && at <= ins.span.end + 1) {
+        ins.span.end = at + 1;
+    }
+}
+
 fn explain_crate_error(message: &str, text: &str, span: &Range<usize>) -> String {
     let line = &text[span.clone()];
     if message.starts_with("unknown instruction") {
         let prev_opens_spaced_heredoc = text[..span.start]
             .lines()
             .rev()
-            .find(|l| !l.trim().is_empty())
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
             .is_some_and(|l| l.contains("<< ") || l.contains("<<\t"));
         if prev_opens_spaced_heredoc {
             return format!(
@@ -213,6 +245,9 @@ struct FoundHeredoc {
 struct Prepass {
     escape: char,
     heredocs: Vec<FoundHeredoc>,
+    /// Byte offsets of line-final escapes that BuildKit does not take as a continuation (the
+    /// line ends in an escaped escape, `C:\\`), blanked for the crate and restored after.
+    restored: Vec<usize>,
     /// The text with the heredoc bodies the crate cannot read blanked out (same length).
     masked: Option<String>,
 }
@@ -294,6 +329,15 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
 
     let mut heredocs = Vec::new();
     let mut mask: Vec<Range<usize>> = Vec::new();
+    let mut restored: Vec<usize> = Vec::new();
+    let mut note_escaped_escape = |line: &Range<usize>| {
+        let l = trim_newline(&text[line.clone()]);
+        let t = l.trim_end_matches([' ', '\t']);
+        let mut chars = t.chars().rev();
+        if chars.next() == Some(escape) && chars.next() == Some(escape) && !is_comment(l) {
+            restored.push(line.start + t.len() - escape.len_utf8());
+        }
+    };
     let mut i = 0;
     while i < lines.len() {
         let first = &text[lines[i].clone()];
@@ -302,6 +346,7 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
             continue;
         }
         let start = lines[i - 1].start + (first.len() - first.trim_start().len());
+        note_escaped_escape(&lines[i - 1]);
         let mut logical = String::new();
         let mut cont = continues(first, escape);
         logical.push_str(cont.unwrap_or_else(|| trim_newline(first)).trim_start());
@@ -311,6 +356,7 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
             if is_comment(l) || trim_newline(l).trim().is_empty() {
                 continue;
             }
+            note_escaped_escape(&lines[i - 1]);
             cont = continues(l, escape);
             logical.push_str(cont.unwrap_or_else(|| trim_newline(l)));
         }
@@ -369,7 +415,7 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
         }
     }
 
-    let masked = if mask.is_empty() {
+    let masked = if mask.is_empty() && restored.is_empty() {
         None
     } else {
         let mut bytes = text.as_bytes().to_vec();
@@ -380,10 +426,14 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
                 }
             }
         }
+        // Not a blank: `\\ ` followed by a newline would still read as a continuation.
+        for &at in &restored {
+            bytes[at] = b'x';
+        }
         // Only ASCII bytes were written over whole lines, so this stays valid UTF-8.
         Some(String::from_utf8(bytes).unwrap_or_default())
     };
-    Ok(Prepass { escape, heredocs, masked })
+    Ok(Prepass { escape, heredocs, restored, masked })
 }
 
 /// BuildKit's heredoc word: `^(\d*)<<(-?)([^<]*)$` whose rest is one non-empty shell word.
@@ -418,10 +468,12 @@ fn command(c: &parse_dockerfile::Command<'_>) -> CommandForm {
     }
 }
 
-fn command_end(c: &CommandForm) -> usize {
+/// End of a command's arguments: the closing `]` of exec form, the last byte of shell form.
+fn command_end(c: &parse_dockerfile::Command<'_>) -> usize {
     match c {
-        CommandForm::Exec(v) => v.last().map_or(0, |w| w.span.end + 1),
-        CommandForm::Shell(w) => w.span.end,
+        parse_dockerfile::Command::Exec(v) => v.span.end,
+        parse_dockerfile::Command::Shell(s) => s.span.end,
+        _ => 0,
     }
 }
 
@@ -441,17 +493,17 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
         }
         I::Run(r) => {
             let c = command(&r.arguments);
-            let end = command_end(&c);
+            let end = command_end(&r.arguments);
             (Kind::Run, r.run.span.clone(), flags(&r.options), Args::Command(c), end)
         }
         I::Cmd(r) => {
             let c = command(&r.arguments);
-            let end = command_end(&c).max(r.cmd.span.end);
+            let end = command_end(&r.arguments).max(r.cmd.span.end);
             (Kind::Cmd, r.cmd.span.clone(), vec![], Args::Command(c), end)
         }
         I::Entrypoint(r) => {
             let c = command(&r.arguments);
-            let end = command_end(&c).max(r.entrypoint.span.end);
+            let end = command_end(&r.arguments).max(r.entrypoint.span.end);
             (Kind::Entrypoint, r.entrypoint.span.clone(), vec![], Args::Command(c), end)
         }
         I::Copy(c) => {
@@ -499,7 +551,7 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
             let (c, end) = match &h.arguments {
                 parse_dockerfile::HealthcheckArguments::Cmd { arguments, cmd, .. } => {
                     let c = command(arguments);
-                    let end = command_end(&c).max(cmd.span.end);
+                    let end = command_end(arguments).max(cmd.span.end);
                     (Some(c), end)
                 }
                 parse_dockerfile::HealthcheckArguments::None { none, .. } => (None, none.span.end),
@@ -633,6 +685,14 @@ mod tests {
         let Args::KeyValues(kv) = &d.instructions[3].args else { panic!() };
         assert_eq!(kv.len(), 2);
         assert!(kv[0].value.is_none());
+    }
+
+    #[test]
+    fn escaped_trailing_escape_is_not_a_continuation() {
+        let d = parse_str("FROM a\nENV C trailing\\\\backslash\\\\\nENV D next\n").unwrap();
+        assert_eq!(d.instructions.len(), 3, "{:?}", d.instructions);
+        let Args::KeyValues(kv) = &d.instructions[1].args else { panic!() };
+        assert_eq!(kv[0].value.as_ref().unwrap().text, "trailing\\\\backslash\\\\");
     }
 
     #[test]

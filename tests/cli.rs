@@ -1,0 +1,242 @@
+//! The command line as users and CI scripts see it: exit codes, every output format, policies,
+//! filters and suppressions.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn spacecheck() -> Command {
+    let mut c = Command::cargo_bin("spacecheck").expect("binary");
+    c.current_dir(repo()).env("NO_COLOR", "1");
+    c
+}
+
+fn space(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (p, content) in files {
+        let path = dir.path().join(p);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+fn json_of(args: &[&str], dir: &Path) -> (Value, i32) {
+    let out = spacecheck().arg(dir).args(["--format", "json"]).args(args).output().expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad json ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (v, out.status.code().unwrap_or(-1))
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["diagnostics"].as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+const GOOD_README: &str = "---\ntitle: t\nsdk: docker\napp_port: 7860\n---\n";
+const GOOD_DOCKERFILE: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+
+#[test]
+fn reference_space_and_repository_pass_the_assignment_policy() {
+    for target in ["fixtures/reference-space", "."] {
+        let out = spacecheck().args(["--policy", "rules/ga2-f0af22.yaml", target]).output().expect("run");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{target}:\n{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("PASS: 0 errors, 0 warnings, 0 infos"), "{stdout}");
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let good = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
+    spacecheck().arg(good.path()).assert().code(0);
+    let bad = space(&[("README.md", GOOD_README), ("Dockerfile", "FROM python:3.11\nCMD x\n")]);
+    spacecheck().arg(bad.path()).assert().code(1);
+    // Only warnings: 0 by default, 1 with --fail-on warning.
+    let warn = space(&[("README.md", GOOD_README), ("Dockerfile", &GOOD_DOCKERFILE.replace("EXPOSE 7860", "EXPOSE 8080"))]);
+    spacecheck().arg(warn.path()).assert().code(0);
+    spacecheck().arg(warn.path()).args(["--fail-on", "warning"]).assert().code(1);
+    // Could not check: exit 2 with the reason on stderr.
+    let out = spacecheck().arg("Cargo.toml").output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a folder"));
+    spacecheck().arg("/definitely/not/here").assert().code(2);
+    spacecheck().arg(good.path()).args(["--format", "yaml"]).assert().code(2);
+}
+
+#[test]
+fn json_output_has_the_contract_shape() {
+    let dir = space(&[("README.md", "---\nsdk: docker\napp-port: 7860\n---\n"), ("Dockerfile", "FROM python:3.11\nUSER 1001\n")]);
+    let (v, code) = json_of(&[], dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["policy"], "built-in baseline (rules/hf-docker.yaml)");
+    let d = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "DF005").expect("DF005");
+    assert_eq!(d["name"], "user-not-uid-1000");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "Dockerfile");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(6)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(2), Some(10)));
+    assert!(d["help"].is_string());
+    let summary = &v["summary"];
+    assert_eq!(summary["passed"], false);
+    assert_eq!(summary["warnings"].as_u64(), Some(codes(&v).iter().filter(|c| *c == "FM007" || *c == "DF007").count() as u64));
+    assert!(v["skipped"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn offline_lists_live_rules_as_skipped() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
+    let (v, code) = json_of(&["--offline"], dir.path());
+    assert_eq!(code, 0);
+    let skipped: Vec<&str> = v["skipped"].as_array().unwrap().iter().map(|s| s["code"].as_str().unwrap()).collect();
+    assert!(skipped.contains(&"HUB004") && skipped.contains(&"APP001"), "{skipped:?}");
+}
+
+#[test]
+fn live_probes_not_yet_available_is_exit_2_not_a_pass() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
+    let out = spacecheck().arg(dir.path()).args(["--space", "a/b"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("live Hub checks"));
+    spacecheck().arg("hf://a/b").assert().code(2);
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_schema() {
+    let schema_path = repo().join("../shared/schemas/sarif-2.1.0.json");
+    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("the SARIF schema in ../shared/schemas")).expect("schema json");
+    // The OASIS rtm.5 schema's `language` patterns (run, toolComponent) have a stray `]`, which
+    // the validator's meta-schema check rejects as a regex; repair those patterns in this copy.
+    // spacecheck never emits `language`, so the check is otherwise the full schema.
+    let broken = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    let text = serde_json::to_string(&schema).expect("json");
+    assert!(text.contains(&serde_json::to_string(broken).expect("json")), "the schema changed: drop this repair");
+    schema = serde_json::from_str(&text.replace(&serde_json::to_string(broken).expect("json"), "\"^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$\"")).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let token_free = space(&[("README.md", "---\nsdk: gradio\n---\n"), ("Dockerfile", "FROM python\nCMD uvicorn a:b\n"), ("big.bin", &"x".repeat(10_000_001))]);
+    for dir in [token_free.path(), &repo().join("fixtures/reference-space")] {
+        let out = spacecheck().arg(dir).args(["--format", "sarif"]).output().expect("run");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("sarif json");
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let run = &v["runs"][0];
+        assert_eq!(run["tool"]["driver"]["name"], "spacecheck");
+        assert!(run["tool"]["driver"]["rules"].as_array().unwrap().len() >= 33);
+        for r in run["results"].as_array().unwrap() {
+            assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+            assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
+        }
+    }
+    let out = spacecheck().arg(token_free.path()).args(["--format", "sarif"]).output().expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"FM004") && ids.contains(&"RP003") && ids.contains(&"DF009"), "{ids:?}");
+}
+
+#[test]
+fn github_annotations() {
+    let out = spacecheck().args(["fixtures/examples/wrong-port", "--format", "github"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().expect("a line");
+    assert!(
+        first.starts_with("::warning file=fixtures/examples/wrong-port/Dockerfile,line=7,col=8,endLine=7,endColumn=12,title=DF007 port-not-exposed::EXPOSE lists 8501"),
+        "{first}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("::error ") && l.contains("title=DF009 binds-localhost")));
+    // Multi-line messages are escaped into one line per finding.
+    assert!(text.lines().all(|l| l.starts_with("::")), "{text}");
+    assert!(text.contains("%0Ahelp: "));
+}
+
+#[test]
+fn human_output_plain_snapshot() {
+    let out = spacecheck().arg("fixtures/examples/runs-as-root").output().expect("run");
+    insta::assert_snapshot!("runs_as_root_human", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn select_and_ignore_take_prefixes() {
+    let dir = space(&[("README.md", "---\nsdk: docker\napp-port: 1\n---\n"), ("Dockerfile", "FROM python\nCMD x\n")]);
+    let (v, _) = json_of(&["--select", "DF"], dir.path());
+    assert!(codes(&v).iter().all(|c| c.starts_with("DF")) && !codes(&v).is_empty());
+    let (v, _) = json_of(&["--ignore", "DF00,FM"], dir.path());
+    assert!(codes(&v).iter().all(|c| !c.starts_with("DF00") && !c.starts_with("FM")), "{:?}", codes(&v));
+    assert!(codes(&v).contains(&"DF011".to_string()));
+    let out = spacecheck().arg(dir.path()).args(["--select", "XX9"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn policy_errors_are_exit_2_with_line_and_suggestion() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE), ("policy.yaml", "space:\n  app-port: 7255\n")]);
+    let out = spacecheck().arg(dir.path()).arg("--policy").arg(dir.path().join("policy.yaml")).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("policy.yaml:2:3") && err.contains("did you mean `app_port`"), "{err}");
+}
+
+#[test]
+fn spacecheck_yaml_in_the_space_is_the_default_policy() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE), ("spacecheck.yaml", "space:\n  app_port: 7255\nrules:\n  DF007: off\n")]);
+    let (v, code) = json_of(&[], dir.path());
+    assert_eq!(code, 1);
+    assert!(v["policy"].as_str().unwrap().ends_with("spacecheck.yaml"));
+    assert!(codes(&v).contains(&"FM005".to_string()));
+}
+
+#[test]
+fn policy_severity_overrides() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", "FROM python:3.11\nCMD x\n"), ("spacecheck.yaml", "rules:\n  DF004: warning\n  DF007: off\n")]);
+    let (v, code) = json_of(&[], dir.path());
+    assert_eq!(code, 0, "{v}");
+    let df4 = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "DF004").expect("DF004");
+    assert_eq!(df4["severity"], "warning");
+    assert!(!codes(&v).contains(&"DF007".to_string()));
+}
+
+#[test]
+fn inline_suppressions_and_unused_ones() {
+    let dockerfile = "# spacecheck: ignore=DF011\nFROM python\n# spacecheck: ignore=DF009,DF008\nCMD uvicorn main:app \\\n    --port 8000\n# spacecheck: ignore=DF004\nEXPOSE 7860\n";
+    let readme = "---\nsdk: docker\n# spacecheck: ignore=FM007\napp-port: 7860\n---\n";
+    let dir = space(&[("README.md", readme), ("Dockerfile", dockerfile)]);
+    let (v, _) = json_of(&[], dir.path());
+    let c = codes(&v);
+    for suppressed in ["DF011", "DF009", "DF008", "FM007"] {
+        assert!(!c.contains(&suppressed.to_string()), "{suppressed} in {c:?}");
+    }
+    // DF004 points at FROM, not EXPOSE: that suppression is unused, reported as SC001 (info).
+    assert!(c.contains(&"DF004".to_string()));
+    let sc = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "SC001").expect("SC001");
+    assert_eq!(sc["line"].as_u64(), Some(6));
+    assert_eq!(sc["severity"], "info");
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = spacecheck().arg("rules").output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for code in ["FM001", "DF011", "RP004", "HUB008", "APP001", "SC001"] {
+        assert!(text.contains(code), "{code}");
+    }
+    let out = spacecheck().args(["explain", "df005"]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("DF005 user-not-uid-1000") && text.contains("## Fix"), "{text}");
+    let out = spacecheck().args(["explain", "DF05"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = spacecheck().args(["rules", "--json"]).output().expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v.as_array().unwrap().len(), 33);
+}
+
+#[test]
+fn no_colour_codes_when_not_a_terminal() {
+    let mut c = Command::cargo_bin("spacecheck").expect("binary");
+    let out = c.current_dir(repo()).env_remove("NO_COLOR").arg("fixtures/examples/wrong-port").output().expect("run");
+    assert!(!out.stdout.contains(&0x1b), "escape codes in piped output");
+}

@@ -1,0 +1,143 @@
+//! The real-world corpus (`../shared/corpus`): every Space lints without a panic, the findings
+//! checked by hand stay right, and the parser matches BuildKit's own fixtures.
+
+use std::path::{Path, PathBuf};
+
+use spacecheck::lint::{self, Options};
+use spacecheck::parse::dockerfile::{self, Kind};
+use spacecheck::policy::Policy;
+use spacecheck::rules::Diagnostic;
+use spacecheck::source::SourceFile;
+use spacecheck::space::Space;
+
+fn corpus() -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    assert!(p.is_dir(), "the shared corpus must sit beside the checkout: {}", p.display());
+    p
+}
+
+fn lint_dir(dir: &Path) -> Vec<Diagnostic> {
+    let space = Space::load(dir).expect("a folder");
+    lint::lint(&space, &Policy::baseline(), &Options::default()).diagnostics
+}
+
+fn real(name: &str) -> Vec<Diagnostic> {
+    lint_dir(&corpus().join("real").join(name))
+}
+
+#[test]
+fn every_real_space_lints_without_panic() {
+    let mut count = 0;
+    for entry in std::fs::read_dir(corpus().join("real")).expect("corpus/real") {
+        let path = entry.expect("entry").path();
+        if !path.is_dir() {
+            continue;
+        }
+        let result = std::panic::catch_unwind(|| lint_dir(&path));
+        assert!(result.is_ok(), "panic on {}", path.display());
+        count += 1;
+    }
+    assert!(count >= 300, "only {count} Spaces");
+}
+
+#[test]
+fn every_real_space_exits_0_1_or_2_from_the_cli() {
+    for entry in std::fs::read_dir(corpus().join("real")).expect("corpus/real") {
+        let path = entry.expect("entry").path();
+        let out = assert_cmd::Command::cargo_bin("spacecheck").expect("bin").arg(&path).args(["--format", "json"]).output().expect("run");
+        let code = out.status.code().unwrap_or(-1);
+        assert!((0..=2).contains(&code), "{} exited {code}", path.display());
+        if code != 2 {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+            assert_eq!(v["summary"]["passed"].as_bool(), Some(code == 0));
+        }
+    }
+}
+
+fn has(d: &[Diagnostic], code: &str, needle: &str) -> bool {
+    d.iter().any(|d| d.code == code && d.message.contains(needle))
+}
+
+#[test]
+fn heredocs_after_a_command_parse_like_buildkit() {
+    // `RUN python - <<'PY'`, `RUN cat <<'EOF' > file` (bodies holding `import`, `<!DOCTYPE`,
+    // `from ...` lines that must not be read as instructions).
+    for name in [
+        "CatPawsCoder__Nornickel_aI_science_hack__hf-space",
+        "hfmirror-s0__Colin-yepp__Minesweeperplus",
+        "hfmirror-s0__cathychan168__contract-gen-xl",
+        "hfmirror-s0__gijl__gemma4",
+    ] {
+        let d = real(name);
+        assert!(!d.iter().any(|d| d.code == "DF002"), "{name}: {:?}", d.iter().filter(|d| d.code == "DF002").collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn hand_checked_findings() {
+    // `RUN cat << 'EOF' > run.sh`: with a space, BuildKit reads no heredoc; line 20 is read as
+    // an instruction and the build fails.
+    let d = real("hfmirror-s0__sj12pslre__dtv");
+    let df2 = d.iter().find(|d| d.code == "DF002").expect("DF002");
+    assert_eq!(df2.position.as_ref().map(|p| p.line), Some(20));
+    assert!(df2.message.contains("with a space"));
+    // `ENV HF_TOKEN` without a value: BuildKit rejects it.
+    assert!(has(&real("AlphaHinex__hf-models"), "DF002", "`ENV HF_TOKEN` has no value"));
+    // gunicorn bound to 8080 while the Hub uses 7860.
+    assert!(has(&real("Tamizh-me__Techgium"), "DF008", "gunicorn listens on port 8080"));
+    // socat forwards ${PORT:-7860} to uvicorn on 8000: not a port mismatch.
+    assert!(!real("Ray-0906__DebugZero").iter().any(|d| d.code == "DF008"));
+    // requirements.txt in UTF-16 (PowerShell's `pip freeze >`) lists uvicorn: installed.
+    assert!(!real("hfmirror-s0__osamaaok__multi-tool-agent").iter().any(|d| d.code == "RP004"));
+    // A Next.js user created with UID 1001.
+    assert!(has(&real("ShahzeenaSamad__Q4-Hackathon-2-Evolution-of-todo-app__huggingface"), "DF005", "UID 1001"));
+    // Flags named like secrets are not secrets.
+    assert!(!real("N1KH1LT0X1N__Agentic-RagBot__huggingface").iter().any(|d| d.code == "DF010"));
+    // README without frontmatter.
+    assert!(real("solenedietsch__enAcuity-coding-challenge").iter().any(|d| d.code == "FM002"));
+}
+
+/// BuildKit's AST dump names each instruction first: `(from "debian")`.
+fn result_keywords(result: &str) -> Vec<String> {
+    result.lines().filter_map(|l| l.strip_prefix('(')).map(|l| l.split([' ', ')']).next().unwrap_or("").to_ascii_uppercase()).collect()
+}
+
+#[test]
+fn buildkit_fixtures() {
+    let root = corpus().join("buildkit");
+    // These parse in BuildKit's line parser but no build accepts them: a Dockerfile without FROM
+    // (six cases), or HEALTHCHECK without arguments. spacecheck reports them as DF002.
+    let unbuildable = [
+        "json",
+        "jeztah-invalid-json-json-inside-string",
+        "jeztah-invalid-json-json-inside-string-double",
+        "jeztah-invalid-json-single-quotes",
+        "jeztah-invalid-json-unterminated-bracket",
+        "jeztah-invalid-json-unterminated-string",
+        "health",
+    ];
+    let mut parsed = 0;
+    for entry in std::fs::read_dir(root.join("testfiles")).expect("testfiles") {
+        let case = entry.expect("entry").path();
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let bytes = std::fs::read(case.join("Dockerfile")).expect("Dockerfile");
+        let file = SourceFile::new("Dockerfile", String::from_utf8_lossy(&bytes).into_owned());
+        match dockerfile::parse(&file) {
+            Ok(df) => {
+                assert!(!unbuildable.contains(&name.as_str()), "{name} should be reported");
+                let want = result_keywords(&std::fs::read_to_string(case.join("result")).expect("result"));
+                let got: Vec<String> = df.instructions.iter().map(|i| i.kind.keyword().to_string()).collect();
+                assert_eq!(got, want, "{name}: instruction sequence differs from BuildKit's dump");
+                parsed += 1;
+            }
+            Err(e) => assert!(unbuildable.contains(&name.as_str()), "{name}: {}", e.message),
+        }
+    }
+    assert_eq!(parsed, 26);
+    for entry in std::fs::read_dir(root.join("testfiles-negative")).expect("negative") {
+        let case = entry.expect("entry").path();
+        let text = std::fs::read_to_string(case.join("Dockerfile")).expect("Dockerfile");
+        assert!(dockerfile::parse(&SourceFile::new("Dockerfile", text)).is_err(), "{} must be rejected", case.display());
+    }
+    let _ = Kind::From;
+}

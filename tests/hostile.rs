@@ -1,0 +1,126 @@
+//! Bad input gets a clear message with the place, never a panic or a hang: binary and invalid
+//! UTF-8 files, a 10 MB line, a YAML alias bomb, symbolic link loops and links out of the Space,
+//! a Dockerfile that is a folder, oversized files.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn run(dir: &Path) -> (Value, i32) {
+    let out = Command::cargo_bin("spacecheck").expect("bin").arg(dir).args(["--format", "json"]).output().expect("run");
+    let code = out.status.code().unwrap_or(-1);
+    assert!((0..=2).contains(&code), "exit {code}: {}", String::from_utf8_lossy(&out.stderr));
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (v, code)
+}
+
+fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
+    v["diagnostics"].as_array().and_then(|a| a.iter().find(|d| d["code"] == code)).unwrap_or_else(|| panic!("no {code} in {v}"))
+}
+
+const README: &str = "---\nsdk: docker\napp_port: 7860\n---\n";
+
+fn space_with_dockerfile(bytes: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), README).expect("write");
+    std::fs::write(dir.path().join("Dockerfile"), bytes).expect("write");
+    dir
+}
+
+#[test]
+fn binary_dockerfile() {
+    let dir = space_with_dockerfile(b"FROM python\n\x00\x01\x02ELF");
+    let (v, code) = run(dir.path());
+    assert_eq!(code, 1);
+    let d = finding(&v, "DF002");
+    assert!(d["message"].as_str().unwrap().contains("binary"));
+    assert_eq!(d["line"].as_u64(), Some(2));
+}
+
+#[test]
+fn invalid_utf8_names_the_place() {
+    let dir = space_with_dockerfile(b"FROM python\nRUN echo \xff\xfe\n");
+    let (v, _) = run(dir.path());
+    let d = finding(&v, "DF002");
+    assert!(d["message"].as_str().unwrap().contains("not valid UTF-8"));
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(2), Some(10)));
+}
+
+#[test]
+fn a_ten_megabyte_line() {
+    let mut bytes = b"FROM python\nRUN echo ".to_vec();
+    bytes.extend(std::iter::repeat_n(b'a', 10 * 1024 * 1024));
+    let dir = space_with_dockerfile(&bytes);
+    let (v, _) = run(dir.path());
+    // Over the 4 MiB read cap: refused before parsing, with the reason.
+    assert!(finding(&v, "DF002")["message"].as_str().unwrap().contains("limit"));
+    // Under the cap but over BuildKit's 64 KiB line limit: refused by the parser, with the line.
+    let mut bytes = b"FROM python\nRUN echo ".to_vec();
+    bytes.extend(std::iter::repeat_n(b'a', 1024 * 1024));
+    let dir = space_with_dockerfile(&bytes);
+    let (v, _) = run(dir.path());
+    let d = finding(&v, "DF002");
+    assert!(d["message"].as_str().unwrap().contains("BuildKit refuses"));
+    assert_eq!(d["line"].as_u64(), Some(2));
+}
+
+#[test]
+fn yaml_alias_bomb_in_the_frontmatter() {
+    let mut yaml = String::from("---\nsdk: docker\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut prev = 'a';
+    for c in 'b'..='i' {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        yaml.push_str(&format!("{c}: &{c} [{refs}]\n"));
+        prev = c;
+    }
+    yaml.push_str("---\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), yaml).expect("write");
+    std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.11\n").expect("write");
+    let (v, code) = run(dir.path());
+    assert_eq!(code, 1);
+    assert!(finding(&v, "FM003")["message"].as_str().unwrap().contains("not valid YAML"));
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_and_links_out_of_the_space() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret"), "FROM python\n").expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), README).expect("write");
+    symlink(outside.path().join("secret"), dir.path().join("Dockerfile")).expect("link");
+    symlink("loop-b", dir.path().join("loop-a")).expect("link");
+    symlink("loop-a", dir.path().join("loop-b")).expect("link");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    symlink("..", dir.path().join("sub/up")).expect("link");
+    let (v, _) = run(dir.path());
+    assert!(finding(&v, "DF002")["message"].as_str().unwrap().contains("outside the Space"));
+
+    std::fs::remove_file(dir.path().join("Dockerfile")).expect("rm");
+    symlink("Dockerfile", dir.path().join("Dockerfile")).expect("self link");
+    let (v, _) = run(dir.path());
+    assert!(finding(&v, "DF002")["message"].as_str().unwrap().contains("cannot be resolved"));
+}
+
+#[test]
+fn dockerfile_that_is_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), README).expect("write");
+    std::fs::create_dir(dir.path().join("Dockerfile")).expect("mkdir");
+    let (v, _) = run(dir.path());
+    assert!(finding(&v, "DF002")["message"].as_str().unwrap().contains("is a folder"));
+}
+
+#[test]
+fn empty_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), "").expect("write");
+    std::fs::write(dir.path().join("Dockerfile"), "").expect("write");
+    let (v, code) = run(dir.path());
+    assert_eq!(code, 1);
+    finding(&v, "FM002");
+    finding(&v, "DF002");
+}
