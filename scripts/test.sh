@@ -21,5 +21,5 @@ echo "== Reference Space app tests"
 (cd fixtures/reference-space && "../../$venv/bin/python" -m pytest -q -p no:cacheprovider tests)
 
 echo "== spacecheck on the reference Space and on this repository (must pass, exit 0)"
-target/debug/spacecheck --policy rules/ga2-f0af22.yaml fixtures/reference-space
-target/debug/spacecheck --policy rules/ga2-f0af22.yaml .
+target/debug/spacecheck --offline --policy rules/ga2-f0af22.yaml fixtures/reference-space
+target/debug/spacecheck --offline --policy rules/ga2-f0af22.yaml .

@@ -99,7 +99,7 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(CannotCheck(message)) => {
             let _ = stdout.flush();
-            eprintln!("spacecheck: error: {message}");
+            eprintln!("spacecheck: error: {}", crate::redact::mask_credentials(&message));
             2
         }
     }
@@ -183,6 +183,8 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
         Format::Sarif => report::sarif::render(&report),
         Format::Github => report::github::render(&report),
     };
+    // Last line of defence: nothing shaped like a credential leaves spacecheck unmasked.
+    let text = crate::redact::mask_credentials(&text);
     out.write_all(text.as_bytes()).map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
     Ok(if report.passed() { 0 } else { 1 })
 }

@@ -10,6 +10,7 @@ pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod source;

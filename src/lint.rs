@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use crate::policy::{Policy, RuleSetting};
 use crate::rules::{self, Context, Diagnostic, Severity};
 use crate::space::Space;
+use crate::redact;
+use crate::rules::dockerfile::df010_secret_in_image::secret_name;
 use crate::suppress;
 
 #[derive(Debug, Clone)]
@@ -89,9 +91,22 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
     } else {
         vec![]
     };
+    // Snippet sources with secrets blanked: a context line shown for another finding must not
+    // reveal a token or a secret-named ARG/ENV value.
     let mut sources = HashMap::new();
     for f in [ctx.readme(), ctx.dockerfile_file()].into_iter().flatten() {
-        sources.insert(f.path.clone(), f.text.clone());
+        let mut ranges = redact::credential_ranges(&f.text);
+        if Some(f) == ctx.dockerfile_file() {
+            if let Some(m) = &ctx.model {
+                ranges.extend(
+                    m.var_defs
+                        .iter()
+                        .filter(|d| secret_name(&d.name))
+                        .filter_map(|d| d.value.as_ref().map(|v| v.span.clone())),
+                );
+            }
+        }
+        sources.insert(f.path.clone(), redact::blank(&f.text, &ranges));
     }
     Report { target: space.display.clone(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources }
 }

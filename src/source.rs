@@ -5,7 +5,7 @@ use std::ops::Range;
 
 /// One text file of the Space. `text` never contains the UTF-8 BOM: every span in spacecheck
 /// (and in `parse-dockerfile`) is a byte offset into this BOM-less text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
     /// Path relative to the Space root, with `/` separators (`Dockerfile`, `README.md`).
     pub path: String,

@@ -124,3 +124,27 @@ fn empty_files() {
     finding(&v, "FM002");
     finding(&v, "DF002");
 }
+
+#[test]
+fn no_output_format_shows_a_secret() {
+    // Built with concat! so this source file holds no token-shaped text (RP001 scans it).
+    let token = concat!("hf", "_ZyXwVuTsRqPoNmLkJiHgFeDcBaZyXwVuTs");
+    let password = "correct-horse-battery-staple";
+    let dockerfile = format!("FROM python\nENV HF_TOKEN={token}\nENV DB_PASSWORD={password}\nRUN curl -H 'Authorization: Bearer {token}' x\nUSER 1001\n");
+    let readme = format!("---\nsdk: docker\ntitle: {token}\n---\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), readme).expect("write");
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
+    std::fs::write(dir.path().join("notes.txt"), format!("my token is {token}\n")).expect("write");
+    let mut seen = Vec::new();
+    for format in ["human", "json", "sarif", "github"] {
+        let out = Command::cargo_bin("spacecheck").expect("bin").arg(dir.path()).args(["--format", format]).env("NO_COLOR", "1").output().expect("run");
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(token), "{format} shows the token:\n{all}");
+        assert!(!all.contains(&token[3..20]), "{format} shows part of the token");
+        assert!(!all.contains(password), "{format} shows the password:\n{all}");
+        seen.push(all);
+    }
+    // The findings are there all the same.
+    assert!(seen[1].contains("DF010") && seen[1].contains("RP001"));
+}

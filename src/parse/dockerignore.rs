@@ -109,9 +109,22 @@ fn glob_to_regex(pattern: &str) -> String {
     re
 }
 
-/// Matches a COPY source glob (`*.py`, `requirements*.txt`) against a context path.
+/// A COPY source glob (`*.py`, `requirements*.txt`), compiled once to match many paths.
+pub struct Glob(Option<Regex>);
+
+impl Glob {
+    pub fn new(glob: &str) -> Glob {
+        Glob(Regex::new(&glob_to_regex(&clean(glob))).ok())
+    }
+
+    pub fn matches(&self, path: &str) -> bool {
+        self.0.as_ref().is_some_and(|re| re.is_match(&clean(path)))
+    }
+}
+
+/// Matches a COPY source glob against one context path.
 pub fn glob_matches(glob: &str, path: &str) -> bool {
-    Regex::new(&glob_to_regex(&clean(glob))).is_ok_and(|re| re.is_match(&clean(path)))
+    Glob::new(glob).matches(path)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use crate::model::{CopyOp, ImageModel};
-use crate::parse::dockerignore::{glob_matches, DockerIgnore};
+use crate::parse::dockerignore::{DockerIgnore, Glob};
 use crate::rules::{Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -83,12 +83,13 @@ fn check_source(ctx: &Context, file: &crate::source::SourceFile, copy: &CopyOp, 
     let space = ctx.space;
     let is_glob = rel.contains(['*', '?', '[']);
     let matches: Vec<(String, bool)> = if is_glob {
+        let glob = Glob::new(rel);
         space
             .files
             .iter()
             .map(|f| (f.path.clone(), f.git_ignored))
             .chain(space.dirs.iter().map(|d| (d.clone(), space.is_git_ignored(d, true))))
-            .filter(|(p, _)| glob_matches(rel, p))
+            .filter(|(p, _)| glob.matches(p))
             .collect()
     } else if let Some(f) = space.file(rel) {
         vec![(f.path.clone(), f.git_ignored)]
