@@ -240,3 +240,19 @@ fn no_colour_codes_when_not_a_terminal() {
     let out = c.current_dir(repo()).env_remove("NO_COLOR").arg("fixtures/examples/wrong-port").output().expect("run");
     assert!(!out.stdout.contains(&0x1b), "escape codes in piped output");
 }
+
+#[test]
+fn top_level_dockerfile_is_the_reference_spaces_with_repository_paths() {
+    // Both are required (the repository is a Space; the fixture is a Space by itself): keep
+    // them one Dockerfile that differs only in where COPY finds the files.
+    let top = std::fs::read_to_string(repo().join("Dockerfile")).expect("Dockerfile");
+    let fixture = std::fs::read_to_string(repo().join("fixtures/reference-space/Dockerfile")).expect("fixture Dockerfile");
+    let body = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.replace("fixtures/reference-space/", ""))
+            .skip_while(|l| l.trim().is_empty())
+            .collect()
+    };
+    assert_eq!(body(&top), body(&fixture));
+}
