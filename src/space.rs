@@ -194,7 +194,7 @@ impl Space {
 
     fn walk(&mut self) {
         let root = self.root.clone();
-        if let Some(gi) = gitignore_in(&root, &root) {
+        if let Some(gi) = gitignore_in(&root) {
             self.gitignores.push(gi);
         }
         let mut walker = walkdir::WalkDir::new(&root).follow_links(false).min_depth(1).into_iter();
@@ -221,7 +221,7 @@ impl Space {
                     walker.skip_current_dir();
                     continue;
                 }
-                if let Some(gi) = gitignore_in(&root, entry.path()) {
+                if let Some(gi) = gitignore_in(entry.path()) {
                     self.gitignores.push(gi);
                 }
                 continue;
@@ -264,7 +264,7 @@ fn safe_join(root: &Path, rel: &str) -> Option<PathBuf> {
     Some(root.join(rel_path))
 }
 
-fn gitignore_in(root: &Path, dir: &Path) -> Option<Gitignore> {
+fn gitignore_in(dir: &Path) -> Option<Gitignore> {
     let file = dir.join(".gitignore");
     let meta = fs::symlink_metadata(&file).ok()?;
     if !meta.is_file() || meta.len() > MAX_TEXT_BYTES {
@@ -272,7 +272,6 @@ fn gitignore_in(root: &Path, dir: &Path) -> Option<Gitignore> {
     }
     let mut builder = GitignoreBuilder::new(dir);
     builder.add(&file);
-    let _ = root;
     builder.build().ok()
 }
 

@@ -8,8 +8,6 @@ use crate::source::SourceFile;
 
 struct Suppression {
     file: String,
-    /// 1-based line of the comment.
-    line: usize,
     comment_span: std::ops::Range<usize>,
     codes: Vec<String>,
     /// Lines (inclusive) the suppression covers.
@@ -43,7 +41,7 @@ fn collect(file: &SourceFile, in_range: impl Fn(usize) -> bool, target_lines: im
             target += 1;
         }
         let used = vec![false; codes.len()];
-        out.push(Suppression { file: file.path.clone(), line: line_no, comment_span: span, codes, covers: target_lines(target), used });
+        out.push(Suppression { file: file.path.clone(), comment_span: span, codes, covers: target_lines(target), used });
     }
     out
 }
@@ -100,7 +98,6 @@ pub fn apply(diagnostics: Vec<Diagnostic>, dockerfile: Option<(&SourceFile, Opti
         } else {
             format!("`spacecheck: ignore=` names unknown rule code(s) {}", unknown.join(", "))
         };
-        let _ = s.line;
         kept.push(
             Diagnostic::new(&sc001_unused_suppression::RULE, message)
                 .at(file, s.comment_span.clone())

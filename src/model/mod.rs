@@ -399,7 +399,7 @@ pub fn build(df: &Dockerfile) -> ImageModel {
                                 model.ownership_fixes.push(fix);
                             }
                         }
-                        record_written_files(i, &run, &workdir, &mut model.written_files);
+                        record_written_files(i, &workdir, &mut model.written_files);
                     }
                     model.runs.push(run);
                 }
@@ -527,7 +527,7 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope) -> RunCom
 
 /// `cat <<EOF > /app/run.sh` and `tee` into a file: remember the content, so a CMD that runs
 /// that script can be followed.
-fn record_written_files(i: &Instruction, run: &RunCommand, workdir: &str, out: &mut HashMap<String, String>) {
+fn record_written_files(i: &Instruction, workdir: &str, out: &mut HashMap<String, String>) {
     let Some(first) = i.heredocs.first() else { return };
     let Args::Command(CommandForm::Shell(w)) = &i.args else { return };
     // The redirection target of the line that opened the heredoc.
@@ -539,7 +539,6 @@ fn record_written_files(i: &Instruction, run: &RunCommand, workdir: &str, out: &
     if let Some(t) = target.filter(|t| !t.is_empty() && !t.starts_with('&')) {
         out.insert(join_path(workdir, &shell::unquote(t)), first.body.clone());
     }
-    let _ = run;
 }
 
 fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<OwnershipFix> {

@@ -35,7 +35,7 @@ secrets); read it from the environment at run time."#,
 /// Whether an ARG/ENV name says it holds a secret.
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    let parts: Vec<&str> = upper.split(|c: char| c == '_' || c == '-').filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = upper.split(['_', '-']).filter(|p| !p.is_empty()).collect();
     if parts.last().is_some_and(|l| matches!(*l, "FILE" | "PATH" | "DIR" | "URL" | "ID" | "NAME" | "LENGTH" | "SIZE" | "LIMIT" | "TYPE" | "HEADER")) {
         return false;
     }

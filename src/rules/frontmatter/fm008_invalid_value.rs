@@ -122,8 +122,10 @@ fn is_single_emoji(s: &str) -> bool {
             continue;
         }
         if is_pictograph || (is_keycap_base && s.contains('\u{20E3}')) {
-            // Regional indicators come in pairs (flags).
-            if !after_joiner && !((0x1F1E6..=0x1F1FF).contains(&cp) && pictographs == 1) {
+            // A joined part (ZWJ sequence) or the second regional indicator of a flag is part of
+            // the same emoji.
+            let second_flag_half = (0x1F1E6..=0x1F1FF).contains(&cp) && pictographs == 1;
+            if !(after_joiner || second_flag_half) {
                 pictographs += 1;
             }
             after_joiner = false;
