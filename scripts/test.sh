@@ -12,7 +12,7 @@ if [ ! -x "$venv/bin/python" ]; then
     mkdir -p target
     python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r fixtures/reference-space/requirements-dev.txt
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
 
 echo "== Rust tests (unit, CLI, corpus, BuildKit fixtures, hostile input, README walkthrough)"
 cargo test --locked

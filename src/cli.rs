@@ -6,7 +6,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
+use std::time::Duration;
+
+use crate::hub::client::{ClientOptions, HubClient};
+use crate::hub::probe::{self, Probe, ProbeOptions};
+use crate::hub::{remote, token};
 use crate::lint::{self, Options};
+use crate::parse::frontmatter;
 use crate::policy::{Policy, PolicyError};
 use crate::report::{self, Format};
 use crate::rules::{self, Severity};
@@ -61,6 +67,12 @@ pub struct LintArgs {
     /// Exit 1 when a finding at or above this level exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Seconds each request to the Hub may take (connect, answer and body).
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    pub timeout: f64,
+    /// Retries of a request that gets no answer, a 429 or a 5xx, with jittered backoff.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -134,6 +146,64 @@ fn explain(out: &mut dyn Write, code: &str) -> Result<i32, CannotCheck> {
     Ok(0)
 }
 
+fn client(args: &LintArgs) -> Result<HubClient, CannotCheck> {
+    let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty()).unwrap_or_else(|| "https://huggingface.co".into());
+    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+        return Err(CannotCheck(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`")));
+    }
+    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 600.0) {
+        return Err(CannotCheck("--timeout must be between 0 and 600 seconds".into()));
+    }
+    let options = ClientOptions {
+        endpoint: endpoint.trim_end_matches('/').to_string(),
+        timeout: Duration::from_secs_f64(args.timeout),
+        connect_timeout: Duration::from_secs_f64(args.timeout.min(5.0)),
+        retries: args.retries.min(10),
+        ..ClientOptions::default()
+    };
+    let token = token::discover(&token::from_process_env).map(|(t, _)| t);
+    HubClient::new(options, token).map_err(CannotCheck)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, CannotCheck> {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))
+}
+
+fn run_probe(args: &LintArgs, id: &str, policy: &Policy) -> Result<Probe, CannotCheck> {
+    let client = client(args)?;
+    let options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
+    runtime()?.block_on(probe::probe(&client, id, options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))
+}
+
+/// `hf://OWNER/NAME`: probe the Space, fetch its files into a private temporary folder, lint
+/// them as a local Space would be, and add the live findings.
+fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Report, CannotCheck> {
+    let client = client(args)?;
+    let rt = runtime()?;
+    let target = format!("hf://{id}");
+    // The policy is needed before probing (secrets); a policy file inside the remote Space is
+    // not trusted for that: --policy, else the baseline.
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::baseline(),
+    };
+    let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
+    let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
+    let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: None });
+    let Some(info) = probe.info() else {
+        return Ok(lint::lint_with_live(None, &target, &policy, options, live));
+    };
+    let dir = tempfile::tempdir().map_err(|e| CannotCheck(format!("cannot create a temporary folder: {e}")))?;
+    let fetched = rt.block_on(remote::fetch_files(&client, id, info, dir.path())).map_err(|e| CannotCheck(format!("could not download the files of `{id}`: {e}")))?;
+    for note in &fetched.notes {
+        eprintln!("spacecheck: note: {note}");
+    }
+    let mut space = Space::load(dir.path()).map_err(|e| CannotCheck(e.0))?;
+    space.display = target.clone();
+    space.add_listed_files(&fetched.listed_only);
+    Ok(lint::lint_with_live(Some(&space), &target, &policy, options, live))
+}
+
 fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
     if let Some(p) = &args.policy {
         return Ok(Policy::load(p)?);
@@ -146,19 +216,20 @@ fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
 }
 
 fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
-    if args.path.starts_with("hf://") || args.space.is_some() {
-        if !args.offline {
-            return Err(CannotCheck(
-                "live Hub checks (--space, hf://) are not available in this version of spacecheck yet; lint the local folder, or add --offline to skip them explicitly".into(),
-            ));
-        }
-        if args.path.starts_with("hf://") {
-            return Err(CannotCheck("hf:// targets need the Hub; with --offline there is nothing to lint".into()));
+    let remote = args.path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
+    if remote.is_some() && args.space.is_some() {
+        return Err(CannotCheck("give either hf://OWNER/NAME or --space, not both".into()));
+    }
+    if remote.is_some() && args.offline {
+        return Err(CannotCheck("hf:// lints the files stored on the Hub; with --offline there is nothing to lint".into()));
+    }
+    let space_id = remote.clone().or_else(|| args.space.clone());
+    if let Some(id) = &space_id {
+        if !probe::valid_space_id(id) {
+            return Err(CannotCheck(format!("`{id}` is not a Space id: expected OWNER/NAME (letters, digits, `-`, `_`, `.`)")));
         }
     }
-    let root = PathBuf::from(&args.path);
-    let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
-    let policy = load_policy(args, &root)?;
+
     let options = Options {
         select: args.select.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
         ignore: args.ignore.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
@@ -173,7 +244,24 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
             return Err(CannotCheck(format!("`{code}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")));
         }
     }
-    let report = lint::lint(&space, &policy, &options);
+    let report = match (&space_id, remote.is_some(), args.offline) {
+        (Some(id), true, _) => lint_remote(args, id, &options)?,
+        (Some(id), false, false) => {
+            let root = PathBuf::from(&args.path);
+            let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
+            let policy = load_policy(args, &root)?;
+            let probe = run_probe(args, id, &policy)?;
+            let local = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
+            let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: local.as_ref() });
+            lint::lint_with_live(Some(&space), &space.display, &policy, &options, live)
+        }
+        _ => {
+            let root = PathBuf::from(&args.path);
+            let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
+            let policy = load_policy(args, &root)?;
+            lint::lint(&space, &policy, &options)
+        }
+    };
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());

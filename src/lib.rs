@@ -6,6 +6,7 @@
 //! renders the result.
 
 pub mod cli;
+pub mod hub;
 pub mod lint;
 pub mod model;
 pub mod parse;

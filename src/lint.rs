@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::policy::{Policy, RuleSetting};
-use crate::rules::{self, Context, Diagnostic, Severity};
+use crate::rules::{self, Context, Diagnostic, LiveOut, Severity};
 use crate::space::Space;
 use crate::redact;
 use crate::rules::dockerfile::df010_secret_in_image::secret_name;
@@ -25,11 +25,7 @@ impl Default for Options {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub code: &'static str,
-    pub reason: String,
-}
+pub use crate::rules::Skipped;
 
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -57,14 +53,26 @@ fn matches_any(code: &str, prefixes: &[String]) -> bool {
     prefixes.iter().any(|p| code.starts_with(p.as_str()))
 }
 
+/// Lints a local Space (static rules only).
 pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
-    let ctx = Context::new(space, policy);
-    let diagnostics = rules::run_static(&ctx);
-    let diagnostics = suppress::apply(
-        diagnostics,
-        ctx.dockerfile_file().map(|f| (f, ctx.parsed_dockerfile())),
-        ctx.readme().map(|f| (f, ctx.frontmatter().map(|fm| fm.yaml.clone()))),
-    );
+    lint_with_live(Some(space), &space.display, policy, options, LiveOut::default())
+}
+
+/// Lints a Space's files (when there are any: a Space the Hub does not show has none) and adds
+/// the findings of the live rules.
+pub fn lint_with_live(space: Option<&Space>, target: &str, policy: &Policy, options: &Options, live: LiveOut) -> Report {
+    let mut diagnostics = Vec::new();
+    let mut sources = HashMap::new();
+    if let Some(space) = space {
+        let ctx = Context::new(space, policy);
+        diagnostics = suppress::apply(
+            rules::run_static(&ctx),
+            ctx.dockerfile_file().map(|f| (f, ctx.parsed_dockerfile())),
+            ctx.readme().map(|f| (f, ctx.frontmatter().map(|fm| fm.yaml.clone()))),
+        );
+        sources = redacted_sources(&ctx);
+    }
+    diagnostics.extend(live.diagnostics);
     let mut diagnostics: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut d| {
@@ -81,18 +89,17 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
         let key = |d: &Diagnostic| (d.file.clone(), d.position.as_ref().map(|p| (p.line, p.column)), d.code);
         key(a).cmp(&key(b))
     });
-    let skipped = if options.offline {
-        rules::all()
-            .iter()
-            .filter(|r| r.live)
-            .filter(|r| (options.select.is_empty() || matches_any(r.code, &options.select)) && !matches_any(r.code, &options.ignore))
-            .map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() })
-            .collect()
-    } else {
-        vec![]
-    };
-    // Snippet sources with secrets blanked: a context line shown for another finding must not
-    // reveal a token or a secret-named ARG/ENV value.
+    let wanted = |code: &str| (options.select.is_empty() || matches_any(code, &options.select)) && !matches_any(code, &options.ignore) && policy.setting(code) != Some(RuleSetting::Off);
+    let mut skipped: Vec<Skipped> = live.skipped.into_iter().filter(|s| wanted(s.code)).collect();
+    if options.offline {
+        skipped.extend(rules::all().iter().filter(|r| r.live && wanted(r.code)).map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }));
+    }
+    Report { target: target.to_string(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources }
+}
+
+/// Snippet sources with secrets blanked: a context line shown for another finding must not
+/// reveal a token or a secret-named ARG/ENV value.
+fn redacted_sources(ctx: &Context) -> HashMap<String, String> {
     let mut sources = HashMap::new();
     for f in [ctx.readme(), ctx.dockerfile_file()].into_iter().flatten() {
         let mut ranges = redact::credential_ranges(&f.text);
@@ -108,5 +115,5 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
         }
         sources.insert(f.path.clone(), redact::blank(&f.text, &ranges));
     }
-    Report { target: space.display.clone(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources }
+    sources
 }

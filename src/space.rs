@@ -246,6 +246,23 @@ impl Space {
         self.lfs.as_ref().is_some_and(|m| m.matched_path_or_any_parents(self.root.join(rel), false).is_ignore())
     }
 
+    /// Records files known to exist (listed by the Hub) whose content was not fetched: they
+    /// count for COPY checks, and reading them gives nothing.
+    pub fn add_listed_files(&mut self, paths: &[String]) {
+        for p in paths {
+            if self.file(p).is_some() {
+                continue;
+            }
+            let mut dir = p.as_str();
+            while let Some((parent, _)) = dir.rsplit_once('/') {
+                self.dirs.insert(parent.to_string());
+                dir = parent;
+            }
+            self.files.push(FileEntry { path: p.clone(), size: 0, is_symlink: false, git_ignored: false });
+        }
+        self.files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
+
     pub fn file(&self, rel: &str) -> Option<&FileEntry> {
         self.files.binary_search_by(|f| f.path.as_str().cmp(rel)).ok().map(|i| &self.files[i])
     }

@@ -27,7 +27,6 @@ pub fn render(report: &Report) -> String {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.doc, "markdown": r.doc},
-                "helpUri": format!("{INFORMATION_URI}/blob/main/docs/rules.md#{}", r.code.to_ascii_lowercase()),
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"tags": [if r.live { "live" } else { "static" }]}
             })

@@ -35,6 +35,34 @@ impl Severity {
 }
 
 pub type CheckFn = fn(&Context, &mut Vec<Diagnostic>);
+pub type LiveCheckFn = fn(&LiveContext, &mut LiveOut);
+
+/// What the live rules read: the probe of the Space, the policy, and the local README's
+/// frontmatter when there is one (for HUB007).
+pub struct LiveContext<'a> {
+    pub probe: &'a crate::hub::probe::Probe,
+    pub policy: &'a crate::policy::Policy,
+    pub local: Option<&'a crate::parse::frontmatter::Frontmatter>,
+}
+
+/// A rule that could not be checked, and why (reported, never counted as passed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub code: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct LiveOut {
+    pub diagnostics: Vec<Diagnostic>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl LiveOut {
+    pub fn skip(&mut self, rule: &Rule, reason: impl Into<String>) {
+        self.skipped.push(Skipped { code: rule.code, reason: reason.into() });
+    }
+}
 
 /// A rule of the catalogue. Codes and names are stable: users put them in ignore lists.
 pub struct Rule {
@@ -44,8 +72,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// Markdown: what it checks, why it matters on a Space, a failing example, the fix.
     pub doc: &'static str,
-    /// `None` for live rules, which the Hub prober runs.
+    /// The check over local files; `None` for live rules.
     pub check: Option<CheckFn>,
+    /// The check over a probe of the Space on the Hub (`--space`, `hf://`).
+    pub live_check: Option<LiveCheckFn>,
     pub live: bool,
 }
 
@@ -164,6 +194,17 @@ pub fn find(code: &str) -> Option<&'static Rule> {
     all().iter().copied().find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
+/// Runs every live rule over a probe, in catalogue order.
+pub fn run_live(ctx: &LiveContext) -> LiveOut {
+    let mut out = LiveOut::default();
+    for rule in all() {
+        if let Some(check) = rule.live_check {
+            check(ctx, &mut out);
+        }
+    }
+    out
+}
+
 /// Runs every static rule over the context, in catalogue order.
 pub fn run_static(ctx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -229,7 +270,9 @@ mod tests {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }
             if r.live {
-                assert!(r.check.is_none(), "{}: live rules are run by the prober", r.code);
+                assert!(r.check.is_none() && r.live_check.is_some(), "{}: live rules run over a probe", r.code);
+            } else {
+                assert!(r.live_check.is_none(), "{}", r.code);
             }
         }
     }

@@ -19,6 +19,7 @@ A Space whose Dockerfile is `docker/Dockerfile`.
 ## Fix
 Put the Dockerfile at the root of the Space repository, named `Dockerfile`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

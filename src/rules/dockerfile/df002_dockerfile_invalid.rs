@@ -29,6 +29,7 @@ instruction.
 ## Fix
 Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

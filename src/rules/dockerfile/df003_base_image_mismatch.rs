@@ -25,6 +25,7 @@ with a policy `base_image: python:3.11-slim`.
 ## Fix
 `FROM python:3.11-slim` in the final stage (or in the stage it is built from)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -37,6 +37,7 @@ WORKDIR $HOME/app
 COPY --chown=user . $HOME/app
 ```"#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -30,6 +30,7 @@ USER app
 Create the user with `-u 1000` (`RUN useradd -m -u 1000 user`), or use the image's own UID 1000
 user (`USER node`)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -29,6 +29,7 @@ COPY . .
 ## Fix
 `COPY --chown=user . .` (or `--chown=1000`)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

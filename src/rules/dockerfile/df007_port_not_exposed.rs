@@ -26,6 +26,7 @@ with `app_port: 7860`.
 ## Fix
 `EXPOSE 7860` (the app port)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

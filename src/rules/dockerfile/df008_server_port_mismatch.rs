@@ -33,6 +33,7 @@ Start the server on the app port: `CMD ["streamlit", "run", "app.py", "--server.
 "--server.address=0.0.0.0"]`. When the port comes from a variable, set it with `ENV` (an `ARG`
 does not exist at run time)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

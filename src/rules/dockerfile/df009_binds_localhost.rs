@@ -26,6 +26,7 @@ uvicorn binds 127.0.0.1 unless told otherwise.
 ## Fix
 `CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

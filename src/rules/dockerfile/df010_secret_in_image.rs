@@ -29,6 +29,7 @@ ENV HF_TOKEN=hf_AbCdEf...
 Delete the value, revoke the token, and add it as a Space secret (Settings → Variables and
 secrets); read it from the environment at run time."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

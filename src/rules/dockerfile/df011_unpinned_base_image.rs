@@ -23,6 +23,7 @@ FROM python
 ## Fix
 Pin a version: `FROM python:3.11-slim` (or a digest)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -27,6 +27,7 @@ app_port: 7860
 ---
 ```"#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

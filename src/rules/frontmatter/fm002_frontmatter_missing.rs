@@ -33,6 +33,7 @@ app_port: 7860
 # My Space
 ```"#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -28,6 +28,7 @@ app_port: "7255a"
 ## Fix
 Write valid YAML with unquoted numbers and booleans: `app_port: 7255`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

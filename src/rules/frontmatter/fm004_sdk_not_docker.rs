@@ -23,6 +23,7 @@ sdk: gradio
 ## Fix
 `sdk: docker` in the frontmatter."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

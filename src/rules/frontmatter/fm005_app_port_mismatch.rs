@@ -26,6 +26,7 @@ app_port: 7860   # the policy says 7255
 ## Fix
 `app_port: 7255`, and the server in the Dockerfile listening on that port."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -25,6 +25,7 @@ with a policy `description_contains: deployment-ready-ga2-f0af22`.
 ## Fix
 `short_description: deployment-ready-ga2-f0af22 API`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

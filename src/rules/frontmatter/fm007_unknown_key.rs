@@ -26,6 +26,7 @@ app-port: 7255
 ## Fix
 Use the documented spelling: `app_port: 7255`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

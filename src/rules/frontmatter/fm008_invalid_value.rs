@@ -35,6 +35,7 @@ short_description: A very long description that goes on and on past the sixty ch
 Use the documented values: a listed color, a description of at most 60 characters, quoted
 versions (`python_version: "3.10"`)."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -1,6 +1,7 @@
-use crate::rules::{Rule, Severity};
+use crate::hub::probe::AppOutcome;
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "APP001",
     name: "app-unreachable",
@@ -18,5 +19,23 @@ A uvicorn server bound to 127.0.0.1: the Space runs, the URL times out.
 ## Fix
 See DF008/DF009 for the usual causes; check the Space's logs."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let Some(info) = ctx.probe.info() else { return };
+    match &ctx.probe.app {
+        AppOutcome::Answered(_) => {}
+        AppOutcome::NotChecked(why) => out.skip(&RULE, why.clone()),
+        AppOutcome::Failed(why) => {
+            let stage = info.runtime.as_ref().and_then(|r| r.stage.clone()).unwrap_or_else(|| "unknown".into());
+            let hint = if stage == "RUNNING" {
+                "the Space runs but its app does not answer: check the server's port (DF008) and host (DF009), and the logs"
+            } else {
+                "the Space is not running (see HUB006)"
+            };
+            out.diagnostics.push(Diagnostic::new(&RULE, format!("the app of `{}` does not answer: {why}", ctx.probe.space_id)).help(hint));
+        }
+    }
+}

@@ -1,6 +1,6 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB002",
     name: "visibility-mismatch",
@@ -18,5 +18,26 @@ A policy with `visibility: public` and a Space created private.
 ## Fix
 Settings → Change Space visibility."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let (Some(info), Some(want)) = (ctx.probe.info(), ctx.policy.space.visibility.as_deref()) else { return };
+    let Some(private) = info.private else {
+        out.skip(&RULE, "the Hub's answer has no `private` field");
+        return;
+    };
+    let is = if private { "private" } else { "public" };
+    let matches = match want {
+        "public" => !private,
+        "private" | "protected" => private,
+        _ => true,
+    };
+    if !matches {
+        out.diagnostics.push(
+            Diagnostic::new(&RULE, format!("`{}` is {is}, but the policy requires it {want}", ctx.probe.space_id))
+                .help(format!("Settings → Change Space visibility → {want}")),
+        );
+    }
+}

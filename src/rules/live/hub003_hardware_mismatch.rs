@@ -1,6 +1,6 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB003",
     name: "hardware-mismatch",
@@ -18,5 +18,28 @@ A policy with `hardware: cpu-basic` and a Space on `t4-small`.
 ## Fix
 Settings → Space hardware."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let (Some(info), Some(want)) = (ctx.probe.info(), ctx.policy.space.hardware.as_deref()) else { return };
+    let Some(rt) = &info.runtime else {
+        out.skip(&RULE, "the Hub's answer has no runtime");
+        return;
+    };
+    let (hw, which) = match (&rt.hardware_current, &rt.hardware_requested) {
+        (Some(c), _) => (c, "runs on"),
+        (None, Some(r)) => (r, "is not running; it has requested"),
+        (None, None) => {
+            out.skip(&RULE, "the Hub reports no current or requested hardware");
+            return;
+        }
+    };
+    if hw != want {
+        out.diagnostics.push(
+            Diagnostic::new(&RULE, format!("`{}` {which} `{hw}`, but the policy requires `{want}`", ctx.probe.space_id))
+                .help(format!("Settings → Space hardware → {want}")),
+        );
+    }
+}

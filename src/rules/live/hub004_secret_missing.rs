@@ -1,6 +1,7 @@
-use crate::rules::{Rule, Severity};
+use crate::hub::probe::SecretsOutcome;
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB004",
     name: "secret-missing",
@@ -18,5 +19,43 @@ A policy with `secrets: [GA2_TOKEN_ECB8]` and a Space with no secrets.
 ## Fix
 Settings → Variables and secrets → New secret, with that exact name."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let wanted = &ctx.policy.space.secrets;
+    if wanted.is_empty() || ctx.probe.info().is_none() {
+        return;
+    }
+    let names = match &ctx.probe.secrets {
+        Some(SecretsOutcome::Names(n)) => n,
+        Some(SecretsOutcome::NoToken) | None => {
+            out.skip(&RULE, "no token: secrets can only be listed with a write token");
+            return;
+        }
+        Some(SecretsOutcome::Denied(why)) => {
+            out.skip(&RULE, format!("the token cannot list this Space's secrets (it needs write access): {why}"));
+            return;
+        }
+        Some(SecretsOutcome::Unsupported(why)) => {
+            out.skip(&RULE, format!("this Hub does not offer the secrets listing, so the secrets cannot be verified: {why}"));
+            return;
+        }
+    };
+    let variables = ctx.probe.variables.as_deref().unwrap_or(&[]);
+    for want in wanted {
+        if names.iter().any(|n| n == want) {
+            continue;
+        }
+        let d = if variables.iter().any(|v| v == want) {
+            Diagnostic::new(&RULE, format!("`{want}` is set as a public *variable* of `{}`, not as a secret: its value is visible to anyone", ctx.probe.space_id))
+                .help(format!("delete the variable, rotate its value, and add `{want}` as a secret"))
+        } else {
+            let case = names.iter().find(|n| n.eq_ignore_ascii_case(want)).map(|n| format!(" (there is `{n}`: names are case-sensitive)")).unwrap_or_default();
+            Diagnostic::new(&RULE, format!("`{}` has no secret `{want}`{case}", ctx.probe.space_id))
+                .help(format!("Settings → Variables and secrets → New secret `{want}`"))
+        };
+        out.diagnostics.push(d);
+    }
+}

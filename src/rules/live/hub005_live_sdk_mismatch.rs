@@ -1,6 +1,6 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB005",
     name: "live-sdk-mismatch",
@@ -18,5 +18,19 @@ A Space created with the Gradio SDK whose README was never updated on the Hub.
 ## Fix
 Push a README with `sdk: docker`."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let Some(info) = ctx.probe.info() else { return };
+    let want = ctx.policy.space.sdk.as_deref().unwrap_or("docker");
+    match info.sdk.as_deref() {
+        Some(sdk) if sdk == want => {}
+        Some(sdk) => out.diagnostics.push(
+            Diagnostic::new(&RULE, format!("the Hub runs `{}` as a `{sdk}` Space, not `{want}`", ctx.probe.space_id))
+                .help(format!("push a README.md whose frontmatter says `sdk: {want}`")),
+        ),
+        None => out.skip(&RULE, "the Hub's answer has no `sdk`"),
+    }
+}

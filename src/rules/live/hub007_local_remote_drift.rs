@@ -1,6 +1,6 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB007",
     name: "local-remote-drift",
@@ -18,5 +18,30 @@ Local `app_port: 7255`, Hub `app_port: 7860`.
 ## Fix
 Commit and push README.md."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let (Some(info), Some(local)) = (ctx.probe.info(), ctx.local) else { return };
+    let Some(card) = &info.card_data else {
+        out.skip(&RULE, "the Hub's answer has no cardData");
+        return;
+    };
+    for key in ["sdk", "app_port", "short_description"] {
+        let here = local.value(key).map(|n| n.value.to_text());
+        let there = card.get(key).map(|v| match v {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        });
+        if here == there {
+            continue;
+        }
+        let show = |v: &Option<String>| v.as_ref().map_or("(absent)".to_string(), |s| format!("`{s}`"));
+        out.diagnostics.push(
+            Diagnostic::new(&RULE, format!("`{key}` is {} in the local README.md but {} on the Hub: the local change is not pushed", show(&here), show(&there)))
+                .help("commit and push README.md (or pull the Hub's version)"),
+        );
+    }
+}

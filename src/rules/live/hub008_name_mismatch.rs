@@ -1,6 +1,6 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
-/// A live rule: its check runs in the Hub prober (`--space`, `hf://`), not over local files.
+/// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
     code: "HUB008",
     name: "name-mismatch",
@@ -18,5 +18,18 @@ A policy with `name: ga2-f0af22` and a Space named `ga2-space`.
 ## Fix
 Rename the Space (Settings → Rename) or create it with the required name."#,
     check: None,
+    live_check: Some(check),
     live: true,
 };
+
+fn check(ctx: &LiveContext, out: &mut LiveOut) {
+    let (Some(_), Some(want)) = (ctx.probe.info(), ctx.policy.space.name.as_deref()) else { return };
+    let name = ctx.probe.name();
+    if name != want {
+        let case = if name.eq_ignore_ascii_case(want) { " (only the case differs, and the name is case-sensitive)" } else { "" };
+        out.diagnostics.push(
+            Diagnostic::new(&RULE, format!("the Space is named `{name}`, but the policy requires `{want}`{case}"))
+                .help(format!("rename the Space to `{want}` (Settings → Rename)")),
+        );
+    }
+}

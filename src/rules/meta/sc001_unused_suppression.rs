@@ -26,5 +26,6 @@ The image is pinned: DF011 has nothing to suppress.
 ## Fix
 Delete the comment, or the codes in it that no longer apply."#,
     check: None,
+    live_check: None,
     live: false,
 };

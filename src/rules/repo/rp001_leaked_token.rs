@@ -30,6 +30,7 @@ token is a leaked token, and bots scan the Hub for them within minutes.
 Remove the value, revoke the token at once, read it from an environment variable, and set it as a
 Space secret. Rewrite history if it was ever pushed."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -30,6 +30,7 @@ in a Space whose file is `requirements-prod.txt`.
 Copy a path that exists (check the spelling and the case), remove it from `.dockerignore`, or
 commit it."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

@@ -21,6 +21,7 @@ A 200 MB `model.safetensors` next to the Dockerfile, with no `.gitattributes`.
 Track it with LFS (`git lfs track "*.safetensors"`, commit `.gitattributes`), or download it at
 run time from a model repository with `huggingface_hub`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

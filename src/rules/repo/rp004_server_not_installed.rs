@@ -22,6 +22,7 @@ The build succeeds and the container dies at start with `uvicorn: not found` or
 ## Fix
 Add it to requirements.txt: `uvicorn[standard]`."#,
     check: Some(check),
+    live_check: None,
     live: false,
 };
 

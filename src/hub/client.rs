@@ -1,0 +1,323 @@
+//! A small Hub HTTP client a grader can trust: connect and total timeouts, bounded retries with
+//! jittered exponential backoff on 429/5xx and network errors (honouring `Retry-After` and the
+//! IETF `RateLimit` header), capped response bodies, and errors that name the URL, the status
+//! and the Hub's request id, never the token.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use tokio::sync::Mutex;
+
+use super::token::Token;
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// `HF_ENDPOINT`, without a trailing slash.
+    pub endpoint: String,
+    pub connect_timeout: Duration,
+    /// Per request, body included.
+    pub timeout: Duration,
+    /// Retries after the first attempt, for 429, 5xx and network errors.
+    pub retries: u32,
+    pub backoff_base: Duration,
+    /// The longest single wait a `Retry-After`/`RateLimit` answer may impose before giving up.
+    pub max_wait: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            endpoint: "https://huggingface.co".into(),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(15),
+            retries: 3,
+            backoff_base: Duration::from_millis(500),
+            max_wait: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Largest JSON answer read from the API; a Space's info is a few KiB.
+pub const MAX_API_BODY: usize = 8 << 20;
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub url: String,
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub request_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn json(&self) -> Result<serde_json::Value, HubError> {
+        serde_json::from_slice(&self.body).map_err(|e| HubError::BadAnswer {
+            url: self.url.clone(),
+            message: format!("the answer is not the JSON expected ({e}); it starts with {:?}", preview(&self.body)),
+        })
+    }
+
+    /// "HTTP 404 (RepoNotFound: Repository not found; request id abc)".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.error_code {
+            parts.push(c.clone());
+        }
+        if let Some(m) = self.error_message.clone().or_else(|| error_field(&self.body)) {
+            parts.push(m);
+        }
+        let mut s = format!("HTTP {}", self.status);
+        if !parts.is_empty() {
+            s.push_str(&format!(" ({})", parts.join(": ")));
+        }
+        if let Some(id) = &self.request_id {
+            s.push_str(&format!(" [request id {id}]"));
+        }
+        s
+    }
+}
+
+fn error_field(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("error")?.as_str().map(|s| s.chars().take(200).collect())
+}
+
+fn preview(body: &[u8]) -> String {
+    String::from_utf8_lossy(&body[..body.len().min(60)]).into_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubError {
+    /// No answer: connection refused, DNS, reset, TLS.
+    Network { url: String, message: String },
+    Timeout { url: String, after: Duration },
+    /// An answer that is an error after every retry (5xx, 429).
+    Status { url: String, status: u16, detail: String },
+    TooLarge { url: String, limit: usize },
+    BadAnswer { url: String, message: String },
+}
+
+impl fmt::Display for HubError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HubError::Network { url, message } => write!(f, "GET {url}: no answer ({message})"),
+            HubError::Timeout { url, after } => write!(f, "GET {url}: no answer within {}s", after.as_secs_f64()),
+            HubError::Status { url, detail, .. } => write!(f, "GET {url}: {detail}"),
+            HubError::TooLarge { url, limit } => write!(f, "GET {url}: the answer is larger than {limit} bytes; not read"),
+            HubError::BadAnswer { url, message } => write!(f, "GET {url}: {message}"),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct HubClient {
+    http: reqwest::Client,
+    token: Option<Token>,
+    pub options: ClientOptions,
+    /// When the Hub asks everyone to wait (429), the whole client waits: one batch, one pace.
+    resume_at: Arc<Mutex<Option<Instant>>>,
+}
+
+impl fmt::Debug for HubClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HubClient").field("endpoint", &self.options.endpoint).field("token", &self.token).finish()
+    }
+}
+
+impl HubClient {
+    pub fn new(options: ClientOptions, token: Option<Token>) -> Result<HubClient, String> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(concat!("spacecheck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        Ok(HubClient { http, token, options, resume_at: Arc::new(Mutex::new(None)) })
+    }
+
+    pub fn has_token(&self) -> bool {
+        self.token.is_some()
+    }
+
+    /// `/api/spaces/a/b` → `https://huggingface.co/api/spaces/a/b`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.options.endpoint.trim_end_matches('/'), path)
+    }
+
+    /// GET with retries. Answers that are not 429/5xx (404, 401...) are returned as they are;
+    /// `limit` caps the body read.
+    pub async fn get(&self, url: &str, send_token: bool, limit: usize) -> Result<Response, HubError> {
+        let mut attempt = 0u32;
+        loop {
+            self.wait_for_window().await;
+            let mut request = self.http.get(url);
+            if send_token {
+                if let Some(t) = &self.token {
+                    request = request.bearer_auth(t.expose());
+                }
+            }
+            let outcome = match request.send().await {
+                Ok(resp) => read(url, resp, limit).await.map(|(r, wait)| (Some(r), wait)),
+                Err(e) if e.is_timeout() => Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout }),
+                Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
+            };
+            let retryable = match &outcome {
+                Ok((Some(r), _)) => r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504),
+                Ok((None, _)) => false,
+                Err(HubError::Network { .. } | HubError::Timeout { .. }) => true,
+                Err(_) => false,
+            };
+            if !retryable {
+                return outcome.map(|(r, _)| r.expect("answer present"));
+            }
+            if attempt >= self.options.retries {
+                return match outcome {
+                    Ok((Some(r), _)) => Err(HubError::Status {
+                        url: url.to_string(),
+                        status: r.status,
+                        detail: format!("{} after {} attempts", r.describe(), attempt + 1),
+                    }),
+                    Err(e) => Err(e),
+                    Ok((None, _)) => unreachable!("retryable implies an answer or an error"),
+                };
+            }
+            let asked = outcome.as_ref().ok().and_then(|(_, wait)| *wait);
+            let delay = match asked {
+                Some(w) if w > self.options.max_wait => {
+                    let status = outcome.as_ref().ok().and_then(|(r, _)| r.as_ref().map(|r| r.describe())).unwrap_or_default();
+                    return Err(HubError::Status {
+                        url: url.to_string(),
+                        status: 429,
+                        detail: format!("{status}: the Hub asks to wait {}s, more than spacecheck waits ({}s)", w.as_secs(), self.options.max_wait.as_secs()),
+                    });
+                }
+                Some(w) => {
+                    // Everyone waits for the window the Hub named.
+                    let mut resume = self.resume_at.lock().await;
+                    let at = Instant::now() + w;
+                    if resume.is_none_or(|r| r < at) {
+                        *resume = Some(at);
+                    }
+                    Duration::ZERO
+                }
+                None => self.backoff(attempt),
+            };
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// Full-jitter exponential backoff: a random wait in [d/2, d], d = base · 2^attempt.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let d = self.options.backoff_base.saturating_mul(1 << attempt.min(10)).min(Duration::from_secs(30));
+        let ms = d.as_millis().max(2) as u64;
+        Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
+    }
+
+    async fn wait_for_window(&self) {
+        let at = *self.resume_at.lock().await;
+        if let Some(at) = at {
+            let now = Instant::now();
+            if at > now {
+                tokio::time::sleep(at - now).await;
+            }
+        }
+    }
+}
+
+/// Reads a response: status, the Hub's error headers, the body up to `limit`, and how long the
+/// Hub asks to wait (Retry-After in seconds, or RateLimit `t=` when `r=0`).
+async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(Response, Option<Duration>), HubError> {
+    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
+    let status = resp.status().as_u16();
+    let request_id = header("x-request-id");
+    let error_code = header("x-error-code");
+    let error_message = header("x-error-message");
+    let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+    let ratelimit = header("ratelimit").and_then(|v| parse_ratelimit(&v));
+    let wait = if status == 429 || status == 503 { retry_after.or(ratelimit) } else { None };
+    if resp.content_length().is_some_and(|n| n as usize > limit) {
+        return Err(HubError::TooLarge { url: url.to_string(), limit });
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > limit {
+                    return Err(HubError::TooLarge { url: url.to_string(), limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) if e.is_timeout() => return Err(HubError::Timeout { url: url.to_string(), after: Duration::ZERO }),
+            Err(e) => {
+                return Err(HubError::BadAnswer { url: url.to_string(), message: format!("the answer was cut off ({})", describe_reqwest(&e)) });
+            }
+        }
+    }
+    Ok((Response { url: url.to_string(), status, body, request_id, error_code, error_message }, wait))
+}
+
+/// `"api";r=0;t=55` → wait 55 s when no request is left in the window.
+pub fn parse_ratelimit(value: &str) -> Option<Duration> {
+    let mut remaining = None;
+    let mut reset = None;
+    for part in value.split(';') {
+        let part = part.trim();
+        if let Some(r) = part.strip_prefix("r=") {
+            remaining = r.trim().parse::<u64>().ok();
+        } else if let Some(t) = part.strip_prefix("t=") {
+            reset = t.trim().parse::<u64>().ok();
+        }
+    }
+    match (remaining, reset) {
+        (Some(0), Some(t)) => Some(Duration::from_secs(t)),
+        _ => None,
+    }
+}
+
+/// reqwest's error with its source chain, without the URL (callers add it).
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    let mut msg = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg = s.to_string();
+        source = s.source();
+    }
+    if msg.is_empty() {
+        msg = if e.is_connect() { "connection failed".into() } else { "request failed".into() };
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratelimit_header() {
+        assert_eq!(parse_ratelimit("\"api\";r=0;t=55"), Some(Duration::from_secs(55)));
+        assert_eq!(parse_ratelimit("\"api\";r=10;t=55"), None);
+        assert_eq!(parse_ratelimit("garbage"), None);
+    }
+
+    #[test]
+    fn describe_uses_hub_headers_and_body() {
+        let r = Response {
+            url: "u".into(),
+            status: 404,
+            body: br#"{"error": "Repository not found"}"#.to_vec(),
+            request_id: Some("Root=1-abc".into()),
+            error_code: Some("RepoNotFound".into()),
+            error_message: None,
+        };
+        assert_eq!(r.describe(), "HTTP 404 (RepoNotFound: Repository not found) [request id Root=1-abc]");
+    }
+}

@@ -1,0 +1,299 @@
+//! Live rules, `--space`, `hf://` and the network behaviour, against the fake Hub on 127.0.0.1.
+
+mod support {
+    pub mod fake_hub;
+}
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::fake_hub::{FakeHub, TOKEN};
+
+fn hub() -> &'static FakeHub {
+    static HUB: OnceLock<FakeHub> = OnceLock::new();
+    HUB.get_or_init(FakeHub::start)
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// spacecheck pointed at the fake Hub, with no token unless given, and no token file reachable.
+fn spacecheck(token: Option<&str>) -> (Command, tempfile::TempDir) {
+    let home = tempfile::tempdir().expect("home");
+    let mut c = Command::cargo_bin("spacecheck").expect("bin");
+    c.current_dir(repo())
+        .env("HF_ENDPOINT", hub().endpoint())
+        .env("HOME", home.path())
+        .env("HF_HOME", home.path())
+        .env_remove("HF_TOKEN")
+        .env_remove("HUGGING_FACE_HUB_TOKEN")
+        .env_remove("HF_TOKEN_PATH")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120));
+    if let Some(t) = token {
+        c.env("HF_TOKEN", t);
+    }
+    (c, home)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+
+    fn codes(&self) -> Vec<String> {
+        self.json()["diagnostics"].as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+    }
+
+    fn skipped(&self) -> Vec<(String, String)> {
+        self.json()["skipped"].as_array().expect("array").iter().map(|s| (s["code"].as_str().unwrap().into(), s["reason"].as_str().unwrap().into())).collect()
+    }
+}
+
+fn run(token: Option<&str>, args: &[&str]) -> Run {
+    let (mut c, _home) = spacecheck(token);
+    let out = c.args(args).output().expect("run");
+    let r = Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() };
+    assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN), "the token leaked in {args:?}");
+    assert!(!r.stdout.contains(&TOKEN[3..16]) && !r.stderr.contains(&TOKEN[3..16]), "part of the token leaked in {args:?}");
+    r
+}
+
+const POLICY: &str = "tests/support/hub-policy.yaml";
+
+fn remote(name: &str, token: Option<&str>, extra: &[&str]) -> Run {
+    let target = format!("hf://acme/{name}");
+    let mut args = vec![target.as_str(), "--format", "json", "--policy", POLICY];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "2"]);
+    }
+    if !extra.contains(&"--retries") {
+        args.extend(["--retries", "2"]);
+    }
+    run(token, &args)
+}
+
+#[test]
+fn compliant_space_passes_over_hf_url() {
+    let r = remote("compliant", Some(TOKEN), &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.codes().iter().all(|c| c == "SC001"), "{:?}", r.codes());
+    assert!(r.skipped().is_empty(), "{:?}", r.skipped());
+    assert_eq!(r.json()["target"], "hf://acme/compliant");
+}
+
+#[test]
+fn findings_point_at_the_remote_files() {
+    // The compliant Space with a policy it fails: FM005 points into the downloaded README.md.
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.yaml");
+    std::fs::write(&policy, "space:\n  app_port: 7000\n").unwrap();
+    let r = run(Some(TOKEN), &["hf://acme/compliant", "--format", "json", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    let fm5 = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "FM005").cloned().expect("FM005");
+    assert_eq!(fm5["file"], "README.md");
+    assert_eq!(fm5["line"].as_u64(), Some(7));
+}
+
+#[test]
+fn without_a_token_secrets_are_skipped_not_passed() {
+    let r = remote("compliant", None, &[]);
+    assert_eq!(r.code, 0);
+    let skipped = r.skipped();
+    assert!(skipped.iter().any(|(c, why)| c == "HUB004" && why.contains("no token")), "{skipped:?}");
+    let human = run(None, &["hf://acme/compliant", "--policy", POLICY]);
+    assert!(human.stdout.contains("skipped HUB004: no token"), "{}", human.stdout);
+}
+
+#[test]
+fn each_live_rule_fires_on_its_scenario() {
+    let cases: &[(&str, Option<&str>, &str)] = &[
+        ("does-not-exist", Some(TOKEN), "HUB001"),
+        ("private", None, "HUB001"),
+        ("private", Some(TOKEN), "HUB002"),
+        ("wrong-hardware", Some(TOKEN), "HUB003"),
+        ("missing-secret", Some(TOKEN), "HUB004"),
+        ("sleeping", Some(TOKEN), "HUB006"),
+        ("build-error", Some(TOKEN), "HUB006"),
+        ("app-down", Some(TOKEN), "APP001"),
+    ];
+    for (name, token, code) in cases {
+        let r = remote(name, *token, &[]);
+        assert_eq!(r.code, 1, "{name}: {}\n{}", r.stdout, r.stderr);
+        assert!(r.codes().contains(&code.to_string()), "{name}: expected {code} in {:?}", r.codes());
+    }
+    let r = remote("missing-secret", Some(TOKEN), &[]);
+    let msg = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "HUB004").unwrap()["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("public *variable*"), "{msg}");
+    let r = remote("sleeping", Some(TOKEN), &[]);
+    let d = r.json();
+    let hub6 = d["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "HUB006").unwrap();
+    assert_eq!(hub6["severity"], "warning");
+    assert!(!r.codes().contains(&"HUB003".to_string()), "requested cpu-basic matches while current is null");
+    let r = remote("build-error", Some(TOKEN), &[]);
+    assert!(r.json()["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "HUB006" && d["severity"] == "error"));
+}
+
+#[test]
+fn hub005_and_hub008_fire_on_policy_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.yaml");
+    std::fs::write(&policy, "space:\n  name: ga2-084d53\n  sdk: static\n").unwrap();
+    let r = run(Some(TOKEN), &["hf://acme/compliant", "--format", "json", "--policy", policy.to_str().unwrap()]);
+    let codes = r.codes();
+    assert!(codes.contains(&"HUB005".to_string()) && codes.contains(&"HUB008".to_string()), "{codes:?}");
+}
+
+#[test]
+fn hub007_compares_the_local_readme_with_the_hub() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "---\ntitle: ga2-f0af22\nsdk: docker\napp_port: 7860\nshort_description: deployment-ready-ga2-f0af22 observability API\n---\n").unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), support::fake_hub::DOCKERFILE).unwrap();
+    let r = run(Some(TOKEN), &[dir.path().to_str().unwrap(), "--space", "acme/compliant", "--format", "json"]);
+    let d = r.json();
+    let drift: Vec<&Value> = d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "HUB007").collect();
+    assert_eq!(drift.len(), 1, "{d}");
+    assert!(drift[0]["message"].as_str().unwrap().contains("`app_port` is `7860` in the local README.md but `7255` on the Hub"));
+    // The same README as the Hub's: no drift.
+    std::fs::write(dir.path().join("README.md"), support::fake_hub::readme("compliant")).unwrap();
+    let r = run(Some(TOKEN), &[dir.path().to_str().unwrap(), "--space", "acme/compliant", "--format", "json"]);
+    assert!(!r.codes().contains(&"HUB007".to_string()), "{:?}", r.codes());
+}
+
+#[test]
+fn rate_limited_then_fine_passes() {
+    let before = hub().hits("info:rate-limited");
+    let r = remote("rate-limited", Some(TOKEN), &["--retries", "3"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(hub().hits("info:rate-limited") >= before + 3, "the 429s were retried");
+}
+
+#[test]
+fn failing_hub_exits_2_after_bounded_retries_in_bounded_time() {
+    let before = hub().hits("info:failing");
+    let start = Instant::now();
+    let r = remote("failing", Some(TOKEN), &["--retries", "2"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(hub().hits("info:failing") - before, 3, "1 attempt + 2 retries");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    assert!(r.stderr.contains("/api/spaces/acme/failing") && r.stderr.contains("HTTP 500") && r.stderr.contains("request id"), "{}", r.stderr);
+}
+
+#[test]
+fn hostile_answers_are_exit_2_with_the_reason() {
+    let cases: &[(&str, &str)] = &[
+        ("slow", "no answer within"),
+        ("huge", "larger than"),
+        ("truncated", "closed before message completed"),
+        ("html", "not the JSON expected"),
+    ];
+    for (name, needle) in cases {
+        let start = Instant::now();
+        let r = remote(name, Some(TOKEN), &["--timeout", "1", "--retries", "1"]);
+        assert_eq!(r.code, 2, "{name}: {}\n{}", r.stdout, r.stderr);
+        assert!(r.stderr.contains(needle), "{name}: {}", r.stderr);
+        assert!(start.elapsed() < Duration::from_secs(30), "{name} took {:?}", start.elapsed());
+    }
+}
+
+#[test]
+fn a_server_that_never_answers() {
+    // A listener that accepts and then says nothing.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let (mut c, _home) = spacecheck(Some(TOKEN));
+    let start = Instant::now();
+    let out = c.env("HF_ENDPOINT", format!("http://{addr}")).args(["hf://acme/compliant", "--timeout", "1", "--retries", "1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no answer"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn nothing_listening_is_exit_2() {
+    let (mut c, _home) = spacecheck(None);
+    let out = c.env("HF_ENDPOINT", "http://127.0.0.1:9").args(["hf://acme/compliant", "--retries", "0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not check `acme/compliant`"));
+}
+
+#[test]
+fn bad_token_is_a_finding_that_never_shows_the_token() {
+    let bad = concat!("hf", "_WrongWrongWrongWrongWrongWrongWrongXyz");
+    let r = remote("compliant", Some(bad), &[]);
+    assert!(!r.stdout.contains(bad) && !r.stderr.contains(bad));
+    assert!(r.codes().contains(&"HUB001".to_string()));
+    assert!(r.stdout.contains("invalid credentials"), "{}", r.stdout);
+}
+
+#[test]
+fn no_output_of_any_scenario_shows_the_token() {
+    for name in ["compliant", "private", "missing-secret", "failing", "does-not-exist", "app-down", "html"] {
+        for format in ["human", "json", "sarif", "github"] {
+            // `run` asserts the token is in neither stream.
+            let target = format!("hf://acme/{name}");
+            run(Some(TOKEN), &[&target, "--format", format, "--policy", POLICY, "--retries", "0", "--timeout", "2"]);
+        }
+    }
+}
+
+#[test]
+fn the_token_goes_only_to_the_hub_not_to_the_app_host() {
+    remote("compliant", Some(TOKEN), &[]);
+    let seen = hub().state.auth_seen_on.lock().unwrap().clone();
+    assert!(seen.iter().any(|p| p.starts_with("/api/spaces/")));
+    assert!(!seen.iter().any(|p| p.starts_with("/app/")), "{seen:?}");
+}
+
+#[test]
+fn offline_and_argument_errors() {
+    let r = run(Some(TOKEN), &["hf://acme/compliant", "--offline"]);
+    assert_eq!(r.code, 2);
+    let r = run(Some(TOKEN), &["hf://not-a-space-id"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("OWNER/NAME"));
+    let r = run(Some(TOKEN), &["fixtures/reference-space", "--space", "acme/compliant", "--offline", "--format", "json"]);
+    assert_eq!(r.code, 0);
+    assert!(r.skipped().iter().any(|(c, _)| c == "APP001"));
+    assert_eq!(hub().hits("info:never-asked"), 0);
+}
+
+#[test]
+fn python_client_reads_the_fake_hub() {
+    // Fidelity: the real huggingface_hub client parses the fake's answers. scripts/test.sh
+    // installs it in target/venv; without it (a bare `cargo test`) the check cannot run.
+    let python = repo().join("target/venv/bin/python");
+    let has_client = python.exists() && std::process::Command::new(&python).args(["-c", "import huggingface_hub"]).status().is_ok_and(|s| s.success());
+    if !has_client {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the Python fidelity check (scripts/test.sh installs huggingface_hub)");
+        eprintln!("skipping: no target/venv with huggingface_hub (run scripts/test.sh)");
+        return;
+    }
+    let out = std::process::Command::new(&python)
+        .arg(repo().join("scripts/check_fake_hub.py"))
+        .env("HF_ENDPOINT", hub().endpoint())
+        .env("HF_TOKEN", TOKEN)
+        .env("HF_HUB_DISABLE_TELEMETRY", "1")
+        .env("HF_HOME", tempfile::tempdir().unwrap().keep())
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fake hub fidelity: ok"));
+}

@@ -1,0 +1,393 @@
+//! A fake Hugging Face Hub: a real HTTP server on 127.0.0.1 serving the shapes of
+//! `../shared/spec/hub.md` for a set of scenario Spaces under the owner `acme`:
+//!
+//! | Space | behaviour |
+//! |---|---|
+//! | `compliant` | public, docker, RUNNING on cpu-basic, secret GA2_TOKEN_ECB8, app answers |
+//! | `private` | like compliant but private: 401 without a token |
+//! | `wrong-hardware` | runs on t4-small |
+//! | `missing-secret` | no secrets; the expected name is set as a public variable |
+//! | `rate-limited` | the first two info requests answer 429 (Retry-After: 1), then fine |
+//! | `failing` | every API request answers 500 |
+//! | `sleeping` | SLEEPING, hardware.current null (requested cpu-basic), app down |
+//! | `build-error` | BUILD_ERROR, app down |
+//! | `app-down` | RUNNING, the app answers 502 |
+//! | `slow` | the info answer takes 5 seconds |
+//! | `huge` | the info answer announces and streams 100 MB |
+//! | `truncated` | the info answer is cut short of its Content-Length |
+//! | `html` | the info answer is an HTML error page with status 200 |
+//! | anything else | 404 RepoNotFound |
+//!
+//! It is also the fixture for checking fidelity against the real Python client
+//! (`scripts/check_fake_hub.py`).
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::{json, Value};
+
+/// The only token the fake accepts; it has write access to every scenario Space. Built with
+/// concat! so the repository holds no token-shaped text (spacecheck's RP001 scans it).
+pub const TOKEN: &str = concat!("hf", "_FakeHubTestTokenQwErTyUiOpAsDfGhJkLz");
+pub const SHA: &str = "4f1c2b7e9a0d3c5b6a7e8f9012345678abcdef01";
+
+pub struct FakeHub {
+    pub addr: SocketAddr,
+    pub state: Arc<HubState>,
+}
+
+#[derive(Default)]
+pub struct HubState {
+    pub port: Mutex<u16>,
+    pub hits: Mutex<HashMap<String, usize>>,
+    /// Every Authorization header the fake received, to check where the token went.
+    pub auth_seen_on: Mutex<Vec<String>>,
+}
+
+impl FakeHub {
+    /// Starts the server on its own thread and runtime; it lives as long as the test process.
+    pub fn start() -> FakeHub {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let state = Arc::new(HubState::default());
+        *state.port.lock().unwrap() = addr.port();
+        let app = router(state.clone());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+                axum::serve(listener, app).await.expect("serve");
+            });
+        });
+        FakeHub { addr, state }
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn hits(&self, key: &str) -> usize {
+        self.state.hits.lock().unwrap().get(key).copied().unwrap_or(0)
+    }
+}
+
+pub fn router(state: Arc<HubState>) -> Router {
+    Router::new()
+        .route("/api/spaces/{owner}/{name}", get(info))
+        .route("/api/spaces/{owner}/{name}/runtime", get(runtime))
+        .route("/api/spaces/{owner}/{name}/secrets", get(secrets))
+        .route("/api/spaces/{owner}/{name}/variables", get(variables))
+        .route("/api/spaces/{owner}/{name}/tree/{rev}", get(tree))
+        .route("/api/spaces/{owner}/{name}/revision/{rev}", get(info_at_revision))
+        .route("/spaces/{owner}/{name}/resolve/{rev}/{*path}", get(resolve))
+        .route("/spaces/{owner}/{name}/raw/{rev}/{*path}", get(resolve))
+        .route("/api/whoami-v2", get(whoami))
+        .route("/app/{owner}/{name}", get(app))
+        .route("/app/{owner}/{name}/", get(app))
+        .with_state(state)
+}
+
+const KNOWN: &[&str] = &[
+    "compliant", "private", "wrong-hardware", "missing-secret", "rate-limited", "failing", "sleeping", "build-error", "app-down", "slow",
+    "huge", "truncated", "html",
+];
+
+fn authed(headers: &HeaderMap) -> Auth {
+    match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        None => Auth::None,
+        Some(v) if v == format!("Bearer {TOKEN}") => Auth::Valid,
+        Some(_) => Auth::Invalid,
+    }
+}
+
+#[derive(PartialEq)]
+enum Auth {
+    None,
+    Valid,
+    Invalid,
+}
+
+fn with_id(mut r: Response) -> Response {
+    r.headers_mut().insert("x-request-id", HeaderValue::from_static("Root=1-fake-request"));
+    r
+}
+
+fn error(status: StatusCode, code: Option<&'static str>, message: &str) -> Response {
+    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response();
+    if let Some(c) = code {
+        r.headers_mut().insert("x-error-code", HeaderValue::from_static(c));
+    }
+    r.headers_mut().insert("x-error-message", HeaderValue::from_str(message).unwrap_or(HeaderValue::from_static("error")));
+    with_id(r)
+}
+
+fn json_ok(v: Value) -> Response {
+    with_id((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response())
+}
+
+/// Access rules shared by all endpoints of a Space: unknown → 404 (401 without a token, as the
+/// Hub does), private → 401 without a token, a bad token → 401.
+fn gate(name: &str, owner: &str, auth: &Auth) -> Option<Response> {
+    if *auth == Auth::Invalid {
+        return Some(error(StatusCode::UNAUTHORIZED, None, "Invalid credentials in Authorization header"));
+    }
+    let known = owner == "acme" && KNOWN.contains(&name);
+    if !known || (name == "private" && *auth == Auth::None) {
+        if *auth == Auth::None {
+            return Some(error(StatusCode::UNAUTHORIZED, Some("RepoNotFound"), "Repository Not Found for url. Please make sure you specified the correct `repo_id` and `repo_type`. If you are trying to access a private or gated repo, make sure you are authenticated."));
+        }
+        return Some(error(StatusCode::NOT_FOUND, Some("RepoNotFound"), "Repository not found"));
+    }
+    None
+}
+
+pub fn readme(name: &str) -> String {
+    format!(
+        "---\ntitle: ga2-f0af22\nemoji: 📈\ncolorFrom: blue\ncolorTo: indigo\nsdk: docker\napp_port: 7255\nshort_description: deployment-ready-ga2-f0af22 observability API\npinned: false\n---\n\n# {name}\n"
+    )
+}
+
+pub const DOCKERFILE: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user PATH=/home/user/.local/bin:$PATH\nENV APP_PORT=7255\nWORKDIR $HOME/app\nCOPY --chown=user requirements.txt .\nRUN pip install --no-cache-dir --user -r requirements.txt\nCOPY --chown=user . .\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
+
+fn files(name: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n".to_string()),
+        ("Dockerfile", DOCKERFILE.to_string()),
+        ("README.md", readme(name)),
+        ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root():\n    return {\"status\": \"healthy\"}\n".to_string()),
+        ("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.32.1\n".to_string()),
+        ("static/logo.bin", "\u{0}\u{1}binary".to_string()),
+    ]
+}
+
+fn runtime_of(name: &str) -> Value {
+    let (stage, current, requested) = match name {
+        "wrong-hardware" => ("RUNNING", Some("t4-small"), "t4-small"),
+        "sleeping" => ("SLEEPING", None, "cpu-basic"),
+        "build-error" => ("BUILD_ERROR", None, "cpu-basic"),
+        _ => ("RUNNING", Some("cpu-basic"), "cpu-basic"),
+    };
+    json!({
+        "stage": stage,
+        "hardware": {"current": current, "requested": requested},
+        "storage": null,
+        "gcTimeout": 172800,
+        "replicas": {"current": 1, "requested": 1},
+        "devMode": false,
+        "domains": [{"domain": format!("acme-{name}.hf.space"), "stage": "READY"}]
+    })
+}
+
+fn info_json(state: &HubState, name: &str) -> Value {
+    let port = *state.port.lock().unwrap();
+    let card = json!({
+        "title": "ga2-f0af22", "emoji": "📈", "colorFrom": "blue", "colorTo": "indigo", "sdk": "docker",
+        "app_port": 7255, "short_description": "deployment-ready-ga2-f0af22 observability API", "pinned": false
+    });
+    json!({
+        "_id": "65f0c0ffee0000000000cafe",
+        "id": format!("acme/{name}"),
+        "author": "acme",
+        "sha": SHA,
+        "lastModified": "2026-11-20T10:00:00.000Z",
+        "createdAt": "2026-11-01T10:00:00.000Z",
+        "private": name == "private",
+        "disabled": false,
+        "gated": false,
+        "likes": 3,
+        "sdk": "docker",
+        "tags": ["docker", "region:us"],
+        "host": format!("http://127.0.0.1:{port}/app/acme/{name}"),
+        "subdomain": format!("acme-{name}"),
+        "cardData": card,
+        "siblings": files(name).iter().map(|(p, _)| json!({"rfilename": p})).collect::<Vec<_>>(),
+        "runtime": runtime_of(name),
+        "models": [],
+        "datasets": []
+    })
+}
+
+fn count(state: &HubState, key: String) -> usize {
+    let mut hits = state.hits.lock().unwrap();
+    let n = hits.entry(key).or_insert(0);
+    *n += 1;
+    *n
+}
+
+fn note_auth(state: &HubState, headers: &HeaderMap, path: String) {
+    if headers.contains_key(header::AUTHORIZATION) {
+        state.auth_seen_on.lock().unwrap().push(path);
+    }
+}
+
+async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    note_auth(&state, &headers, format!("/api/spaces/{owner}/{name}"));
+    let n = count(&state, format!("info:{name}"));
+    if let Some(r) = gate(&name, &owner, &authed(&headers)) {
+        return r;
+    }
+    match name.as_str() {
+        "failing" => error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error"),
+        "rate-limited" if n <= 2 => {
+            let mut r = error(StatusCode::TOO_MANY_REQUESTS, None, "You have exceeded our hourly quotas for action: api");
+            let h = r.headers_mut();
+            h.insert("retry-after", HeaderValue::from_static("1"));
+            h.insert("ratelimit", HeaderValue::from_static("\"api\";r=0;t=1"));
+            h.insert("ratelimit-policy", HeaderValue::from_static("\"fixed window\";\"api\";q=500;w=300"));
+            r
+        }
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            json_ok(info_json(&state, &name))
+        }
+        "huge" => {
+            let chunk = bytes_of(1 << 20);
+            let stream = futures_stream(chunk, 100);
+            let mut r = Response::new(Body::from_stream(stream));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
+        "truncated" => {
+            let body = info_json(&state, &name).to_string();
+            let half = body[..body.len() / 2].to_string();
+            let mut r = Response::new(Body::from(half));
+            r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            r
+        }
+        "html" => with_id((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response()),
+        _ => json_ok(info_json(&state, &name)),
+    }
+}
+
+fn bytes_of(n: usize) -> axum::body::Bytes {
+    axum::body::Bytes::from(vec![b' '; n])
+}
+
+/// `count` chunks of the same bytes, as a stream, without a helper crate.
+fn futures_stream(chunk: axum::body::Bytes, count: usize) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    ChunkStream { chunk, left: count }
+}
+
+struct ChunkStream {
+    chunk: axum::body::Bytes,
+    left: usize,
+}
+
+impl futures_core::Stream for ChunkStream {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        self.left -= 1;
+        std::task::Poll::Ready(Some(Ok(self.chunk.clone())))
+    }
+}
+
+async fn info_at_revision(state: State<Arc<HubState>>, Path((owner, name, _rev)): Path<(String, String, String)>, headers: HeaderMap) -> Response {
+    info(state, Path((owner, name)), headers).await
+}
+
+async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    count(&state, format!("runtime:{name}"));
+    if let Some(r) = gate(&name, &owner, &authed(&headers)) {
+        return r;
+    }
+    if name == "failing" {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error");
+    }
+    json_ok(runtime_of(&name))
+}
+
+async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    count(&state, format!("secrets:{name}"));
+    let auth = authed(&headers);
+    if let Some(r) = gate(&name, &owner, &auth) {
+        return r;
+    }
+    if auth != Auth::Valid {
+        return error(StatusCode::UNAUTHORIZED, None, "You must be authenticated to access this resource");
+    }
+    if name == "failing" {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error");
+    }
+    let secrets = if name == "missing-secret" {
+        json!({"OTHER_SECRET": {"description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}})
+    } else {
+        json!({"GA2_TOKEN_ECB8": {"description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}})
+    };
+    json_ok(secrets)
+}
+
+async fn variables(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    count(&state, format!("variables:{name}"));
+    if let Some(r) = gate(&name, &owner, &authed(&headers)) {
+        return r;
+    }
+    if name == "missing-secret" {
+        return json_ok(json!({"GA2_TOKEN_ECB8": {"value": "visible-to-all", "description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}}));
+    }
+    json_ok(json!({}))
+}
+
+async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Path<(String, String, String)>, headers: HeaderMap) -> Response {
+    if let Some(r) = gate(&name, &owner, &authed(&headers)) {
+        return r;
+    }
+    let _ = state;
+    let entries: Vec<Value> = files(&name)
+        .iter()
+        .filter(|(p, _)| !p.contains('/'))
+        .map(|(p, c)| json!({"type": "file", "oid": SHA, "size": c.len(), "path": p}))
+        .chain(std::iter::once(json!({"type": "directory", "oid": SHA, "size": 0, "path": "static"})))
+        .collect();
+    json_ok(Value::Array(entries))
+}
+
+async fn resolve(State(state): State<Arc<HubState>>, Path((owner, name, _rev, path)): Path<(String, String, String, String)>, headers: HeaderMap) -> Response {
+    note_auth(&state, &headers, format!("/spaces/{owner}/{name}/resolve/{path}"));
+    count(&state, format!("resolve:{name}:{path}"));
+    if let Some(r) = gate(&name, &owner, &authed(&headers)) {
+        return r;
+    }
+    match files(&name).into_iter().find(|(p, _)| *p == path) {
+        Some((_, content)) => {
+            let mut r = Response::new(Body::from(content.clone()));
+            let h = r.headers_mut();
+            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+            h.insert(header::ETAG, HeaderValue::from_str(&format!("\"{:x}\"", content.len() * 2654435761 % 1_000_000_007)).unwrap());
+            h.insert("x-repo-commit", HeaderValue::from_static(SHA));
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(content.len()));
+            with_id(r)
+        }
+        None => error(StatusCode::NOT_FOUND, Some("EntryNotFound"), "Entry not found"),
+    }
+}
+
+async fn whoami(headers: HeaderMap) -> Response {
+    match authed(&headers) {
+        Auth::Valid => json_ok(json!({"type": "user", "id": "65f0c0ffee0000000000beef", "name": "acme", "fullname": "Acme", "orgs": [], "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": "write"}}})),
+        _ => error(StatusCode::UNAUTHORIZED, None, "Invalid credentials in Authorization header"),
+    }
+}
+
+async fn app(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    note_auth(&state, &headers, format!("/app/{owner}/{name}"));
+    count(&state, format!("app:{name}"));
+    match name.as_str() {
+        "app-down" => (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response(),
+        "sleeping" | "build-error" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
+        _ => json_ok(json!({"status": "healthy", "service": "deployment-ready-ga2-f0af22", "port": 7255})),
+    }
+}
