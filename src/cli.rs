@@ -8,8 +8,9 @@ use clap::{Args, Parser, Subcommand};
 
 use std::time::Duration;
 
+use crate::assignment::{self, grader};
 use crate::hub::client::{ClientOptions, HubClient};
-use crate::hub::probe::{self, Probe, ProbeOptions};
+use crate::hub::probe::{self, ProbeOptions};
 use crate::hub::{remote, token};
 use crate::lint::{self, Options};
 use crate::parse::frontmatter;
@@ -39,6 +40,24 @@ pub enum Command {
     Explain {
         /// A rule code, e.g. DF005.
         code: String,
+    },
+    /// Course assignments spacecheck knows, and the values one student must use.
+    Assignment {
+        #[command(subcommand)]
+        action: AssignmentAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AssignmentAction {
+    /// The assignments spacecheck can grade like their grader.
+    List,
+    /// The values derived for one student, as JSON: space_name, secret, app_port, description.
+    Show {
+        /// Assignment id or alias (q-huggingface-docker, ga2).
+        id: String,
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -73,6 +92,16 @@ pub struct LintArgs {
     /// Retries of a request that gets no answer, a 429 or a 5xx, with jittered backoff.
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
+    /// Check against a course assignment (q-huggingface-docker, alias ga2): the student's
+    /// derived values become the policy, and the grader's checks (GA rules) run too.
+    #[arg(long, value_name = "ID", requires = "email", conflicts_with = "policy")]
+    pub assignment: Option<String>,
+    /// The student's email, for --assignment.
+    #[arg(long, value_name = "EMAIL", requires = "assignment")]
+    pub email: Option<String>,
+    /// The URL the student will submit (GA008); default: built from --space or hf://.
+    #[arg(long, value_name = "URL", requires = "assignment")]
+    pub submission: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -105,6 +134,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Some(Command::Rules { json }) => print_rules(&mut stdout, json).map(|_| 0),
         Some(Command::Explain { code }) => explain(&mut stdout, &code),
+        Some(Command::Assignment { action }) => run_assignment(&mut stdout, action),
         None => run_lint(&mut stdout, &cli.lint),
     };
     match result {
@@ -169,12 +199,6 @@ fn runtime() -> Result<tokio::runtime::Runtime, CannotCheck> {
     tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))
 }
 
-fn run_probe(args: &LintArgs, id: &str, policy: &Policy) -> Result<Probe, CannotCheck> {
-    let client = client(args)?;
-    let options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
-    runtime()?.block_on(probe::probe(&client, id, options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))
-}
-
 /// `hf://OWNER/NAME`: probe the Space, fetch its files into a private temporary folder, lint
 /// them as a local Space would be, and add the live findings.
 fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Report, CannotCheck> {
@@ -182,16 +206,18 @@ fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Rep
     let rt = runtime()?;
     let target = format!("hf://{id}");
     // The policy is needed before probing (secrets); a policy file inside the remote Space is
-    // not trusted for that: --policy, else the baseline.
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
-        None => Policy::baseline(),
-    };
+    // not trusted for that: the assignment's, --policy, else the baseline.
+    let policy = choose_policy(args, None, Some(id))?;
     let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
     let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
     let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: None });
     let Some(info) = probe.info() else {
-        return Ok(lint::lint_with_live(None, &target, &policy, options, live));
+        let mut report = lint::lint_with_live(None, &target, &policy, options, live);
+        if let Some(values) = &policy.assignment {
+            let inputs = grader::Inputs { submission: policy.submission.clone(), info: Some(assignment::info_seen(&probe)), ..Default::default() };
+            report.grader = Some(grader::replay(&inputs, values));
+        }
+        return Ok(report);
     };
     let dir = tempfile::tempdir().map_err(|e| CannotCheck(format!("cannot create a temporary folder: {e}")))?;
     let fetched = rt.block_on(remote::fetch_files(&client, id, info, dir.path())).map_err(|e| CannotCheck(format!("could not download the files of `{id}`: {e}")))?;
@@ -201,7 +227,91 @@ fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Rep
     let mut space = Space::load(dir.path()).map_err(|e| CannotCheck(e.0))?;
     space.display = target.clone();
     space.add_listed_files(&fetched.listed_only);
-    Ok(lint::lint_with_live(Some(&space), &target, &policy, options, live))
+    let mut report = lint::lint_with_live(Some(&space), &target, &policy, options, live);
+    if let Some(values) = &policy.assignment {
+        let mut inputs = local_grader_inputs(&space, &policy);
+        inputs.info = Some(assignment::info_seen(&probe));
+        report.grader = Some(grader::replay(&inputs, values));
+    }
+    Ok(report)
+}
+
+fn run_assignment(out: &mut dyn Write, action: AssignmentAction) -> Result<i32, CannotCheck> {
+    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write output: {e}"));
+    match action {
+        AssignmentAction::List => {
+            for a in assignment::ASSIGNMENTS {
+                writeln!(out, "{} (alias {}): {}", a.id, a.aliases.join(", "), a.title).map_err(write_err)?;
+            }
+        }
+        AssignmentAction::Show { id, email } => {
+            let a = find_assignment(&id)?;
+            let v = assignment::derive(&email);
+            let shown = serde_json::json!({"assignment": a.id, "email": v.email, "space_name": v.space_name, "secret": v.secret, "app_port": v.app_port, "description": v.description});
+            writeln!(out, "{}", serde_json::to_string_pretty(&shown).unwrap_or_default()).map_err(write_err)?;
+        }
+    }
+    Ok(0)
+}
+
+fn find_assignment(id: &str) -> Result<&'static assignment::Assignment, CannotCheck> {
+    assignment::find(id).ok_or_else(|| {
+        let known: Vec<String> = assignment::ASSIGNMENTS.iter().map(|a| format!("{} ({})", a.id, a.aliases.join(", "))).collect();
+        CannotCheck(format!("unknown assignment `{id}`; known: {}", known.join("; ")))
+    })
+}
+
+/// The student's values in assignment mode.
+fn student(args: &LintArgs) -> Result<Option<assignment::StudentValues>, CannotCheck> {
+    match (&args.assignment, &args.email) {
+        (Some(id), Some(email)) => {
+            find_assignment(id)?;
+            if !email.contains('@') {
+                return Err(CannotCheck(format!("`{email}` does not look like an email address")));
+            }
+            Ok(Some(assignment::derive(email)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The policy: the assignment's (derived), else --policy, else spacecheck.yaml in the Space
+/// (local targets only), else the baseline.
+fn choose_policy(args: &LintArgs, root: Option<&Path>, space_id: Option<&str>) -> Result<Policy, CannotCheck> {
+    if let (Some(values), Some(id)) = (student(args)?, &args.assignment) {
+        let a = find_assignment(id)?;
+        let mut policy = assignment::policy_for(&values, a);
+        policy.submission = args.submission.clone().or_else(|| space_id.map(|id| format!("https://huggingface.co/spaces/{id}")));
+        return Ok(policy);
+    }
+    match root {
+        Some(root) => load_policy(args, root),
+        None => match &args.policy {
+            Some(p) => Ok(Policy::load(p)?),
+            None => Ok(Policy::baseline()),
+        },
+    }
+}
+
+/// The grader's inputs from local files only (no Hub): checks needing the Hub stay unknown.
+fn local_grader_inputs(space: &Space, policy: &Policy) -> grader::Inputs {
+    let text = |p: &str| space.read_bytes(p).map(|b| crate::source::decode_bom_aware(&b));
+    let fm = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
+    let local_card = fm.map(|fm| {
+        let port = fm.value("app_port").map(|n| match &n.value {
+            frontmatter::Value::Int(i) => serde_json::json!(i),
+            other => serde_json::json!(other.to_text()),
+        });
+        (port, fm.value("title").and_then(|t| t.value.as_str()).map(str::to_string))
+    });
+    grader::Inputs {
+        submission: policy.submission.clone(),
+        info: None,
+        dockerfile: Some(text("Dockerfile")),
+        requirements: Some(text("requirements.txt")),
+        readme: Some(text("README.md")),
+        local_card,
+    }
 }
 
 fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
@@ -249,17 +359,40 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
         (Some(id), false, false) => {
             let root = PathBuf::from(&args.path);
             let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
-            let policy = load_policy(args, &root)?;
-            let probe = run_probe(args, id, &policy)?;
+            let policy = choose_policy(args, Some(&root), Some(id))?;
+            let client = client(args)?;
+            let rt = runtime()?;
+            let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
+            let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
             let local = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
             let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: local.as_ref() });
-            lint::lint_with_live(Some(&space), &space.display, &policy, &options, live)
+            let mut report = lint::lint_with_live(Some(&space), &space.display, &policy, &options, live);
+            if let Some(values) = &policy.assignment {
+                // The grader reads the files stored on the Hub, not the local ones.
+                let fetch = |path: &'static str| remote::fetch_text(&client, id, path);
+                let (dockerfile, requirements, readme) = rt.block_on(async { tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md")) });
+                let err = |e: crate::hub::client::HubError| CannotCheck(format!("could not read the files of `{id}` on the Hub: {e}"));
+                let inputs = grader::Inputs {
+                    submission: policy.submission.clone(),
+                    info: Some(assignment::info_seen(&probe)),
+                    dockerfile: Some(dockerfile.map_err(err)?),
+                    requirements: Some(requirements.map_err(err)?),
+                    readme: Some(readme.map_err(err)?),
+                    local_card: None,
+                };
+                report.grader = Some(grader::replay(&inputs, values));
+            }
+            report
         }
         _ => {
             let root = PathBuf::from(&args.path);
             let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
-            let policy = load_policy(args, &root)?;
-            lint::lint(&space, &policy, &options)
+            let policy = choose_policy(args, Some(&root), None)?;
+            let mut report = lint::lint(&space, &policy, &options);
+            if let Some(values) = &policy.assignment {
+                report.grader = Some(grader::replay(&local_grader_inputs(&space, &policy), values));
+            }
+            report
         }
     };
     let text = match args.format {

@@ -5,6 +5,7 @@
 //! (one file per rule), [`lint`] applies the policy, filters and suppressions, and [`report`]
 //! renders the result.
 
+pub mod assignment;
 pub mod cli;
 pub mod hub;
 pub mod lint;

@@ -36,6 +36,8 @@ pub struct Report {
     pub fail_on: Severity,
     /// File texts by path, for source snippets.
     pub sources: HashMap<String, String>,
+    /// Assignment mode: the replayed grader's verdict.
+    pub grader: Option<crate::assignment::grader::Verdict>,
 }
 
 impl Report {
@@ -94,7 +96,7 @@ pub fn lint_with_live(space: Option<&Space>, target: &str, policy: &Policy, opti
     if options.offline {
         skipped.extend(rules::all().iter().filter(|r| r.live && wanted(r.code)).map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }));
     }
-    Report { target: target.to_string(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources }
+    Report { target: target.to_string(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources, grader: None }
 }
 
 /// Snippet sources with secrets blanked: a context line shown for another finding must not

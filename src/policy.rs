@@ -45,6 +45,10 @@ pub struct Policy {
     pub space: SpacePolicy,
     pub dockerfile: DockerfilePolicy,
     pub rules: HashMap<String, RuleSetting>,
+    /// Set in assignment mode: the student's values, which also turn the GA rules on.
+    pub assignment: Option<crate::assignment::StudentValues>,
+    /// In assignment mode, the URL the student will submit (GA008).
+    pub submission: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

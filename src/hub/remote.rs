@@ -118,6 +118,17 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
     Ok(fetched)
 }
 
+/// One file's text through the resolve endpoint; `None` when the Hub has no such file.
+pub async fn fetch_text(client: &HubClient, id: &str, path: &str) -> Result<Option<String>, HubError> {
+    let url = client.url(&format!("/spaces/{id}/resolve/main/{}", path.split('/').map(encode_segment).collect::<Vec<_>>().join("/")));
+    let resp = client.get(&url, true, MAX_FILE_BYTES).await?;
+    match resp.status {
+        200..=299 => Ok(Some(crate::source::decode_bom_aware(&resp.body))),
+        401 | 403 | 404 => Ok(None),
+        _ => Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,24 @@ pub fn render(report: &Report, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
-    for d in &report.diagnostics {
-        render_one(&handler, report, d, &mut out);
+    let is_grader = |d: &&Diagnostic| d.code.starts_with("GA");
+    if report.grader.is_some() {
+        // The Space's real needs and the grader's literal checks can disagree: show them apart.
+        for (title, grader_side) in [("What the Space needs", false), ("What the grader will say", true)] {
+            out.push_str(&format!("== {title} ==\n\n"));
+            let mut any = false;
+            for d in report.diagnostics.iter().filter(|d| is_grader(d) == grader_side) {
+                render_one(&handler, report, d, &mut out);
+                any = true;
+            }
+            if !any {
+                out.push_str("  nothing to report\n\n");
+            }
+        }
+    } else {
+        for d in &report.diagnostics {
+            render_one(&handler, report, d, &mut out);
+        }
     }
     for s in &report.skipped {
         out.push_str(&format!("skipped {}: {}\n", s.code, s.reason));
@@ -32,6 +48,10 @@ pub fn render(report: &Report, color: bool) -> String {
         report.fail_on.as_str(),
         if report.fail_on == Severity::Warning { " and above" } else { "" }
     ));
+    if let Some(v) = &report.grader {
+        out.push_str(&v.line());
+        out.push('\n');
+    }
     out
 }
 

@@ -26,7 +26,7 @@ pub fn render(report: &Report) -> String {
         })
         .collect();
     let skipped: Vec<Value> = report.skipped.iter().map(|s| json!({"code": s.code, "reason": s.reason})).collect();
-    let out = json!({
+    let mut out = json!({
         "version": 1,
         "target": report.target,
         "policy": report.policy,
@@ -39,5 +39,13 @@ pub fn render(report: &Report) -> String {
             "passed": report.passed(),
         }
     });
+    if let Some(v) = &report.grader {
+        use crate::assignment::grader::Verdict;
+        out["grader"] = match v {
+            Verdict::Pass => json!({"verdict": "PASS", "line": v.line()}),
+            Verdict::Fail { check, message } => json!({"verdict": "FAIL", "check": check, "message": message, "line": v.line()}),
+            Verdict::Incomplete { unknown } => json!({"verdict": "INCOMPLETE", "unknown_checks": unknown, "line": v.line()}),
+        };
+    }
     serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
 }

@@ -5,6 +5,7 @@
 //! Families: `frontmatter` (FM), `dockerfile` (DF), `repo` (RP), `live` (HUB/APP, probing the
 //! Hub; their checks run only with `--space` or `hf://`), and `meta` (SC: spacecheck itself).
 
+pub mod assignment;
 pub mod context;
 pub mod dockerfile;
 pub mod frontmatter;
@@ -185,6 +186,14 @@ pub fn all() -> &'static [&'static Rule] {
         &live::hub007_local_remote_drift::RULE,
         &live::hub008_name_mismatch::RULE,
         &live::app001_app_unreachable::RULE,
+        &assignment::ga001_title_not_space_name::RULE,
+        &assignment::ga002_user_line_missing::RULE,
+        &assignment::ga003_expose_line_missing::RULE,
+        &assignment::ga004_app_port_env_missing::RULE,
+        &assignment::ga005_requirements_incomplete::RULE,
+        &assignment::ga006_readme_text_missing::RULE,
+        &assignment::ga007_hardware_not_current::RULE,
+        &assignment::ga008_submission_url::RULE,
         &meta::sc001_unused_suppression::RULE,
     ];
     ALL

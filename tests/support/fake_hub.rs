@@ -16,6 +16,8 @@
 //! | `huge` | the info answer announces and streams 100 MB |
 //! | `truncated` | the info answer is cut short of its Content-Length |
 //! | `html` | the info answer is an HTML error page with status 200 |
+//! | `ga2-084d53` | the assignment's example student (fixtures/student-example), compliant |
+//! | `sleepy/ga2-084d53` | the same Space asleep: hardware.current null |
 //! | anything else | 404 RepoNotFound |
 //!
 //! It is also the fixture for checking fidelity against the real Python client
@@ -100,8 +102,11 @@ pub fn router(state: Arc<HubState>) -> Router {
 
 const KNOWN: &[&str] = &[
     "compliant", "private", "wrong-hardware", "missing-secret", "rate-limited", "failing", "sleeping", "build-error", "app-down", "slow",
-    "huge", "truncated", "html",
+    "huge", "truncated", "html", STUDENT,
 ];
+
+/// The example student's Space (email 23f1000000@ds.study.iitm.ac.in), from fixtures/.
+pub const STUDENT: &str = "ga2-084d53";
 
 fn authed(headers: &HeaderMap) -> Auth {
     match headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
@@ -142,7 +147,7 @@ fn gate(name: &str, owner: &str, auth: &Auth) -> Option<Response> {
     if *auth == Auth::Invalid {
         return Some(error(StatusCode::UNAUTHORIZED, None, "Invalid credentials in Authorization header"));
     }
-    let known = owner == "acme" && KNOWN.contains(&name);
+    let known = (owner == "acme" && KNOWN.contains(&name)) || (owner == "sleepy" && name == STUDENT);
     if !known || (name == "private" && *auth == Auth::None) {
         if *auth == Auth::None {
             return Some(error(StatusCode::UNAUTHORIZED, Some("RepoNotFound"), "Repository Not Found for url. Please make sure you specified the correct `repo_id` and `repo_type`. If you are trying to access a private or gated repo, make sure you are authenticated."));
@@ -161,6 +166,14 @@ pub fn readme(name: &str) -> String {
 pub const DOCKERFILE: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user PATH=/home/user/.local/bin:$PATH\nENV APP_PORT=7255\nWORKDIR $HOME/app\nCOPY --chown=user requirements.txt .\nRUN pip install --no-cache-dir --user -r requirements.txt\nCOPY --chown=user . .\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
 
 fn files(name: &str) -> Vec<(&'static str, String)> {
+    if name == STUDENT {
+        return vec![
+            ("Dockerfile", include_str!("../../fixtures/student-example/Dockerfile").to_string()),
+            ("README.md", include_str!("../../fixtures/student-example/README.md").to_string()),
+            ("main.py", include_str!("../../fixtures/student-example/main.py").to_string()),
+            ("requirements.txt", include_str!("../../fixtures/student-example/requirements.txt").to_string()),
+        ];
+    }
     vec![
         (".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n".to_string()),
         ("Dockerfile", DOCKERFILE.to_string()),
@@ -171,8 +184,9 @@ fn files(name: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn runtime_of(name: &str) -> Value {
+fn runtime_of(owner: &str, name: &str) -> Value {
     let (stage, current, requested) = match name {
+        _ if owner == "sleepy" => ("SLEEPING", None, "cpu-basic"),
         "wrong-hardware" => ("RUNNING", Some("t4-small"), "t4-small"),
         "sleeping" => ("SLEEPING", None, "cpu-basic"),
         "build-error" => ("BUILD_ERROR", None, "cpu-basic"),
@@ -185,20 +199,24 @@ fn runtime_of(name: &str) -> Value {
         "gcTimeout": 172800,
         "replicas": {"current": 1, "requested": 1},
         "devMode": false,
-        "domains": [{"domain": format!("acme-{name}.hf.space"), "stage": "READY"}]
+        "domains": [{"domain": format!("{owner}-{name}.hf.space"), "stage": "READY"}]
     })
 }
 
-fn info_json(state: &HubState, name: &str) -> Value {
+fn info_json(state: &HubState, owner: &str, name: &str) -> Value {
     let port = *state.port.lock().unwrap();
-    let card = json!({
-        "title": "ga2-f0af22", "emoji": "📈", "colorFrom": "blue", "colorTo": "indigo", "sdk": "docker",
-        "app_port": 7255, "short_description": "deployment-ready-ga2-f0af22 observability API", "pinned": false
-    });
+    let card = if name == STUDENT {
+        json!({"title": STUDENT, "emoji": "🐳", "colorFrom": "green", "colorTo": "blue", "sdk": "docker", "app_port": 7349, "short_description": "deployment-ready-ga2-084d53 FastAPI Space", "pinned": false})
+    } else {
+        json!({
+            "title": "ga2-f0af22", "emoji": "📈", "colorFrom": "blue", "colorTo": "indigo", "sdk": "docker",
+            "app_port": 7255, "short_description": "deployment-ready-ga2-f0af22 observability API", "pinned": false
+        })
+    };
     json!({
         "_id": "65f0c0ffee0000000000cafe",
-        "id": format!("acme/{name}"),
-        "author": "acme",
+        "id": format!("{owner}/{name}"),
+        "author": owner,
         "sha": SHA,
         "lastModified": "2026-11-20T10:00:00.000Z",
         "createdAt": "2026-11-01T10:00:00.000Z",
@@ -208,11 +226,11 @@ fn info_json(state: &HubState, name: &str) -> Value {
         "likes": 3,
         "sdk": "docker",
         "tags": ["docker", "region:us"],
-        "host": format!("http://127.0.0.1:{port}/app/acme/{name}"),
-        "subdomain": format!("acme-{name}"),
+        "host": format!("http://127.0.0.1:{port}/app/{owner}/{name}"),
+        "subdomain": format!("{owner}-{name}"),
         "cardData": card,
         "siblings": files(name).iter().map(|(p, _)| json!({"rfilename": p})).collect::<Vec<_>>(),
-        "runtime": runtime_of(name),
+        "runtime": runtime_of(owner, name),
         "models": [],
         "datasets": []
     })
@@ -249,7 +267,7 @@ async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(Str
         }
         "slow" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
-            json_ok(info_json(&state, &name))
+            json_ok(info_json(&state, &owner, &name))
         }
         "huge" => {
             let chunk = bytes_of(1 << 20);
@@ -259,14 +277,14 @@ async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(Str
             r
         }
         "truncated" => {
-            let body = info_json(&state, &name).to_string();
+            let body = info_json(&state, &owner, &name).to_string();
             let half = body[..body.len() / 2].to_string();
             let mut r = Response::new(Body::from(half));
             r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             r
         }
         "html" => with_id((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response()),
-        _ => json_ok(info_json(&state, &name)),
+        _ => json_ok(info_json(&state, &owner, &name)),
     }
 }
 
@@ -307,7 +325,7 @@ async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
     if name == "failing" {
         return error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error");
     }
-    json_ok(runtime_of(&name))
+    json_ok(runtime_of(&owner, &name))
 }
 
 async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
@@ -322,7 +340,9 @@ async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
     if name == "failing" {
         return error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error");
     }
-    let secrets = if name == "missing-secret" {
+    let secrets = if name == STUDENT {
+        json!({"GA2_TOKEN_1318": {"description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}})
+    } else if name == "missing-secret" {
         json!({"OTHER_SECRET": {"description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}})
     } else {
         json!({"GA2_TOKEN_ECB8": {"description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}})
@@ -388,6 +408,7 @@ async fn app(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(Stri
     match name.as_str() {
         "app-down" => (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response(),
         "sleeping" | "build-error" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
+        _ if owner == "sleepy" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
         _ => json_ok(json!({"status": "healthy", "service": "deployment-ready-ga2-f0af22", "port": 7255})),
     }
 }

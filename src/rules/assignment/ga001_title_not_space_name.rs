@@ -1,0 +1,41 @@
+use crate::assignment::grader;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GA001",
+    name: "title-not-space-name",
+    severity: Severity::Error,
+    summary: "the frontmatter `title` is not the derived Space name",
+    doc: r#"## What it checks
+That the README frontmatter's `title` is exactly the Space name derived from the student's email (`ga2-` + 6 hex digits).
+
+## Why it matters on a Space
+The grader compares `cardData.title` with the name (check 7: "Space title should be <name>"). The Space itself works with any title.
+
+## Example
+```yaml
+---
+title: My Docker Space
+sdk: docker
+---
+```
+
+## Fix
+`title: ga2-084d53` (your derived name: `spacecheck assignment show ga2 --email you@...`)."#,
+    check: Some(check),
+    live_check: None,
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(v), Some(readme), Some(fm)) = (&ctx.policy.assignment, ctx.readme(), ctx.frontmatter()) else { return };
+    let title = fm.value("title");
+    if let Err(message) = grader::check_title(title.and_then(|t| t.value.as_str()), &v.space_name) {
+        let span = title.map_or(fm.yaml.start..fm.yaml.start, |t| t.span.clone());
+        out.push(
+            Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 7); the Space itself works with any title"))
+                .at(readme, span)
+                .help(format!("set `title: {}`", v.space_name)),
+        );
+    }
+}

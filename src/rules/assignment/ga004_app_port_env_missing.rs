@@ -1,0 +1,38 @@
+use crate::assignment::grader;
+use crate::rules::{Context, Diagnostic, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GA004",
+    name: "app-port-env-missing",
+    severity: Severity::Error,
+    summary: "the Dockerfile text does not match `ENV\\s+APP_PORT=`",
+    doc: r#"## What it checks
+That the Dockerfile's text matches `ENV\s+APP_PORT=` (check 9): an `ENV` instruction that starts with `APP_PORT=`.
+
+## Why it matters on a Space
+The grader wants the port in the image's environment under that name. `ENV HOME=/home/user APP_PORT=7349` sets it too, but does not match the grader's pattern.
+
+## Example
+```dockerfile
+ENV PORT=7349
+```
+
+## Fix
+A line of its own: `ENV APP_PORT=7349`."#,
+    check: Some(check),
+    live_check: None,
+    live: false,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(v), Some(file)) = (&ctx.policy.assignment, ctx.dockerfile_file()) else { return };
+    if let Err(message) = grader::check_env_app_port(&file.text) {
+        let set_anyway = ctx.model.as_ref().is_some_and(|m| m.runtime_env.contains_key("APP_PORT"));
+        let note = if set_anyway { "; APP_PORT is set, but not by an `ENV APP_PORT=` line" } else { "" };
+        out.push(
+            Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 9){note}"))
+                .in_file(&file.path, None)
+                .help(format!("add the line `ENV APP_PORT={}`", v.app_port)),
+        );
+    }
+}
