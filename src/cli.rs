@@ -11,7 +11,8 @@ use std::time::Duration;
 use crate::assignment::{self, grader};
 use crate::hub::client::{ClientOptions, HubClient};
 use crate::hub::probe::{self, ProbeOptions};
-use crate::hub::{remote, token};
+use crate::hub::{check, remote, token};
+use crate::grade;
 use crate::lint::{self, Options};
 use crate::parse::frontmatter;
 use crate::policy::{Policy, PolicyError};
@@ -41,11 +42,38 @@ pub enum Command {
         /// A rule code, e.g. DF005.
         code: String,
     },
+    /// Check many Spaces listed in a CSV roster (a `space` column), as `hf://` would.
+    Grade(GradeArgs),
     /// Course assignments spacecheck knows, and the values one student must use.
     Assignment {
         #[command(subcommand)]
         action: AssignmentAction,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct GradeArgs {
+    /// CSV with a header holding `space` (OWNER/NAME or a Space URL), optionally `student`/`id`
+    /// and `email`; `-` reads standard input.
+    pub roster: PathBuf,
+    /// The policy every Space is checked against.
+    #[arg(long, value_name = "FILE", conflicts_with = "assignment")]
+    pub policy: Option<PathBuf>,
+    /// Grade an assignment: each row's `email` gives that student's values.
+    #[arg(long, value_name = "ID")]
+    pub assignment: Option<String>,
+    /// Spaces checked at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Write the report here (`.json` for JSON, else CSV); default: CSV on standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    pub timeout: f64,
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
 }
 
 #[derive(Subcommand, Debug)]
@@ -135,6 +163,7 @@ pub fn main() -> i32 {
         Some(Command::Rules { json }) => print_rules(&mut stdout, json).map(|_| 0),
         Some(Command::Explain { code }) => explain(&mut stdout, &code),
         Some(Command::Assignment { action }) => run_assignment(&mut stdout, action),
+        Some(Command::Grade(args)) => run_grade(&mut stdout, &args),
         None => run_lint(&mut stdout, &cli.lint),
     };
     match result {
@@ -177,20 +206,30 @@ fn explain(out: &mut dyn Write, code: &str) -> Result<i32, CannotCheck> {
 }
 
 fn client(args: &LintArgs) -> Result<HubClient, CannotCheck> {
+    make_client(args.timeout, args.retries, 0)
+}
+
+/// A Hub client from HF_ENDPOINT, the discovered token and the timing options.
+fn make_client(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, CannotCheck> {
     let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty()).unwrap_or_else(|| "https://huggingface.co".into());
     if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
         return Err(CannotCheck(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`")));
     }
-    if !(args.timeout.is_finite() && args.timeout > 0.0 && args.timeout <= 600.0) {
+    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 600.0) {
         return Err(CannotCheck("--timeout must be between 0 and 600 seconds".into()));
     }
-    let options = ClientOptions {
+    let mut options = ClientOptions {
         endpoint: endpoint.trim_end_matches('/').to_string(),
-        timeout: Duration::from_secs_f64(args.timeout),
-        connect_timeout: Duration::from_secs_f64(args.timeout.min(5.0)),
-        retries: args.retries.min(10),
+        timeout: Duration::from_secs_f64(timeout),
+        connect_timeout: Duration::from_secs_f64(timeout.min(5.0)),
+        retries: retries.min(10),
+        pace_reserve,
         ..ClientOptions::default()
     };
+    if pace_reserve > 0 {
+        // A batch waits out a whole rate-limit window (5 minutes on the Hub) rather than fail.
+        options.max_wait = Duration::from_secs(330);
+    }
     let token = token::discover(&token::from_process_env).map(|(t, _)| t);
     HubClient::new(options, token).map_err(CannotCheck)
 }
@@ -203,37 +242,109 @@ fn runtime() -> Result<tokio::runtime::Runtime, CannotCheck> {
 /// them as a local Space would be, and add the live findings.
 fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Report, CannotCheck> {
     let client = client(args)?;
-    let rt = runtime()?;
-    let target = format!("hf://{id}");
     // The policy is needed before probing (secrets); a policy file inside the remote Space is
     // not trusted for that: the assignment's, --policy, else the baseline.
     let policy = choose_policy(args, None, Some(id))?;
-    let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
-    let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
-    let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: None });
-    let Some(info) = probe.info() else {
-        let mut report = lint::lint_with_live(None, &target, &policy, options, live);
-        if let Some(values) = &policy.assignment {
-            let inputs = grader::Inputs { submission: policy.submission.clone(), info: Some(assignment::info_seen(&probe)), ..Default::default() };
-            report.grader = Some(grader::replay(&inputs, values));
-        }
-        return Ok(report);
-    };
-    let dir = tempfile::tempdir().map_err(|e| CannotCheck(format!("cannot create a temporary folder: {e}")))?;
-    let fetched = rt.block_on(remote::fetch_files(&client, id, info, dir.path())).map_err(|e| CannotCheck(format!("could not download the files of `{id}`: {e}")))?;
-    for note in &fetched.notes {
+    let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: true };
+    let mut notes = Vec::new();
+    let result = runtime()?.block_on(check::check_remote(&client, id, &policy, options, probe_options, &mut notes));
+    for note in &notes {
         eprintln!("spacecheck: note: {note}");
     }
-    let mut space = Space::load(dir.path()).map_err(|e| CannotCheck(e.0))?;
-    space.display = target.clone();
-    space.add_listed_files(&fetched.listed_only);
-    let mut report = lint::lint_with_live(Some(&space), &target, &policy, options, live);
-    if let Some(values) = &policy.assignment {
-        let mut inputs = local_grader_inputs(&space, &policy);
-        inputs.info = Some(assignment::info_seen(&probe));
-        report.grader = Some(grader::replay(&inputs, values));
+    result.map_err(|e| match e {
+        check::CheckError::Hub(e) => CannotCheck(format!("could not check `{id}` on the Hub: {e}")),
+        check::CheckError::Local(m) => CannotCheck(m),
+    })
+}
+
+fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> {
+    let assignment = args.assignment.as_deref().map(find_assignment).transpose()?;
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p)?,
+        None => Policy::baseline(),
+    };
+    let concurrency = usize::from(args.concurrency);
+    let client = make_client(args.timeout, args.retries, concurrency as u64)?;
+    let reader: Box<dyn std::io::BufRead> = if args.roster.as_os_str() == "-" {
+        Box::new(std::io::BufReader::new(std::io::stdin()))
+    } else {
+        let f = std::fs::File::open(&args.roster).map_err(|e| CannotCheck(format!("cannot read the roster `{}`: {e}", args.roster.display())))?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let total = if args.roster.as_os_str() == "-" { None } else { grade::count_rows(&args.roster) };
+    let secrets = (assignment.is_some() || !policy.space.secrets.is_empty()) && client.has_token();
+    if let Some(n) = total {
+        // Info is one API call per Space, secrets one more; files and the app are not API calls.
+        let calls = n * if secrets { 2 } else { 1 };
+        eprintln!(
+            "spacecheck: grading {n} Spaces, {concurrency} at a time: {calls} API calls; at the Hub's anonymous quota (500 calls / 5 min) that takes at least {:.1} min, at a free account's (1,000) {:.1} min",
+            calls as f64 / 500.0 * 5.0,
+            calls as f64 / 1000.0 * 5.0
+        );
     }
-    Ok(report)
+    let mut writer = match &args.out {
+        Some(path) => {
+            let f = std::fs::File::create(path).map_err(|e| CannotCheck(format!("cannot write `{}`: {e}", path.display())))?;
+            let w: Box<dyn Write> = Box::new(std::io::BufWriter::new(f));
+            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+                grade::ReportWriter::Json { out: w, first: true }
+            } else {
+                grade::ReportWriter::Csv(w)
+            }
+        }
+        None => grade::ReportWriter::Csv(Box::new(&mut *out) as Box<dyn Write>),
+    };
+    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write the report: {e}"));
+    writer.start().map_err(write_err)?;
+    let bar = (std::io::stderr().is_terminal() && total.is_some()).then(|| {
+        let bar = indicatif::ProgressBar::new(total.unwrap_or(0) as u64);
+        bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Spaces, {elapsed} (eta {eta}) {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        bar
+    });
+    let grader = std::sync::Arc::new(grade::Grader {
+        client,
+        policy,
+        assignment,
+        options: Options {
+            fail_on: match args.fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+            },
+            ..Options::default()
+        },
+        concurrency,
+    });
+    let start = std::time::Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
+    let mut write_failure = None;
+    let summary = rt.block_on(grader.run(grade::CsvReader::new(reader), |r| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        if write_failure.is_none() {
+            if let Err(e) = writer.write(r) {
+                write_failure = Some(e);
+            }
+        }
+    }));
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_failure {
+        return Err(write_err(e));
+    }
+    writer.finish().map_err(write_err)?;
+    drop(writer);
+    let summary = summary.map_err(CannotCheck)?;
+    eprintln!(
+        "spacecheck: graded {} Spaces in {}: {} passed, {} failed, {} could not be checked",
+        summary.total,
+        grade::elapsed_text(start),
+        summary.passed,
+        summary.failed,
+        summary.errors
+    );
+    Ok(if summary.failed == 0 && summary.errors == 0 { 0 } else { 1 })
 }
 
 fn run_assignment(out: &mut dyn Write, action: AssignmentAction) -> Result<i32, CannotCheck> {
@@ -293,27 +404,6 @@ fn choose_policy(args: &LintArgs, root: Option<&Path>, space_id: Option<&str>) -
     }
 }
 
-/// The grader's inputs from local files only (no Hub): checks needing the Hub stay unknown.
-fn local_grader_inputs(space: &Space, policy: &Policy) -> grader::Inputs {
-    let text = |p: &str| space.read_bytes(p).map(|b| crate::source::decode_bom_aware(&b));
-    let fm = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
-    let local_card = fm.map(|fm| {
-        let port = fm.value("app_port").map(|n| match &n.value {
-            frontmatter::Value::Int(i) => serde_json::json!(i),
-            other => serde_json::json!(other.to_text()),
-        });
-        (port, fm.value("title").and_then(|t| t.value.as_str()).map(str::to_string))
-    });
-    grader::Inputs {
-        submission: policy.submission.clone(),
-        info: None,
-        dockerfile: Some(text("Dockerfile")),
-        requirements: Some(text("requirements.txt")),
-        readme: Some(text("README.md")),
-        local_card,
-    }
-}
-
 fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
     if let Some(p) = &args.policy {
         return Ok(Policy::load(p)?);
@@ -362,7 +452,7 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
             let policy = choose_policy(args, Some(&root), Some(id))?;
             let client = client(args)?;
             let rt = runtime()?;
-            let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true };
+            let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: true };
             let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
             let local = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
             let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: local.as_ref() });
@@ -390,7 +480,7 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
             let policy = choose_policy(args, Some(&root), None)?;
             let mut report = lint::lint(&space, &policy, &options);
             if let Some(values) = &policy.assignment {
-                report.grader = Some(grader::replay(&local_grader_inputs(&space, &policy), values));
+                report.grader = Some(grader::replay(&check::local_grader_inputs(&space, &policy), values));
             }
             report
         }

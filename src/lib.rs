@@ -7,6 +7,7 @@
 
 pub mod assignment;
 pub mod cli;
+pub mod grade;
 pub mod hub;
 pub mod lint;
 pub mod model;

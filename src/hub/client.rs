@@ -24,6 +24,9 @@ pub struct ClientOptions {
     pub backoff_base: Duration,
     /// The longest single wait a `Retry-After`/`RateLimit` answer may impose before giving up.
     pub max_wait: Duration,
+    /// Pacing: when an answer's `RateLimit` says this many calls or fewer are left in the
+    /// window, every request waits for the window to reset (so a batch causes no 429 at all).
+    pub pace_reserve: u64,
 }
 
 impl Default for ClientOptions {
@@ -35,6 +38,7 @@ impl Default for ClientOptions {
             retries: 3,
             backoff_base: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
+            pace_reserve: 0,
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct Response {
     pub request_id: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// The rate-limit window the answer reported: calls left, time to reset.
+    pub window: Option<(u64, Duration)>,
 }
 
 impl Response {
@@ -168,6 +174,18 @@ impl HubClient {
                 Err(e) if e.is_timeout() => Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout }),
                 Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
             };
+            // Pace: with the window almost spent, everyone waits for its reset.
+            if let Ok((Some(r), _)) = &outcome {
+                if let Some((left, reset)) = r.window {
+                    if left <= self.options.pace_reserve && r.status != 429 && !reset.is_zero() {
+                        let at = Instant::now() + reset.min(self.options.max_wait);
+                        let mut resume = self.resume_at.lock().await;
+                        if resume.is_none_or(|x| x < at) {
+                            *resume = Some(at);
+                        }
+                    }
+                }
+            }
             let retryable = match &outcome {
                 Ok((Some(r), _)) => r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504),
                 Ok((None, _)) => false,
@@ -243,6 +261,7 @@ async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(R
     let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
     let ratelimit = header("ratelimit").and_then(|v| parse_ratelimit(&v));
     let wait = if status == 429 || status == 503 { retry_after.or(ratelimit) } else { None };
+    let window = header("ratelimit").and_then(|v| parse_ratelimit_window(&v));
     if resp.content_length().is_some_and(|n| n as usize > limit) {
         return Err(HubError::TooLarge { url: url.to_string(), limit });
     }
@@ -262,7 +281,22 @@ async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(R
             }
         }
     }
-    Ok((Response { url: url.to_string(), status, body, request_id, error_code, error_message }, wait))
+    Ok((Response { url: url.to_string(), status, body, request_id, error_code, error_message, window }, wait))
+}
+
+/// `"api";r=12;t=55` → (12 calls left, window resets in 55 s).
+pub fn parse_ratelimit_window(value: &str) -> Option<(u64, Duration)> {
+    let mut remaining = None;
+    let mut reset = None;
+    for part in value.split(';') {
+        let part = part.trim();
+        if let Some(r) = part.strip_prefix("r=") {
+            remaining = r.trim().parse::<u64>().ok();
+        } else if let Some(t) = part.strip_prefix("t=") {
+            reset = t.trim().parse::<u64>().ok();
+        }
+    }
+    Some((remaining?, Duration::from_secs(reset?)))
 }
 
 /// `"api";r=0;t=55` → wait 55 s when no request is left in the window.
@@ -306,6 +340,7 @@ mod tests {
         assert_eq!(parse_ratelimit("\"api\";r=0;t=55"), Some(Duration::from_secs(55)));
         assert_eq!(parse_ratelimit("\"api\";r=10;t=55"), None);
         assert_eq!(parse_ratelimit("garbage"), None);
+        assert_eq!(parse_ratelimit_window("\"api\";r=12;t=55"), Some((12, Duration::from_secs(55))));
     }
 
     #[test]
@@ -317,6 +352,7 @@ mod tests {
             request_id: Some("Root=1-abc".into()),
             error_code: Some("RepoNotFound".into()),
             error_message: None,
+            window: None,
         };
         assert_eq!(r.describe(), "HTTP 404 (RepoNotFound: Repository not found) [request id Root=1-abc]");
     }

@@ -6,3 +6,4 @@ pub mod client;
 pub mod probe;
 pub mod remote;
 pub mod token;
+pub mod check;

@@ -79,6 +79,9 @@ impl Probe {
 pub struct ProbeOptions {
     pub secrets: bool,
     pub app: bool,
+    /// Also list the variables (one more API call) to spot a secret set as a public variable;
+    /// the batch grader saves that call.
+    pub variables: bool,
 }
 
 /// Whether `owner/name` is a valid Space id (Hub repo names: letters, digits, `-`, `_`, `.`).
@@ -158,7 +161,7 @@ pub async fn probe(client: &HubClient, id: &str, options: ProbeOptions) -> Resul
         }
     };
     let variables = async {
-        if want_secrets {
+        if want_secrets && options.variables {
             Some(fetch_names(client, &format!("/api/spaces/{id}/variables")).await)
         } else {
             None
