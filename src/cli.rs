@@ -12,7 +12,7 @@ use crate::assignment::{self, grader};
 use crate::hub::client::{ClientOptions, HubClient};
 use crate::hub::probe::{self, ProbeOptions};
 use crate::hub::{check, remote, token};
-use crate::grade;
+use crate::{grade, hook};
 use crate::lint::{self, Options};
 use crate::parse::frontmatter;
 use crate::policy::{Policy, PolicyError};
@@ -44,10 +44,33 @@ pub enum Command {
     },
     /// Check many Spaces listed in a CSV roster (a `space` column), as `hf://` would.
     Grade(GradeArgs),
+    /// A git pre-push hook that runs spacecheck on what is pushed.
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
     /// Course assignments spacecheck knows, and the values one student must use.
     Assignment {
         #[command(subcommand)]
         action: AssignmentAction,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HookAction {
+    /// Write .git/hooks/pre-push (core.hooksPath honoured).
+    Install {
+        /// Replace a pre-push hook spacecheck did not write (it is kept as a backup).
+        #[arg(long)]
+        force: bool,
+        /// The Space folder, inside its git repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+    },
+    /// Remove the hook spacecheck installed (and restore the one it replaced).
+    Uninstall {
+        #[arg(default_value = ".")]
+        path: PathBuf,
     },
 }
 
@@ -127,6 +150,9 @@ pub struct LintArgs {
     /// The student's email, for --assignment.
     #[arg(long, value_name = "EMAIL", requires = "assignment")]
     pub email: Option<String>,
+    /// Name the target in reports (the pre-push hook lints an export of the pushed commit).
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub display_name: Option<String>,
     /// The URL the student will submit (GA008); default: built from --space or hf://.
     #[arg(long, value_name = "URL", requires = "assignment")]
     pub submission: Option<String>,
@@ -164,6 +190,16 @@ pub fn main() -> i32 {
         Some(Command::Explain { code }) => explain(&mut stdout, &code),
         Some(Command::Assignment { action }) => run_assignment(&mut stdout, action),
         Some(Command::Grade(args)) => run_grade(&mut stdout, &args),
+        Some(Command::Hook { action }) => {
+            let result = match action {
+                HookAction::Install { force, path } => hook::install(&path, force),
+                HookAction::Uninstall { path } => hook::uninstall(&path),
+            };
+            result.map(|msg| {
+                let _ = writeln!(stdout, "{msg}");
+                0
+            }).map_err(|e| CannotCheck(e.0))
+        }
         None => run_lint(&mut stdout, &cli.lint),
     };
     match result {
@@ -476,7 +512,10 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
         }
         _ => {
             let root = PathBuf::from(&args.path);
-            let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
+            let mut space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
+            if let Some(name) = &args.display_name {
+                space.display = name.clone();
+            }
             let policy = choose_policy(args, Some(&root), None)?;
             let mut report = lint::lint(&space, &policy, &options);
             if let Some(values) = &policy.assignment {

@@ -8,6 +8,7 @@
 pub mod assignment;
 pub mod cli;
 pub mod grade;
+pub mod hook;
 pub mod hub;
 pub mod lint;
 pub mod model;

@@ -54,6 +54,16 @@ pub struct HubState {
     pub hits: Mutex<HashMap<String, usize>>,
     /// Every Authorization header the fake received, to check where the token went.
     pub auth_seen_on: Mutex<Vec<String>>,
+    /// Latency added to every answer, in milliseconds (benchmarks).
+    pub latency_ms: std::sync::atomic::AtomicU64,
+}
+
+/// Waits the injected latency.
+async fn delay(state: &HubState) {
+    let ms = state.latency_ms.load(std::sync::atomic::Ordering::Relaxed);
+    if ms > 0 {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
 }
 
 impl FakeHub {
@@ -250,6 +260,7 @@ fn note_auth(state: &HubState, headers: &HeaderMap, path: String) {
 }
 
 async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     note_auth(&state, &headers, format!("/api/spaces/{owner}/{name}"));
     let n = count(&state, format!("info:{name}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
@@ -318,6 +329,7 @@ async fn info_at_revision(state: State<Arc<HubState>>, Path((owner, name, _rev))
 }
 
 async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     count(&state, format!("runtime:{name}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
@@ -329,6 +341,7 @@ async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
 }
 
 async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     count(&state, format!("secrets:{name}"));
     let auth = authed(&headers);
     if let Some(r) = gate(&name, &owner, &auth) {
@@ -351,6 +364,7 @@ async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
 }
 
 async fn variables(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     count(&state, format!("variables:{name}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
@@ -362,6 +376,7 @@ async fn variables(State(state): State<Arc<HubState>>, Path((owner, name)): Path
 }
 
 async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Path<(String, String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
     }
@@ -376,6 +391,7 @@ async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Pat
 }
 
 async fn resolve(State(state): State<Arc<HubState>>, Path((owner, name, _rev, path)): Path<(String, String, String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     note_auth(&state, &headers, format!("/spaces/{owner}/{name}/resolve/{path}"));
     count(&state, format!("resolve:{name}:{path}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
@@ -403,6 +419,7 @@ async fn whoami(headers: HeaderMap) -> Response {
 }
 
 async fn app(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+    delay(&state).await;
     note_auth(&state, &headers, format!("/app/{owner}/{name}"));
     count(&state, format!("app:{name}"));
     match name.as_str() {
