@@ -99,6 +99,22 @@ mod tests {
         assert_eq!(v.description, "deployment-ready-ga2-084d53");
     }
 
+    /// Generated with Node's SHA-256 and the seedrandom npm package 3.0.5, as the course does.
+    #[test]
+    fn vectors_from_node() {
+        let cases = [
+            ("21f3001234@ds.study.iitm.ac.in", "ga2-473482", "GA2_TOKEN_6586", 7015),
+            ("alice@example.com", "ga2-15f921", "GA2_TOKEN_0642", 7083),
+            ("Bob.Smith+ga2@Example.org", "ga2-c96fa1", "GA2_TOKEN_44E8", 7353),
+            ("x@y.z", "ga2-60cd0e", "GA2_TOKEN_A48E", 7103),
+            ("étudiant@exemple.fr", "ga2-db1843", "GA2_TOKEN_D5C7", 7193),
+        ];
+        for (email, name, secret, port) in cases {
+            let v = derive(email);
+            assert_eq!((v.space_name.as_str(), v.secret.as_str(), v.app_port), (name, secret, port), "{email}");
+        }
+    }
+
     #[test]
     fn values_stay_in_range_for_many_emails() {
         for n in 0..2000 {

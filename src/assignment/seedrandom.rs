@@ -99,6 +99,25 @@ mod tests {
         assert_eq!(SeedRandom::new("hello.").next_f64(), 0.9282578795792454);
     }
 
+    /// Generated with the seedrandom npm package 3.0.5 under Node (`seedrandom(seed)` called
+    /// three times), to check more than the first draw, empty and long (wrapping) seeds.
+    #[test]
+    fn vectors_from_the_npm_package() {
+        let long = "x".repeat(300);
+        let cases: [(&str, [f64; 3]); 4] = [
+            ("hello.", [0.9282578795792454, 0.3752569768646784, 0.7316977468919549]),
+            ("", [0.23144008215179881, 0.27404636548159655, 0.7901279251811976]),
+            ("a", [0.43449421599986604, 0.5451403460013228, 0.3578386258898537]),
+            (&long, [0.952495823023581, 0.9378530102966817, 0.8504259399717166]),
+        ];
+        for (seed, draws) in cases {
+            let mut r = SeedRandom::new(seed);
+            for want in draws {
+                assert_eq!(r.next_f64(), want, "seed of {} chars", seed.len());
+            }
+        }
+    }
+
     #[test]
     fn draws_stay_in_the_unit_interval_and_differ() {
         let mut r = SeedRandom::new("spacecheck");
