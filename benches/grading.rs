@@ -36,7 +36,16 @@ fn main() {
 
     let count_before: usize = hub.state.hits.lock().unwrap().values().sum();
     let start = Instant::now();
-    let out = Command::new(&bin)
+    // GNU time reports the peak memory (max RSS) of the grading process.
+    let timed = std::path::Path::new("/usr/bin/time").exists();
+    let mut command = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "peak-rss-kib=%M", &bin]);
+        c
+    } else {
+        Command::new(&bin)
+    };
+    let out = command
         .args(["grade", roster.to_str().unwrap(), "--policy", &format!("{root}/tests/support/hub-policy.yaml"), "--concurrency", &concurrency.to_string()])
         .env("HF_ENDPOINT", hub.endpoint())
         .env_remove("HF_TOKEN")
@@ -52,6 +61,9 @@ fn main() {
     println!("grading {n} Spaces at concurrency {concurrency}, {latency} ms per answer");
     println!("spacecheck grade: {wall:.2} s wall, {requests} requests ({:.1} per Space)", requests as f64 / n as f64);
     println!("ideal (requests x latency / concurrency): {ideal:.2} s -> spacecheck at {:.2}x the ideal", wall / ideal);
+    if let Some(kib) = String::from_utf8_lossy(&out.stderr).lines().find_map(|l| l.strip_prefix("peak-rss-kib=").and_then(|v| v.trim().parse::<f64>().ok())) {
+        println!("spacecheck grade peak memory: {:.1} MiB", kib / 1024.0);
+    }
 
     let python = format!("{root}/target/bench-venv/bin/python");
     if std::path::Path::new(&python).exists() {

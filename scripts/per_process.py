@@ -32,6 +32,13 @@ def main():
     for name, per in results.items():
         print(f"{name:<10} {per * 1000:7.2f} ms per Space ({len(dirs)} Spaces, one process each, median of 5 sweeps)")
     print(f"spacecheck / hadolint: {results['spacecheck'] / results['hadolint']:.3f}")
+    # Peak memory of one spacecheck process, over every Space of the corpus (GNU time's %M, KiB).
+    if os.path.exists("/usr/bin/time"):
+        peak = 0
+        for d in dirs:
+            r = subprocess.run(["/usr/bin/time", "-f", "%M", spacecheck, d, "--format", "json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+            peak = max(peak, int(r.stderr.strip().splitlines()[-1]))
+        print(f"spacecheck peak memory, largest of {len(dirs)} Spaces: {peak / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -62,8 +62,11 @@ pub struct Space {
     pub dirs: HashSet<String>,
     pub git_ignored_dirs: Vec<String>,
     pub walk_truncated: bool,
+    pub walk_limit: usize,
     gitignores: Vec<Gitignore>,
     lfs: Option<Gitignore>,
+    /// Built from texts (fuzzing, tests): nothing is ever read from disk.
+    in_memory: bool,
 }
 
 #[derive(Debug)]
@@ -78,6 +81,11 @@ impl std::fmt::Display for TargetError {
 impl Space {
     /// Loads a Space folder from disk.
     pub fn load(root: &Path) -> Result<Space, TargetError> {
+        Space::load_with_limit(root, MAX_WALK_ENTRIES)
+    }
+
+    /// Loads a Space, walking at most `max_entries` files and folders.
+    pub fn load_with_limit(root: &Path, max_entries: usize) -> Result<Space, TargetError> {
         let meta = fs::metadata(root).map_err(|e| TargetError(format!("cannot read `{}`: {e}", root.display())))?;
         if !meta.is_dir() {
             return Err(TargetError(format!(
@@ -96,8 +104,10 @@ impl Space {
             dirs: HashSet::new(),
             git_ignored_dirs: Vec::new(),
             walk_truncated: false,
+            walk_limit: max_entries,
             gitignores: Vec::new(),
             lfs: None,
+            in_memory: false,
         };
         space.readme = space.load_text_at(&canonical_root, "README.md");
         space.dockerfile = space.load_text_at(&canonical_root, "Dockerfile");
@@ -105,12 +115,53 @@ impl Space {
         if let Some(attrs) = space.load_text_at(&canonical_root, ".gitattributes").text() {
             space.lfs = lfs_matcher(root, &attrs.text);
         }
-        space.walk();
+        space.walk(max_entries);
         Ok(space)
+    }
+
+    /// A Space made of a README and a Dockerfile given as bytes, with no folder behind it:
+    /// every other file is missing and nothing is read from disk.
+    pub fn in_memory(readme: Option<&[u8]>, dockerfile: Option<&[u8]>) -> Space {
+        let load = |path: &str, bytes: Option<&[u8]>| match bytes {
+            None => Loaded::Missing,
+            Some(b) if b.len() as u64 > MAX_TEXT_BYTES => Loaded::Problem { message: format!("`{path}` is over {MAX_TEXT_BYTES} bytes"), line_col: None },
+            Some(b) => match decode_text(b) {
+                Ok(text) => Loaded::Text(SourceFile::new(path, text)),
+                Err(e) => Loaded::Problem { message: format!("`{path}`: {}", e.message), line_col: e.line_col },
+            },
+        };
+        let mut files = Vec::new();
+        for (p, b) in [("Dockerfile", dockerfile), ("README.md", readme)] {
+            if let Some(b) = b {
+                files.push(FileEntry { path: p.into(), size: b.len() as u64, is_symlink: false, git_ignored: false });
+            }
+        }
+        Space {
+            display: "(in memory)".into(),
+            root: PathBuf::new(),
+            readme: load("README.md", readme),
+            dockerfile: load("Dockerfile", dockerfile),
+            dockerignore: None,
+            files,
+            dirs: HashSet::new(),
+            git_ignored_dirs: Vec::new(),
+            walk_truncated: false,
+            walk_limit: MAX_WALK_ENTRIES,
+            gitignores: Vec::new(),
+            lfs: None,
+            in_memory: true,
+        }
     }
 
     /// Reads a text file of the Space by relative path, refusing links that leave the Space.
     pub fn read_text(&self, rel: &str) -> Loaded {
+        if self.in_memory {
+            return match rel {
+                "README.md" => self.readme.clone(),
+                "Dockerfile" => self.dockerfile.clone(),
+                _ => Loaded::Missing,
+            };
+        }
         match self.root.canonicalize() {
             Ok(root) => self.load_text_at(&root, rel),
             Err(e) => Loaded::Problem { message: format!("cannot resolve the Space folder: {e}"), line_col: None },
@@ -172,6 +223,9 @@ impl Space {
 
     /// Reads a walked file's first `MAX_TEXT_BYTES` as bytes (links not followed).
     pub fn read_bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        if self.in_memory {
+            return self.read_text(rel).text().map(|f| f.text.clone().into_bytes());
+        }
         let entry = self.file(rel)?;
         if entry.is_symlink {
             return None;
@@ -183,6 +237,9 @@ impl Space {
 
     /// Reads up to `MAX_SCAN_BYTES` of a walked file, for content scans. Links are not followed.
     pub fn read_prefix(&self, entry: &FileEntry) -> Option<Vec<u8>> {
+        if self.in_memory {
+            return self.read_bytes(&entry.path);
+        }
         if entry.is_symlink {
             return None;
         }
@@ -192,7 +249,7 @@ impl Space {
         Some(bytes)
     }
 
-    fn walk(&mut self) {
+    fn walk(&mut self, max_entries: usize) {
         let root = self.root.clone();
         if let Some(gi) = gitignore_in(&root) {
             self.gitignores.push(gi);
@@ -202,7 +259,7 @@ impl Space {
         while let Some(entry) = walker.next() {
             let Ok(entry) = entry else { continue };
             seen += 1;
-            if seen > MAX_WALK_ENTRIES {
+            if seen > max_entries {
                 self.walk_truncated = true;
                 break;
             }

@@ -148,3 +148,21 @@ fn no_output_format_shows_a_secret() {
     // The findings are there all the same.
     assert!(seen[1].contains("DF010") && seen[1].contains("RP001"));
 }
+
+#[test]
+fn oversized_policy_and_roster_line_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("README.md"), README).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.11\n").unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(&policy, format!("# {}\nspace: {{}}\n", "x".repeat(2 << 20))).unwrap();
+    let out = Command::cargo_bin("spacecheck").unwrap().arg(dir.path()).arg("--policy").arg(&policy).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a policy is a small YAML file"));
+
+    let roster = dir.path().join("roster.csv");
+    std::fs::write(&roster, format!("space\n{}\n", "a".repeat(2 << 20))).unwrap();
+    let out = Command::cargo_bin("spacecheck").unwrap().args(["grade", roster.to_str().unwrap()]).env("HF_ENDPOINT", "http://127.0.0.1:9").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 1 MiB"), "{}", String::from_utf8_lossy(&out.stderr));
+}

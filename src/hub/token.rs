@@ -121,6 +121,10 @@ mod tests {
         let (t, _) = discover(&env_of(&[("HF_TOKEN_PATH", &custom), ("HF_HOME", &home)])).unwrap();
         assert_eq!(t.expose(), "custom-path");
         assert!(discover(&env_of(&[("HOME", "/nonexistent-home")])).is_none());
+        // A "token file" of megabytes is not a token file: not read.
+        std::fs::write(dir.path().join("big"), "x".repeat(1 << 20)).unwrap();
+        let big = dir.path().join("big").to_string_lossy().to_string();
+        assert!(discover(&env_of(&[("HF_TOKEN_PATH", &big)])).is_none());
     }
 
     #[test]

@@ -195,6 +195,7 @@ pub fn all() -> &'static [&'static Rule] {
         &assignment::ga007_hardware_not_current::RULE,
         &assignment::ga008_submission_url::RULE,
         &meta::sc001_unused_suppression::RULE,
+        &meta::sc002_walk_truncated::RULE,
     ];
     ALL
 }

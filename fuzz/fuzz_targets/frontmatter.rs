@@ -1,0 +1,15 @@
+//! Arbitrary bytes as README.md: frontmatter parsing (with its YAML budgets) and the FM rules
+//! must return without panicking.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use spacecheck::lint::{self, Options};
+use spacecheck::policy::Policy;
+use spacecheck::space::Space;
+
+const DOCKERFILE: &[u8] = b"FROM python:3.11-slim\nUSER 1000\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+
+fuzz_target!(|data: &[u8]| {
+    let space = Space::in_memory(Some(data), Some(DOCKERFILE));
+    let _ = lint::lint(&space, &Policy::baseline(), &Options::default());
+});
