@@ -177,7 +177,8 @@ impl Space {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
             Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
         };
-        if meta.file_type().is_symlink() {
+        let is_link = meta.file_type().is_symlink();
+        if is_link {
             match path.canonicalize() {
                 Ok(target) if target.starts_with(canonical_root) => {}
                 Ok(_) => {
@@ -194,9 +195,14 @@ impl Space {
                 }
             }
         }
-        let meta = match fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
+        // Follow the link (inside the Space, checked above); a plain file's metadata is known.
+        let meta = if is_link {
+            match fs::metadata(&path) {
+                Ok(m) => m,
+                Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
+            }
+        } else {
+            meta
         };
         if meta.is_dir() {
             return Loaded::Problem { message: format!("`{rel}` is a folder, not a file"), line_col: None };

@@ -53,9 +53,15 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     ]
 });
 
+/// Substrings every credential shape contains: a text with none of them needs no regex scan.
+const NEEDLES: &[&str] = &["hf_", "gh", "github_pat_", "sk-", "k_live_", "AKIA", "ASIA", "AIza", "xox", "PRIVATE KEY"];
+
 /// Credentials found in a text: (what it looks like, byte range). Placeholders are skipped.
 pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
     let mut found = Vec::new();
+    if !NEEDLES.iter().any(|n| text.contains(n)) {
+        return found;
+    }
     for p in PATTERNS.iter() {
         for m in p.re.find_iter(text) {
             if !is_placeholder(m.as_str()) {
@@ -90,16 +96,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if entry.git_ignored || entry.is_symlink || entry.path.starts_with(".git/") {
             continue;
         }
-        let Some(bytes) = ctx.space.read_prefix(entry) else { continue };
-        if bytes.iter().take(8192).any(|&b| b == 0) {
-            continue;
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        // A cheap pre-filter keeps the scan fast on large text files.
-        if !["hf_", "gh", "github_pat_", "sk-", "k_live_", "AKIA", "ASIA", "AIza", "xox", "PRIVATE KEY"].iter().any(|n| text.contains(n)) {
-            continue;
-        }
-        let file = SourceFile::new(entry.path.clone(), text.into_owned());
+        // README.md and the Dockerfile are already in memory.
+        let in_memory = match entry.path.as_str() {
+            "README.md" => ctx.readme(),
+            "Dockerfile" => ctx.dockerfile_file(),
+            _ => None,
+        };
+        let file = match in_memory {
+            Some(f) => std::borrow::Cow::Borrowed(f),
+            None => {
+                let Some(bytes) = ctx.space.read_prefix(entry) else { continue };
+                if bytes.iter().take(8192).any(|&b| b == 0) {
+                    continue;
+                }
+                let text = String::from_utf8_lossy(&bytes);
+                // The cheap pre-filter first: most files hold nothing credential-shaped.
+                if !NEEDLES.iter().any(|n| text.contains(n)) {
+                    continue;
+                }
+                std::borrow::Cow::Owned(SourceFile::new(entry.path.clone(), text.into_owned()))
+            }
+        };
         for (kind, range) in find_credentials(&file.text) {
             if entry.path == "Dockerfile" && df_value_spans.iter().any(|s| s.start <= range.start && range.end <= s.end) {
                 continue;
