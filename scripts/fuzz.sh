@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 if [ "$seconds" = ci ]; then
-    budget=(-runs=30000 -seed=1)
+    budget=(-runs=20000 -seed=1)
 else
     budget=(-max_total_time="$seconds")
 fi

@@ -5,11 +5,18 @@
 use libfuzzer_sys::fuzz_target;
 use spacecheck::lint::{self, Options};
 use spacecheck::policy::Policy;
+use spacecheck::report;
 use spacecheck::space::Space;
 
 const README: &[u8] = b"---\nsdk: docker\napp_port: 7860\n---\n";
 
 fuzz_target!(|data: &[u8]| {
     let space = Space::in_memory(Some(README), Some(data));
-    let _ = lint::lint(&space, &Policy::baseline(), &Options::default());
+    let report = lint::lint(&space, &Policy::baseline(), &Options::default());
+    // Rendering slices the sources at the findings' spans: it must hold for any input too.
+    let _ = report::human::render(&report, false);
+    let _ = report::human::render(&report, true);
+    let _ = report::json::render(&report);
+    let _ = report::sarif::render(&report);
+    let _ = report::github::render(&report);
 });

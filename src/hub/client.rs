@@ -170,12 +170,12 @@ impl HubClient {
                 }
             }
             let outcome = match request.send().await {
-                Ok(resp) => read(url, resp, limit).await.map(|(r, wait)| (Some(r), wait)),
+                Ok(resp) => read(url, resp, limit).await,
                 Err(e) if e.is_timeout() => Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout }),
                 Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
             };
             // Pace: with the window almost spent, everyone waits for its reset.
-            if let Ok((Some(r), _)) = &outcome {
+            if let Ok((r, _)) = &outcome {
                 if let Some((left, reset)) = r.window {
                     if left <= self.options.pace_reserve && r.status != 429 && !reset.is_zero() {
                         let at = Instant::now() + reset.min(self.options.max_wait);
@@ -187,29 +187,27 @@ impl HubClient {
                 }
             }
             let retryable = match &outcome {
-                Ok((Some(r), _)) => r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504),
-                Ok((None, _)) => false,
+                Ok((r, _)) => r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504),
                 Err(HubError::Network { .. } | HubError::Timeout { .. }) => true,
                 Err(_) => false,
             };
             if !retryable {
-                return outcome.map(|(r, _)| r.expect("answer present"));
+                return outcome.map(|(r, _)| r);
             }
             if attempt >= self.options.retries {
                 return match outcome {
-                    Ok((Some(r), _)) => Err(HubError::Status {
+                    Ok((r, _)) => Err(HubError::Status {
                         url: url.to_string(),
                         status: r.status,
                         detail: format!("{} after {} attempts", r.describe(), attempt + 1),
                     }),
                     Err(e) => Err(e),
-                    Ok((None, _)) => unreachable!("retryable implies an answer or an error"),
                 };
             }
             let asked = outcome.as_ref().ok().and_then(|(_, wait)| *wait);
             let delay = match asked {
                 Some(w) if w > self.options.max_wait => {
-                    let status = outcome.as_ref().ok().and_then(|(r, _)| r.as_ref().map(|r| r.describe())).unwrap_or_default();
+                    let status = outcome.as_ref().ok().map(|(r, _)| r.describe()).unwrap_or_default();
                     return Err(HubError::Status {
                         url: url.to_string(),
                         status: 429,
@@ -301,20 +299,7 @@ pub fn parse_ratelimit_window(value: &str) -> Option<(u64, Duration)> {
 
 /// `"api";r=0;t=55` → wait 55 s when no request is left in the window.
 pub fn parse_ratelimit(value: &str) -> Option<Duration> {
-    let mut remaining = None;
-    let mut reset = None;
-    for part in value.split(';') {
-        let part = part.trim();
-        if let Some(r) = part.strip_prefix("r=") {
-            remaining = r.trim().parse::<u64>().ok();
-        } else if let Some(t) = part.strip_prefix("t=") {
-            reset = t.trim().parse::<u64>().ok();
-        }
-    }
-    match (remaining, reset) {
-        (Some(0), Some(t)) => Some(Duration::from_secs(t)),
-        _ => None,
-    }
+    parse_ratelimit_window(value).filter(|(left, _)| *left == 0).map(|(_, reset)| reset)
 }
 
 /// reqwest's error with its source chain, without the URL (callers add it).

@@ -174,13 +174,14 @@ pub async fn probe(client: &HubClient, id: &str, options: ProbeOptions) -> Resul
     } else if !client.has_token() {
         Some(SecretsOutcome::NoToken)
     } else {
-        match secrets.expect("asked") {
-            Ok(Ok(names)) => Some(SecretsOutcome::Names(names)),
-            Ok(Err(resp)) if matches!(resp.status, 401 | 403) => Some(SecretsOutcome::Denied(resp.describe())),
-            Ok(Err(resp)) if matches!(resp.status, 404 | 405) && matches!(info, InfoOutcome::Found(_)) => Some(SecretsOutcome::Unsupported(resp.describe())),
-            Ok(Err(resp)) if matches!(resp.status, 404) => Some(SecretsOutcome::Denied(resp.describe())),
-            Ok(Err(resp)) => return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() }),
-            Err(e) => return Err(e),
+        match secrets {
+            None => Some(SecretsOutcome::NoToken),
+            Some(Ok(Ok(names))) => Some(SecretsOutcome::Names(names)),
+            Some(Ok(Err(resp))) if matches!(resp.status, 401 | 403) => Some(SecretsOutcome::Denied(resp.describe())),
+            Some(Ok(Err(resp))) if matches!(resp.status, 404 | 405) && matches!(info, InfoOutcome::Found(_)) => Some(SecretsOutcome::Unsupported(resp.describe())),
+            Some(Ok(Err(resp))) if matches!(resp.status, 404) => Some(SecretsOutcome::Denied(resp.describe())),
+            Some(Ok(Err(resp))) => return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() }),
+            Some(Err(e)) => return Err(e),
         }
     };
     let variables = variables.and_then(|r| r.ok()).and_then(|r| r.ok());

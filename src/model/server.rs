@@ -139,7 +139,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
     let mut full: Vec<String> = Vec::new();
     let mut exec_first = None;
     match (entrypoint, cmd) {
-        (Some((CommandForm::Shell(_), _)), _) => full = argv(&entrypoint.as_ref().unwrap().0),
+        (Some((ep @ CommandForm::Shell(_), _)), _) => full = argv(ep),
         (Some((ep, _)), Some((c, _))) => {
             full = argv(ep);
             full.extend(argv(c));

@@ -402,7 +402,8 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
             if !terminated {
                 return Err(ParseError {
                     message: format!("unterminated heredoc: no line `{name}` closes the heredoc opened here"),
-                    span: start..start + logical.find("<<").unwrap_or(0),
+                    // `logical` has continuations removed: its offsets are not the file's.
+                    span: start..start,
                 });
             }
             let body_end = body_start + body.len();

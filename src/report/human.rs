@@ -62,7 +62,11 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
         Severity::Info => miette::Severity::Advice,
     };
     let source = d.file.as_ref().and_then(|f| report.sources.get(f).map(|t| (f, t)));
-    let show_snippet = !d.redact && d.span.is_some() && source.is_some();
+    let snippet = match (&source, &d.span) {
+        (Some((name, text)), Some(span)) if !d.redact => Some((*name, *text, span.clone())),
+        _ => None,
+    };
+    let show_snippet = snippet.is_some();
     let mut message = d.message.clone();
     if !show_snippet {
         if let Some(file) = &d.file {
@@ -76,10 +80,8 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
     if let Some(h) = &d.help {
         diag = diag.with_help(h.clone());
     }
-    let rendered = if show_snippet {
-        let span = d.span.clone().unwrap_or(0..0);
+    let rendered = if let Some((name, text, span)) = snippet {
         diag = diag.with_label(LabeledSpan::new(d.label.clone(), span.start, span.end - span.start));
-        let (name, text) = source.expect("checked above");
         let report = miette::Report::new(diag).with_source_code(NamedSource::new(name.clone(), text.clone()));
         let mut s = String::new();
         handler.render_report(&mut s, report.as_ref()).map(|_| s)
