@@ -23,6 +23,7 @@
 //! It is also the fixture for checking fidelity against the real Python client
 //! (`scripts/check_fake_hub.py`).
 
+// Each test binary (live, assignment, grade) and the grading benchmark use a different part.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
@@ -380,7 +381,6 @@ async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Pat
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
     }
-    let _ = state;
     let entries: Vec<Value> = files(&name)
         .iter()
         .filter(|(p, _)| !p.contains('/'))
