@@ -46,7 +46,14 @@ fn main() {
         Command::new(&bin)
     };
     let out = command
-        .args(["grade", roster.to_str().unwrap(), "--policy", &format!("{root}/tests/support/hub-policy.yaml"), "--concurrency", &concurrency.to_string()])
+        .args([
+            "grade",
+            roster.to_str().unwrap(),
+            "--policy",
+            &format!("{root}/tests/support/hub-policy.yaml"),
+            "--concurrency",
+            &concurrency.to_string(),
+        ])
         .env("HF_ENDPOINT", hub.endpoint())
         .env_remove("HF_TOKEN")
         .env("HF_HOME", dir.path())
@@ -61,7 +68,10 @@ fn main() {
     println!("grading {n} Spaces at concurrency {concurrency}, {latency} ms per answer");
     println!("spacecheck grade: {wall:.2} s wall, {requests} requests ({:.1} per Space)", requests as f64 / n as f64);
     println!("ideal (requests x latency / concurrency): {ideal:.2} s -> spacecheck at {:.2}x the ideal", wall / ideal);
-    if let Some(kib) = String::from_utf8_lossy(&out.stderr).lines().find_map(|l| l.strip_prefix("peak-rss-kib=").and_then(|v| v.trim().parse::<f64>().ok())) {
+    if let Some(kib) = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-rss-kib=").and_then(|v| v.trim().parse::<f64>().ok()))
+    {
         println!("spacecheck grade peak memory: {:.1} MiB", kib / 1024.0);
     }
 

@@ -12,7 +12,11 @@ use spacecheck::space::Space;
 
 fn main() {
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus).expect("../shared/corpus/real").filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .expect("../shared/corpus/real")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
     dirs.sort();
     let policy = Policy::baseline();
     let options = Options::default();

@@ -12,16 +12,21 @@ use crate::assignment::{self, grader};
 use crate::hub::client::{ClientOptions, HubClient};
 use crate::hub::probe::{self, ProbeOptions};
 use crate::hub::{check, remote, token};
-use crate::{grade, hook};
 use crate::lint::{self, Options};
 use crate::parse::frontmatter;
 use crate::policy::{Policy, PolicyError};
 use crate::report::{self, Format};
 use crate::rules::{self, Severity};
 use crate::space::Space;
+use crate::{grade, hook};
 
 #[derive(Parser, Debug)]
-#[command(name = "spacecheck", version, about = "Compliance linter and validator for Hugging Face Docker Spaces", args_conflicts_with_subcommands = true)]
+#[command(
+    name = "spacecheck",
+    version,
+    about = "Compliance linter and validator for Hugging Face Docker Spaces",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -195,10 +200,12 @@ pub fn main() -> i32 {
                 HookAction::Install { force, path } => hook::install(&path, force),
                 HookAction::Uninstall { path } => hook::uninstall(&path),
             };
-            result.map(|msg| {
-                let _ = writeln!(stdout, "{msg}");
-                0
-            }).map_err(|e| CannotCheck(e.0))
+            result
+                .map(|msg| {
+                    let _ = writeln!(stdout, "{msg}");
+                    0
+                })
+                .map_err(|e| CannotCheck(e.0))
         }
         None => run_lint(&mut stdout, &cli.lint),
     };
@@ -224,7 +231,8 @@ fn print_rules(out: &mut dyn Write, json: bool) -> Result<(), CannotCheck> {
     }
     for r in rules::all() {
         let live = if r.live { " (live)" } else { "" };
-        writeln!(out, "{:<7} {:<22} {:<8} {}{live}", r.code, r.name, r.severity.as_str(), r.summary).map_err(write_err)?;
+        writeln!(out, "{:<7} {:<22} {:<8} {}{live}", r.code, r.name, r.severity.as_str(), r.summary)
+            .map_err(write_err)?;
     }
     Ok(())
 }
@@ -232,12 +240,22 @@ fn print_rules(out: &mut dyn Write, json: bool) -> Result<(), CannotCheck> {
 fn explain(out: &mut dyn Write, code: &str) -> Result<i32, CannotCheck> {
     let Some(rule) = rules::find(code) else {
         let codes: Vec<&str> = rules::all().iter().map(|r| r.code).collect();
-        let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes)
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default();
         return Err(CannotCheck(format!("unknown rule code `{code}`{hint}; `spacecheck rules` lists them")));
     };
     let kind = if rule.live { ", live: needs --space or hf://" } else { "" };
-    writeln!(out, "{} {} (default: {}{kind})\n\n{}\n\n{}", rule.code, rule.name, rule.severity.as_str(), rule.summary, rule.doc)
-        .map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
+    writeln!(
+        out,
+        "{} {} (default: {}{kind})\n\n{}\n\n{}",
+        rule.code,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary,
+        rule.doc
+    )
+    .map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
     Ok(0)
 }
 
@@ -247,7 +265,10 @@ fn client(args: &LintArgs) -> Result<HubClient, CannotCheck> {
 
 /// A Hub client from HF_ENDPOINT, the discovered token and the timing options.
 fn make_client(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, CannotCheck> {
-    let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty()).unwrap_or_else(|| "https://huggingface.co".into());
+    let endpoint = std::env::var("HF_ENDPOINT")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "https://huggingface.co".into());
     if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
         return Err(CannotCheck(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`")));
     }
@@ -271,7 +292,10 @@ fn make_client(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClien
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CannotCheck> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))
 }
 
 /// `hf://OWNER/NAME`: probe the Space, fetch its files into a private temporary folder, lint
@@ -304,7 +328,8 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
     let reader: Box<dyn std::io::BufRead> = if args.roster.as_os_str() == "-" {
         Box::new(std::io::BufReader::new(std::io::stdin()))
     } else {
-        let f = std::fs::File::open(&args.roster).map_err(|e| CannotCheck(format!("cannot read the roster `{}`: {e}", args.roster.display())))?;
+        let f = std::fs::File::open(&args.roster)
+            .map_err(|e| CannotCheck(format!("cannot read the roster `{}`: {e}", args.roster.display())))?;
         Box::new(std::io::BufReader::new(f))
     };
     let total = if args.roster.as_os_str() == "-" { None } else { grade::count_rows(&args.roster) };
@@ -320,7 +345,8 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
     }
     let mut writer = match &args.out {
         Some(path) => {
-            let f = std::fs::File::create(path).map_err(|e| CannotCheck(format!("cannot write `{}`: {e}", path.display())))?;
+            let f = std::fs::File::create(path)
+                .map_err(|e| CannotCheck(format!("cannot write `{}`: {e}", path.display())))?;
             let w: Box<dyn Write> = Box::new(std::io::BufWriter::new(f));
             if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
                 grade::ReportWriter::Json { out: w, first: true }
@@ -334,7 +360,10 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
     writer.start().map_err(write_err)?;
     let bar = (std::io::stderr().is_terminal() && total.is_some()).then(|| {
         let bar = indicatif::ProgressBar::new(total.unwrap_or(0) as u64);
-        bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Spaces, {elapsed} (eta {eta}) {msg}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Spaces, {elapsed} (eta {eta}) {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
         bar
     });
     let grader = std::sync::Arc::new(grade::Grader {
@@ -351,7 +380,11 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
         concurrency,
     });
     let start = std::time::Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
     let mut write_failure = None;
     let summary = rt.block_on(grader.run(grade::CsvReader::new(reader), |r| {
         if let Some(b) = &bar {
@@ -403,7 +436,8 @@ fn run_assignment(out: &mut dyn Write, action: AssignmentAction) -> Result<i32, 
 
 fn find_assignment(id: &str) -> Result<&'static assignment::Assignment, CannotCheck> {
     assignment::find(id).ok_or_else(|| {
-        let known: Vec<String> = assignment::ASSIGNMENTS.iter().map(|a| format!("{} ({})", a.id, a.aliases.join(", "))).collect();
+        let known: Vec<String> =
+            assignment::ASSIGNMENTS.iter().map(|a| format!("{} ({})", a.id, a.aliases.join(", "))).collect();
         CannotCheck(format!("unknown assignment `{id}`; known: {}", known.join("; ")))
     })
 }
@@ -428,7 +462,8 @@ fn choose_policy(args: &LintArgs, root: Option<&Path>, space_id: Option<&str>) -
     if let (Some(values), Some(id)) = (student(args)?, &args.assignment) {
         let a = find_assignment(id)?;
         let mut policy = assignment::policy_for(&values, a);
-        policy.submission = args.submission.clone().or_else(|| space_id.map(|id| format!("https://huggingface.co/spaces/{id}")));
+        policy.submission =
+            args.submission.clone().or_else(|| space_id.map(|id| format!("https://huggingface.co/spaces/{id}")));
         return Ok(policy);
     }
     match root {
@@ -457,12 +492,16 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
         return Err(CannotCheck("give either hf://OWNER/NAME or --space, not both".into()));
     }
     if remote.is_some() && args.offline {
-        return Err(CannotCheck("hf:// lints the files stored on the Hub; with --offline there is nothing to lint".into()));
+        return Err(CannotCheck(
+            "hf:// lints the files stored on the Hub; with --offline there is nothing to lint".into(),
+        ));
     }
     let space_id = remote.clone().or_else(|| args.space.clone());
     if let Some(id) = &space_id {
         if !probe::valid_space_id(id) {
-            return Err(CannotCheck(format!("`{id}` is not a Space id: expected OWNER/NAME (letters, digits, `-`, `_`, `.`)")));
+            return Err(CannotCheck(format!(
+                "`{id}` is not a Space id: expected OWNER/NAME (letters, digits, `-`, `_`, `.`)"
+            )));
         }
     }
 
@@ -477,7 +516,9 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
     };
     for code in options.select.iter().chain(&options.ignore) {
         if !rules::all().iter().any(|r| r.code.starts_with(code.as_str())) {
-            return Err(CannotCheck(format!("`{code}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")));
+            return Err(CannotCheck(format!(
+                "`{code}` in --select/--ignore matches no rule code; `spacecheck rules` lists them"
+            )));
         }
     }
     let report = match (&space_id, remote.is_some(), args.offline) {
@@ -489,15 +530,21 @@ fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
             let client = client(args)?;
             let rt = runtime()?;
             let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: true };
-            let probe = rt.block_on(probe::probe(&client, id, probe_options)).map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
+            let probe = rt
+                .block_on(probe::probe(&client, id, probe_options))
+                .map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
             let local = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
             let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: local.as_ref() });
             let mut report = lint::lint_with_live(Some(&space), &space.display, &policy, &options, live);
             if let Some(values) = &policy.assignment {
                 // The grader reads the files stored on the Hub, not the local ones.
                 let fetch = |path: &'static str| remote::fetch_text(&client, id, path);
-                let (dockerfile, requirements, readme) = rt.block_on(async { tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md")) });
-                let err = |e: crate::hub::client::HubError| CannotCheck(format!("could not read the files of `{id}` on the Hub: {e}"));
+                let (dockerfile, requirements, readme) = rt.block_on(async {
+                    tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md"))
+                });
+                let err = |e: crate::hub::client::HubError| {
+                    CannotCheck(format!("could not read the files of `{id}` on the Hub: {e}"))
+                };
                 let inputs = grader::Inputs {
                     submission: policy.submission.clone(),
                     info: Some(assignment::info_seen(&probe)),

@@ -71,7 +71,9 @@ impl<R: BufRead> CsvReader<R> {
         let mut any = false;
         loop {
             let mut buf = String::new();
-            let n = std::io::Read::take(self.input.by_ref(), 1 << 20).read_line(&mut buf).map_err(|e| format!("line {}: cannot read: {e}", self.line + 1))?;
+            let n = std::io::Read::take(self.input.by_ref(), 1 << 20)
+                .read_line(&mut buf)
+                .map_err(|e| format!("line {}: cannot read: {e}", self.line + 1))?;
             if n == 0 {
                 if in_quotes {
                     return Err(format!("line {}: a quoted field is never closed", self.line));
@@ -120,26 +122,43 @@ pub struct Columns {
 }
 
 pub fn columns(header: &[String]) -> Result<Columns, String> {
-    let find = |names: &[&str]| header.iter().position(|h| names.iter().any(|n| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)));
-    let space = find(&["space", "space_url", "url"]).ok_or_else(|| format!("the roster's header has no `space` column (it has: {})", header.join(", ")))?;
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(n)))
+    };
+    let space = find(&["space", "space_url", "url"])
+        .ok_or_else(|| format!("the roster's header has no `space` column (it has: {})", header.join(", ")))?;
     Ok(Columns { space, student: find(&["student", "id", "name"]), email: find(&["email", "e-mail"]) })
 }
 
 /// `owner/name`, `https://huggingface.co/spaces/owner/name[/...]` (hf.co too) → `owner/name`.
 pub fn parse_space(value: &str) -> Result<String, String> {
     let v = value.trim();
-    let path = ["https://huggingface.co/spaces/", "http://huggingface.co/spaces/", "https://www.huggingface.co/spaces/", "https://hf.co/spaces/", "huggingface.co/spaces/", "hf://"]
-        .iter()
-        .find_map(|p| v.strip_prefix(p));
+    let path = [
+        "https://huggingface.co/spaces/",
+        "http://huggingface.co/spaces/",
+        "https://www.huggingface.co/spaces/",
+        "https://hf.co/spaces/",
+        "huggingface.co/spaces/",
+        "hf://",
+    ]
+    .iter()
+    .find_map(|p| v.strip_prefix(p));
     let id = match path {
         Some(rest) => rest.split(['?', '#']).next().unwrap_or(rest).split('/').take(2).collect::<Vec<_>>().join("/"),
-        None if v.contains("://") => return Err(format!("`{v}` is not a Space URL (https://huggingface.co/spaces/OWNER/NAME)")),
+        None if v.contains("://") => {
+            return Err(format!("`{v}` is not a Space URL (https://huggingface.co/spaces/OWNER/NAME)"))
+        }
         None => v.to_string(),
     };
     if valid_space_id(&id) {
         Ok(id)
     } else {
-        Err(format!("`{}` is not a Space (OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)", v.chars().take(200).collect::<String>()))
+        Err(format!(
+            "`{}` is not a Space (OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)",
+            v.chars().take(200).collect::<String>()
+        ))
     }
 }
 
@@ -159,7 +178,11 @@ impl Grader {
         };
         let policy = match self.assignment {
             Some(a) if row.email.trim().is_empty() => {
-                return RowResult { row: row.clone(), outcome: Outcome::Error(format!("no email in this row: {} needs one to derive the values", a.id)), grader: None };
+                return RowResult {
+                    row: row.clone(),
+                    outcome: Outcome::Error(format!("no email in this row: {} needs one to derive the values", a.id)),
+                    grader: None,
+                };
             }
             Some(a) => {
                 let mut p = assignment::policy_for(&assignment::derive(&row.email), a);
@@ -175,7 +198,12 @@ impl Grader {
             Ok(report) => {
                 let grader = report.grader.as_ref().map(|v| v.line());
                 let failing: Vec<String> = {
-                    let mut c: Vec<String> = report.diagnostics.iter().filter(|d| d.severity >= report.fail_on).map(|d| d.code.to_string()).collect();
+                    let mut c: Vec<String> = report
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity >= report.fail_on)
+                        .map(|d| d.code.to_string())
+                        .collect();
                     c.sort();
                     c.dedup();
                     c
@@ -183,13 +211,19 @@ impl Grader {
                 let outcome = if report.passed() { Outcome::Pass } else { Outcome::Fail(failing) };
                 RowResult { row: row.clone(), outcome, grader }
             }
-            Err(CheckError::Hub(e)) => RowResult { row: row.clone(), outcome: Outcome::Error(e.to_string()), grader: None },
+            Err(CheckError::Hub(e)) => {
+                RowResult { row: row.clone(), outcome: Outcome::Error(e.to_string()), grader: None }
+            }
             Err(CheckError::Local(m)) => RowResult { row: row.clone(), outcome: Outcome::Error(m), grader: None },
         }
     }
 
     /// Grades every row of the roster; `sink` gets results as they complete.
-    pub async fn run<R: BufRead>(self: Arc<Self>, mut roster: CsvReader<R>, mut sink: impl FnMut(&RowResult)) -> Result<Summary, String> {
+    pub async fn run<R: BufRead>(
+        self: Arc<Self>,
+        mut roster: CsvReader<R>,
+        mut sink: impl FnMut(&RowResult),
+    ) -> Result<Summary, String> {
         let header = roster.next_record()?.ok_or("the roster is empty")?;
         let cols = columns(&header)?;
         let gate = Arc::new(Semaphore::new(self.concurrency.max(1)));
@@ -232,7 +266,9 @@ impl Grader {
             record(&done, &mut summary, &mut sink);
         }
         match read_error {
-            Some(e) => Err(format!("the roster could not be read past row {index}: {e} (the rows before it are in the report)")),
+            Some(e) => Err(format!(
+                "the roster could not be read past row {index}: {e} (the rows before it are in the report)"
+            )),
             None => Ok(summary),
         }
     }
@@ -374,8 +410,12 @@ mod tests {
         let mut w = ReportWriter::Csv(Vec::new());
         w.start().unwrap();
         let row = Row { index: 1, space: "a/b".into(), student: "Doe, J".into(), email: String::new() };
-        w.write(&RowResult { row, outcome: Outcome::Fail(vec!["DF004".into(), "FM005".into()]), grader: None }).unwrap();
+        w.write(&RowResult { row, outcome: Outcome::Fail(vec!["DF004".into(), "FM005".into()]), grader: None })
+            .unwrap();
         let ReportWriter::Csv(out) = w else { panic!() };
-        assert_eq!(String::from_utf8(out).unwrap(), "row,space,student,email,result,failing_codes,grader,error\n1,a/b,\"Doe, J\",,fail,DF004;FM005,,\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "row,space,student,email,result,failing_codes,grader,error\n1,a/b,\"Doe, J\",,fail,DF004;FM005,,\n"
+        );
     }
 }

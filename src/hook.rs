@@ -24,7 +24,11 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, HookError> {
         .output()
         .map_err(|e| HookError(format!("cannot run git: {e}")))?;
     if !out.status.success() {
-        return Err(HookError(format!("`{}` is not inside a git repository: {}", dir.display(), String::from_utf8_lossy(&out.stderr).trim())));
+        return Err(HookError(format!(
+            "`{}` is not inside a git repository: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']).to_string())
 }
@@ -115,7 +119,8 @@ pub fn install(dir: &Path, force: bool) -> Result<String, HookError> {
                 )));
             }
             let backup = backup_path(&hook);
-            std::fs::rename(&hook, &backup).map_err(|e| HookError(format!("cannot back up {}: {e}", hook.display())))?;
+            std::fs::rename(&hook, &backup)
+                .map_err(|e| HookError(format!("cannot back up {}: {e}", hook.display())))?;
             done.push(format!("kept the previous hook as {}", backup.display()));
         }
     } else if hook.exists() {
@@ -125,14 +130,19 @@ pub fn install(dir: &Path, force: bool) -> Result<String, HookError> {
         std::fs::create_dir_all(parent).map_err(|e| HookError(format!("cannot create {}: {e}", parent.display())))?;
     }
     let me = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
-    std::fs::write(&hook, script(&prefix, &me)).map_err(|e| HookError(format!("cannot write {}: {e}", hook.display())))?;
+    std::fs::write(&hook, script(&prefix, &me))
+        .map_err(|e| HookError(format!("cannot write {}: {e}", hook.display())))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).map_err(|e| HookError(format!("cannot make {} executable: {e}", hook.display())))?;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| HookError(format!("cannot make {} executable: {e}", hook.display())))?;
     }
     let what = if prefix.is_empty() { "the repository".to_string() } else { format!("the Space in `{prefix}/`") };
-    done.insert(0, format!("installed the spacecheck pre-push hook at {}: every push lints {what} as pushed", hook.display()));
+    done.insert(
+        0,
+        format!("installed the spacecheck pre-push hook at {}: every push lints {what} as pushed", hook.display()),
+    );
     done.push("bypass it once with: git push --no-verify".into());
     Ok(done.join("\n"))
 }
@@ -144,7 +154,10 @@ pub fn uninstall(dir: &Path) -> Result<String, HookError> {
         return Ok(format!("no pre-push hook at {}: nothing to remove", hook.display()));
     };
     if !existing.contains(MARKER) {
-        return Err(HookError(format!("the pre-push hook at {} was not installed by spacecheck; left as it is", hook.display())));
+        return Err(HookError(format!(
+            "the pre-push hook at {} was not installed by spacecheck; left as it is",
+            hook.display()
+        )));
     }
     std::fs::remove_file(&hook).map_err(|e| HookError(format!("cannot remove {}: {e}", hook.display())))?;
     let backup = hook.with_file_name("pre-push.spacecheck-backup");

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use crate::policy::{Policy, RuleSetting};
-use crate::rules::{self, Context, Diagnostic, LiveOut, Severity};
-use crate::space::Space;
 use crate::redact;
 use crate::rules::dockerfile::df010_secret_in_image::secret_name;
+use crate::rules::{self, Context, Diagnostic, LiveOut, Severity};
+use crate::space::Space;
 use crate::suppress;
 
 #[derive(Debug, Clone)]
@@ -62,7 +62,13 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
 
 /// Lints a Space's files (when there are any: a Space the Hub does not show has none) and adds
 /// the findings of the live rules.
-pub fn lint_with_live(space: Option<&Space>, target: &str, policy: &Policy, options: &Options, live: LiveOut) -> Report {
+pub fn lint_with_live(
+    space: Option<&Space>,
+    target: &str,
+    policy: &Policy,
+    options: &Options,
+    live: LiveOut,
+) -> Report {
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();
     if let Some(space) = space {
@@ -91,12 +97,29 @@ pub fn lint_with_live(space: Option<&Space>, target: &str, policy: &Policy, opti
         let key = |d: &Diagnostic| (d.file.clone(), d.position.as_ref().map(|p| (p.line, p.column)), d.code);
         key(a).cmp(&key(b))
     });
-    let wanted = |code: &str| (options.select.is_empty() || matches_any(code, &options.select)) && !matches_any(code, &options.ignore) && policy.setting(code) != Some(RuleSetting::Off);
+    let wanted = |code: &str| {
+        (options.select.is_empty() || matches_any(code, &options.select))
+            && !matches_any(code, &options.ignore)
+            && policy.setting(code) != Some(RuleSetting::Off)
+    };
     let mut skipped: Vec<Skipped> = live.skipped.into_iter().filter(|s| wanted(s.code)).collect();
     if options.offline {
-        skipped.extend(rules::all().iter().filter(|r| r.live && wanted(r.code)).map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }));
+        skipped.extend(
+            rules::all()
+                .iter()
+                .filter(|r| r.live && wanted(r.code))
+                .map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }),
+        );
     }
-    Report { target: target.to_string(), policy: policy.source.clone(), diagnostics, skipped, fail_on: options.fail_on, sources, grader: None }
+    Report {
+        target: target.to_string(),
+        policy: policy.source.clone(),
+        diagnostics,
+        skipped,
+        fail_on: options.fail_on,
+        sources,
+        grader: None,
+    }
 }
 
 /// Snippet sources with secrets blanked: a context line shown for another finding must not

@@ -70,12 +70,19 @@ impl Policy {
     }
 
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let meta = std::fs::metadata(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
         if meta.len() > 1 << 20 {
-            return Err(PolicyError(format!("policy `{}` is {} bytes; a policy is a small YAML file", path.display(), meta.len())));
+            return Err(PolicyError(format!(
+                "policy `{}` is {} bytes; a policy is a small YAML file",
+                path.display(),
+                meta.len()
+            )));
         }
-        let bytes = std::fs::read(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
-        let text = crate::source::decode_text(&bytes).map_err(|e| PolicyError(format!("policy `{}`: {}", path.display(), e.message)))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
+        let text = crate::source::decode_text(&bytes)
+            .map_err(|e| PolicyError(format!("policy `{}`: {}", path.display(), e.message)))?;
         parse(&text, &path.display().to_string())
     }
 
@@ -112,14 +119,19 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                         "visibility" => {
                             let v = string(sv, &at, "space.visibility")?;
                             if !matches!(v.as_str(), "public" | "private" | "protected") {
-                                return Err(PolicyError(format!("{}: space.visibility must be public, private or protected, not `{v}`", at(sv))));
+                                return Err(PolicyError(format!(
+                                    "{}: space.visibility must be public, private or protected, not `{v}`",
+                                    at(sv)
+                                )));
                             }
                             policy.space.visibility = Some(v);
                         }
                         "hardware" => policy.space.hardware = Some(string(sv, &at, "space.hardware")?),
                         "sdk" => policy.space.sdk = Some(string(sv, &at, "space.sdk")?),
                         "app_port" => policy.space.app_port = Some(port(sv, &at)?),
-                        "description_contains" => policy.space.description_contains = Some(string(sv, &at, "space.description_contains")?),
+                        "description_contains" => {
+                            policy.space.description_contains = Some(string(sv, &at, "space.description_contains")?)
+                        }
                         "secrets" => {
                             let Value::Seq(items) = &sv.value else {
                                 return Err(PolicyError(format!("{}: space.secrets must be a list of names", at(sv))));
@@ -138,12 +150,24 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                     match dkn.as_str() {
                         "base_image" => policy.dockerfile.base_image = Some(string(dv, &at, "dockerfile.base_image")?),
                         "user_uid" => match dv.value {
-                            Value::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => policy.dockerfile.user_uid = Some(i as u32),
-                            _ => return Err(PolicyError(format!("{}: dockerfile.user_uid must be a UID number", at(dv)))),
+                            Value::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => {
+                                policy.dockerfile.user_uid = Some(i as u32)
+                            }
+                            _ => {
+                                return Err(PolicyError(format!(
+                                    "{}: dockerfile.user_uid must be a UID number",
+                                    at(dv)
+                                )))
+                            }
                         },
                         "numeric_user" => match dv.value {
                             Value::Bool(b) => policy.dockerfile.numeric_user = b,
-                            _ => return Err(PolicyError(format!("{}: dockerfile.numeric_user must be true or false", at(dv)))),
+                            _ => {
+                                return Err(PolicyError(format!(
+                                    "{}: dockerfile.numeric_user must be true or false",
+                                    at(dv)
+                                )))
+                            }
                         },
                         _ => return Err(unknown(&at(dk), "dockerfile", &dkn, DOCKERFILE_KEYS)),
                     }
@@ -154,8 +178,13 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                     let code = rk.value.to_text().to_ascii_uppercase();
                     if crate::rules::find(&code).is_none() {
                         let codes: Vec<&str> = crate::rules::all().iter().map(|r| r.code).collect();
-                        let hint = suggest::nearest(&code, &codes).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-                        return Err(PolicyError(format!("{}: unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them", at(rk))));
+                        let hint = suggest::nearest(&code, &codes)
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        return Err(PolicyError(format!(
+                            "{}: unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them",
+                            at(rk)
+                        )));
                     }
                     let setting = match &rv.value {
                         Value::Bool(false) => RuleSetting::Off,
@@ -164,9 +193,19 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                             "error" => RuleSetting::Severity(Severity::Error),
                             "warning" | "warn" => RuleSetting::Severity(Severity::Warning),
                             "info" | "note" => RuleSetting::Severity(Severity::Info),
-                            other => return Err(PolicyError(format!("{}: rules.{code} must be off, error, warning or info, not `{other}`", at(rv)))),
+                            other => {
+                                return Err(PolicyError(format!(
+                                    "{}: rules.{code} must be off, error, warning or info, not `{other}`",
+                                    at(rv)
+                                )))
+                            }
                         },
-                        _ => return Err(PolicyError(format!("{}: rules.{code} must be off, error, warning or info", at(rv)))),
+                        _ => {
+                            return Err(PolicyError(format!(
+                                "{}: rules.{code} must be off, error, warning or info",
+                                at(rv)
+                            )))
+                        }
                     };
                     policy.rules.insert(code, setting);
                 }

@@ -93,7 +93,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, DecodeError> {
 /// encoding (PowerShell's `pip freeze > requirements.txt` writes UTF-16), else lossy UTF-8.
 pub fn decode_bom_aware(bytes: &[u8]) -> String {
     let utf16 = |le: bool| {
-        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) }).collect();
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
         String::from_utf16_lossy(&units)
     };
     match bytes {

@@ -28,7 +28,10 @@ pub enum Loaded {
     Text(SourceFile),
     /// The file is there but cannot be linted (binary, invalid UTF-8, too large, a folder,
     /// a link leaving the Space, a link loop). Line/column when the problem has a place.
-    Problem { message: String, line_col: Option<(usize, usize)> },
+    Problem {
+        message: String,
+        line_col: Option<(usize, usize)>,
+    },
 }
 
 impl Loaded {
@@ -93,7 +96,8 @@ impl Space {
                 root.display()
             )));
         }
-        let canonical_root = root.canonicalize().map_err(|e| TargetError(format!("cannot resolve `{}`: {e}", root.display())))?;
+        let canonical_root =
+            root.canonicalize().map_err(|e| TargetError(format!("cannot resolve `{}`: {e}", root.display())))?;
         let mut space = Space {
             display: root.display().to_string(),
             root: root.to_path_buf(),
@@ -124,7 +128,9 @@ impl Space {
     pub fn in_memory(readme: Option<&[u8]>, dockerfile: Option<&[u8]>) -> Space {
         let load = |path: &str, bytes: Option<&[u8]>| match bytes {
             None => Loaded::Missing,
-            Some(b) if b.len() as u64 > MAX_TEXT_BYTES => Loaded::Problem { message: format!("`{path}` is over {MAX_TEXT_BYTES} bytes"), line_col: None },
+            Some(b) if b.len() as u64 > MAX_TEXT_BYTES => {
+                Loaded::Problem { message: format!("`{path}` is over {MAX_TEXT_BYTES} bytes"), line_col: None }
+            }
             Some(b) => match decode_text(b) {
                 Ok(text) => Loaded::Text(SourceFile::new(path, text)),
                 Err(e) => Loaded::Problem { message: format!("`{path}`: {}", e.message), line_col: e.line_col },
@@ -209,7 +215,11 @@ impl Space {
         }
         if meta.len() > MAX_TEXT_BYTES {
             return Loaded::Problem {
-                message: format!("`{rel}` is {} bytes, over spacecheck's limit of {} bytes for this file", meta.len(), MAX_TEXT_BYTES),
+                message: format!(
+                    "`{rel}` is {} bytes, over spacecheck's limit of {} bytes for this file",
+                    meta.len(),
+                    MAX_TEXT_BYTES
+                ),
                 line_col: None,
             };
         }
@@ -219,7 +229,10 @@ impl Space {
             Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
         }
         if bytes.len() as u64 > MAX_TEXT_BYTES {
-            return Loaded::Problem { message: format!("`{rel}` grew past {MAX_TEXT_BYTES} bytes while being read"), line_col: None };
+            return Loaded::Problem {
+                message: format!("`{rel}` grew past {MAX_TEXT_BYTES} bytes while being read"),
+                line_col: None,
+            };
         }
         match decode_text(&bytes) {
             Ok(text) => Loaded::Text(SourceFile::new(rel, text)),
@@ -299,9 +312,11 @@ impl Space {
     /// Whether git would leave this path out of a push (the Hub builds from what was pushed).
     pub fn is_git_ignored(&self, rel: &str, is_dir: bool) -> bool {
         let path = self.root.join(rel);
-        self.gitignores.iter().rev().any(|gi| {
-            path.starts_with(gi.path()) && gi.matched_path_or_any_parents(&path, is_dir).is_ignore()
-        }) || self.git_ignored_dirs.iter().any(|d| rel.starts_with(&format!("{d}/")))
+        self.gitignores
+            .iter()
+            .rev()
+            .any(|gi| path.starts_with(gi.path()) && gi.matched_path_or_any_parents(&path, is_dir).is_ignore())
+            || self.git_ignored_dirs.iter().any(|d| rel.starts_with(&format!("{d}/")))
     }
 
     /// Whether .gitattributes puts this path in Git LFS.

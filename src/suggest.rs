@@ -5,7 +5,8 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let normalized = normalize(word);
     let mut best: Option<(&str, usize)> = None;
     for &c in candidates {
-        let d = if normalize(c) == normalized { 0 } else { distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()) };
+        let d =
+            if normalize(c) == normalized { 0 } else { distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()) };
         if best.is_none_or(|(_, bd)| d < bd) {
             best = Some((c, d));
         }

@@ -19,11 +19,16 @@ fn parse_comment(line: &str) -> Option<Vec<String>> {
     let rest = line.trim_start().strip_prefix('#')?.trim_start();
     let rest = rest.strip_prefix("spacecheck:")?.trim_start();
     let codes = rest.strip_prefix("ignore=")?.trim();
-    let codes: Vec<String> = codes.split([',', ' ']).map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
+    let codes: Vec<String> =
+        codes.split([',', ' ']).map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
     (!codes.is_empty()).then_some(codes)
 }
 
-fn collect(file: &SourceFile, in_range: impl Fn(usize) -> bool, target_lines: impl Fn(usize) -> (usize, usize)) -> Vec<Suppression> {
+fn collect(
+    file: &SourceFile,
+    in_range: impl Fn(usize) -> bool,
+    target_lines: impl Fn(usize) -> (usize, usize),
+) -> Vec<Suppression> {
     let mut out = Vec::new();
     for line_no in 1..=file.line_count() {
         if !in_range(line_no) {
@@ -41,24 +46,39 @@ fn collect(file: &SourceFile, in_range: impl Fn(usize) -> bool, target_lines: im
             target += 1;
         }
         let used = vec![false; codes.len()];
-        out.push(Suppression { file: file.path.clone(), comment_span: span, codes, covers: target_lines(target), used });
+        out.push(Suppression {
+            file: file.path.clone(),
+            comment_span: span,
+            codes,
+            covers: target_lines(target),
+            used,
+        });
     }
     out
 }
 
 /// Drops suppressed diagnostics and adds SC001 for suppressions that matched nothing.
-pub fn apply(diagnostics: Vec<Diagnostic>, dockerfile: Option<(&SourceFile, Option<&Dockerfile>)>, readme: Option<(&SourceFile, Option<std::ops::Range<usize>>)>) -> Vec<Diagnostic> {
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    dockerfile: Option<(&SourceFile, Option<&Dockerfile>)>,
+    readme: Option<(&SourceFile, Option<std::ops::Range<usize>>)>,
+) -> Vec<Diagnostic> {
     let readme_file = readme.as_ref().map(|(f, _)| *f);
     let mut sups = Vec::new();
     if let Some((file, parsed)) = dockerfile {
-        sups.extend(collect(file, |_| true, |target| {
-            // The whole instruction that starts on the target line (continuation lines included).
-            let found = parsed.and_then(|df| df.instructions.iter().find(|i| file.line_col(i.span.start).0 == target));
-            match found {
-                Some(i) => (target, file.line_col(i.span.end).0),
-                None => (target, target),
-            }
-        }));
+        sups.extend(collect(
+            file,
+            |_| true,
+            |target| {
+                // The whole instruction that starts on the target line (continuation lines included).
+                let found =
+                    parsed.and_then(|df| df.instructions.iter().find(|i| file.line_col(i.span.start).0 == target));
+                match found {
+                    Some(i) => (target, file.line_col(i.span.end).0),
+                    None => (target, target),
+                }
+            },
+        ));
     }
     if let Some((file, Some(yaml))) = &readme {
         let first = file.line_col(yaml.start).0;
@@ -90,9 +110,11 @@ pub fn apply(diagnostics: Vec<Diagnostic>, dockerfile: Option<(&SourceFile, Opti
         if unused.is_empty() {
             continue;
         }
-        let file = if Some(&s.file) == dockerfile.map(|(f, _)| &f.path) { dockerfile.map(|(f, _)| f) } else { readme_file };
+        let file =
+            if Some(&s.file) == dockerfile.map(|(f, _)| &f.path) { dockerfile.map(|(f, _)| f) } else { readme_file };
         let Some(file) = file else { continue };
-        let unknown: Vec<&str> = unused.iter().copied().filter(|c| !crate::rules::all().iter().any(|r| r.code.starts_with(c))).collect();
+        let unknown: Vec<&str> =
+            unused.iter().copied().filter(|c| !crate::rules::all().iter().any(|r| r.code.starts_with(c))).collect();
         let message = if unknown.is_empty() {
             format!("`spacecheck: ignore={}` suppresses nothing on line {}", unused.join(","), s.covers.0)
         } else {

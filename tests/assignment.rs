@@ -38,7 +38,8 @@ fn spacecheck() -> Command {
 fn json(args: &[&str]) -> (Value, i32, String) {
     let out = spacecheck().args(args).args(["--format", "json"]).output().expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    let v = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
     (v, out.status.code().unwrap_or(-1), stderr)
 }
 
@@ -80,7 +81,10 @@ fn show_prints_the_derived_values() {
     assert_eq!(v["description"], "deployment-ready-ga2-084d53");
     let list = spacecheck().args(["assignment", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&list.stdout).contains("q-huggingface-docker (alias ga2)"));
-    assert_eq!(spacecheck().args(["assignment", "show", "ga9", "--email", EMAIL]).output().unwrap().status.code(), Some(2));
+    assert_eq!(
+        spacecheck().args(["assignment", "show", "ga9", "--email", EMAIL]).output().unwrap().status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -95,12 +99,36 @@ fn the_example_student_passes_locally() {
 fn each_ga_rule_fires_and_its_near_miss_does_not() {
     type Change = Box<dyn Fn(&Path)>;
     let cases: Vec<(&str, Change, Change)> = vec![
-        ("GA001", Box::new(|d| edit(d, "README.md", "title: ga2-084d53", "title: My Space")), Box::new(|d| edit(d, "README.md", "emoji: 🐳", "emoji: 🚀"))),
-        ("GA002", Box::new(|d| edit(d, "Dockerfile", "USER user", "USER 1000")), Box::new(|d| edit(d, "Dockerfile", "USER user", "USER user\n# user 1000"))),
-        ("GA003", Box::new(|d| edit(d, "Dockerfile", "EXPOSE 7349", "EXPOSE $APP_PORT")), Box::new(|d| edit(d, "Dockerfile", "EXPOSE 7349", "EXPOSE 7349 80"))),
-        ("GA004", Box::new(|d| edit(d, "Dockerfile", "ENV APP_PORT=7349", "ENV PORT=7349")), Box::new(|d| edit(d, "Dockerfile", "ENV APP_PORT=7349", "ENV  APP_PORT=7349"))),
-        ("GA005", Box::new(|d| edit(d, "requirements.txt", "uvicorn[standard]==0.32.1", "gunicorn")), Box::new(|d| edit(d, "requirements.txt", "fastapi", "FastAPI"))),
-        ("GA006", Box::new(|d| edit(d, "README.md", "app_port: 7349", "app_port: \"7349\"")), Box::new(|d| edit(d, "README.md", "app_port: 7349", "app_port:    7349"))),
+        (
+            "GA001",
+            Box::new(|d| edit(d, "README.md", "title: ga2-084d53", "title: My Space")),
+            Box::new(|d| edit(d, "README.md", "emoji: 🐳", "emoji: 🚀")),
+        ),
+        (
+            "GA002",
+            Box::new(|d| edit(d, "Dockerfile", "USER user", "USER 1000")),
+            Box::new(|d| edit(d, "Dockerfile", "USER user", "USER user\n# user 1000")),
+        ),
+        (
+            "GA003",
+            Box::new(|d| edit(d, "Dockerfile", "EXPOSE 7349", "EXPOSE $APP_PORT")),
+            Box::new(|d| edit(d, "Dockerfile", "EXPOSE 7349", "EXPOSE 7349 80")),
+        ),
+        (
+            "GA004",
+            Box::new(|d| edit(d, "Dockerfile", "ENV APP_PORT=7349", "ENV PORT=7349")),
+            Box::new(|d| edit(d, "Dockerfile", "ENV APP_PORT=7349", "ENV  APP_PORT=7349")),
+        ),
+        (
+            "GA005",
+            Box::new(|d| edit(d, "requirements.txt", "uvicorn[standard]==0.32.1", "gunicorn")),
+            Box::new(|d| edit(d, "requirements.txt", "fastapi", "FastAPI")),
+        ),
+        (
+            "GA006",
+            Box::new(|d| edit(d, "README.md", "app_port: 7349", "app_port: \"7349\"")),
+            Box::new(|d| edit(d, "README.md", "app_port: 7349", "app_port:    7349")),
+        ),
     ];
     for (code, fire, near) in cases {
         let (v, exit) = lint_student(student_with(&*fire).path(), &[]);
@@ -154,24 +182,33 @@ fn compliant_student_space_passes_end_to_end() {
 
 #[test]
 fn sleeping_student_space_fails_ga007_with_the_graders_message() {
-    let (v, code, _) = json(&["hf://sleepy/ga2-084d53", "--assignment", "ga2", "--email", EMAIL, "--retries", "1", "--timeout", "3"]);
+    let (v, code, _) =
+        json(&["hf://sleepy/ga2-084d53", "--assignment", "ga2", "--email", EMAIL, "--retries", "1", "--timeout", "3"]);
     assert_eq!(code, 1);
     let ga7 = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "GA007").expect("GA007");
     assert!(ga7["message"].as_str().unwrap().contains("Space hardware must be cpu-basic"), "{ga7}");
     assert!(ga7["help"].as_str().unwrap().contains("wake or restart the Space, wait until it is Running, then submit"));
     assert_eq!(v["grader"]["check"], 12);
-    let human = spacecheck().args(["hf://sleepy/ga2-084d53", "--assignment", "ga2", "--email", EMAIL, "--retries", "1", "--timeout", "3"]).output().unwrap();
+    let human = spacecheck()
+        .args(["hf://sleepy/ga2-084d53", "--assignment", "ga2", "--email", EMAIL, "--retries", "1", "--timeout", "3"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&human.stdout);
-    assert!(text.lines().last().unwrap().starts_with("grader: FAIL at check 12: Space hardware must be cpu-basic"), "{text}");
+    assert!(
+        text.lines().last().unwrap().starts_with("grader: FAIL at check 12: Space hardware must be cpu-basic"),
+        "{text}"
+    );
 }
 
 #[test]
 fn local_folder_with_space_reads_the_hubs_files_for_the_verdict() {
     let dir = student_with(&|_| {});
-    let (v, _, _) = json(&[dir.path().to_str().unwrap(), "--space", "acme/ga2-084d53", "--assignment", "ga2", "--email", EMAIL]);
+    let (v, _, _) =
+        json(&[dir.path().to_str().unwrap(), "--space", "acme/ga2-084d53", "--assignment", "ga2", "--email", EMAIL]);
     assert_eq!(v["grader"]["verdict"], "PASS", "{}", v["grader"]);
     let dir = student_with(&|d| edit(d, "README.md", "title: ga2-084d53", "title: Local Title"));
-    let (v, _, _) = json(&[dir.path().to_str().unwrap(), "--space", "acme/ga2-084d53", "--assignment", "ga2", "--email", EMAIL]);
+    let (v, _, _) =
+        json(&[dir.path().to_str().unwrap(), "--space", "acme/ga2-084d53", "--assignment", "ga2", "--email", EMAIL]);
     // GA001 reads the local README (what the next push will send) ...
     assert!(codes(&v).contains(&"GA001".to_string()), "{:?}", codes(&v));
     // ... while the verdict replays the grader on the Hub's files, which are still right.
@@ -180,7 +217,18 @@ fn local_folder_with_space_reads_the_hubs_files_for_the_verdict() {
 
 #[test]
 fn assignment_and_policy_do_not_mix() {
-    let out = spacecheck().args(["fixtures/student-example", "--assignment", "ga2", "--email", EMAIL, "--policy", "rules/ga2-f0af22.yaml"]).output().unwrap();
+    let out = spacecheck()
+        .args([
+            "fixtures/student-example",
+            "--assignment",
+            "ga2",
+            "--email",
+            EMAIL,
+            "--policy",
+            "rules/ga2-f0af22.yaml",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = spacecheck().args(["fixtures/student-example", "--assignment", "ga2"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

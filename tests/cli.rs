@@ -28,7 +28,8 @@ fn space(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn json_of(args: &[&str], dir: &Path) -> (Value, i32) {
     let out = spacecheck().arg(dir).args(["--format", "json"]).args(args).output().expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("bad json ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad json ({e}): {}", String::from_utf8_lossy(&out.stdout)));
     (v, out.status.code().unwrap_or(-1))
 }
 
@@ -56,7 +57,8 @@ fn exit_codes() {
     let bad = space(&[("README.md", GOOD_README), ("Dockerfile", "FROM python:3.11\nCMD x\n")]);
     spacecheck().arg(bad.path()).assert().code(1);
     // Only warnings: 0 by default, 1 with --fail-on warning.
-    let warn = space(&[("README.md", GOOD_README), ("Dockerfile", &GOOD_DOCKERFILE.replace("EXPOSE 7860", "EXPOSE 8080"))]);
+    let warn =
+        space(&[("README.md", GOOD_README), ("Dockerfile", &GOOD_DOCKERFILE.replace("EXPOSE 7860", "EXPOSE 8080"))]);
     spacecheck().arg(warn.path()).assert().code(0);
     spacecheck().arg(warn.path()).args(["--fail-on", "warning"]).assert().code(1);
     // Could not check: exit 2 with the reason on stderr.
@@ -69,7 +71,10 @@ fn exit_codes() {
 
 #[test]
 fn json_output_has_the_contract_shape() {
-    let dir = space(&[("README.md", "---\nsdk: docker\napp-port: 7860\n---\n"), ("Dockerfile", "FROM python:3.11\nUSER 1001\n")]);
+    let dir = space(&[
+        ("README.md", "---\nsdk: docker\napp-port: 7860\n---\n"),
+        ("Dockerfile", "FROM python:3.11\nUSER 1001\n"),
+    ]);
     let (v, code) = json_of(&[], dir.path());
     assert_eq!(code, 1);
     assert_eq!(v["version"], 1);
@@ -83,7 +88,10 @@ fn json_output_has_the_contract_shape() {
     assert!(d["help"].is_string());
     let summary = &v["summary"];
     assert_eq!(summary["passed"], false);
-    assert_eq!(summary["warnings"].as_u64(), Some(codes(&v).iter().filter(|c| *c == "FM007" || *c == "DF007").count() as u64));
+    assert_eq!(
+        summary["warnings"].as_u64(),
+        Some(codes(&v).iter().filter(|c| *c == "FM007" || *c == "DF007").count() as u64)
+    );
     assert!(v["skipped"].as_array().unwrap().is_empty());
 }
 
@@ -99,16 +107,25 @@ fn offline_lists_live_rules_as_skipped() {
 #[test]
 fn sarif_output_validates_against_the_sarif_schema() {
     let schema_path = repo().join("../shared/schemas/sarif-2.1.0.json");
-    let mut schema: Value = serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("the SARIF schema in ../shared/schemas")).expect("schema json");
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).expect("the SARIF schema in ../shared/schemas"))
+            .expect("schema json");
     // The OASIS rtm.5 schema's `language` patterns (run, toolComponent) have a stray `]`, which
     // the validator's meta-schema check rejects as a regex; repair those patterns in this copy.
     // spacecheck never emits `language`, so the check is otherwise the full schema.
     let broken = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
     let text = serde_json::to_string(&schema).expect("json");
     assert!(text.contains(&serde_json::to_string(broken).expect("json")), "the schema changed: drop this repair");
-    schema = serde_json::from_str(&text.replace(&serde_json::to_string(broken).expect("json"), "\"^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$\"")).expect("json");
+    schema = serde_json::from_str(
+        &text.replace(&serde_json::to_string(broken).expect("json"), "\"^[a-zA-Z]{2}$|^[a-zA-Z]{2}-[a-zA-Z]{2}$\""),
+    )
+    .expect("json");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let token_free = space(&[("README.md", "---\nsdk: gradio\n---\n"), ("Dockerfile", "FROM python\nCMD uvicorn a:b\n"), ("big.bin", &"x".repeat(10_000_001))]);
+    let token_free = space(&[
+        ("README.md", "---\nsdk: gradio\n---\n"),
+        ("Dockerfile", "FROM python\nCMD uvicorn a:b\n"),
+        ("big.bin", &"x".repeat(10_000_001)),
+    ]);
     for dir in [token_free.path(), &repo().join("fixtures/reference-space")] {
         let out = spacecheck().arg(dir).args(["--format", "sarif"]).output().expect("run");
         let v: Value = serde_json::from_slice(&out.stdout).expect("sarif json");
@@ -124,7 +141,8 @@ fn sarif_output_validates_against_the_sarif_schema() {
     }
     let out = spacecheck().arg(token_free.path()).args(["--format", "sarif"]).output().expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = v["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        v["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
     assert!(ids.contains(&"FM004") && ids.contains(&"RP003") && ids.contains(&"DF009"), "{ids:?}");
 }
 
@@ -164,7 +182,11 @@ fn select_and_ignore_take_prefixes() {
 
 #[test]
 fn policy_errors_are_exit_2_with_line_and_suggestion() {
-    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE), ("policy.yaml", "space:\n  app-port: 7255\n")]);
+    let dir = space(&[
+        ("README.md", GOOD_README),
+        ("Dockerfile", GOOD_DOCKERFILE),
+        ("policy.yaml", "space:\n  app-port: 7255\n"),
+    ]);
     let out = spacecheck().arg(dir.path()).arg("--policy").arg(dir.path().join("policy.yaml")).output().expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -173,7 +195,11 @@ fn policy_errors_are_exit_2_with_line_and_suggestion() {
 
 #[test]
 fn spacecheck_yaml_in_the_space_is_the_default_policy() {
-    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE), ("spacecheck.yaml", "space:\n  app_port: 7255\nrules:\n  DF007: off\n")]);
+    let dir = space(&[
+        ("README.md", GOOD_README),
+        ("Dockerfile", GOOD_DOCKERFILE),
+        ("spacecheck.yaml", "space:\n  app_port: 7255\nrules:\n  DF007: off\n"),
+    ]);
     let (v, code) = json_of(&[], dir.path());
     assert_eq!(code, 1);
     assert!(v["policy"].as_str().unwrap().ends_with("spacecheck.yaml"));
@@ -182,7 +208,11 @@ fn spacecheck_yaml_in_the_space_is_the_default_policy() {
 
 #[test]
 fn policy_severity_overrides() {
-    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", "FROM python:3.11\nCMD x\n"), ("spacecheck.yaml", "rules:\n  DF004: warning\n  DF007: off\n")]);
+    let dir = space(&[
+        ("README.md", GOOD_README),
+        ("Dockerfile", "FROM python:3.11\nCMD x\n"),
+        ("spacecheck.yaml", "rules:\n  DF004: warning\n  DF007: off\n"),
+    ]);
     let (v, code) = json_of(&[], dir.path());
     assert_eq!(code, 0, "{v}");
     let df4 = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "DF004").expect("DF004");
@@ -237,7 +267,8 @@ fn top_level_dockerfile_is_the_reference_spaces_with_repository_paths() {
     // Both are required (the repository is a Space; the fixture is a Space by itself): keep
     // them one Dockerfile that differs only in where COPY finds the files.
     let top = std::fs::read_to_string(repo().join("Dockerfile")).expect("Dockerfile");
-    let fixture = std::fs::read_to_string(repo().join("fixtures/reference-space/Dockerfile")).expect("fixture Dockerfile");
+    let fixture =
+        std::fs::read_to_string(repo().join("fixtures/reference-space/Dockerfile")).expect("fixture Dockerfile");
     let body = |text: &str| -> Vec<String> {
         text.lines()
             .filter(|l| !l.starts_with('#'))

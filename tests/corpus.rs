@@ -44,7 +44,12 @@ fn every_real_space_lints_without_panic() {
 fn every_real_space_exits_0_1_or_2_from_the_cli() {
     for entry in std::fs::read_dir(corpus().join("real")).expect("corpus/real") {
         let path = entry.expect("entry").path();
-        let out = assert_cmd::Command::cargo_bin("spacecheck").expect("bin").arg(&path).args(["--format", "json"]).output().expect("run");
+        let out = assert_cmd::Command::cargo_bin("spacecheck")
+            .expect("bin")
+            .arg(&path)
+            .args(["--format", "json"])
+            .output()
+            .expect("run");
         let code = out.status.code().unwrap_or(-1);
         assert!((0..=2).contains(&code), "{} exited {code}", path.display());
         if code != 2 {
@@ -69,7 +74,11 @@ fn heredocs_after_a_command_parse_like_buildkit() {
         "hfmirror-s0__gijl__gemma4",
     ] {
         let d = real(name);
-        assert!(!d.iter().any(|d| d.code == "DF002"), "{name}: {:?}", d.iter().filter(|d| d.code == "DF002").collect::<Vec<_>>());
+        assert!(
+            !d.iter().any(|d| d.code == "DF002"),
+            "{name}: {:?}",
+            d.iter().filter(|d| d.code == "DF002").collect::<Vec<_>>()
+        );
     }
 }
 
@@ -89,7 +98,10 @@ fn hand_checked_findings() {
     assert!(!real("Ray-0906__DebugZero").iter().any(|d| d.code == "DF008"));
     // requirements.txt in UTF-16 (PowerShell's `pip freeze >`) lists uvicorn: installed.
     assert!(!real("hfmirror-s0__osamaaok__multi-tool-agent").iter().any(|d| d.code == "RP004"));
-    assert!(!real("hfmirror-s0__RiolanPratama__Coccinellidae-Species-Classification").iter().any(|d| d.code == "RP004"), "gunicorn is in the UTF-16 requirements");
+    assert!(
+        !real("hfmirror-s0__RiolanPratama__Coccinellidae-Species-Classification").iter().any(|d| d.code == "RP004"),
+        "gunicorn is in the UTF-16 requirements"
+    );
     // A real port mismatch: node reads PORT=8080 while the Hub uses 7860.
     assert!(has(&real("jianglinzhang__hfproxy"), "DF008", "port 8080 (from PORT)"));
     // A Next.js user created with UID 1001.
@@ -102,7 +114,11 @@ fn hand_checked_findings() {
 
 /// BuildKit's AST dump names each instruction first: `(from "debian")`.
 fn result_keywords(result: &str) -> Vec<String> {
-    result.lines().filter_map(|l| l.strip_prefix('(')).map(|l| l.split([' ', ')']).next().unwrap_or("").to_ascii_uppercase()).collect()
+    result
+        .lines()
+        .filter_map(|l| l.strip_prefix('('))
+        .map(|l| l.split([' ', ')']).next().unwrap_or("").to_ascii_uppercase())
+        .collect()
 }
 
 #[test]
@@ -140,6 +156,10 @@ fn buildkit_fixtures() {
     for entry in std::fs::read_dir(root.join("testfiles-negative")).expect("negative") {
         let case = entry.expect("entry").path();
         let text = std::fs::read_to_string(case.join("Dockerfile")).expect("Dockerfile");
-        assert!(dockerfile::parse(&SourceFile::new("Dockerfile", text)).is_err(), "{} must be rejected", case.display());
+        assert!(
+            dockerfile::parse(&SourceFile::new("Dockerfile", text)).is_err(),
+            "{} must be rejected",
+            case.display()
+        );
     }
 }

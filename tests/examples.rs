@@ -13,7 +13,13 @@ fn readme_walkthrough_output_is_true() {
         let mut lines = block.lines();
         let Some(command) = lines.next().and_then(|l| l.strip_prefix("$ spacecheck ")) else { continue };
         let expected: Vec<&str> = lines.collect();
-        let out = Command::cargo_bin("spacecheck").expect("bin").current_dir(root).env("NO_COLOR", "1").args(command.split_whitespace()).output().expect("run");
+        let out = Command::cargo_bin("spacecheck")
+            .expect("bin")
+            .current_dir(root)
+            .env("NO_COLOR", "1")
+            .args(command.split_whitespace())
+            .output()
+            .expect("run");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let actual: Vec<&str> = stdout.lines().collect();
         assert_eq!(actual, expected, "README output of `spacecheck {command}` is out of date");

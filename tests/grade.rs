@@ -57,7 +57,20 @@ fn a_mixed_roster_is_reported_row_by_row() {
     );
     let out_path = dir.path().join("report.json");
     let out = spacecheck(Some(TOKEN))
-        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "4", "--retries", "2", "--timeout", "5", "--out", out_path.to_str().unwrap()])
+        .args([
+            "grade",
+            path.to_str().unwrap(),
+            "--policy",
+            POLICY,
+            "--concurrency",
+            "4",
+            "--retries",
+            "2",
+            "--timeout",
+            "5",
+            "--out",
+            out_path.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -67,7 +80,9 @@ fn a_mixed_roster_is_reported_row_by_row() {
     assert!(!report.contains(TOKEN));
     let rows: Vec<Value> = serde_json::from_str(&report).unwrap();
     assert_eq!(rows.len(), 8, "{report}");
-    let by = |student: &str| rows.iter().find(|r| r["student"] == student).unwrap_or_else(|| panic!("{student} missing in {report}"));
+    let by = |student: &str| {
+        rows.iter().find(|r| r["student"] == student).unwrap_or_else(|| panic!("{student} missing in {report}"))
+    };
     assert_eq!(by("ok")["result"], "pass");
     assert_eq!(by("url")["result"], "pass");
     assert_eq!(by("hardware")["result"], "fail");
@@ -86,13 +101,21 @@ fn a_mixed_roster_is_reported_row_by_row() {
 #[test]
 fn csv_to_stdout_and_assignment_rosters() {
     let (_dir, path) = roster("email,space\n23f1000000@ds.study.iitm.ac.in,https://huggingface.co/spaces/acme/ga2-084d53\n23f1000000@ds.study.iitm.ac.in,sleepy/ga2-084d53\n,acme/ga2-084d53\n");
-    let out = spacecheck(Some(TOKEN)).args(["grade", path.to_str().unwrap(), "--assignment", "ga2", "--retries", "1"]).output().unwrap();
+    let out = spacecheck(Some(TOKEN))
+        .args(["grade", path.to_str().unwrap(), "--assignment", "ga2", "--retries", "1"])
+        .output()
+        .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "row,space,student,email,result,failing_codes,grader,error");
-    let row = |n: &str| lines.iter().find(|l| l.starts_with(&format!("{n},"))).unwrap_or_else(|| panic!("row {n} in {csv}")).to_string();
+    let row = |n: &str| {
+        lines.iter().find(|l| l.starts_with(&format!("{n},"))).unwrap_or_else(|| panic!("row {n} in {csv}")).to_string()
+    };
     assert!(row("1").contains(",pass,") && row("1").contains("grader: PASS"), "{csv}");
-    assert!(row("2").contains(",fail,") && row("2").contains("GA007") && row("2").contains("FAIL at check 12"), "{csv}");
+    assert!(
+        row("2").contains(",fail,") && row("2").contains("GA007") && row("2").contains("FAIL at check 12"),
+        "{csv}"
+    );
     assert!(row("3").contains(",error,") && row("3").contains("no email"), "{csv}");
     assert_eq!(out.status.code(), Some(1));
 }
@@ -115,8 +138,15 @@ fn a_large_roster_streams() {
         text.push_str("acme/compliant\n");
     }
     let (_dir, path) = roster(&text);
-    let out = spacecheck(None).args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "32"]).output().unwrap();
+    let out = spacecheck(None)
+        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "32"])
+        .output()
+        .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
     assert_eq!(csv.lines().count(), 2001);
-    assert!(csv.lines().skip(1).all(|l| l.contains(",pass,")), "{}", csv.lines().find(|l| !l.contains(",pass,")).unwrap_or(""));
+    assert!(
+        csv.lines().skip(1).all(|l| l.contains(",pass,")),
+        "{}",
+        csv.lines().find(|l| !l.contains(",pass,")).unwrap_or("")
+    );
 }

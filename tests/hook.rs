@@ -32,12 +32,18 @@ fn ok(dir: &Path, args: &[&str]) -> String {
 }
 
 fn spacecheck(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spacecheck")).current_dir(dir).args(args).env("GIT_CONFIG_GLOBAL", "/dev/null").output().expect("spacecheck")
+    Command::new(env!("CARGO_BIN_EXE_spacecheck"))
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .expect("spacecheck")
 }
 
 const README: &str = "---\ntitle: t\nsdk: docker\napp_port: 7860\n---\n";
 const GOOD: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
-const BAD: &str = "FROM python:3.11-slim\nWORKDIR /app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+const BAD: &str =
+    "FROM python:3.11-slim\nWORKDIR /app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
 
 /// A work repository with a compliant Space committed, and a bare remote.
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -97,7 +103,10 @@ fn an_existing_hook_survives() {
 
     let out = spacecheck(&work, &["hook", "install", "--force"]);
     assert!(out.status.success());
-    assert_eq!(std::fs::read_to_string(work.join(".git/hooks/pre-push.spacecheck-backup")).unwrap(), "#!/bin/sh\necho mine\n");
+    assert_eq!(
+        std::fs::read_to_string(work.join(".git/hooks/pre-push.spacecheck-backup")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
     assert!(std::fs::read_to_string(&hook).unwrap().contains("spacecheck-hook"));
     // Installing again is harmless: it replaces only its own hook.
     assert!(spacecheck(&work, &["hook", "install"]).status.success());

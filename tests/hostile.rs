@@ -16,7 +16,10 @@ fn run(dir: &Path) -> (Value, i32) {
 }
 
 fn finding<'a>(v: &'a Value, code: &str) -> &'a Value {
-    v["diagnostics"].as_array().and_then(|a| a.iter().find(|d| d["code"] == code)).unwrap_or_else(|| panic!("no {code} in {v}"))
+    v["diagnostics"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["code"] == code))
+        .unwrap_or_else(|| panic!("no {code} in {v}"))
 }
 
 const README: &str = "---\nsdk: docker\napp_port: 7860\n---\n";
@@ -67,7 +70,9 @@ fn a_ten_megabyte_line() {
 
 #[test]
 fn yaml_alias_bomb_in_the_frontmatter() {
-    let mut yaml = String::from("---\nsdk: docker\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut yaml = String::from(
+        "---\nsdk: docker\na: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let mut prev = 'a';
     for c in 'b'..='i' {
         let refs = vec![format!("*{prev}"); 9].join(",");
@@ -138,7 +143,13 @@ fn no_output_format_shows_a_secret() {
     std::fs::write(dir.path().join("notes.txt"), format!("my token is {token}\n")).expect("write");
     let mut seen = Vec::new();
     for format in ["human", "json", "sarif", "github"] {
-        let out = Command::cargo_bin("spacecheck").expect("bin").arg(dir.path()).args(["--format", format]).env("NO_COLOR", "1").output().expect("run");
+        let out = Command::cargo_bin("spacecheck")
+            .expect("bin")
+            .arg(dir.path())
+            .args(["--format", format])
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run");
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(!all.contains(token), "{format} shows the token:\n{all}");
         assert!(!all.contains(&token[3..20]), "{format} shows part of the token");
@@ -162,7 +173,16 @@ fn oversized_policy_and_roster_line_are_refused_with_the_reason() {
 
     let roster = dir.path().join("roster.csv");
     std::fs::write(&roster, format!("space\n{}\n", "a".repeat(2 << 20))).unwrap();
-    let out = Command::cargo_bin("spacecheck").unwrap().args(["grade", roster.to_str().unwrap()]).env("HF_ENDPOINT", "http://127.0.0.1:9").output().unwrap();
+    let out = Command::cargo_bin("spacecheck")
+        .unwrap()
+        .args(["grade", roster.to_str().unwrap()])
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("longer than 1 MiB"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("longer than 1 MiB"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

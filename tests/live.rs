@@ -48,24 +48,42 @@ struct Run {
 
 impl Run {
     fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
 
     fn codes(&self) -> Vec<String> {
-        self.json()["diagnostics"].as_array().expect("array").iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+        self.json()["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
     }
 
     fn skipped(&self) -> Vec<(String, String)> {
-        self.json()["skipped"].as_array().expect("array").iter().map(|s| (s["code"].as_str().unwrap().into(), s["reason"].as_str().unwrap().into())).collect()
+        self.json()["skipped"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|s| (s["code"].as_str().unwrap().into(), s["reason"].as_str().unwrap().into()))
+            .collect()
     }
 }
 
 fn run(token: Option<&str>, args: &[&str]) -> Run {
     let (mut c, _home) = spacecheck(token);
     let out = c.args(args).output().expect("run");
-    let r = Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() };
+    let r = Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    };
     assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN), "the token leaked in {args:?}");
-    assert!(!r.stdout.contains(&TOKEN[3..16]) && !r.stderr.contains(&TOKEN[3..16]), "part of the token leaked in {args:?}");
+    assert!(
+        !r.stdout.contains(&TOKEN[3..16]) && !r.stderr.contains(&TOKEN[3..16]),
+        "part of the token leaked in {args:?}"
+    );
     r
 }
 
@@ -101,7 +119,8 @@ fn findings_point_at_the_remote_files() {
     std::fs::write(&policy, "space:\n  app_port: 7000\n").unwrap();
     let r = run(Some(TOKEN), &["hf://acme/compliant", "--format", "json", "--policy", policy.to_str().unwrap()]);
     assert_eq!(r.code, 1);
-    let fm5 = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "FM005").cloned().expect("FM005");
+    let fm5 =
+        r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "FM005").cloned().expect("FM005");
     assert_eq!(fm5["file"], "README.md");
     assert_eq!(fm5["line"].as_u64(), Some(7));
 }
@@ -134,7 +153,10 @@ fn each_live_rule_fires_on_its_scenario() {
         assert!(r.codes().contains(&code.to_string()), "{name}: expected {code} in {:?}", r.codes());
     }
     let r = remote("missing-secret", Some(TOKEN), &[]);
-    let msg = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "HUB004").unwrap()["message"].as_str().unwrap().to_string();
+    let msg = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "HUB004").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(msg.contains("public *variable*"), "{msg}");
     let r = remote("sleeping", Some(TOKEN), &[]);
     let d = r.json();
@@ -142,7 +164,11 @@ fn each_live_rule_fires_on_its_scenario() {
     assert_eq!(hub6["severity"], "warning");
     assert!(!r.codes().contains(&"HUB003".to_string()), "requested cpu-basic matches while current is null");
     let r = remote("build-error", Some(TOKEN), &[]);
-    assert!(r.json()["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "HUB006" && d["severity"] == "error"));
+    assert!(r.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["code"] == "HUB006" && d["severity"] == "error"));
 }
 
 #[test]
@@ -164,7 +190,10 @@ fn hub007_compares_the_local_readme_with_the_hub() {
     let d = r.json();
     let drift: Vec<&Value> = d["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "HUB007").collect();
     assert_eq!(drift.len(), 1, "{d}");
-    assert!(drift[0]["message"].as_str().unwrap().contains("`app_port` is `7860` in the local README.md but `7255` on the Hub"));
+    assert!(drift[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`app_port` is `7860` in the local README.md but `7255` on the Hub"));
     // The same README as the Hub's: no drift.
     std::fs::write(dir.path().join("README.md"), support::fake_hub::readme("compliant")).unwrap();
     let r = run(Some(TOKEN), &[dir.path().to_str().unwrap(), "--space", "acme/compliant", "--format", "json"]);
@@ -187,7 +216,13 @@ fn failing_hub_exits_2_after_bounded_retries_in_bounded_time() {
     assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
     assert_eq!(hub().hits("info:failing") - before, 3, "1 attempt + 2 retries");
     assert!(start.elapsed() < Duration::from_secs(30));
-    assert!(r.stderr.contains("/api/spaces/acme/failing") && r.stderr.contains("HTTP 500") && r.stderr.contains("request id"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("/api/spaces/acme/failing")
+            && r.stderr.contains("HTTP 500")
+            && r.stderr.contains("request id"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -220,7 +255,11 @@ fn a_server_that_never_answers() {
     });
     let (mut c, _home) = spacecheck(Some(TOKEN));
     let start = Instant::now();
-    let out = c.env("HF_ENDPOINT", format!("http://{addr}")).args(["hf://acme/compliant", "--timeout", "1", "--retries", "1"]).output().unwrap();
+    let out = c
+        .env("HF_ENDPOINT", format!("http://{addr}"))
+        .args(["hf://acme/compliant", "--timeout", "1", "--retries", "1"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no answer"), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(start.elapsed() < Duration::from_secs(20));
@@ -229,7 +268,8 @@ fn a_server_that_never_answers() {
 #[test]
 fn nothing_listening_is_exit_2() {
     let (mut c, _home) = spacecheck(None);
-    let out = c.env("HF_ENDPOINT", "http://127.0.0.1:9").args(["hf://acme/compliant", "--retries", "0"]).output().unwrap();
+    let out =
+        c.env("HF_ENDPOINT", "http://127.0.0.1:9").args(["hf://acme/compliant", "--retries", "0"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("could not check `acme/compliant`"));
 }
@@ -269,7 +309,8 @@ fn offline_and_argument_errors() {
     let r = run(Some(TOKEN), &["hf://not-a-space-id"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("OWNER/NAME"));
-    let r = run(Some(TOKEN), &["fixtures/reference-space", "--space", "acme/compliant", "--offline", "--format", "json"]);
+    let r =
+        run(Some(TOKEN), &["fixtures/reference-space", "--space", "acme/compliant", "--offline", "--format", "json"]);
     assert_eq!(r.code, 0);
     assert!(r.skipped().iter().any(|(c, _)| c == "APP001"));
     assert_eq!(hub().hits("info:never-asked"), 0);
@@ -280,9 +321,16 @@ fn python_client_reads_the_fake_hub() {
     // Fidelity: the real huggingface_hub client parses the fake's answers. scripts/test.sh
     // installs it in target/venv; without it (a bare `cargo test`) the check cannot run.
     let python = repo().join("target/venv/bin/python");
-    let has_client = python.exists() && std::process::Command::new(&python).args(["-c", "import huggingface_hub"]).status().is_ok_and(|s| s.success());
+    let has_client = python.exists()
+        && std::process::Command::new(&python)
+            .args(["-c", "import huggingface_hub"])
+            .status()
+            .is_ok_and(|s| s.success());
     if !has_client {
-        assert!(std::env::var_os("CI").is_none(), "CI must run the Python fidelity check (scripts/test.sh installs huggingface_hub)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the Python fidelity check (scripts/test.sh installs huggingface_hub)"
+        );
         eprintln!("skipping: no target/venv with huggingface_hub (run scripts/test.sh)");
         return;
     }

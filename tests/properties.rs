@@ -28,23 +28,34 @@ struct Spec {
     builder_stage: bool,
 }
 
-const BASES: &[&str] = &["python:3.11-slim", "python:3.12", "debian:bookworm-slim", "ubuntu:22.04", "nvidia/cuda:12.4.1-runtime-ubuntu22.04"];
+const BASES: &[&str] = &[
+    "python:3.11-slim",
+    "python:3.12",
+    "debian:bookworm-slim",
+    "ubuntu:22.04",
+    "nvidia/cuda:12.4.1-runtime-ubuntu22.04",
+];
 
 fn spec() -> impl Strategy<Value = Spec> {
     let user = prop_oneof![
         Just(User::None),
         (1u32..60000).prop_map(User::Numeric),
-        ("[a-z][a-z0-9]{2,8}", 1u32..60000).prop_filter("not a base user", |(n, _)| !["root", "daemon", "nobody", "node", "ubuntu", "bun", "jovyan"].contains(&n.as_str())).prop_map(|(name, uid)| User::Named { name, uid }),
+        ("[a-z][a-z0-9]{2,8}", 1u32..60000)
+            .prop_filter("not a base user", |(n, _)| !["root", "daemon", "nobody", "node", "ubuntu", "bun", "jovyan"]
+                .contains(&n.as_str()))
+            .prop_map(|(name, uid)| User::Named { name, uid }),
     ];
-    (0..BASES.len(), user, 1025u16..65535, 0usize..4, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(b, user, port, server, exec_form, port_via_env, builder_stage)| Spec {
-        base: BASES[b],
-        user,
-        port,
-        server,
-        exec_form,
-        port_via_env,
-        builder_stage,
-    })
+    (0..BASES.len(), user, 1025u16..65535, 0usize..4, any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(b, user, port, server, exec_form, port_via_env, builder_stage)| Spec {
+            base: BASES[b],
+            user,
+            port,
+            server,
+            exec_form,
+            port_via_env,
+            builder_stage,
+        },
+    )
 }
 
 /// The instructions, one string each (continuation lines allowed inside).
@@ -96,7 +107,15 @@ struct Cosmetics {
 }
 
 fn cosmetics() -> impl Strategy<Value = Cosmetics> {
-    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(comments, blank_lines, continuations, crlf, lowercase)| Cosmetics { comments, blank_lines, continuations, crlf, lowercase })
+    (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+        |(comments, blank_lines, continuations, crlf, lowercase)| Cosmetics {
+            comments,
+            blank_lines,
+            continuations,
+            crlf,
+            lowercase,
+        },
+    )
 }
 
 fn render(lines: &[String], c: Cosmetics) -> String {
@@ -131,7 +150,11 @@ fn findings(dockerfile: &str, port: u16) -> Vec<(String, String)> {
     std::fs::write(dir.path().join("README.md"), format!("---\nsdk: docker\napp_port: {port}\n---\n")).expect("write");
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
     let space = Space::load(dir.path()).expect("space");
-    let mut f: Vec<(String, String)> = lint::lint(&space, &Policy::baseline(), &Options::default()).diagnostics.into_iter().map(|d| (d.code.to_string(), d.message)).collect();
+    let mut f: Vec<(String, String)> = lint::lint(&space, &Policy::baseline(), &Options::default())
+        .diagnostics
+        .into_iter()
+        .map(|d| (d.code.to_string(), d.message))
+        .collect();
     f.sort();
     f
 }

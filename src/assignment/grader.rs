@@ -43,9 +43,14 @@ pub struct InfoSeen {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     Pass,
-    Fail { check: u8, message: String },
+    Fail {
+        check: u8,
+        message: String,
+    },
     /// No check failed, but these could not be run.
-    Incomplete { unknown: Vec<u8> },
+    Incomplete {
+        unknown: Vec<u8>,
+    },
 }
 
 impl Verdict {
@@ -177,19 +182,59 @@ pub fn replay(inputs: &Inputs, v: &StudentValues) -> Verdict {
     }
     step!(1, inputs.submission.as_deref().map(check_submission));
     let info = inputs.info.as_ref();
-    step!(2, info.map(|i| if i.status == 200 { Ok(()) } else { Err(format!("Unable to fetch space metadata (HTTP {})", i.status)) }));
-    step!(3, info.map(|i| if i.sdk.as_deref() == Some("docker") { Ok(()) } else { Err("Space SDK must be docker".into()) }));
+    step!(
+        2,
+        info.map(|i| if i.status == 200 {
+            Ok(())
+        } else {
+            Err(format!("Unable to fetch space metadata (HTTP {})", i.status))
+        })
+    );
+    step!(
+        3,
+        info.map(|i| if i.sdk.as_deref() == Some("docker") { Ok(()) } else { Err("Space SDK must be docker".into()) })
+    );
     step!(4, info.map(|i| if i.private == Some(true) { Err("Space must be public".into()) } else { Ok(()) }));
     step!(5, info.map(|i| if i.siblings.is_empty() { Err("Space repository has no files".into()) } else { Ok(()) }));
     let card = info.map(|i| (i.card_app_port.clone(), i.card_title.clone())).or_else(|| inputs.local_card.clone());
     step!(6, card.as_ref().map(|(port, _)| check_card_port(port.as_ref(), v.app_port)));
     step!(7, card.as_ref().map(|(_, title)| check_title(title.as_deref(), &v.space_name)));
-    step!(8, info.map(|i| if i.siblings.iter().any(|s| s == "Dockerfile") { Ok(()) } else { Err("Dockerfile not found at the root of the Space".into()) }));
+    step!(
+        8,
+        info.map(|i| if i.siblings.iter().any(|s| s == "Dockerfile") {
+            Ok(())
+        } else {
+            Err("Dockerfile not found at the root of the Space".into())
+        })
+    );
     let trailing_slash = inputs.submission.as_deref().is_some_and(|s| s.trim().ends_with('/'));
-    let raw_unreachable = |what: &str| Err(format!("could not fetch the raw {what}: the submitted URL ends with `/`, so the grader asks for `...//raw/main/{what}`"));
-    step!(9, inputs.dockerfile.as_ref().map(|d| if trailing_slash { raw_unreachable("Dockerfile") } else { d.as_deref().map_or(Err("Dockerfile not found".into()), |t| check_dockerfile(t, v.app_port)) }));
-    step!(10, inputs.requirements.as_ref().map(|r| if trailing_slash { raw_unreachable("requirements.txt") } else { check_requirements(r.as_deref()) }));
-    step!(11, inputs.readme.as_ref().map(|r| if trailing_slash { raw_unreachable("README.md") } else { check_readme(r.as_deref(), v) }));
+    let raw_unreachable = |what: &str| {
+        Err(format!("could not fetch the raw {what}: the submitted URL ends with `/`, so the grader asks for `...//raw/main/{what}`"))
+    };
+    step!(
+        9,
+        inputs.dockerfile.as_ref().map(|d| if trailing_slash {
+            raw_unreachable("Dockerfile")
+        } else {
+            d.as_deref().map_or(Err("Dockerfile not found".into()), |t| check_dockerfile(t, v.app_port))
+        })
+    );
+    step!(
+        10,
+        inputs.requirements.as_ref().map(|r| if trailing_slash {
+            raw_unreachable("requirements.txt")
+        } else {
+            check_requirements(r.as_deref())
+        })
+    );
+    step!(
+        11,
+        inputs.readme.as_ref().map(|r| if trailing_slash {
+            raw_unreachable("README.md")
+        } else {
+            check_readme(r.as_deref(), v)
+        })
+    );
     step!(12, info.map(|i| check_hardware(i.hardware_current.as_ref())));
     if unknown.is_empty() {
         Verdict::Pass
@@ -222,7 +267,10 @@ mod tests {
             }),
             dockerfile: Some(Some("FROM python:3.11-slim\nUSER user\nENV APP_PORT=7349\nEXPOSE 7349\n".into())),
             requirements: Some(Some("FastAPI\nuvicorn[standard]\n".into())),
-            readme: Some(Some(format!("---\nsdk: docker\napp_port: 7349\nshort_description: {}\n---\n", v.description))),
+            readme: Some(Some(format!(
+                "---\nsdk: docker\napp_port: 7349\nshort_description: {}\n---\n",
+                v.description
+            ))),
             local_card: None,
         }
     }
@@ -241,7 +289,10 @@ mod tests {
         assert_eq!(replay(&i, &v), Verdict::Fail { check: 7, message: "Space title should be ga2-084d53".into() });
         let mut i = passing();
         i.info.as_mut().unwrap().status = 401;
-        assert_eq!(replay(&i, &v), Verdict::Fail { check: 2, message: "Unable to fetch space metadata (HTTP 401)".into() });
+        assert_eq!(
+            replay(&i, &v),
+            Verdict::Fail { check: 2, message: "Unable to fetch space metadata (HTTP 401)".into() }
+        );
     }
 
     #[test]

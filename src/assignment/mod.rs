@@ -15,8 +15,11 @@ pub struct Assignment {
     pub title: &'static str,
 }
 
-pub const ASSIGNMENTS: &[Assignment] =
-    &[Assignment { id: "q-huggingface-docker", aliases: &["ga2"], title: "Publish a Docker Space with environment guardrails (graded assignment 2)" }];
+pub const ASSIGNMENTS: &[Assignment] = &[Assignment {
+    id: "q-huggingface-docker",
+    aliases: &["ga2"],
+    title: "Publish a Docker Space with environment guardrails (graded assignment 2)",
+}];
 
 pub fn find(id: &str) -> Option<&'static Assignment> {
     ASSIGNMENTS.iter().find(|a| a.id.eq_ignore_ascii_case(id) || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(id)))
@@ -62,7 +65,11 @@ pub fn policy_for(values: &StudentValues, assignment: &Assignment) -> Policy {
             description_contains: Some(values.description.clone()),
             secrets: vec![values.secret.clone()],
         },
-        dockerfile: DockerfilePolicy { base_image: Some("python:3.11-slim".into()), user_uid: Some(1000), numeric_user: false },
+        dockerfile: DockerfilePolicy {
+            base_image: Some("python:3.11-slim".into()),
+            user_uid: Some(1000),
+            numeric_user: false,
+        },
         rules: Default::default(),
         assignment: Some(values.clone()),
         submission: None,

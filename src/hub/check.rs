@@ -29,14 +29,25 @@ impl std::fmt::Display for CheckError {
 }
 
 /// Lints `hf://id` with the given policy. `notes` receives remarks about skipped files.
-pub async fn check_remote(client: &HubClient, id: &str, policy: &Policy, options: &Options, probe_options: ProbeOptions, notes: &mut Vec<String>) -> Result<Report, CheckError> {
+pub async fn check_remote(
+    client: &HubClient,
+    id: &str,
+    policy: &Policy,
+    options: &Options,
+    probe_options: ProbeOptions,
+    notes: &mut Vec<String>,
+) -> Result<Report, CheckError> {
     let target = format!("hf://{id}");
     let probe = probe::probe(client, id, probe_options).await.map_err(CheckError::Hub)?;
     let live = rules::run_live(&rules::LiveContext { probe: &probe, policy, local: None });
     let Some(info) = probe.info() else {
         let mut report = lint::lint_with_live(None, &target, policy, options, live);
         if let Some(values) = &policy.assignment {
-            let inputs = grader::Inputs { submission: policy.submission.clone(), info: Some(assignment::info_seen(&probe)), ..Default::default() };
+            let inputs = grader::Inputs {
+                submission: policy.submission.clone(),
+                info: Some(assignment::info_seen(&probe)),
+                ..Default::default()
+            };
             report.grader = Some(grader::replay(&inputs, values));
         }
         return Ok(report);

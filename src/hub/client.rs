@@ -102,12 +102,28 @@ fn preview(body: &[u8]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HubError {
     /// No answer: connection refused, DNS, reset, TLS.
-    Network { url: String, message: String },
-    Timeout { url: String, after: Duration },
+    Network {
+        url: String,
+        message: String,
+    },
+    Timeout {
+        url: String,
+        after: Duration,
+    },
     /// An answer that is an error after every retry (5xx, 429).
-    Status { url: String, status: u16, detail: String },
-    TooLarge { url: String, limit: usize },
-    BadAnswer { url: String, message: String },
+    Status {
+        url: String,
+        status: u16,
+        detail: String,
+    },
+    TooLarge {
+        url: String,
+        limit: usize,
+    },
+    BadAnswer {
+        url: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for HubError {
@@ -116,7 +132,9 @@ impl fmt::Display for HubError {
             HubError::Network { url, message } => write!(f, "GET {url}: no answer ({message})"),
             HubError::Timeout { url, after } => write!(f, "GET {url}: no answer within {}s", after.as_secs_f64()),
             HubError::Status { url, detail, .. } => write!(f, "GET {url}: {detail}"),
-            HubError::TooLarge { url, limit } => write!(f, "GET {url}: the answer is larger than {limit} bytes; not read"),
+            HubError::TooLarge { url, limit } => {
+                write!(f, "GET {url}: the answer is larger than {limit} bytes; not read")
+            }
             HubError::BadAnswer { url, message } => write!(f, "GET {url}: {message}"),
         }
     }
@@ -171,7 +189,9 @@ impl HubClient {
             }
             let outcome = match request.send().await {
                 Ok(resp) => read(url, resp, limit).await,
-                Err(e) if e.is_timeout() => Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout }),
+                Err(e) if e.is_timeout() => {
+                    Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout })
+                }
                 Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
             };
             // Pace: with the window almost spent, everyone waits for its reset.
@@ -211,7 +231,11 @@ impl HubClient {
                     return Err(HubError::Status {
                         url: url.to_string(),
                         status: 429,
-                        detail: format!("{status}: the Hub asks to wait {}s, more than spacecheck waits ({}s)", w.as_secs(), self.options.max_wait.as_secs()),
+                        detail: format!(
+                            "{status}: the Hub asks to wait {}s, more than spacecheck waits ({}s)",
+                            w.as_secs(),
+                            self.options.max_wait.as_secs()
+                        ),
                     });
                 }
                 Some(w) => {
@@ -251,7 +275,9 @@ impl HubClient {
 /// Reads a response: status, the Hub's error headers, the body up to `limit`, and how long the
 /// Hub asks to wait (Retry-After in seconds, or RateLimit `t=` when `r=0`).
 async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(Response, Option<Duration>), HubError> {
-    let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>());
+    let header = |name: &str| {
+        resp.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>())
+    };
     let status = resp.status().as_u16();
     let request_id = header("x-request-id");
     let error_code = header("x-error-code");
@@ -275,7 +301,10 @@ async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(R
             Ok(None) => break,
             Err(e) if e.is_timeout() => return Err(HubError::Timeout { url: url.to_string(), after: Duration::ZERO }),
             Err(e) => {
-                return Err(HubError::BadAnswer { url: url.to_string(), message: format!("the answer was cut off ({})", describe_reqwest(&e)) });
+                return Err(HubError::BadAnswer {
+                    url: url.to_string(),
+                    message: format!("the answer was cut off ({})", describe_reqwest(&e)),
+                });
             }
         }
     }

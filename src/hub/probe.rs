@@ -87,7 +87,13 @@ pub struct ProbeOptions {
 /// Whether `owner/name` is a valid Space id (Hub repo names: letters, digits, `-`, `_`, `.`).
 pub fn valid_space_id(id: &str) -> bool {
     let Some((owner, name)) = id.split_once('/') else { return false };
-    let ok = |s: &str| !s.is_empty() && s.len() <= 96 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && !s.starts_with(['-', '.']) && !s.contains("..");
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 96
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            && !s.starts_with(['-', '.'])
+            && !s.contains("..")
+    };
     ok(owner) && ok(name)
 }
 
@@ -107,7 +113,13 @@ pub fn parse_info(v: &Value, id: &str) -> SpaceInfo {
         siblings: v
             .get("siblings")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|x| x.get("rfilename").and_then(Value::as_str)).map(str::to_string).take(100_000).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.get("rfilename").and_then(Value::as_str))
+                    .map(str::to_string)
+                    .take(100_000)
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
@@ -123,7 +135,10 @@ fn info_outcome(resp: Response, id: &str) -> Result<InfoOutcome, HubError> {
         200 => {
             let v = resp.json()?;
             if !v.is_object() {
-                return Err(HubError::BadAnswer { url: resp.url.clone(), message: "the Space info is not a JSON object".into() });
+                return Err(HubError::BadAnswer {
+                    url: resp.url.clone(),
+                    message: "the Space info is not a JSON object".into(),
+                });
             }
             Ok(InfoOutcome::Found(parse_info(&v, id)))
         }
@@ -141,8 +156,16 @@ async fn fetch_names(client: &HubClient, path: &str) -> Result<Result<Vec<String
     // Keyed by name (hub.md); a list of {key: ...} is accepted too.
     let names = match &v {
         Value::Object(m) => m.keys().cloned().collect(),
-        Value::Array(a) => a.iter().filter_map(|x| x.get("key").or_else(|| x.get("name")).and_then(Value::as_str).map(str::to_string)).collect(),
-        _ => return Err(HubError::BadAnswer { url: resp.url.clone(), message: "expected an object keyed by name".into() }),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.get("key").or_else(|| x.get("name")).and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        _ => {
+            return Err(HubError::BadAnswer {
+                url: resp.url.clone(),
+                message: "expected an object keyed by name".into(),
+            })
+        }
     };
     Ok(Ok(names))
 }
@@ -178,9 +201,13 @@ pub async fn probe(client: &HubClient, id: &str, options: ProbeOptions) -> Resul
             None => Some(SecretsOutcome::NoToken),
             Some(Ok(Ok(names))) => Some(SecretsOutcome::Names(names)),
             Some(Ok(Err(resp))) if matches!(resp.status, 401 | 403) => Some(SecretsOutcome::Denied(resp.describe())),
-            Some(Ok(Err(resp))) if matches!(resp.status, 404 | 405) && matches!(info, InfoOutcome::Found(_)) => Some(SecretsOutcome::Unsupported(resp.describe())),
+            Some(Ok(Err(resp))) if matches!(resp.status, 404 | 405) && matches!(info, InfoOutcome::Found(_)) => {
+                Some(SecretsOutcome::Unsupported(resp.describe()))
+            }
             Some(Ok(Err(resp))) if matches!(resp.status, 404) => Some(SecretsOutcome::Denied(resp.describe())),
-            Some(Ok(Err(resp))) => return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() }),
+            Some(Ok(Err(resp))) => {
+                return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() })
+            }
             Some(Err(e)) => return Err(e),
         }
     };
@@ -198,7 +225,11 @@ async fn check_app(client: &HubClient, info: &SpaceInfo) -> AppOutcome {
         return AppOutcome::NotChecked("the Hub reports no app host for this Space".into());
     };
     let base = info.card_data.as_ref().and_then(|c| c.get("base_path")).and_then(Value::as_str).unwrap_or("/");
-    let url = format!("{}{}", host.trim_end_matches('/'), if base.starts_with('/') { base.to_string() } else { format!("/{base}") });
+    let url = format!(
+        "{}{}",
+        host.trim_end_matches('/'),
+        if base.starts_with('/') { base.to_string() } else { format!("/{base}") }
+    );
     // The token goes only to the Hub's own app domain (a private Space needs it); never to
     // another host an answer might name.
     let send_token = url::host_of(&url).is_some_and(|h| h.ends_with(".hf.space"));

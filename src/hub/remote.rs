@@ -43,11 +43,25 @@ pub fn safe_repo_path(p: &str) -> bool {
 fn wanted(p: &str) -> bool {
     let base = p.rsplit('/').next().unwrap_or(p);
     let depth = p.matches('/').count();
-    if matches!(base, "README.md" | "Dockerfile" | ".dockerignore" | ".gitignore" | ".gitattributes" | "Pipfile" | "setup.py" | "package.json") {
+    if matches!(
+        base,
+        "README.md"
+            | "Dockerfile"
+            | ".dockerignore"
+            | ".gitignore"
+            | ".gitattributes"
+            | "Pipfile"
+            | "setup.py"
+            | "package.json"
+    ) {
         return depth <= 2;
     }
     let ext = base.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    depth <= 3 && matches!(ext.as_str(), "py" | "sh" | "txt" | "toml" | "yml" | "yaml" | "cfg" | "conf" | "ini" | "json" | "js" | "mjs" | "env")
+    depth <= 3
+        && matches!(
+            ext.as_str(),
+            "py" | "sh" | "txt" | "toml" | "yml" | "yaml" | "cfg" | "conf" | "ini" | "json" | "js" | "mjs" | "env"
+        )
 }
 
 /// Percent-encodes one path segment for a URL.
@@ -69,7 +83,10 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
     let mut to_get = Vec::new();
     for p in &info.siblings {
         if !safe_repo_path(p) {
-            fetched.notes.push(format!("the Hub lists a file with an unsafe path ({:?}); ignored", p.chars().take(80).collect::<String>()));
+            fetched.notes.push(format!(
+                "the Hub lists a file with an unsafe path ({:?}); ignored",
+                p.chars().take(80).collect::<String>()
+            ));
             continue;
         }
         if wanted(p) && to_get.len() < MAX_DOWNLOADS {
@@ -83,7 +100,10 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
     for p in to_get {
         let client = client.clone();
         let gate = gate.clone();
-        let url = client.url(&format!("/spaces/{id}/resolve/main/{}", p.split('/').map(encode_segment).collect::<Vec<_>>().join("/")));
+        let url = client.url(&format!(
+            "/spaces/{id}/resolve/main/{}",
+            p.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
+        ));
         tasks.spawn(async move {
             let _permit = gate.acquire_owned().await;
             (p, client.get(&url, true, MAX_FILE_BYTES).await)
@@ -95,9 +115,15 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
             Ok(resp) if resp.is_success() => {
                 let target: PathBuf = dest.join(&p);
                 if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(|e| HubError::BadAnswer { url: resp.url.clone(), message: format!("cannot store it: {e}") })?;
+                    std::fs::create_dir_all(parent).map_err(|e| HubError::BadAnswer {
+                        url: resp.url.clone(),
+                        message: format!("cannot store it: {e}"),
+                    })?;
                 }
-                std::fs::write(&target, &resp.body).map_err(|e| HubError::BadAnswer { url: resp.url.clone(), message: format!("cannot store it: {e}") })?;
+                std::fs::write(&target, &resp.body).map_err(|e| HubError::BadAnswer {
+                    url: resp.url.clone(),
+                    message: format!("cannot store it: {e}"),
+                })?;
                 fetched.downloaded.push(p);
             }
             // Listed but gone (a race with a push), or not downloadable: known to exist only.
@@ -105,7 +131,9 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
                 fetched.notes.push(format!("`{p}`: {}", resp.describe()));
                 fetched.listed_only.push(p);
             }
-            Ok(resp) => return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() }),
+            Ok(resp) => {
+                return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() })
+            }
             Err(HubError::TooLarge { .. }) => {
                 fetched.notes.push(format!("`{p}` is over {MAX_FILE_BYTES} bytes; not downloaded"));
                 fetched.listed_only.push(p);
@@ -120,7 +148,10 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
 
 /// One file's text through the resolve endpoint; `None` when the Hub has no such file.
 pub async fn fetch_text(client: &HubClient, id: &str, path: &str) -> Result<Option<String>, HubError> {
-    let url = client.url(&format!("/spaces/{id}/resolve/main/{}", path.split('/').map(encode_segment).collect::<Vec<_>>().join("/")));
+    let url = client.url(&format!(
+        "/spaces/{id}/resolve/main/{}",
+        path.split('/').map(encode_segment).collect::<Vec<_>>().join("/")
+    ));
     let resp = client.get(&url, true, MAX_FILE_BYTES).await?;
     match resp.status {
         200..=299 => Ok(Some(crate::source::decode_bom_aware(&resp.body))),
@@ -143,7 +174,13 @@ mod tests {
 
     #[test]
     fn wanted_files() {
-        assert!(wanted("README.md") && wanted("Dockerfile") && wanted("app/main.py") && wanted("requirements.txt") && wanted(".streamlit/config.toml"));
+        assert!(
+            wanted("README.md")
+                && wanted("Dockerfile")
+                && wanted("app/main.py")
+                && wanted("requirements.txt")
+                && wanted(".streamlit/config.toml")
+        );
         assert!(!wanted("model.safetensors") && !wanted("static/logo.png"));
     }
 

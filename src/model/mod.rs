@@ -58,7 +58,10 @@ pub enum RuntimeUser {
 pub enum Uid {
     Known(u32),
     /// A name that was created without `-u`: the UID is the next free one, inferred here.
-    Inferred { uid: u32, why: String },
+    Inferred {
+        uid: u32,
+        why: String,
+    },
     /// A name nothing in the chain creates, or a variable without a value.
     Unknown(String),
 }
@@ -167,7 +170,9 @@ impl ImageModel {
             return Uid::Known(uid);
         }
         if shell::has_unresolved_var(name) {
-            return Uid::Unknown(format!("`{name}` has no value that spacecheck can see (a build argument without a default?)"));
+            return Uid::Unknown(format!(
+                "`{name}` has no value that spacecheck can see (a build argument without a default?)"
+            ));
         }
         // The last change wins (usermod after useradd).
         if let Some(u) = self.created_users.iter().rev().find(|u| u.name == name) {
@@ -186,7 +191,9 @@ impl ImageModel {
     /// `useradd user` without `-u` takes the first free UID from 1000 (system users: below 1000).
     fn infer_uid(&self, name: &str, user: &CreatedUser) -> Uid {
         if user.system {
-            return Uid::Unknown(format!("`{name}` is created as a system user (`-r`/`--system`), so its UID is below 1000"));
+            return Uid::Unknown(format!(
+                "`{name}` is created as a system user (`-r`/`--system`), so its UID is below 1000"
+            ));
         }
         let base = self.base_image.as_ref().map_or("", |b| b.value.as_str());
         let mut taken: Vec<u32> = Vec::new();
@@ -274,23 +281,36 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         if let Args::KeyValues(kvs) = &i.args {
             let scope = Scope { env: HashMap::new(), args: global.clone() };
             for kv in kvs {
-                let value = kv.value.as_ref().map(|v| Valued { raw: v.text.clone(), value: expand(&v.text, &scope), span: v.span.clone() });
+                let value = kv.value.as_ref().map(|v| Valued {
+                    raw: v.text.clone(),
+                    value: expand(&v.text, &scope),
+                    span: v.span.clone(),
+                });
                 global.insert(kv.key.text.clone(), value.as_ref().map(|v| v.value.clone()));
-                var_defs.push(VarDef { name: kv.key.text.clone(), value, key_span: kv.key.span.clone(), kind: i.kind, instruction: n });
+                var_defs.push(VarDef {
+                    name: kv.key.text.clone(),
+                    value,
+                    key_span: kv.key.span.clone(),
+                    kind: i.kind,
+                    instruction: n,
+                });
             }
         }
     }
 
     // Stages.
     let mut stages: Vec<Stage> = Vec::new();
-    let from_indices: Vec<usize> = ins.iter().enumerate().filter(|(_, i)| i.kind == Kind::From).map(|(n, _)| n).collect();
+    let from_indices: Vec<usize> =
+        ins.iter().enumerate().filter(|(_, i)| i.kind == Kind::From).map(|(n, _)| n).collect();
     for (s, &fi) in from_indices.iter().enumerate() {
         let end = from_indices.get(s + 1).copied().unwrap_or(ins.len());
         let Args::From { image, alias } = &ins[fi].args else { continue };
         let global_scope = Scope { env: HashMap::new(), args: global.clone() };
         let expanded = expand(&image.text, &global_scope);
-        let unresolved_args = referenced_vars(&image.text).into_iter().filter(|v| global_scope.get(v).is_none()).collect();
-        let parent = stages.iter().rposition(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&expanded)));
+        let unresolved_args =
+            referenced_vars(&image.text).into_iter().filter(|v| global_scope.get(v).is_none()).collect();
+        let parent =
+            stages.iter().rposition(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&expanded)));
         stages.push(Stage {
             index: s,
             from_index: fi,
@@ -335,7 +355,11 @@ pub fn build(df: &Dockerfile) -> ImageModel {
     chain.reverse();
     model.chain = chain.clone();
     let root = &stages[chain[0]];
-    model.base_image = Some(Valued { raw: root.image_word.text.clone(), value: root.image.clone(), span: root.image_word.span.clone() });
+    model.base_image = Some(Valued {
+        raw: root.image_word.text.clone(),
+        value: root.image.clone(),
+        span: root.image_word.span.clone(),
+    });
 
     // Walk every stage (for source checks and secrets), with the chain's state carried along.
     let mut stage_scopes: Vec<Scope> = vec![Scope::default(); stages.len()];
@@ -350,7 +374,9 @@ pub fn build(df: &Dockerfile) -> ImageModel {
                 sc.args.clear();
                 (sc, stage_users[p].clone(), stage_workdirs[p].clone(), stage_start[p].clone())
             }
-            None => (Scope::default(), RuntimeUser::Default, "/".to_string(), StartCommand { entrypoint: None, cmd: None }),
+            None => {
+                (Scope::default(), RuntimeUser::Default, "/".to_string(), StartCommand { entrypoint: None, cmd: None })
+            }
         };
         let mut cmd_inherited = start.cmd.is_some();
         for n in stage.body.clone() {
@@ -365,9 +391,17 @@ pub fn build(df: &Dockerfile) -> ImageModel {
                     for kv in kvs {
                         let name = kv.key.text.clone();
                         let value = match &kv.value {
-                            Some(v) => Some(Valued { raw: v.text.clone(), value: expand(&v.text, &scope), span: v.span.clone() }),
+                            Some(v) => Some(Valued {
+                                raw: v.text.clone(),
+                                value: expand(&v.text, &scope),
+                                span: v.span.clone(),
+                            }),
                             // `ARG NAME` in a stage takes the global default.
-                            None if i.kind == Kind::Arg => global.get(&name).cloned().flatten().map(|g| Valued { raw: String::new(), value: g, span: kv.key.span.clone() }),
+                            None if i.kind == Kind::Arg => global.get(&name).cloned().flatten().map(|g| Valued {
+                                raw: String::new(),
+                                value: g,
+                                span: kv.key.span.clone(),
+                            }),
                             None => None,
                         };
                         if i.kind == Kind::Env {
@@ -375,12 +409,21 @@ pub fn build(df: &Dockerfile) -> ImageModel {
                         } else {
                             scope.args.insert(name.clone(), value.as_ref().map(|v| v.value.clone()));
                         }
-                        model.var_defs.push(VarDef { name, value, key_span: kv.key.span.clone(), kind: i.kind, instruction: n });
+                        model.var_defs.push(VarDef {
+                            name,
+                            value,
+                            key_span: kv.key.span.clone(),
+                            kind: i.kind,
+                            instruction: n,
+                        });
                     }
                 }
                 Kind::User => {
                     if let Args::Text(w) = &i.args {
-                        user = RuntimeUser::Set { user: Valued { raw: w.text.clone(), value: expand(&w.text, &scope), span: w.span.clone() }, stage: stage.index };
+                        user = RuntimeUser::Set {
+                            user: Valued { raw: w.text.clone(), value: expand(&w.text, &scope), span: w.span.clone() },
+                            stage: stage.index,
+                        };
                     }
                 }
                 Kind::Workdir => {
@@ -414,7 +457,10 @@ pub fn build(df: &Dockerfile) -> ImageModel {
                     if let Args::Words(words) = &i.args {
                         for w in words {
                             let value = expand(&w.text, &scope);
-                            model.exposed.push(ExposedPort { ports: parse_port_spec(&value), text: Valued { raw: w.text.clone(), value, span: w.span.clone() } });
+                            model.exposed.push(ExposedPort {
+                                ports: parse_port_spec(&value),
+                                text: Valued { raw: w.text.clone(), value, span: w.span.clone() },
+                            });
                         }
                     }
                 }
@@ -514,7 +560,8 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope) -> RunCom
     }
     // A `RUN <<EOF` heredoc is the script itself; other heredocs are data fed to a command
     // (`python - <<PY`), searched as text only.
-    let script_heredoc = matches!(&i.args, Args::Command(CommandForm::Shell(w)) if w.text.trim_start().starts_with("<<"));
+    let script_heredoc =
+        matches!(&i.args, Args::Command(CommandForm::Shell(w)) if w.text.trim_start().starts_with("<<"));
     for (k, h) in i.heredocs.iter().enumerate() {
         text.push('\n');
         text.push_str(&h.body);
@@ -532,10 +579,10 @@ fn record_written_files(i: &Instruction, workdir: &str, out: &mut HashMap<String
     let Args::Command(CommandForm::Shell(w)) = &i.args else { return };
     // The redirection target of the line that opened the heredoc.
     let line = w.text.lines().next().unwrap_or("");
-    let target = line
-        .split_once('>')
-        .map(|(_, t)| t.trim_start_matches('>').split_whitespace().next().unwrap_or(""))
-        .or_else(|| line.split_once("tee ").map(|(_, t)| t.split_whitespace().find(|a| !a.starts_with('-')).unwrap_or("")));
+    let target =
+        line.split_once('>').map(|(_, t)| t.trim_start_matches('>').split_whitespace().next().unwrap_or("")).or_else(
+            || line.split_once("tee ").map(|(_, t)| t.split_whitespace().find(|a| !a.starts_with('-')).unwrap_or("")),
+        );
     if let Some(t) = target.filter(|t| !t.is_empty() && !t.starts_with('&')) {
         out.insert(join_path(workdir, &shell::unquote(t)), first.body.clone());
     }
@@ -544,7 +591,9 @@ fn record_written_files(i: &Instruction, workdir: &str, out: &mut HashMap<String
 fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<OwnershipFix> {
     let program = c.program()?.rsplit('/').next()?;
     let args = &c.words[1..];
-    let recursive = args.iter().any(|a| a == "-R" || a == "--recursive" || (a.starts_with('-') && !a.starts_with("--") && a.contains('R')));
+    let recursive = args
+        .iter()
+        .any(|a| a == "-R" || a == "--recursive" || (a.starts_with('-') && !a.starts_with("--") && a.contains('R')));
     let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     match program {
         "chown" => {
@@ -561,7 +610,9 @@ fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<Ownership
             let (mode, paths) = operands.split_first()?;
             let world_writable = match mode.parse::<u32>() {
                 Ok(_) => mode.chars().last().is_some_and(|c| matches!(c, '2' | '3' | '6' | '7')),
-                Err(_) => mode.split(',').any(|m| (m.contains('o') || m.contains('a')) && m.contains("+") && m.contains('w')),
+                Err(_) => {
+                    mode.split(',').any(|m| (m.contains('o') || m.contains('a')) && m.contains("+") && m.contains('w'))
+                }
             };
             world_writable.then(|| OwnershipFix {
                 instruction: n,
@@ -577,7 +628,18 @@ fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<Ownership
 
 fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str) -> CopyOp {
     let Args::Copy { sources, dest } = &i.args else {
-        return CopyOp { instruction: n, span: i.span.clone(), kind: i.kind, from: None, sources: vec![], has_heredoc: false, dest: workdir.into(), chown: None, chmod: None, stage };
+        return CopyOp {
+            instruction: n,
+            span: i.span.clone(),
+            kind: i.kind,
+            from: None,
+            sources: vec![],
+            has_heredoc: false,
+            dest: workdir.into(),
+            chown: None,
+            chmod: None,
+            stage,
+        };
     };
     let flag_value = |name: &str| i.flag(name).and_then(|f| f.value.clone());
     let chown = i.flag("chown").and_then(|f| {
@@ -591,7 +653,9 @@ fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str
         sources: sources
             .iter()
             .filter_map(|s| match s {
-                CopySource::Path(w) => Some(Valued { raw: w.text.clone(), value: expand(&w.text, scope), span: w.span.clone() }),
+                CopySource::Path(w) => {
+                    Some(Valued { raw: w.text.clone(), value: expand(&w.text, scope), span: w.span.clone() })
+                }
                 CopySource::Heredoc(_) => None,
             })
             .collect(),
@@ -615,7 +679,8 @@ mod tests {
 
     #[test]
     fn final_stage_chain_follows_aliases() {
-        let m = model("ARG BASE=python:3.11-slim\nFROM ${BASE} AS base\nUSER 1000\nFROM node:20 AS ui\nFROM base\nCMD x\n");
+        let m =
+            model("ARG BASE=python:3.11-slim\nFROM ${BASE} AS base\nUSER 1000\nFROM node:20 AS ui\nFROM base\nCMD x\n");
         assert_eq!(m.chain, vec![0, 2]);
         assert_eq!(m.base_image.unwrap().value, "python:3.11-slim");
         assert!(matches!(m.runtime_user, RuntimeUser::Set { .. }));

@@ -129,7 +129,8 @@ pub trait Files {
 
 pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
     let StartCommand { entrypoint, cmd } = &model.start;
-    let mut analysis = StartAnalysis { span: cmd.as_ref().or(entrypoint.as_ref()).map(|(_, s)| s.clone()), ..Default::default() };
+    let mut analysis =
+        StartAnalysis { span: cmd.as_ref().or(entrypoint.as_ref()).map(|(_, s)| s.clone()), ..Default::default() };
     let argv = |c: &CommandForm| -> Vec<String> {
         match c {
             CommandForm::Exec(words) => words.iter().map(|w| w.text.clone()).collect(),
@@ -200,7 +201,8 @@ struct Walker<'a> {
     depth: usize,
 }
 
-const WRAPPERS: &[&str] = &["exec", "nohup", "tini", "dumb-init", "time", "stdbuf", "setsid", "xvfb-run", "catatonit", "runuser"];
+const WRAPPERS: &[&str] =
+    &["exec", "nohup", "tini", "dumb-init", "time", "stdbuf", "setsid", "xvfb-run", "catatonit", "runuser"];
 
 impl Walker<'_> {
     fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
@@ -232,12 +234,15 @@ impl Walker<'_> {
                 }
             } else if matches!(b, "gosu" | "su-exec") {
                 i += 2;
-            } else if (b == "conda" || b == "micromamba" || b == "mamba") && argv.get(i + 1).is_some_and(|a| a == "run") {
+            } else if (b == "conda" || b == "micromamba" || b == "mamba") && argv.get(i + 1).is_some_and(|a| a == "run")
+            {
                 i += 2;
                 while i < argv.len() && argv[i].starts_with('-') {
                     i += if matches!(argv[i].as_str(), "-n" | "--name" | "-p" | "--prefix") { 2 } else { 1 };
                 }
-            } else if matches!(b, "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye") && argv.get(i + 1).is_some_and(|a| a == "run") {
+            } else if matches!(b, "uv" | "poetry" | "pipenv" | "pdm" | "hatch" | "rye")
+                && argv.get(i + 1).is_some_and(|a| a == "run")
+            {
                 i += 2;
                 while i < argv.len() && argv[i].starts_with('-') {
                     i += 1;
@@ -325,15 +330,21 @@ impl Walker<'_> {
             "gradio" => Some(ServerKind::Gradio),
             "flask" => Some(ServerKind::Flask),
             "fastapi" => Some(ServerKind::FastApiCli),
-            "node" | "npm" | "yarn" | "pnpm" | "bun" | "deno" | "next" | "nuxt" | "npx" => Some(ServerKind::PortEnv(b.to_string())),
-            "nginx" | "caddy" | "haproxy" | "traefik" | "envoy" | "httpd" | "apache2" | "apache2ctl" | "lighttpd" | "socat" | "supervisord" | "supervisorctl" | "pm2"
-            | "pm2-runtime" | "honcho" | "foreman" | "s6-svscan" | "circusd" | "openresty" => Some(ServerKind::Front(b.to_string())),
+            "node" | "npm" | "yarn" | "pnpm" | "bun" | "deno" | "next" | "nuxt" | "npx" => {
+                Some(ServerKind::PortEnv(b.to_string()))
+            }
+            "nginx" | "caddy" | "haproxy" | "traefik" | "envoy" | "httpd" | "apache2" | "apache2ctl" | "lighttpd"
+            | "socat" | "supervisord" | "supervisorctl" | "pm2" | "pm2-runtime" | "honcho" | "foreman"
+            | "s6-svscan" | "circusd" | "openresty" => Some(ServerKind::Front(b.to_string())),
             _ => None,
         };
         match kind {
             Some(k) => self.server(k, args, background),
             None => {
-                if program.ends_with(".sh") || program.starts_with("./") || (program.starts_with('/') && self.files.file(program).is_some()) {
+                if program.ends_with(".sh")
+                    || program.starts_with("./")
+                    || (program.starts_with('/') && self.files.file(program).is_some())
+                {
                     self.run_script_file(program);
                 }
             }
@@ -373,7 +384,8 @@ impl Walker<'_> {
             }
             Some(path) if path.ends_with(".py") => {
                 let image_path = self.image_path(path);
-                let source = self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
+                let source =
+                    self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
                 self.python_file(path, source.as_deref(), background);
             }
             _ => {}
@@ -391,9 +403,14 @@ impl Walker<'_> {
             }
             return;
         }
-        let frameworks = ["gradio", "streamlit", "flask", "fastapi", "uvicorn", "gunicorn", "django", "aiohttp", "tornado"];
+        let frameworks =
+            ["gradio", "streamlit", "flask", "fastapi", "uvicorn", "gunicorn", "django", "aiohttp", "tornado"];
         let installed: Vec<&str> = frameworks.iter().copied().filter(|f| self.files.installs(f)).collect();
-        if installed == ["gradio"] || installed == ["gradio", "fastapi"] || installed == ["gradio", "uvicorn"] || installed == ["gradio", "fastapi", "uvicorn"] {
+        if installed == ["gradio"]
+            || installed == ["gradio", "fastapi"]
+            || installed == ["gradio", "uvicorn"]
+            || installed == ["gradio", "fastapi", "uvicorn"]
+        {
             let mut s = gradio_defaults(&self.lookup());
             s.via = via;
             s.background = background;
@@ -409,10 +426,12 @@ impl Walker<'_> {
             ServerKind::Uvicorn | ServerKind::FastApiCli => {
                 let dev = kind == ServerKind::FastApiCli && args.first().is_some_and(|a| a == "dev");
                 let default_host = if kind == ServerKind::FastApiCli && !dev { "0.0.0.0" } else { "127.0.0.1" };
-                let host = flag(&["--host"]).map(|v| set(v, Origin::Flag("--host".into())))
+                let host = flag(&["--host"])
+                    .map(|v| set(v, Origin::Flag("--host".into())))
                     .or_else(|| env("UVICORN_HOST").map(|v| set(v, Origin::Env("UVICORN_HOST".into()))))
                     .unwrap_or_else(|| set(default_host.into(), Origin::Default));
-                let port = flag(&["--port"]).map(|v| set(v, Origin::Flag("--port".into())))
+                let port = flag(&["--port"])
+                    .map(|v| set(v, Origin::Flag("--port".into())))
                     .or_else(|| env("UVICORN_PORT").map(|v| set(v, Origin::Env("UVICORN_PORT".into()))))
                     .unwrap_or_else(|| set("8000".into(), Origin::Default));
                 (Some(host), Some(port))
@@ -423,7 +442,8 @@ impl Walker<'_> {
                     if kind != ServerKind::Gunicorn {
                         return None;
                     }
-                    let cmd_args: Vec<String> = env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
+                    let cmd_args: Vec<String> =
+                        env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
                     flag_value(&cmd_args, &["-b", "--bind"]).map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
                 });
                 match bind {
@@ -432,19 +452,28 @@ impl Walker<'_> {
                         (Some(set(h, origin.clone())), p.map(|p| set(p, origin)))
                     }
                     // gunicorn binds 0.0.0.0:$PORT when PORT is set; a config file may bind.
-                    None if kind == ServerKind::Gunicorn && env("PORT").is_some() => {
-                        (Some(set("0.0.0.0".into(), Origin::Env("PORT".into()))), Some(set(env("PORT").unwrap_or_default(), Origin::Env("PORT".into()))))
-                    }
+                    None if kind == ServerKind::Gunicorn && env("PORT").is_some() => (
+                        Some(set("0.0.0.0".into(), Origin::Env("PORT".into()))),
+                        Some(set(env("PORT").unwrap_or_default(), Origin::Env("PORT".into()))),
+                    ),
                     None if flag(&["-c", "--config"]).is_some() => (None, None),
                     None => (Some(set("127.0.0.1".into(), Origin::Default)), Some(set("8000".into(), Origin::Default))),
                 }
             }
             ServerKind::Streamlit => {
-                let host = flag(&["--server.address"]).map(|v| set(v, Origin::Flag("--server.address".into())))
-                    .or_else(|| env("STREAMLIT_SERVER_ADDRESS").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_ADDRESS".into()))));
-                let port = flag(&["--server.port"]).map(|v| set(v, Origin::Flag("--server.port".into())))
-                    .or_else(|| env("STREAMLIT_SERVER_PORT").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_PORT".into()))))
-                    .or_else(|| self.streamlit_config_port().map(|p| set(p, Origin::Source(".streamlit/config.toml".into()))))
+                let host = flag(&["--server.address"])
+                    .map(|v| set(v, Origin::Flag("--server.address".into())))
+                    .or_else(|| {
+                        env("STREAMLIT_SERVER_ADDRESS").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_ADDRESS".into())))
+                    });
+                let port = flag(&["--server.port"])
+                    .map(|v| set(v, Origin::Flag("--server.port".into())))
+                    .or_else(|| {
+                        env("STREAMLIT_SERVER_PORT").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_PORT".into())))
+                    })
+                    .or_else(|| {
+                        self.streamlit_config_port().map(|p| set(p, Origin::Source(".streamlit/config.toml".into())))
+                    })
                     .unwrap_or_else(|| set("8501".into(), Origin::Default));
                 (host, Some(port))
             }
@@ -453,30 +482,43 @@ impl Walker<'_> {
                 (s.host, s.port)
             }
             ServerKind::Flask => {
-                let host = flag(&["--host", "-h"]).map(|v| set(v, Origin::Flag("--host".into())))
+                let host = flag(&["--host", "-h"])
+                    .map(|v| set(v, Origin::Flag("--host".into())))
                     .or_else(|| env("FLASK_RUN_HOST").map(|v| set(v, Origin::Env("FLASK_RUN_HOST".into()))))
                     .unwrap_or_else(|| set("127.0.0.1".into(), Origin::Default));
-                let port = flag(&["--port", "-p"]).map(|v| set(v, Origin::Flag("--port".into())))
+                let port = flag(&["--port", "-p"])
+                    .map(|v| set(v, Origin::Flag("--port".into())))
                     .or_else(|| env("FLASK_RUN_PORT").map(|v| set(v, Origin::Env("FLASK_RUN_PORT".into()))))
                     .unwrap_or_else(|| set("5000".into(), Origin::Default));
                 (Some(host), Some(port))
             }
             ServerKind::HttpServer => {
                 let host = flag(&["-b", "--bind"]).map(|v| set(v, Origin::Flag("--bind".into())));
-                let port = positional(args, &["-b", "--bind", "-d", "--directory"]).map(|v| set(v, Origin::Flag("port argument".into())))
+                let port = positional(args, &["-b", "--bind", "-d", "--directory"])
+                    .map(|v| set(v, Origin::Flag("port argument".into())))
                     .unwrap_or_else(|| set("8000".into(), Origin::Default));
                 (host, Some(port))
             }
             ServerKind::Front(program) => {
                 // `socat TCP-LISTEN:7860,fork TCP:127.0.0.1:8000`: the listening side is known.
                 let listen = (program == "socat")
-                    .then(|| args.iter().find_map(|a| a.strip_prefix("TCP-LISTEN:").or_else(|| a.strip_prefix("TCP4-LISTEN:")).map(|r| r.split(',').next().unwrap_or(r).to_string())))
+                    .then(|| {
+                        args.iter().find_map(|a| {
+                            a.strip_prefix("TCP-LISTEN:")
+                                .or_else(|| a.strip_prefix("TCP4-LISTEN:"))
+                                .map(|r| r.split(',').next().unwrap_or(r).to_string())
+                        })
+                    })
                     .flatten();
-                (listen.as_ref().map(|_| set("0.0.0.0".into(), Origin::Flag("TCP-LISTEN".into()))), listen.map(|p| set(p, Origin::Flag("TCP-LISTEN".into()))))
+                (
+                    listen.as_ref().map(|_| set("0.0.0.0".into(), Origin::Flag("TCP-LISTEN".into()))),
+                    listen.map(|p| set(p, Origin::Flag("TCP-LISTEN".into()))),
+                )
             }
             ServerKind::PortEnv(program) => {
                 // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win.
-                let explicit = flag(&["-p", "--port", "-l", "--listen"]).filter(|v| v.parse::<u16>().is_ok() || v.contains('$'));
+                let explicit =
+                    flag(&["-p", "--port", "-l", "--listen"]).filter(|v| v.parse::<u16>().is_ok() || v.contains('$'));
                 let port = match explicit {
                     Some(v) => Some(set(v, Origin::Flag("--port".into()))),
                     None => env("PORT").map(|v| set(v, Origin::Env("PORT".into()))),
@@ -495,7 +537,8 @@ impl Walker<'_> {
         for dir in [self.model.workdir.clone(), home] {
             let path = super::join_path(&dir, ".streamlit/config.toml");
             if let Some(text) = self.files.file(&path) {
-                static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^\s*port\s*=\s*(\d+)").expect("valid regex"));
+                static PORT: LazyLock<Regex> =
+                    LazyLock::new(|| Regex::new(r"(?m)^\s*port\s*=\s*(\d+)").expect("valid regex"));
                 return PORT.captures(&text).map(|c| c[1].to_string());
             }
         }
@@ -510,7 +553,9 @@ fn set(value: String, origin: Origin) -> Setting {
 fn gradio_defaults(env: &dyn Fn(&str) -> Option<String>) -> Server {
     // On Spaces gradio binds 0.0.0.0 by itself (it sees SYSTEM=spaces); GRADIO_SERVER_NAME wins.
     let host = env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())));
-    let port = env("GRADIO_SERVER_PORT").map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into()))).unwrap_or_else(|| set("7860".into(), Origin::Default));
+    let port = env("GRADIO_SERVER_PORT")
+        .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
+        .unwrap_or_else(|| set("7860".into(), Origin::Default));
     Server { kind: ServerKind::Gradio, port: Some(port), host, via: None, background: false, inferred: false }
 }
 
@@ -559,7 +604,9 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
         }
     }
     match bind.rsplit_once(':') {
-        Some((h, p)) if !p.is_empty() && !p.contains(['{', '}']) => (if h.is_empty() { "0.0.0.0".into() } else { h.to_string() }, Some(p.to_string())),
+        Some((h, p)) if !p.is_empty() && !p.contains(['{', '}']) => {
+            (if h.is_empty() { "0.0.0.0".into() } else { h.to_string() }, Some(p.to_string()))
+        }
         _ => (bind.to_string(), Some("8000".into())),
     }
 }
@@ -567,9 +614,8 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
 /// Finds the server a Python file starts: `uvicorn.run(...)`, gradio's `.launch(...)`,
 /// Flask's `app.run(...)`. Values may come from `os.environ.get("PORT", 7860)`.
 pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
-    static CALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m)^[^#\n]*?(\buvicorn\.run|\.launch|\.run)\s*\(").expect("valid regex")
-    });
+    static CALL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^[^#\n]*?(\buvicorn\.run|\.launch|\.run)\s*\(").expect("valid regex"));
     let mut best: Option<Server> = None;
     for m in CALL.captures_iter(src) {
         let which = m.get(1).map_or("", |g| g.as_str());
@@ -578,19 +624,24 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         let (kind, host_kw, port_kw, default_host, default_port) = match which {
             "uvicorn.run" => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
             ".launch" => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
-            _ if args.contains("host") || args.contains("port") || src.contains("Flask(") => (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000"),
+            _ if args.contains("host") || args.contains("port") || src.contains("Flask(") => {
+                (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000")
+            }
             _ => continue,
         };
         let kw = |name: &str| keyword_value(&args, name, env);
         let host = match kw(host_kw) {
-            Some(v) => Some(set(v, Origin::Source(format!("{host_kw}="))))
-            ,
-            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into()))),
+            Some(v) => Some(set(v, Origin::Source(format!("{host_kw}=")))),
+            None if kind == ServerKind::Gradio => {
+                env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())))
+            }
             None => default_host.map(|h| set(h.into(), Origin::Default)),
         };
         let port = match kw(port_kw) {
             Some(v) => set(v, Origin::Source(format!("{port_kw}="))),
-            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_PORT").map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into()))).unwrap_or_else(|| set(default_port.into(), Origin::Default)),
+            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_PORT")
+                .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
+                .unwrap_or_else(|| set(default_port.into(), Origin::Default)),
             None => set(default_port.into(), Origin::Default),
         };
         let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false };
@@ -648,7 +699,9 @@ fn keyword_value(args: &str, name: &str, env: &dyn Fn(&str) -> Option<String>) -
     }
     if let Some(c) = ENV_CALL.captures(&raw) {
         let var = c.get(1).or_else(|| c.get(3)).map_or("", |g| g.as_str());
-        return Some(env(var).or_else(|| c.get(2).map(|d| d.as_str().to_string())).unwrap_or_else(|| format!("${var}")));
+        return Some(
+            env(var).or_else(|| c.get(2).map(|d| d.as_str().to_string())).unwrap_or_else(|| format!("${var}")),
+        );
     }
     None
 }
@@ -680,11 +733,27 @@ mod tests {
 
     #[test]
     fn uvicorn_flags_env_and_defaults() {
-        assert_eq!(one("FROM p\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]"), ("uvicorn".into(), Some("0.0.0.0".into()), Some("7255".into())));
-        assert_eq!(one("FROM p\nCMD uvicorn main:app"), ("uvicorn".into(), Some("127.0.0.1".into()), Some("8000".into())));
-        assert_eq!(one("FROM p\nENV PORT=7255\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT").2, Some("7255".into()));
-        assert_eq!(one("FROM p\nARG PORT=7255\nCMD uvicorn main:app --port $PORT").2, Some("$PORT".into()), "ARG is gone at run time");
-        assert_eq!(one("FROM p\nCMD [\"sh\", \"-c\", \"uvicorn main:app --port=${PORT:-7860}\"]").2, Some("7860".into()));
+        assert_eq!(
+            one("FROM p\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]"),
+            ("uvicorn".into(), Some("0.0.0.0".into()), Some("7255".into()))
+        );
+        assert_eq!(
+            one("FROM p\nCMD uvicorn main:app"),
+            ("uvicorn".into(), Some("127.0.0.1".into()), Some("8000".into()))
+        );
+        assert_eq!(
+            one("FROM p\nENV PORT=7255\nCMD uvicorn main:app --host 0.0.0.0 --port $PORT").2,
+            Some("7255".into())
+        );
+        assert_eq!(
+            one("FROM p\nARG PORT=7255\nCMD uvicorn main:app --port $PORT").2,
+            Some("$PORT".into()),
+            "ARG is gone at run time"
+        );
+        assert_eq!(
+            one("FROM p\nCMD [\"sh\", \"-c\", \"uvicorn main:app --port=${PORT:-7860}\"]").2,
+            Some("7860".into())
+        );
         assert_eq!(one("FROM p\nCMD python -m uvicorn app:app --host=0.0.0.0").1, Some("0.0.0.0".into()));
     }
 
@@ -700,7 +769,10 @@ mod tests {
 
     #[test]
     fn wrappers_and_scripts() {
-        assert_eq!(one("FROM p\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD exec uvicorn a:b --port 1").2, Some("1".into()));
+        assert_eq!(
+            one("FROM p\nENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD exec uvicorn a:b --port 1").2,
+            Some("1".into())
+        );
         let a = servers("FROM p\nWORKDIR /app\nRUN cat <<'EOF' > start.sh\nexport PORT=7860\nnginx &\nuvicorn a:b --host 0.0.0.0 --port $PORT\nEOF\nCMD [\"bash\", \"start.sh\"]\n");
         let s = a.servers.last().unwrap();
         assert_eq!(s.port.as_ref().unwrap().value, "7860");
@@ -710,7 +782,10 @@ mod tests {
     #[test]
     fn front_processes() {
         let a = servers("FROM p\nCMD [\"sh\", \"-c\", \"socat TCP-LISTEN:${PORT:-7860},fork TCP:127.0.0.1:8000 & exec uvicorn a:b --port 8000\"]");
-        assert!(a.servers.iter().any(|s| s.kind == ServerKind::Front("socat".into()) && s.port.as_ref().unwrap().value == "7860"));
+        assert!(a
+            .servers
+            .iter()
+            .any(|s| s.kind == ServerKind::Front("socat".into()) && s.port.as_ref().unwrap().value == "7860"));
         let a = servers("FROM p\nCMD nginx && uvicorn a:b --port 8000");
         assert!(a.servers.iter().any(|s| s.kind == ServerKind::Front("nginx".into()) && s.port.is_none()));
     }
@@ -735,7 +810,8 @@ mod tests {
         let env = |n: &str| if n == "PORT" { Some("7000".to_string()) } else { None };
         let s = python_source_server("import uvicorn\nif __name__ == '__main__':\n    uvicorn.run(app, host=\"0.0.0.0\", port=int(os.environ.get(\"PORT\", 7860)))\n", &env).unwrap();
         assert_eq!((s.host.unwrap().value, s.port.unwrap().value), ("0.0.0.0".into(), "7000".into()));
-        let s = python_source_server("demo.queue().launch(server_name='0.0.0.0', server_port=7860)\n", &|_| None).unwrap();
+        let s =
+            python_source_server("demo.queue().launch(server_name='0.0.0.0', server_port=7860)\n", &|_| None).unwrap();
         assert_eq!(s.port.unwrap().value, "7860");
         let s = python_source_server("app = Flask(__name__)\napp.run(debug=True)\n", &|_| None).unwrap();
         assert!(s.binds_loopback());

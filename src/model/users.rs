@@ -31,17 +31,75 @@ pub fn user_change(cmd: &SimpleCommand) -> Option<CreatedUser> {
 }
 
 const USERADD_VALUE_FLAGS: &[&str] = &[
-    "-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "--home", "-s", "--shell", "-c", "--comment", "-k", "--skel",
-    "-K", "--key", "-e", "--expiredate", "-f", "--inactive", "-p", "--password", "-b", "--base-dir", "-R", "--root", "-P",
-    "--prefix", "-Z", "--selinux-user",
+    "-u",
+    "--uid",
+    "-g",
+    "--gid",
+    "-G",
+    "--groups",
+    "-d",
+    "--home-dir",
+    "--home",
+    "-s",
+    "--shell",
+    "-c",
+    "--comment",
+    "-k",
+    "--skel",
+    "-K",
+    "--key",
+    "-e",
+    "--expiredate",
+    "-f",
+    "--inactive",
+    "-p",
+    "--password",
+    "-b",
+    "--base-dir",
+    "-R",
+    "--root",
+    "-P",
+    "--prefix",
+    "-Z",
+    "--selinux-user",
 ];
 // Debian's adduser and BusyBox's (`adduser -D -u 1000 -h /home/user -s /bin/sh user`).
 const ADDUSER_VALUE_FLAGS: &[&str] = &[
-    "-u", "--uid", "--gid", "--gecos", "--comment", "--home", "--shell", "--ingroup", "--firstuid", "--lastuid", "--add-extra-groups",
-    "-h", "-g", "-s", "-G", "-k",
+    "-u",
+    "--uid",
+    "--gid",
+    "--gecos",
+    "--comment",
+    "--home",
+    "--shell",
+    "--ingroup",
+    "--firstuid",
+    "--lastuid",
+    "--add-extra-groups",
+    "-h",
+    "-g",
+    "-s",
+    "-G",
+    "-k",
 ];
 const USERMOD_VALUE_FLAGS: &[&str] = &[
-    "-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home", "-s", "--shell", "-c", "--comment", "-l", "--login", "-e", "-f", "-p",
+    "-u",
+    "--uid",
+    "-g",
+    "--gid",
+    "-G",
+    "--groups",
+    "-d",
+    "--home",
+    "-s",
+    "--shell",
+    "-c",
+    "--comment",
+    "-l",
+    "--login",
+    "-e",
+    "-f",
+    "-p",
 ];
 
 fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name_is_last: bool) -> Option<CreatedUser> {
@@ -113,11 +171,26 @@ pub fn base_has_uid_1000(base_image: &str) -> Option<&'static str> {
 /// Ubuntu 24.04 and later ship a `ubuntu` user with UID 1000 (so do images built on them).
 fn ships_ubuntu_user(base_image: &str) -> bool {
     let lower = base_image.to_ascii_lowercase();
-    let is_ubuntu = lower.starts_with("ubuntu") || lower.contains("/ubuntu") || lower.contains("ubuntu2") || lower.contains("-ubuntu");
+    let is_ubuntu = lower.starts_with("ubuntu")
+        || lower.contains("/ubuntu")
+        || lower.contains("ubuntu2")
+        || lower.contains("-ubuntu");
     is_ubuntu
-        && ["24.04", "24.10", "25.04", "25.10", "26.04", "noble", "oracular", "plucky", "questing", "ubuntu:latest", "ubuntu:rolling"]
-            .iter()
-            .any(|v| lower.contains(v) || lower == "ubuntu")
+        && [
+            "24.04",
+            "24.10",
+            "25.04",
+            "25.10",
+            "26.04",
+            "noble",
+            "oracular",
+            "plucky",
+            "questing",
+            "ubuntu:latest",
+            "ubuntu:rolling",
+        ]
+        .iter()
+        .any(|v| lower.contains(v) || lower == "ubuntu")
 }
 
 #[cfg(test)]
@@ -133,7 +206,10 @@ mod tests {
     fn reads_uid_in_every_spelling() {
         assert_eq!(change("useradd -m -u 1000 user").unwrap().uid, Some(1000));
         assert_eq!(change("useradd --uid=1000 -m user").unwrap().uid, Some(1000));
-        assert_eq!(change("useradd -u1001 app").unwrap(), CreatedUser { name: "app".into(), uid: Some(1001), system: false });
+        assert_eq!(
+            change("useradd -u1001 app").unwrap(),
+            CreatedUser { name: "app".into(), uid: Some(1001), system: false }
+        );
         assert_eq!(change("adduser --disabled-password --gecos '' --uid 1000 user").unwrap().name, "user");
         assert_eq!(change("adduser -D -u 1000 -h /home/user -s /bin/sh user").unwrap().uid, Some(1000));
         assert_eq!(change("useradd -m user").unwrap().uid, None);

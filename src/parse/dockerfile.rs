@@ -194,7 +194,12 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
 fn restore_text(ins: &mut Instruction, text: &str, restored: &[usize]) {
     let fix = |w: &mut Word| {
         if restored.iter().any(|&at| w.span.start <= at && at <= w.span.end) {
-            let end = restored.iter().copied().filter(|&at| at >= w.span.end && at <= w.span.end + 1).max().map_or(w.span.end, |at| at + 1);
+            let end = restored
+                .iter()
+                .copied()
+                .filter(|&at| at >= w.span.end && at <= w.span.end + 1)
+                .max()
+                .map_or(w.span.end, |at| at + 1);
             w.span.end = end.min(text.len());
             w.text = text[w.span.clone()].to_string();
         }
@@ -383,7 +388,8 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
                 consumed_by_crate = sources.iter().filter(|w| heredoc_marker(w).is_some()).count();
             }
         }
-        let markers: Vec<(String, bool, bool)> = words[args_from..].iter().filter_map(|(_, w)| heredoc_marker(w)).collect();
+        let markers: Vec<(String, bool, bool)> =
+            words[args_from..].iter().filter_map(|(_, w)| heredoc_marker(w)).collect();
         for (n, (name, chomp, expand)) in markers.into_iter().enumerate() {
             let body_start = lines.get(i).map_or(text.len(), |l| l.start);
             let mut body = String::new();
@@ -411,8 +417,15 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
             if n >= consumed_by_crate {
                 mask.push(body_start..end_of_terminator);
             }
-            let body = if chomp { body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n") } else { body };
-            heredocs.push(FoundHeredoc { opened_at: start, heredoc: Heredoc { name, expand, body, span: body_start..body_end } });
+            let body = if chomp {
+                body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n")
+            } else {
+                body
+            };
+            heredocs.push(FoundHeredoc {
+                opened_at: start,
+                heredoc: Heredoc { name, expand, body, span: body_start..body_end },
+            });
         }
     }
 
@@ -464,7 +477,9 @@ fn word(s: &parse_dockerfile::UnescapedString<'_>) -> Word {
 fn command(c: &parse_dockerfile::Command<'_>) -> CommandForm {
     match c {
         parse_dockerfile::Command::Exec(v) => CommandForm::Exec(v.value.iter().map(word).collect()),
-        parse_dockerfile::Command::Shell(s) => CommandForm::Shell(Word { text: s.value.to_string(), span: s.span.clone() }),
+        parse_dockerfile::Command::Shell(s) => {
+            CommandForm::Shell(Word { text: s.value.to_string(), span: s.span.clone() })
+        }
         _ => CommandForm::Exec(vec![]),
     }
 }
@@ -481,7 +496,11 @@ fn command_end(c: &parse_dockerfile::Command<'_>) -> usize {
 fn flags(options: &[parse_dockerfile::Flag<'_>]) -> Vec<Flag> {
     options
         .iter()
-        .map(|f| Flag { name: f.name.value.to_string(), value: f.value.as_ref().map(|v| v.value.to_string()), span: f.span() })
+        .map(|f| Flag {
+            name: f.name.value.to_string(),
+            value: f.value.as_ref().map(|v| v.value.to_string()),
+            span: f.span(),
+        })
         .collect()
 }
 
@@ -490,7 +509,13 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
     let (kind, keyword_span, flag_list, args, end): (Kind, Range<usize>, Vec<Flag>, Args, usize) = match ins {
         I::From(f) => {
             let end = f.as_.as_ref().map_or(f.image.span.end, |(_, a)| a.span.end);
-            (Kind::From, f.from.span.clone(), flags(&f.options), Args::From { image: word(&f.image), alias: f.as_.as_ref().map(|(_, a)| word(a)) }, end)
+            (
+                Kind::From,
+                f.from.span.clone(),
+                flags(&f.options),
+                Args::From { image: word(&f.image), alias: f.as_.as_ref().map(|(_, a)| word(a)) },
+                end,
+            )
         }
         I::Run(r) => {
             let c = command(&r.arguments);
@@ -509,18 +534,32 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
         }
         I::Copy(c) => {
             let sources = c.src.iter().map(source).collect();
-            (Kind::Copy, c.copy.span.clone(), flags(&c.options), Args::Copy { sources, dest: word(&c.dest) }, c.dest.span.end)
+            (
+                Kind::Copy,
+                c.copy.span.clone(),
+                flags(&c.options),
+                Args::Copy { sources, dest: word(&c.dest) },
+                c.dest.span.end,
+            )
         }
         I::Add(c) => {
             let sources = c.src.iter().map(source).collect();
-            (Kind::Add, c.add.span.clone(), flags(&c.options), Args::Copy { sources, dest: word(&c.dest) }, c.dest.span.end)
+            (
+                Kind::Add,
+                c.add.span.clone(),
+                flags(&c.options),
+                Args::Copy { sources, dest: word(&c.dest) },
+                c.dest.span.end,
+            )
         }
         I::Env(e) => {
-            let pairs = key_values(&e.arguments, true).map_err(|m| ParseError { message: m, span: e.env.span.start..e.arguments.span.end })?;
+            let pairs = key_values(&e.arguments, true)
+                .map_err(|m| ParseError { message: m, span: e.env.span.start..e.arguments.span.end })?;
             (Kind::Env, e.env.span.clone(), vec![], Args::KeyValues(pairs), e.arguments.span.end)
         }
         I::Arg(a) => {
-            let pairs = key_values(&a.arguments, false).map_err(|m| ParseError { message: m, span: a.arg.span.start..a.arguments.span.end })?;
+            let pairs = key_values(&a.arguments, false)
+                .map_err(|m| ParseError { message: m, span: a.arg.span.start..a.arguments.span.end })?;
             (Kind::Arg, a.arg.span.clone(), vec![], Args::KeyValues(pairs), a.arguments.span.end)
         }
         I::Label(l) => {
@@ -532,9 +571,15 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
             (Kind::Expose, e.expose.span.clone(), vec![], Args::Words(e.arguments.iter().map(word).collect()), end)
         }
         I::User(u) => (Kind::User, u.user.span.clone(), vec![], Args::Text(word(&u.arguments)), u.arguments.span.end),
-        I::Workdir(w) => (Kind::Workdir, w.workdir.span.clone(), vec![], Args::Text(word(&w.arguments)), w.arguments.span.end),
-        I::Stopsignal(s) => (Kind::Stopsignal, s.stopsignal.span.clone(), vec![], Args::Text(word(&s.arguments)), s.arguments.span.end),
-        I::Maintainer(m) => (Kind::Maintainer, m.maintainer.span.clone(), vec![], Args::Text(word(&m.name)), m.name.span.end),
+        I::Workdir(w) => {
+            (Kind::Workdir, w.workdir.span.clone(), vec![], Args::Text(word(&w.arguments)), w.arguments.span.end)
+        }
+        I::Stopsignal(s) => {
+            (Kind::Stopsignal, s.stopsignal.span.clone(), vec![], Args::Text(word(&s.arguments)), s.arguments.span.end)
+        }
+        I::Maintainer(m) => {
+            (Kind::Maintainer, m.maintainer.span.clone(), vec![], Args::Text(word(&m.name)), m.name.span.end)
+        }
         I::Shell(s) => {
             let words: Vec<Word> = s.arguments.iter().map(word).collect();
             let end = words.last().map_or(s.shell.span.end, |w| w.span.end + 1);
@@ -598,11 +643,16 @@ fn key_values(args: &parse_dockerfile::UnescapedString<'_>, value_required: bool
     };
     if !first.contains('=') {
         if !value_required {
-            return Ok(words.iter().map(|(r, w)| KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None }).collect());
+            return Ok(words
+                .iter()
+                .map(|(r, w)| KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None })
+                .collect());
         }
         let rest = text[first_range.end..].trim_start();
         if rest.is_empty() {
-            return Err(format!("`ENV {first}` has no value: BuildKit needs `ENV {first}=value` (or `ENV {first} value`)"));
+            return Err(format!(
+                "`ENV {first}` has no value: BuildKit needs `ENV {first}=value` (or `ENV {first} value`)"
+            ));
         }
         let rest_start = text.len() - rest.len();
         return Ok(vec![KeyValue {
@@ -617,7 +667,9 @@ fn key_values(args: &parse_dockerfile::UnescapedString<'_>, value_required: bool
                 key: Word { text: k.to_string(), span: span_of(r.start..r.start + k.len()) },
                 value: Some(Word { text: v.to_string(), span: span_of(r.start + k.len() + 1..r.end) }),
             }),
-            None if !value_required => out.push(KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None }),
+            None if !value_required => {
+                out.push(KeyValue { key: Word { text: w.to_string(), span: span_of(r.clone()) }, value: None })
+            }
             None => return Err(format!("can't find = in `{w}`: every word must be of the form name=value")),
         }
     }

@@ -133,7 +133,8 @@ mod tests {
 
     #[test]
     fn moby_semantics() {
-        let d = DockerIgnore::parse("# comment\nnode_modules\n*.md\n!README.md\n**/__pycache__\n/secret.txt\ndata/*.csv\n");
+        let d =
+            DockerIgnore::parse("# comment\nnode_modules\n*.md\n!README.md\n**/__pycache__\n/secret.txt\ndata/*.csv\n");
         assert!(d.excludes("node_modules/x/y.js"));
         assert!(d.excludes("CHANGES.md"));
         assert!(!d.excludes("README.md"));

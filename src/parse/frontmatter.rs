@@ -146,7 +146,10 @@ pub fn parse(readme: &SourceFile) -> Result<Frontmatter, FrontmatterError> {
         Some(Node { value: Value::Map(entries), .. }) => entries,
         Some(other) => {
             return Err(FrontmatterError::Invalid {
-                message: format!("the frontmatter must be a mapping of keys to values, not {}", other.value.type_name()),
+                message: format!(
+                    "the frontmatter must be a mapping of keys to values, not {}",
+                    other.value.type_name()
+                ),
                 span: shift(other.span.clone(), yaml_start),
             })
         }
@@ -167,7 +170,9 @@ fn shift_node(mut node: Node, by: usize) -> Node {
     node.span = shift(node.span, by);
     node.value = match node.value {
         Value::Seq(items) => Value::Seq(items.into_iter().map(|n| shift_node(n, by)).collect()),
-        Value::Map(entries) => Value::Map(entries.into_iter().map(|(k, v)| (shift_node(k, by), shift_node(v, by))).collect()),
+        Value::Map(entries) => {
+            Value::Map(entries.into_iter().map(|(k, v)| (shift_node(k, by), shift_node(v, by))).collect())
+        }
         other => other,
     };
     node
@@ -285,7 +290,9 @@ mod tests {
         let mut y = String::from("---\na: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
         let mut prev = 'a';
         for c in 'b'..='k' {
-            y.push_str(&format!("{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+            y.push_str(&format!(
+                "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+            ));
             prev = c;
         }
         y.push_str("---\n");

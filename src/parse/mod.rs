@@ -2,6 +2,6 @@
 //! with byte spans for every piece a rule may point at.
 
 pub mod dockerfile;
+pub mod dockerignore;
 pub mod frontmatter;
 pub mod shell;
-pub mod dockerignore;

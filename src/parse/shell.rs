@@ -297,7 +297,9 @@ impl Parser<'_> {
                         self.pos += 1;
                     }
                     b')' if depth > 0 => depth -= 1,
-                    b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' if depth == 0 => break,
+                    b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' if depth == 0 => {
+                        break
+                    }
                     _ => {}
                 },
             }

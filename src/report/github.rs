@@ -15,7 +15,11 @@ fn escape_property(s: &str) -> String {
 
 pub fn render(report: &Report) -> String {
     let prefix = report.target.trim_end_matches('/');
-    let prefix = if prefix.is_empty() || prefix == "." || prefix.contains("://") { String::new() } else { format!("{}/", prefix.trim_start_matches("./")) };
+    let prefix = if prefix.is_empty() || prefix == "." || prefix.contains("://") {
+        String::new()
+    } else {
+        format!("{}/", prefix.trim_start_matches("./"))
+    };
     let mut out = String::new();
     for d in &report.diagnostics {
         let command = match d.severity {

@@ -91,7 +91,13 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
     };
     match rendered {
         Ok(s) => out.push_str(&s),
-        Err(_) => out.push_str(&format!("{}: {}[{}] {}\n", d.file.as_deref().unwrap_or("-"), d.severity.as_str(), d.code, d.message)),
+        Err(_) => out.push_str(&format!(
+            "{}: {}[{}] {}\n",
+            d.file.as_deref().unwrap_or("-"),
+            d.severity.as_str(),
+            d.code,
+            d.message
+        )),
     }
     out.push('\n');
 }

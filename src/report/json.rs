@@ -43,8 +43,12 @@ pub fn render(report: &Report) -> String {
         use crate::assignment::grader::Verdict;
         out["grader"] = match v {
             Verdict::Pass => json!({"verdict": "PASS", "line": v.line()}),
-            Verdict::Fail { check, message } => json!({"verdict": "FAIL", "check": check, "message": message, "line": v.line()}),
-            Verdict::Incomplete { unknown } => json!({"verdict": "INCOMPLETE", "unknown_checks": unknown, "line": v.line()}),
+            Verdict::Fail { check, message } => {
+                json!({"verdict": "FAIL", "check": check, "message": message, "line": v.line()})
+            }
+            Verdict::Incomplete { unknown } => {
+                json!({"verdict": "INCOMPLETE", "unknown_checks": unknown, "line": v.line()})
+            }
         };
     }
     serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"

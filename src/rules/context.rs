@@ -40,7 +40,16 @@ impl<'a> Context<'a> {
             Some(Ok(df)) => Some(model::build(df)),
             _ => None,
         };
-        let mut ctx = Context { space, policy, frontmatter, dockerfile, model, start: None, python_packages: HashSet::new(), packages_known: false };
+        let mut ctx = Context {
+            space,
+            policy,
+            frontmatter,
+            dockerfile,
+            model,
+            start: None,
+            python_packages: HashSet::new(),
+            packages_known: false,
+        };
         ctx.collect_python_packages();
         if let Some(m) = &ctx.model {
             ctx.start = Some(server::analyze(m, &ctx));
@@ -98,7 +107,11 @@ impl<'a> Context<'a> {
         for entry in &self.space.files {
             let base = entry.path.rsplit('/').next().unwrap_or(&entry.path);
             let is_requirements = base.starts_with("requirements") && base.ends_with(".txt");
-            let is_project = base == "pyproject.toml" || base == "environment.yml" || base == "environment.yaml" || base == "Pipfile" || base == "setup.py";
+            let is_project = base == "pyproject.toml"
+                || base == "environment.yml"
+                || base == "environment.yaml"
+                || base == "Pipfile"
+                || base == "setup.py";
             if !(is_requirements || is_project) || entry.size > crate::space::MAX_TEXT_BYTES {
                 continue;
             }
@@ -131,7 +144,13 @@ impl<'a> Context<'a> {
         let has = |p: &str| self.python_packages.contains(p);
         has(package)
             || match package {
-                "uvicorn" => has("gradio") || has("fastapi[standard]") || has("fastapi[all]") || has("chainlit") || has("fastapi-cli"),
+                "uvicorn" => {
+                    has("gradio")
+                        || has("fastapi[standard]")
+                        || has("fastapi[all]")
+                        || has("chainlit")
+                        || has("fastapi-cli")
+                }
                 "fastapi" => has("gradio") || has("chainlit"),
                 _ => false,
             }
@@ -150,7 +169,13 @@ impl<'a> Context<'a> {
                 let dest = copy.dest.trim_end_matches('/');
                 let is_dir_source = src_rel.is_empty() || self.space.has_dir(src_rel);
                 let candidate = if is_dir_source {
-                    image_path.strip_prefix(dest).and_then(|r| r.strip_prefix('/')).map(|r| if src_rel.is_empty() { r.to_string() } else { format!("{src_rel}/{r}") })
+                    image_path.strip_prefix(dest).and_then(|r| r.strip_prefix('/')).map(|r| {
+                        if src_rel.is_empty() {
+                            r.to_string()
+                        } else {
+                            format!("{src_rel}/{r}")
+                        }
+                    })
                 } else if copy.dest.ends_with('/') || copy.sources.len() > 1 {
                     let base = src_rel.rsplit('/').next().unwrap_or(src_rel);
                     (format!("{dest}/{base}") == image_path).then(|| src_rel.to_string())
@@ -185,7 +210,9 @@ pub fn package_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for raw in text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',') {
         let raw = raw.trim_start_matches(['-', '(', '[']).to_ascii_lowercase().replace('_', "-");
-        let end = raw.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']')).unwrap_or(raw.len());
+        let end = raw
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']'))
+            .unwrap_or(raw.len());
         let word = &raw[..end];
         if word.is_empty() {
             continue;

@@ -15,8 +15,8 @@ pub mod repo;
 
 use std::ops::Range;
 
-pub use context::Context;
 use crate::source::{Position, SourceFile};
+pub use context::Context;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -275,7 +275,11 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), n, "duplicate codes");
         for r in all() {
-            assert!(r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()), "{} name", r.code);
+            assert!(
+                r.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{} name",
+                r.code
+            );
             for section in ["## What", "## Why", "## Example", "## Fix"] {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
             }

@@ -77,7 +77,8 @@ impl FakeHub {
         *state.port.lock().unwrap() = addr.port();
         let app = router(state.clone());
         std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+            let rt =
+                tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
                 axum::serve(listener, app).await.expect("serve");
@@ -112,8 +113,20 @@ pub fn router(state: Arc<HubState>) -> Router {
 }
 
 const KNOWN: &[&str] = &[
-    "compliant", "private", "wrong-hardware", "missing-secret", "rate-limited", "failing", "sleeping", "build-error", "app-down", "slow",
-    "huge", "truncated", "html", STUDENT,
+    "compliant",
+    "private",
+    "wrong-hardware",
+    "missing-secret",
+    "rate-limited",
+    "failing",
+    "sleeping",
+    "build-error",
+    "app-down",
+    "slow",
+    "huge",
+    "truncated",
+    "html",
+    STUDENT,
 ];
 
 /// The example student's Space (email 23f1000000@ds.study.iitm.ac.in), from fixtures/.
@@ -140,11 +153,13 @@ fn with_id(mut r: Response) -> Response {
 }
 
 fn error(status: StatusCode, code: Option<&'static str>, message: &str) -> Response {
-    let mut r = (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response();
+    let mut r =
+        (status, [(header::CONTENT_TYPE, "application/json")], json!({ "error": message }).to_string()).into_response();
     if let Some(c) = code {
         r.headers_mut().insert("x-error-code", HeaderValue::from_static(c));
     }
-    r.headers_mut().insert("x-error-message", HeaderValue::from_str(message).unwrap_or(HeaderValue::from_static("error")));
+    r.headers_mut()
+        .insert("x-error-message", HeaderValue::from_str(message).unwrap_or(HeaderValue::from_static("error")));
     with_id(r)
 }
 
@@ -260,7 +275,11 @@ fn note_auth(state: &HubState, headers: &HeaderMap, path: String) {
     }
 }
 
-async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn info(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     note_auth(&state, &headers, format!("/api/spaces/{owner}/{name}"));
     let n = count(&state, format!("info:{name}"));
@@ -270,7 +289,8 @@ async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(Str
     match name.as_str() {
         "failing" => error(StatusCode::INTERNAL_SERVER_ERROR, None, "Internal Error"),
         "rate-limited" if n <= 2 => {
-            let mut r = error(StatusCode::TOO_MANY_REQUESTS, None, "You have exceeded our hourly quotas for action: api");
+            let mut r =
+                error(StatusCode::TOO_MANY_REQUESTS, None, "You have exceeded our hourly quotas for action: api");
             let h = r.headers_mut();
             h.insert("retry-after", HeaderValue::from_static("1"));
             h.insert("ratelimit", HeaderValue::from_static("\"api\";r=0;t=1"));
@@ -295,7 +315,14 @@ async fn info(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(Str
             r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             r
         }
-        "html" => with_id((StatusCode::OK, [(header::CONTENT_TYPE, "text/html")], "<html><body><h1>502 Bad Gateway</h1></body></html>").into_response()),
+        "html" => with_id(
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+                .into_response(),
+        ),
         _ => json_ok(info_json(&state, &owner, &name)),
     }
 }
@@ -305,7 +332,10 @@ fn bytes_of(n: usize) -> axum::body::Bytes {
 }
 
 /// `count` chunks of the same bytes, as a stream, without a helper crate.
-fn futures_stream(chunk: axum::body::Bytes, count: usize) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+fn futures_stream(
+    chunk: axum::body::Bytes,
+    count: usize,
+) -> impl futures_core::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
     ChunkStream { chunk, left: count }
 }
 
@@ -316,7 +346,10 @@ struct ChunkStream {
 
 impl futures_core::Stream for ChunkStream {
     type Item = Result<axum::body::Bytes, std::io::Error>;
-    fn poll_next(mut self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         if self.left == 0 {
             return std::task::Poll::Ready(None);
         }
@@ -325,11 +358,19 @@ impl futures_core::Stream for ChunkStream {
     }
 }
 
-async fn info_at_revision(state: State<Arc<HubState>>, Path((owner, name, _rev)): Path<(String, String, String)>, headers: HeaderMap) -> Response {
+async fn info_at_revision(
+    state: State<Arc<HubState>>,
+    Path((owner, name, _rev)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
     info(state, Path((owner, name)), headers).await
 }
 
-async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn runtime(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     count(&state, format!("runtime:{name}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
@@ -341,7 +382,11 @@ async fn runtime(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
     json_ok(runtime_of(&owner, &name))
 }
 
-async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn secrets(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     count(&state, format!("secrets:{name}"));
     let auth = authed(&headers);
@@ -364,19 +409,29 @@ async fn secrets(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(
     json_ok(secrets)
 }
 
-async fn variables(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn variables(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     count(&state, format!("variables:{name}"));
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
     }
     if name == "missing-secret" {
-        return json_ok(json!({"GA2_TOKEN_ECB8": {"value": "visible-to-all", "description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}}));
+        return json_ok(
+            json!({"GA2_TOKEN_ECB8": {"value": "visible-to-all", "description": null, "updatedAt": "2026-11-20T10:00:00.000Z"}}),
+        );
     }
     json_ok(json!({}))
 }
 
-async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Path<(String, String, String)>, headers: HeaderMap) -> Response {
+async fn tree(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name, _rev)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
@@ -390,7 +445,11 @@ async fn tree(State(state): State<Arc<HubState>>, Path((owner, name, _rev)): Pat
     json_ok(Value::Array(entries))
 }
 
-async fn resolve(State(state): State<Arc<HubState>>, Path((owner, name, _rev, path)): Path<(String, String, String, String)>, headers: HeaderMap) -> Response {
+async fn resolve(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name, _rev, path)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     note_auth(&state, &headers, format!("/spaces/{owner}/{name}/resolve/{path}"));
     count(&state, format!("resolve:{name}:{path}"));
@@ -402,7 +461,10 @@ async fn resolve(State(state): State<Arc<HubState>>, Path((owner, name, _rev, pa
             let mut r = Response::new(Body::from(content.clone()));
             let h = r.headers_mut();
             h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-            h.insert(header::ETAG, HeaderValue::from_str(&format!("\"{:x}\"", content.len() * 2654435761 % 1_000_000_007)).unwrap());
+            h.insert(
+                header::ETAG,
+                HeaderValue::from_str(&format!("\"{:x}\"", content.len() * 2654435761 % 1_000_000_007)).unwrap(),
+            );
             h.insert("x-repo-commit", HeaderValue::from_static(SHA));
             h.insert(header::CONTENT_LENGTH, HeaderValue::from(content.len()));
             with_id(r)
@@ -413,12 +475,18 @@ async fn resolve(State(state): State<Arc<HubState>>, Path((owner, name, _rev, pa
 
 async fn whoami(headers: HeaderMap) -> Response {
     match authed(&headers) {
-        Auth::Valid => json_ok(json!({"type": "user", "id": "65f0c0ffee0000000000beef", "name": "acme", "fullname": "Acme", "orgs": [], "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": "write"}}})),
+        Auth::Valid => json_ok(
+            json!({"type": "user", "id": "65f0c0ffee0000000000beef", "name": "acme", "fullname": "Acme", "orgs": [], "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": "write"}}}),
+        ),
         _ => error(StatusCode::UNAUTHORIZED, None, "Invalid credentials in Authorization header"),
     }
 }
 
-async fn app(State(state): State<Arc<HubState>>, Path((owner, name)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn app(
+    State(state): State<Arc<HubState>>,
+    Path((owner, name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delay(&state).await;
     note_auth(&state, &headers, format!("/app/{owner}/{name}"));
     count(&state, format!("app:{name}"));

@@ -33,9 +33,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Err(message) = grader::check_title(title.and_then(|t| t.value.as_str()), &v.space_name) {
         let span = title.map_or(fm.yaml.start..fm.yaml.start, |t| t.span.clone());
         out.push(
-            Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 7); the Space itself works with any title"))
-                .at(readme, span)
-                .help(format!("set `title: {}`", v.space_name)),
+            Diagnostic::new(
+                &RULE,
+                format!("the grader will say \"{message}\" (check 7); the Space itself works with any title"),
+            )
+            .at(readme, span)
+            .help(format!("set `title: {}`", v.space_name)),
         );
     }
 }

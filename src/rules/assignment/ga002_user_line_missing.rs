@@ -35,12 +35,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         Some(u) => matches!(m.resolve_uid(u), Uid::Known(1000) | Uid::Inferred { uid: 1000, .. }),
         None => false,
     });
-    let note = if works { "; the Space would still run as UID 1000, so only the grader's literal check fails" } else { "" };
+    let note =
+        if works { "; the Space would still run as UID 1000, so only the grader's literal check fails" } else { "" };
     let span = ctx.model.as_ref().and_then(|m| match &m.runtime_user {
         crate::model::RuntimeUser::Set { user, .. } => Some(user.span.clone()),
         crate::model::RuntimeUser::Default => None,
     });
-    let d = Diagnostic::new(&RULE, format!("the grader will say \"Dockerfile must contain `USER user`\" (check 9){note}"));
+    let d =
+        Diagnostic::new(&RULE, format!("the grader will say \"Dockerfile must contain `USER user`\" (check 9){note}"));
     let d = match span {
         Some(s) => d.at(file, s),
         None => d.in_file(&file.path, None),

@@ -32,7 +32,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let exposed = ctx.model.as_ref().is_some_and(|m| m.exposed.iter().any(|e| e.ports.contains(&v.app_port)));
-    let note = if exposed { "; the port is exposed (through a variable), but the grader looks for the text" } else { "" };
+    let note =
+        if exposed { "; the port is exposed (through a variable), but the grader looks for the text" } else { "" };
     out.push(
         Diagnostic::new(&RULE, format!("the grader will say \"Dockerfile must contain `{literal}`\" (check 9){note}"))
             .in_file(&file.path, None)

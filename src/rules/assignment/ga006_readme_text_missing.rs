@@ -1,5 +1,5 @@
-use crate::parse::frontmatter::Value;
 use crate::assignment::grader;
+use crate::parse::frontmatter::Value;
 use crate::rules::{Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -32,14 +32,18 @@ short_description: my api
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(v) = &ctx.policy.assignment else { return };
     let Some(readme) = ctx.readme() else {
-        out.push(Diagnostic::new(&RULE, "the grader will say \"README.md not found\" (check 11)").help("add README.md with the Space's frontmatter"));
+        out.push(
+            Diagnostic::new(&RULE, "the grader will say \"README.md not found\" (check 11)")
+                .help("add README.md with the Space's frontmatter"),
+        );
         return;
     };
     if let Err(message) = grader::check_readme(Some(&readme.text), v) {
-        out.push(Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 11)")).in_file(&readme.path, None).help(format!(
-            "the README needs `sdk: docker`, `app_port: {}` and `{}`",
-            v.app_port, v.description
-        )));
+        out.push(
+            Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 11)"))
+                .in_file(&readme.path, None)
+                .help(format!("the README needs `sdk: docker`, `app_port: {}` and `{}`", v.app_port, v.description)),
+        );
     }
     if let Some(node) = ctx.frontmatter().and_then(|fm| fm.value("app_port")) {
         let card = match &node.value {

@@ -28,8 +28,11 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
     if let Err(message) = grader::check_hardware(current.as_ref()) {
         let stage = info.runtime.as_ref().and_then(|r| r.stage.clone()).unwrap_or_else(|| "unknown".into());
         out.diagnostics.push(
-            Diagnostic::new(&RULE, format!("the grader fails the Space now: \"{message}\" (check 12; the Space is {stage})"))
-                .help("wake or restart the Space, wait until it is Running, then submit"),
+            Diagnostic::new(
+                &RULE,
+                format!("the grader fails the Space now: \"{message}\" (check 12; the Space is {stage})"),
+            )
+            .help("wake or restart the Space, wait until it is Running, then submit"),
         );
     }
 }

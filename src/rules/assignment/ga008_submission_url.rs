@@ -28,11 +28,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let message = if let Err(m) = grader::check_submission(trimmed) {
         format!("the grader will say \"{m}\" (check 1)")
     } else if trimmed.ends_with('/') {
-        "the URL ends with `/`: the grader accepts it at check 1, then fails to fetch `...//raw/main/Dockerfile`".to_string()
+        "the URL ends with `/`: the grader accepts it at check 1, then fails to fetch `...//raw/main/Dockerfile`"
+            .to_string()
     } else if trimmed.split('/').nth(5) != Some(v.space_name.as_str()) || trimmed.split('/').count() != 6 {
-        format!("the URL does not name a Space called `{}` (https://huggingface.co/spaces/<owner>/{})", v.space_name, v.space_name)
+        format!(
+            "the URL does not name a Space called `{}` (https://huggingface.co/spaces/<owner>/{})",
+            v.space_name, v.space_name
+        )
     } else {
         return;
     };
-    out.push(Diagnostic::new(&RULE, message).help(format!("submit `https://huggingface.co/spaces/<owner>/{}`, with no trailing `/`", v.space_name)));
+    out.push(
+        Diagnostic::new(&RULE, message)
+            .help(format!("submit `https://huggingface.co/spaces/<owner>/{}`, with no trailing `/`", v.space_name)),
+    );
 }

@@ -40,7 +40,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .collect();
     let mut d = Diagnostic::new(&RULE, "the Space has no Dockerfile at its root, so the Hub has nothing to build");
     d = match near.first() {
-        Some(_) => d.help(format!("found {}: the Hub only builds `Dockerfile` at the root", near.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))),
+        Some(_) => d.help(format!(
+            "found {}: the Hub only builds `Dockerfile` at the root",
+            near.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+        )),
         None => d.help("add a Dockerfile at the root of the Space"),
     };
     out.push(d);

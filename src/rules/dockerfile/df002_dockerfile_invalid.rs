@@ -35,11 +35,18 @@ Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Loaded::Problem { message, line_col } = &ctx.space.dockerfile {
-        out.push(Diagnostic::new(&RULE, format!("the Dockerfile cannot be read: {message}")).in_file("Dockerfile", *line_col));
+        out.push(
+            Diagnostic::new(&RULE, format!("the Dockerfile cannot be read: {message}"))
+                .in_file("Dockerfile", *line_col),
+        );
         return;
     }
     let (Some(file), Some(Err(e))) = (ctx.dockerfile_file(), &ctx.dockerfile) else { return };
-    out.push(Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message)).at(file, e.span.clone()).label("here"));
+    out.push(
+        Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message))
+            .at(file, e.span.clone())
+            .label("here"),
+    );
 }
 
 #[cfg(test)]

@@ -32,7 +32,9 @@ with a policy `base_image: python:3.11-slim`.
 /// `docker.io/library/python:3.11-slim@sha256:ab..` → `python:3.11-slim`; no tag → `:latest`.
 pub fn normalize_image(image: &str) -> String {
     let mut s = image.trim().to_string();
-    for prefix in ["docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "library/", "docker.io/"] {
+    for prefix in
+        ["docker.io/library/", "index.docker.io/library/", "registry-1.docker.io/library/", "library/", "docker.io/"]
+    {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest.to_string();
             break;
@@ -50,7 +52,11 @@ pub fn normalize_image(image: &str) -> String {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(file), Some(model), Some(want)) = (ctx.dockerfile_file(), &ctx.model, ctx.policy.dockerfile.base_image.as_deref()) else { return };
+    let (Some(file), Some(model), Some(want)) =
+        (ctx.dockerfile_file(), &ctx.model, ctx.policy.dockerfile.base_image.as_deref())
+    else {
+        return;
+    };
     let Some(base) = &model.base_image else { return };
     if !base.is_resolved() {
         out.push(
@@ -66,15 +72,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let (span, via) = if model.chain.len() > 1 {
         let root = &model.stages[model.chain[0]];
-        (final_from_span(ctx).unwrap_or(base.span.clone()), format!(" (through stage `{}`)", root.alias.as_deref().unwrap_or("?")))
+        (
+            final_from_span(ctx).unwrap_or(base.span.clone()),
+            format!(" (through stage `{}`)", root.alias.as_deref().unwrap_or("?")),
+        )
     } else {
         (base.span.clone(), String::new())
     };
     out.push(
-        Diagnostic::new(&RULE, format!("the final image is built on `{}`{via}, but the policy requires `{want}`", base.value))
-            .at(file, span)
-            .label(format!("built on {}", base.value))
-            .help(format!("use `FROM {want}` for the final stage")),
+        Diagnostic::new(
+            &RULE,
+            format!("the final image is built on `{}`{via}, but the policy requires `{want}`", base.value),
+        )
+        .at(file, span)
+        .label(format!("built on {}", base.value))
+        .help(format!("use `FROM {want}` for the final stage")),
     );
 }
 

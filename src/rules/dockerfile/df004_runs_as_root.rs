@@ -53,7 +53,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if base.contains("jupyter/") {
                 return;
             }
-            let user_elsewhere = ctx.parsed_dockerfile().is_some_and(|df| df.instructions.iter().any(|i| i.kind == Kind::User));
+            let user_elsewhere =
+                ctx.parsed_dockerfile().is_some_and(|df| df.instructions.iter().any(|i| i.kind == Kind::User));
             let mut message = "the final image never switches user, so it is built as root: files it creates belong to root, and the Hub runs the app as UID 1000, which cannot write them".to_string();
             if user_elsewhere {
                 message.push_str(" (a USER in another stage does not carry into the final stage)");

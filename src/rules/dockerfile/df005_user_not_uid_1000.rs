@@ -41,9 +41,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let name = user.value.split(':').next().unwrap_or(&user.value);
     if ctx.policy.dockerfile.numeric_user && name.parse::<u32>().is_err() {
         out.push(
-            Diagnostic::new(&RULE, format!("the policy requires a numeric USER, but the Dockerfile says `USER {}`", user.value))
-                .at(file, user.span.clone())
-                .help(format!("write `USER {want}`")),
+            Diagnostic::new(
+                &RULE,
+                format!("the policy requires a numeric USER, but the Dockerfile says `USER {}`", user.value),
+            )
+            .at(file, user.span.clone())
+            .help(format!("write `USER {want}`")),
         );
         return;
     }
@@ -91,14 +94,21 @@ mod tests {
         assert!(codes_for("FROM python\nUSER 1000:1000\n", "DF005").is_empty());
         assert!(codes_for("FROM node:20\nUSER node\n", "DF005").is_empty());
         assert!(codes_for("FROM python:3.11\nRUN useradd -m user\nUSER user\n", "DF005").is_empty());
-        assert!(codes_for("FROM python AS base\nRUN adduser --uid 1000 --disabled-password app\nFROM base\nUSER app\n", "DF005").is_empty());
+        assert!(codes_for(
+            "FROM python AS base\nRUN adduser --uid 1000 --disabled-password app\nFROM base\nUSER app\n",
+            "DF005"
+        )
+        .is_empty());
         assert!(codes_for("FROM python\nUSER root\n", "DF005").is_empty(), "root is DF004's");
     }
 
     #[test]
     fn numeric_user_policy() {
         let p = policy::parse("dockerfile:\n  numeric_user: true\n", "p").unwrap();
-        let d = lint_with(&[("README.md", README), ("Dockerfile", "FROM python\nRUN useradd -u 1000 user\nUSER user\n")], &p);
+        let d = lint_with(
+            &[("README.md", README), ("Dockerfile", "FROM python\nRUN useradd -u 1000 user\nUSER user\n")],
+            &p,
+        );
         assert!(d.iter().any(|d| d.code == "DF005"));
         let d = lint_with(&[("README.md", README), ("Dockerfile", "FROM python\nUSER 1000\n")], &p);
         assert!(!d.iter().any(|d| d.code == "DF005"));

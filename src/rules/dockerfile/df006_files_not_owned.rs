@@ -33,7 +33,8 @@ COPY . .
     live: false,
 };
 
-const SYSTEM_DIRS: &[&str] = &["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/var/lib/apt", "/docker-entrypoint.d"];
+const SYSTEM_DIRS: &[&str] =
+    &["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/var/lib/apt", "/docker-entrypoint.d"];
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
@@ -43,7 +44,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for copy in &model.copies {
-        if copy.from.is_some() || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/"))) {
+        if copy.from.is_some() || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/")))
+        {
             continue;
         }
         if let Some(chown) = &copy.chown {
@@ -51,13 +53,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             out.push(
-                Diagnostic::new(&RULE, format!("this {} gives the files to `{}`, but the image runs as `{runtime}`", copy.kind.keyword(), chown.value))
-                    .at(file, chown.span.clone())
-                    .help(format!("use `--chown={runtime}`")),
+                Diagnostic::new(
+                    &RULE,
+                    format!(
+                        "this {} gives the files to `{}`, but the image runs as `{runtime}`",
+                        copy.kind.keyword(),
+                        chown.value
+                    ),
+                )
+                .at(file, chown.span.clone())
+                .help(format!("use `--chown={runtime}`")),
             );
             continue;
         }
-        if copy.chmod.as_deref().is_some_and(|m| m.ends_with('7') || m.ends_with('6')) || fixed_later(model, copy, runtime) {
+        if copy.chmod.as_deref().is_some_and(|m| m.ends_with('7') || m.ends_with('6'))
+            || fixed_later(model, copy, runtime)
+        {
             continue;
         }
         out.push(
@@ -102,10 +113,15 @@ mod tests {
     fn silent_when_owned() {
         assert!(codes_for(&format!("{USER}USER user\nCOPY --chown=user . /app\n"), "DF006").is_empty());
         assert!(codes_for(&format!("{USER}USER user\nCOPY --link --chown=1000 . /app\n"), "DF006").is_empty());
-        assert!(codes_for(&format!("{USER}WORKDIR /app\nCOPY . .\nRUN chown -R user:user /app\nUSER user\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}WORKDIR /app\nCOPY . .\nRUN chown -R user:user /app\nUSER user\n"), "DF006")
+            .is_empty());
         assert!(codes_for(&format!("{USER}COPY . /app\nRUN chmod -R 777 /app\nUSER user\n"), "DF006").is_empty());
         assert!(codes_for(&format!("{USER}COPY nginx.conf /etc/nginx/nginx.conf\nUSER user\n"), "DF006").is_empty());
-        assert!(codes_for("FROM python AS b\nRUN x\nFROM python\nRUN useradd -u 1000 u\nCOPY --from=b /x /x\nUSER u\n", "DF006").is_empty());
+        assert!(codes_for(
+            "FROM python AS b\nRUN x\nFROM python\nRUN useradd -u 1000 u\nCOPY --from=b /x /x\nUSER u\n",
+            "DF006"
+        )
+        .is_empty());
         assert!(codes_for("FROM python\nCOPY . /app\n", "DF006").is_empty(), "root at run time is DF004's");
     }
 

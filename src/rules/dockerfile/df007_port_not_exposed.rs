@@ -39,13 +39,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if model.exposed.iter().any(|e| e.ports.contains(&port)) {
         return;
     }
-    let unresolved: Vec<&str> = model.exposed.iter().filter(|e| e.ports.is_empty()).map(|e| e.text.raw.as_str()).collect();
+    let unresolved: Vec<&str> =
+        model.exposed.iter().filter(|e| e.ports.is_empty()).map(|e| e.text.raw.as_str()).collect();
     if let Some(raw) = unresolved.first() {
         out.push(
-            Diagnostic::new(&RULE, format!("`EXPOSE {raw}` cannot be resolved statically, so it cannot be checked against {}", ctx.app_port_text()))
-                .at(file, model.exposed.iter().find(|e| e.ports.is_empty()).map_or(0..0, |e| e.text.span.clone()))
-                .severity(Severity::Info)
-                .help(format!("give the variable a default, or write `EXPOSE {port}`")),
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "`EXPOSE {raw}` cannot be resolved statically, so it cannot be checked against {}",
+                    ctx.app_port_text()
+                ),
+            )
+            .at(file, model.exposed.iter().find(|e| e.ports.is_empty()).map_or(0..0, |e| e.text.span.clone()))
+            .severity(Severity::Info)
+            .help(format!("give the variable a default, or write `EXPOSE {port}`")),
         );
         return;
     }
@@ -59,9 +66,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         None => out.push(
-            Diagnostic::new(&RULE, format!("the final stage has no EXPOSE; the Space serves on {}", ctx.app_port_text()))
-                .at(file, final_from_span(ctx).unwrap_or(0..0))
-                .help(format!("add `EXPOSE {port}`")),
+            Diagnostic::new(
+                &RULE,
+                format!("the final stage has no EXPOSE; the Space serves on {}", ctx.app_port_text()),
+            )
+            .at(file, final_from_span(ctx).unwrap_or(0..0))
+            .help(format!("add `EXPOSE {port}`")),
         ),
     }
 }
@@ -87,7 +97,10 @@ mod tests {
 
     #[test]
     fn uses_the_readme_port() {
-        let d = lint(&[("README.md", "---\nsdk: docker\napp_port: 7255\n---\n"), ("Dockerfile", "FROM python\nEXPOSE 7255\n")]);
+        let d = lint(&[
+            ("README.md", "---\nsdk: docker\napp_port: 7255\n---\n"),
+            ("Dockerfile", "FROM python\nEXPOSE 7255\n"),
+        ]);
         assert!(!d.iter().any(|d| d.code == "DF007"));
         let d = lint(&[("README.md", "---\nsdk: docker\n---\n"), ("Dockerfile", "FROM python\nEXPOSE 7255\n")]);
         let f = d.iter().find(|d| d.code == "DF007").unwrap();

@@ -73,11 +73,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let inferred = if main.inferred { " (inferred: the app runs `python` and installs gradio)" } else { "" };
             out.push(
-                Diagnostic::new(&RULE, format!("{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}", ctx.app_port_text()))
-                    .at(file, span)
-                    .severity(severity)
-                    .label(format!("{server} on {port}"))
-                    .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md")),
+                Diagnostic::new(
+                    &RULE,
+                    format!(
+                        "{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}",
+                        ctx.app_port_text()
+                    ),
+                )
+                .at(file, span)
+                .severity(severity)
+                .label(format!("{server} on {port}"))
+                .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md")),
             );
         }
         None => {
@@ -95,10 +101,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("`{value}`, which is not a port number")
             };
             out.push(
-                Diagnostic::new(&RULE, format!("{server}{via} listens on {why}; the Hub sends traffic to {}", ctx.app_port_text()))
-                    .at(file, span)
-                    .severity(Severity::Warning)
-                    .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
+                Diagnostic::new(
+                    &RULE,
+                    format!("{server}{via} listens on {why}; the Hub sends traffic to {}", ctx.app_port_text()),
+                )
+                .at(file, span)
+                .severity(Severity::Warning)
+                .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
             );
         }
     }
@@ -128,11 +137,16 @@ mod tests {
     #[test]
     fn silent_when_matching() {
         assert!(codes_for("FROM p\nENV PORT=7860\nCMD uvicorn m:app --host 0.0.0.0 --port $PORT\n", "DF008").is_empty());
-        assert!(codes_for("FROM p\nCMD sh -c \"streamlit run app.py --server.port=${PORT:-7860}\"\n", "DF008").is_empty());
+        assert!(
+            codes_for("FROM p\nCMD sh -c \"streamlit run app.py --server.port=${PORT:-7860}\"\n", "DF008").is_empty()
+        );
         assert!(codes_for("FROM node\nCMD PORT=7860 node build\n", "DF008").is_empty());
         assert!(codes_for("FROM p\nCMD [\"python\", \"app.py\"]\n", "DF008").is_empty(), "unknown app: no guess");
         assert!(codes_for("FROM p\nCMD nginx -g 'daemon off;'\n", "DF008").is_empty());
-        assert!(codes_for("FROM p\nCMD nginx && uvicorn a:b --host 0.0.0.0 --port 8000\n", "DF008").is_empty(), "nginx may serve 7860");
+        assert!(
+            codes_for("FROM p\nCMD nginx && uvicorn a:b --host 0.0.0.0 --port 8000\n", "DF008").is_empty(),
+            "nginx may serve 7860"
+        );
         assert!(codes_for("FROM p\nCMD [\"sh\", \"-c\", \"socat TCP-LISTEN:${PORT:-7860},fork TCP:127.0.0.1:8000 & exec uvicorn a:b --port 8000\"]\n", "DF008").is_empty());
     }
 

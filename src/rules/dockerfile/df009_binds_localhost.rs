@@ -35,12 +35,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(span) = start.span.clone() else { return };
     let (app_port, _) = ctx.app_port();
     // The server on the app port if there is one, else the foreground one.
-    let on_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)).collect();
+    let on_port: Vec<&Server> =
+        start.servers.iter().filter(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)).collect();
     let behind_front = start.servers.iter().any(|s| matches!(s.kind, crate::model::ServerKind::Front(_)));
     if on_port.is_empty() && behind_front {
         return; // a server behind a proxy may well listen on loopback only
     }
-    let candidates: Vec<&Server> = if on_port.is_empty() { start.servers.iter().filter(|s| !s.background).collect() } else { on_port };
+    let candidates: Vec<&Server> =
+        if on_port.is_empty() { start.servers.iter().filter(|s| !s.background).collect() } else { on_port };
     let Some(server) = candidates.last() else { return };
     if server.inferred || !server.binds_loopback() {
         return;
@@ -53,9 +55,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         _ => format!("{name}{via} binds `{}`, the loopback interface: the Hub's proxy cannot reach it, so the Space never answers", host.value),
     };
     let fix = match server.kind {
-        crate::model::ServerKind::Gunicorn | crate::model::ServerKind::Hypercorn => format!("bind all interfaces: `--bind 0.0.0.0:{app_port}`"),
-        crate::model::ServerKind::Flask if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => "call `app.run(host=\"0.0.0.0\", ...)`".to_string(),
-        crate::model::ServerKind::Uvicorn if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => "call `uvicorn.run(app, host=\"0.0.0.0\", ...)`".to_string(),
+        crate::model::ServerKind::Gunicorn | crate::model::ServerKind::Hypercorn => {
+            format!("bind all interfaces: `--bind 0.0.0.0:{app_port}`")
+        }
+        crate::model::ServerKind::Flask if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => {
+            "call `app.run(host=\"0.0.0.0\", ...)`".to_string()
+        }
+        crate::model::ServerKind::Uvicorn if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => {
+            "call `uvicorn.run(app, host=\"0.0.0.0\", ...)`".to_string()
+        }
         _ => "add `--host 0.0.0.0`".to_string(),
     };
     out.push(Diagnostic::new(&RULE, message).at(file, span).label(format!("{name} on {}", host.value)).help(fix));
@@ -67,10 +75,17 @@ mod tests {
 
     #[test]
     fn fires_on_loopback() {
-        assert_eq!(codes_for("FROM p\nCMD uvicorn main:app --port 7860\n", "DF009").len(), 1, "uvicorn without --host binds loopback");
+        assert_eq!(
+            codes_for("FROM p\nCMD uvicorn main:app --port 7860\n", "DF009").len(),
+            1,
+            "uvicorn without --host binds loopback"
+        );
         assert_eq!(codes_for("FROM p\nCMD [\"gunicorn\", \"-b\", \"127.0.0.1:7860\", \"a:b\"]\n", "DF009").len(), 1);
         assert_eq!(codes_for("FROM p\nCMD flask run --port 7860\n", "DF009").len(), 1);
-        assert_eq!(codes_for("FROM p\nCMD streamlit run a.py --server.port 7860 --server.address localhost\n", "DF009").len(), 1);
+        assert_eq!(
+            codes_for("FROM p\nCMD streamlit run a.py --server.port 7860 --server.address localhost\n", "DF009").len(),
+            1
+        );
     }
 
     #[test]

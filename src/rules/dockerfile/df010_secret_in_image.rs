@@ -37,7 +37,9 @@ secrets); read it from the environment at run time."#,
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     let parts: Vec<&str> = upper.split(['_', '-']).filter(|p| !p.is_empty()).collect();
-    if parts.last().is_some_and(|l| matches!(*l, "FILE" | "PATH" | "DIR" | "URL" | "ID" | "NAME" | "LENGTH" | "SIZE" | "LIMIT" | "TYPE" | "HEADER")) {
+    if parts.last().is_some_and(|l| {
+        matches!(*l, "FILE" | "PATH" | "DIR" | "URL" | "ID" | "NAME" | "LENGTH" | "SIZE" | "LIMIT" | "TYPE" | "HEADER")
+    }) {
         return false;
     }
     let compact = upper.replace(['_', '-'], "");
@@ -69,9 +71,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let literal = value.raw.trim().trim_matches(|c| c == '"' || c == '\'');
-        let only_reference = literal.starts_with('$') && !literal[1..].contains('$') && literal.chars().skip(1).all(|c| c.is_ascii_alphanumeric() || "_{}:-".contains(c)) && !literal.contains(":-");
+        let only_reference = literal.starts_with('$')
+            && !literal[1..].contains('$')
+            && literal.chars().skip(1).all(|c| c.is_ascii_alphanumeric() || "_{}:-".contains(c))
+            && !literal.contains(":-");
         // Switches such as HF_HUB_DISABLE_IMPLICIT_TOKEN=1 or REQUIRE_API_KEY=False are not secrets.
-        let switch = matches!(literal.to_ascii_lowercase().as_str(), "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null");
+        let switch = matches!(
+            literal.to_ascii_lowercase().as_str(),
+            "0" | "1" | "true" | "false" | "yes" | "no" | "on" | "off" | "none" | "null"
+        );
         if literal.is_empty() || only_reference || switch {
             continue;
         }
@@ -94,7 +102,15 @@ mod tests {
 
     #[test]
     fn secret_names() {
-        for n in ["HF_TOKEN", "OPENAI_API_KEY", "DB_PASSWORD", "SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "apiKey", "GA2_TOKEN_ECB8"] {
+        for n in [
+            "HF_TOKEN",
+            "OPENAI_API_KEY",
+            "DB_PASSWORD",
+            "SECRET_KEY",
+            "AWS_SECRET_ACCESS_KEY",
+            "apiKey",
+            "GA2_TOKEN_ECB8",
+        ] {
             assert!(secret_name(n), "{n}");
         }
         for n in ["TOKENIZERS_PARALLELISM", "MAX_TOKENS", "HF_TOKEN_PATH", "PWD", "PATH", "KEYBOARD", "SECRET_FILE"] {

@@ -30,7 +30,11 @@ Pin a version: `FROM python:3.11-slim` (or a digest)."#,
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     for stage in &model.stages {
-        if stage.parent.is_some() || stage.image.eq_ignore_ascii_case("scratch") || stage.image.contains('$') || stage.image.contains('@') {
+        if stage.parent.is_some()
+            || stage.image.eq_ignore_ascii_case("scratch")
+            || stage.image.contains('$')
+            || stage.image.contains('@')
+        {
             continue;
         }
         let last = stage.image.rsplit('/').next().unwrap_or(&stage.image);
@@ -41,7 +45,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(_) => continue,
         };
         let repo = stage.image.split(':').next().unwrap_or(&stage.image);
-        out.push(Diagnostic::new(&RULE, message).at(file, stage.image_word.span.clone()).help(format!("pin a version, e.g. `{repo}:<version>`")));
+        out.push(
+            Diagnostic::new(&RULE, message)
+                .at(file, stage.image_word.span.clone())
+                .help(format!("pin a version, e.g. `{repo}:<version>`")),
+        );
     }
 }
 

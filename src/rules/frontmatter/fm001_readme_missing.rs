@@ -34,8 +34,11 @@ app_port: 7860
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if matches!(ctx.space.readme, Loaded::Missing) {
         out.push(
-            Diagnostic::new(&RULE, "the Space has no README.md, so the Hub has no configuration for it (sdk, app_port)")
-                .help("add a README.md starting with a `---` block holding at least `sdk: docker` and `app_port`"),
+            Diagnostic::new(
+                &RULE,
+                "the Space has no README.md, so the Hub has no configuration for it (sdk, app_port)",
+            )
+            .help("add a README.md starting with a `---` block holding at least `sdk: docker` and `app_port`"),
         );
     }
 }

@@ -46,7 +46,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         "start README.md with `---`, the Space's keys (sdk: docker, app_port: ...), and a closing `---`"
     };
     let span = readme.line_span(1);
-    out.push(Diagnostic::new(&RULE, "README.md does not start with a `---` frontmatter block, so the Hub sees no Space configuration").at(readme, span).help(help));
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            "README.md does not start with a `---` frontmatter block, so the Hub sees no Space configuration",
+        )
+        .at(readme, span)
+        .help(help),
+    );
 }
 
 #[cfg(test)]

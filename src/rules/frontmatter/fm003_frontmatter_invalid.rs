@@ -35,8 +35,23 @@ Write valid YAML with unquoted numbers and booleans: `app_port: 7255`."#,
 /// The YAML type each known key must have.
 fn expected_type(key: &str) -> Option<&'static str> {
     Some(match key {
-        "title" | "emoji" | "colorFrom" | "colorTo" | "sdk" | "app_file" | "app_build_command" | "base_path" | "header" | "short_description" | "description"
-        | "thumbnail" | "license" | "startup_duration_timeout" | "suggested_hardware" | "suggested_storage" | "hf_oauth_authorized_org" => "string",
+        "title"
+        | "emoji"
+        | "colorFrom"
+        | "colorTo"
+        | "sdk"
+        | "app_file"
+        | "app_build_command"
+        | "base_path"
+        | "header"
+        | "short_description"
+        | "description"
+        | "thumbnail"
+        | "license"
+        | "startup_duration_timeout"
+        | "suggested_hardware"
+        | "suggested_storage"
+        | "hf_oauth_authorized_org" => "string",
         "app_port" | "hf_oauth_expiration_minutes" => "integer",
         "fullWidth" | "pinned" | "hf_oauth" | "disable_embedding" => "boolean",
         "models" | "datasets" | "tags" | "hf_oauth_scopes" | "preload_from_hub" => "list",
@@ -60,7 +75,10 @@ fn has_type(value: &Value, expected: &str) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Loaded::Problem { message, line_col } = &ctx.space.readme {
-        out.push(Diagnostic::new(&RULE, format!("README.md cannot be read as text: {message}")).in_file("README.md", *line_col));
+        out.push(
+            Diagnostic::new(&RULE, format!("README.md cannot be read as text: {message}"))
+                .in_file("README.md", *line_col),
+        );
         return;
     }
     let Some(readme) = ctx.readme() else { return };
@@ -73,7 +91,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         Some(Err(FrontmatterError::Invalid { message, span })) => {
-            out.push(Diagnostic::new(&RULE, format!("the frontmatter is not valid YAML: {message}")).at(readme, span.clone()).label("here"));
+            out.push(
+                Diagnostic::new(&RULE, format!("the frontmatter is not valid YAML: {message}"))
+                    .at(readme, span.clone())
+                    .label("here"),
+            );
         }
         Some(Ok(fm)) => {
             for (key, value) in &fm.entries {
@@ -82,8 +104,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if has_type(&value.value, expected) {
                     continue;
                 }
-                let mut d = Diagnostic::new(&RULE, format!("`{name}` must be {} {expected}, but it is {}", if expected == "integer" { "an" } else { "a" }, value.value.type_name()))
-                    .at(readme, value.span.clone());
+                let mut d = Diagnostic::new(
+                    &RULE,
+                    format!(
+                        "`{name}` must be {} {expected}, but it is {}",
+                        if expected == "integer" { "an" } else { "a" },
+                        value.value.type_name()
+                    ),
+                )
+                .at(readme, value.span.clone());
                 if name == "app_port" {
                     if let Value::Str(s) = &value.value {
                         d = d.help(match s.trim().parse::<u16>() {

@@ -31,12 +31,17 @@ app_port: 7860   # the policy says 7255
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(readme), Some(fm), Some(expected)) = (ctx.readme(), ctx.frontmatter(), ctx.policy.space.app_port) else { return };
+    let (Some(readme), Some(fm), Some(expected)) = (ctx.readme(), ctx.frontmatter(), ctx.policy.space.app_port) else {
+        return;
+    };
     match fm.get("app_port") {
         None => out.push(
-            Diagnostic::new(&RULE, format!("the frontmatter has no `app_port`, so the Hub routes to 7860; the policy requires {expected}"))
-                .at(readme, fm.yaml.start..fm.yaml.start)
-                .help(format!("add `app_port: {expected}` to the frontmatter")),
+            Diagnostic::new(
+                &RULE,
+                format!("the frontmatter has no `app_port`, so the Hub routes to 7860; the policy requires {expected}"),
+            )
+            .at(readme, fm.yaml.start..fm.yaml.start)
+            .help(format!("add `app_port: {expected}` to the frontmatter")),
         ),
         // A value of the wrong type is FM003's finding.
         Some((_, value)) => {

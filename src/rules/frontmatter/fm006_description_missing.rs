@@ -30,7 +30,11 @@ with a policy `description_contains: deployment-ready-ga2-f0af22`.
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(readme), Some(fm), Some(token)) = (ctx.readme(), ctx.frontmatter(), ctx.policy.space.description_contains.as_deref()) else { return };
+    let (Some(readme), Some(fm), Some(token)) =
+        (ctx.readme(), ctx.frontmatter(), ctx.policy.space.description_contains.as_deref())
+    else {
+        return;
+    };
     let desc = fm.get("short_description");
     if desc.is_some_and(|(_, v)| v.value.to_text().contains(token)) {
         return;
@@ -45,9 +49,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let (span, message) = match desc {
         Some((_, v)) => (v.span.clone(), format!("`short_description` does not contain `{token}`")),
-        None => (fm.yaml.start..fm.yaml.start, format!("the frontmatter has no `short_description`; it must contain `{token}`")),
+        None => (
+            fm.yaml.start..fm.yaml.start,
+            format!("the frontmatter has no `short_description`; it must contain `{token}`"),
+        ),
     };
-    out.push(Diagnostic::new(&RULE, message).at(readme, span).help(format!("put `{token}` in `short_description` (at most 60 characters)")));
+    out.push(
+        Diagnostic::new(&RULE, message)
+            .at(readme, span)
+            .help(format!("put `{token}` in `short_description` (at most 60 characters)")),
+    );
 }
 
 #[cfg(test)]

@@ -37,7 +37,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if KNOWN_KEYS.contains(&name.as_str()) {
             continue;
         }
-        let mut d = Diagnostic::new(&RULE, format!("`{name}` is not a Spaces configuration key; the Hub ignores it")).at(readme, key.span.clone());
+        let mut d = Diagnostic::new(&RULE, format!("`{name}` is not a Spaces configuration key; the Hub ignores it"))
+            .at(readme, key.span.clone());
         if let Some(s) = suggest::nearest(&name, KNOWN_KEYS) {
             d = d.help(format!("did you mean `{s}`?")).label(format!("did you mean `{s}`?"));
         }

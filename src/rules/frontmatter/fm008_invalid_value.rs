@@ -40,11 +40,34 @@ versions (`python_version: "3.10"`)."#,
 };
 
 const COLORS: &[&str] = &["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"];
-const HEADERS: &[&str] = &["cross-origin-embedder-policy", "cross-origin-opener-policy", "cross-origin-resource-policy"];
+const HEADERS: &[&str] =
+    &["cross-origin-embedder-policy", "cross-origin-opener-policy", "cross-origin-resource-policy"];
 pub const HARDWARE: &[&str] = &[
-    "cpu-basic", "cpu-upgrade", "cpu-performance", "cpu-xl", "zero-a10g", "t4-small", "t4-medium", "l4x1", "l4x4", "l40sx1", "l40sx4", "l40sx8",
-    "a10g-small", "a10g-large", "a10g-largex2", "a10g-largex4", "a100-large", "a100x4", "a100x8", "h100", "h100x8", "rtx-pro-6000",
-    "rtx-pro-6000x2", "rtx-pro-6000x4", "rtx-pro-6000x8",
+    "cpu-basic",
+    "cpu-upgrade",
+    "cpu-performance",
+    "cpu-xl",
+    "zero-a10g",
+    "t4-small",
+    "t4-medium",
+    "l4x1",
+    "l4x4",
+    "l40sx1",
+    "l40sx4",
+    "l40sx8",
+    "a10g-small",
+    "a10g-large",
+    "a10g-largex2",
+    "a10g-largex4",
+    "a100-large",
+    "a100x4",
+    "a100x8",
+    "h100",
+    "h100x8",
+    "rtx-pro-6000",
+    "rtx-pro-6000x2",
+    "rtx-pro-6000x4",
+    "rtx-pro-6000x8",
 ];
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -112,8 +135,24 @@ fn is_single_emoji(s: &str) -> bool {
     let mut after_joiner = false;
     for c in s.chars() {
         let cp = c as u32;
-        let is_pictograph = (0x1F000..=0x1FAFF).contains(&cp) || (0x2600..=0x27BF).contains(&cp) || (0x2B00..=0x2BFF).contains(&cp) || (0x2300..=0x23FF).contains(&cp) || (0x2190..=0x21FF).contains(&cp) || cp == 0x00A9 || cp == 0x00AE || (0x3030..=0x303D).contains(&cp) || (0x3297..=0x3299).contains(&cp) || (0x2100..=0x214F).contains(&cp) || (0x25A0..=0x25FF).contains(&cp) || (0x2900..=0x297F).contains(&cp);
-        let is_modifier = cp == 0x200D || cp == 0xFE0F || cp == 0xFE0E || (0x1F3FB..=0x1F3FF).contains(&cp) || (0xE0020..=0xE007F).contains(&cp) || cp == 0x20E3;
+        let is_pictograph = (0x1F000..=0x1FAFF).contains(&cp)
+            || (0x2600..=0x27BF).contains(&cp)
+            || (0x2B00..=0x2BFF).contains(&cp)
+            || (0x2300..=0x23FF).contains(&cp)
+            || (0x2190..=0x21FF).contains(&cp)
+            || cp == 0x00A9
+            || cp == 0x00AE
+            || (0x3030..=0x303D).contains(&cp)
+            || (0x3297..=0x3299).contains(&cp)
+            || (0x2100..=0x214F).contains(&cp)
+            || (0x25A0..=0x25FF).contains(&cp)
+            || (0x2900..=0x297F).contains(&cp);
+        let is_modifier = cp == 0x200D
+            || cp == 0xFE0F
+            || cp == 0xFE0E
+            || (0x1F3FB..=0x1F3FF).contains(&cp)
+            || (0xE0020..=0xE007F).contains(&cp)
+            || cp == 0x20E3;
         let is_keycap_base = c.is_ascii_digit() || c == '#' || c == '*';
         if cp == 0x200D {
             after_joiner = true;
@@ -156,7 +195,10 @@ mod tests {
         assert_eq!(fm8("base_path: docs\n"), 1);
         assert_eq!(fm8("custom_headers:\n  Cross-Origin-Opener-Policy: same-origin\n"), 1);
         assert_eq!(fm8("app_port: 80\n"), 1);
-        assert_eq!(lint(&[("README.md", "---\nsdk: streamlit\n---\n")]).iter().filter(|d| d.code == "FM008").count(), 1);
+        assert_eq!(
+            lint(&[("README.md", "---\nsdk: streamlit\n---\n")]).iter().filter(|d| d.code == "FM008").count(),
+            1
+        );
     }
 
     #[test]

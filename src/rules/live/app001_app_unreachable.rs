@@ -35,7 +35,10 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
             } else {
                 "the Space is not running (see HUB006)"
             };
-            out.diagnostics.push(Diagnostic::new(&RULE, format!("the app of `{}` does not answer: {why}", ctx.probe.space_id)).help(hint));
+            out.diagnostics.push(
+                Diagnostic::new(&RULE, format!("the app of `{}` does not answer: {why}", ctx.probe.space_id))
+                    .help(hint),
+            );
         }
     }
 }

@@ -38,8 +38,11 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
     };
     if hw != want {
         out.diagnostics.push(
-            Diagnostic::new(&RULE, format!("`{}` {which} `{hw}`, but the policy requires `{want}`", ctx.probe.space_id))
-                .help(format!("Settings → Space hardware → {want}")),
+            Diagnostic::new(
+                &RULE,
+                format!("`{}` {which} `{hw}`, but the policy requires `{want}`", ctx.probe.space_id),
+            )
+            .help(format!("Settings → Space hardware → {want}")),
         );
     }
 }

@@ -39,7 +39,10 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
             return;
         }
         Some(SecretsOutcome::Unsupported(why)) => {
-            out.skip(&RULE, format!("this Hub does not offer the secrets listing, so the secrets cannot be verified: {why}"));
+            out.skip(
+                &RULE,
+                format!("this Hub does not offer the secrets listing, so the secrets cannot be verified: {why}"),
+            );
             return;
         }
     };
@@ -49,10 +52,20 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
             continue;
         }
         let d = if variables.iter().any(|v| v == want) {
-            Diagnostic::new(&RULE, format!("`{want}` is set as a public *variable* of `{}`, not as a secret: its value is visible to anyone", ctx.probe.space_id))
-                .help(format!("delete the variable, rotate its value, and add `{want}` as a secret"))
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "`{want}` is set as a public *variable* of `{}`, not as a secret: its value is visible to anyone",
+                    ctx.probe.space_id
+                ),
+            )
+            .help(format!("delete the variable, rotate its value, and add `{want}` as a secret"))
         } else {
-            let case = names.iter().find(|n| n.eq_ignore_ascii_case(want)).map(|n| format!(" (there is `{n}`: names are case-sensitive)")).unwrap_or_default();
+            let case = names
+                .iter()
+                .find(|n| n.eq_ignore_ascii_case(want))
+                .map(|n| format!(" (there is `{n}`: names are case-sensitive)"))
+                .unwrap_or_default();
             Diagnostic::new(&RULE, format!("`{}` has no secret `{want}`{case}", ctx.probe.space_id))
                 .help(format!("Settings → Variables and secrets → New secret `{want}`"))
         };

@@ -34,8 +34,12 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
         "RUNTIME_ERROR" => (Severity::Error, "its app crashed"),
         "CONFIG_ERROR" => (Severity::Error, "its configuration (README frontmatter) is invalid"),
         "NO_APP_FILE" => (Severity::Error, "the Hub finds no app to run (no Dockerfile?)"),
-        "SLEEPING" | "PAUSED" | "STOPPED" => (Severity::Warning, "it is not running: visitors wake it, graders may not"),
-        "BUILDING" | "APP_STARTING" | "RUNNING_APP_STARTING" | "RUNNING_BUILDING" => (Severity::Warning, "it is being built or started"),
+        "SLEEPING" | "PAUSED" | "STOPPED" => {
+            (Severity::Warning, "it is not running: visitors wake it, graders may not")
+        }
+        "BUILDING" | "APP_STARTING" | "RUNNING_APP_STARTING" | "RUNNING_BUILDING" => {
+            (Severity::Warning, "it is being built or started")
+        }
         _ => (Severity::Warning, "it is not running"),
     };
     out.diagnostics.push(

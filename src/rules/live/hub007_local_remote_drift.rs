@@ -40,8 +40,15 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
         }
         let show = |v: &Option<String>| v.as_ref().map_or("(absent)".to_string(), |s| format!("`{s}`"));
         out.diagnostics.push(
-            Diagnostic::new(&RULE, format!("`{key}` is {} in the local README.md but {} on the Hub: the local change is not pushed", show(&here), show(&there)))
-                .help("commit and push README.md (or pull the Hub's version)"),
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "`{key}` is {} in the local README.md but {} on the Hub: the local change is not pushed",
+                    show(&here),
+                    show(&there)
+                ),
+            )
+            .help("commit and push README.md (or pull the Hub's version)"),
         );
     }
 }

@@ -26,7 +26,11 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
     let (Some(_), Some(want)) = (ctx.probe.info(), ctx.policy.space.name.as_deref()) else { return };
     let name = ctx.probe.name();
     if name != want {
-        let case = if name.eq_ignore_ascii_case(want) { " (only the case differs, and the name is case-sensitive)" } else { "" };
+        let case = if name.eq_ignore_ascii_case(want) {
+            " (only the case differs, and the name is case-sensitive)"
+        } else {
+            ""
+        };
         out.diagnostics.push(
             Diagnostic::new(&RULE, format!("the Space is named `{name}`, but the policy requires `{want}`{case}"))
                 .help(format!("rename the Space to `{want}` (Settings → Rename)")),

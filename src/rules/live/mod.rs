@@ -2,6 +2,7 @@
 //! live here; their checks need the Hub prober (`--space OWNER/NAME`, `hf://OWNER/NAME`), which
 //! reports findings with these codes. Offline, they are listed as skipped.
 
+pub mod app001_app_unreachable;
 pub mod hub001_space_not_found;
 pub mod hub002_visibility_mismatch;
 pub mod hub003_hardware_mismatch;
@@ -10,4 +11,3 @@ pub mod hub005_live_sdk_mismatch;
 pub mod hub006_not_running;
 pub mod hub007_local_remote_drift;
 pub mod hub008_name_mismatch;
-pub mod app001_app_unreachable;

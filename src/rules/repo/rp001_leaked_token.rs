@@ -118,14 +118,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         for (kind, range) in find_credentials(&file.text) {
-            if entry.path == "Dockerfile" && df_value_spans.iter().any(|s| s.start <= range.start && range.end <= s.end) {
+            if entry.path == "Dockerfile" && df_value_spans.iter().any(|s| s.start <= range.start && range.end <= s.end)
+            {
                 continue;
             }
             out.push(
-                Diagnostic::new(&RULE, format!("`{}` contains {kind}; pushing it publishes it (value not shown)", entry.path))
-                    .at(&file, range.start..range.start)
-                    .help("remove it, revoke it now, read it from an environment variable, and set it as a Space secret")
-                    .redacted(),
+                Diagnostic::new(
+                    &RULE,
+                    format!("`{}` contains {kind}; pushing it publishes it (value not shown)", entry.path),
+                )
+                .at(&file, range.start..range.start)
+                .help("remove it, revoke it now, read it from an environment variable, and set it as a Space secret")
+                .redacted(),
             );
         }
     }
@@ -160,8 +164,12 @@ mod tests {
     #[test]
     fn silent_in_ignored_files_and_on_env_lookups() {
         let cfg = format!("{TOKEN}\n");
-        assert!(!lint(&[("README.md", README), (".env", &cfg), (".gitignore", ".env\n")]).iter().any(|d| d.code == "RP001"));
-        assert!(!lint(&[("README.md", README), ("app.py", "token = os.environ['HF_TOKEN']\n")]).iter().any(|d| d.code == "RP001"));
+        assert!(!lint(&[("README.md", README), (".env", &cfg), (".gitignore", ".env\n")])
+            .iter()
+            .any(|d| d.code == "RP001"));
+        assert!(!lint(&[("README.md", README), ("app.py", "token = os.environ['HF_TOKEN']\n")])
+            .iter()
+            .any(|d| d.code == "RP001"));
     }
 
     #[test]

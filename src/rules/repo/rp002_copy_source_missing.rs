@@ -47,7 +47,10 @@ fn needed_stages(model: &ImageModel) -> HashSet<usize> {
         }
         for c in model.all_copies.iter().filter(|c| c.stage == s) {
             if let Some(from) = &c.from {
-                let by_name = model.stages.iter().position(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(from)));
+                let by_name = model
+                    .stages
+                    .iter()
+                    .position(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(from)));
                 let by_index = from.parse::<usize>().ok().filter(|i| *i < model.stages.len());
                 if let Some(i) = by_name.or(by_index) {
                     todo.push(i);
@@ -72,7 +75,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn check_source(ctx: &Context, file: &crate::source::SourceFile, copy: &CopyOp, src: &crate::model::Valued, ignore: Option<&DockerIgnore>, out: &mut Vec<Diagnostic>) {
+fn check_source(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    copy: &CopyOp,
+    src: &crate::model::Valued,
+    ignore: Option<&DockerIgnore>,
+    out: &mut Vec<Diagnostic>,
+) {
     let value = src.value.as_str();
     if value.contains("://") || value.starts_with("git@") || !src.is_resolved() {
         return;
@@ -101,8 +111,17 @@ fn check_source(ctx: &Context, file: &crate::source::SourceFile, copy: &CopyOp, 
     };
     let kw = copy.kind.keyword();
     if matches.is_empty() {
-        let case_hint = space.files.iter().map(|f| f.path.as_str()).chain(space.dirs.iter().map(String::as_str)).find(|p| p.eq_ignore_ascii_case(rel));
-        let mut d = Diagnostic::new(&RULE, format!("{kw} source `{value}` is not in the Space, so the build fails with \"not found\"")).at(file, src.span.clone());
+        let case_hint = space
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .chain(space.dirs.iter().map(String::as_str))
+            .find(|p| p.eq_ignore_ascii_case(rel));
+        let mut d = Diagnostic::new(
+            &RULE,
+            format!("{kw} source `{value}` is not in the Space, so the build fails with \"not found\""),
+        )
+        .at(file, src.span.clone());
         if let Some(p) = case_hint {
             d = d.help(format!("the Space has `{p}`: paths are case-sensitive in the build"));
         }
@@ -121,9 +140,12 @@ fn check_source(ctx: &Context, file: &crate::source::SourceFile, copy: &CopyOp, 
     if let Some(ignore) = ignore {
         if pushed.iter().all(|(p, _)| ignore.excludes(p)) {
             out.push(
-                Diagnostic::new(&RULE, format!("{kw} source `{value}` is excluded by .dockerignore, so it is not in the build context"))
-                    .at(file, src.span.clone())
-                    .help("remove the matching pattern from .dockerignore, or add a `!` exception"),
+                Diagnostic::new(
+                    &RULE,
+                    format!("{kw} source `{value}` is excluded by .dockerignore, so it is not in the build context"),
+                )
+                .at(file, src.span.clone())
+                .help("remove the matching pattern from .dockerignore, or add a `!` exception"),
             );
         }
     }
@@ -143,15 +165,34 @@ mod tests {
     fn fires_on_missing_ignored_or_excluded() {
         assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY app.py /app/\n")]).len(), 1);
         assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY *.py /app/\n")]).len(), 1);
-        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY .env /app/\n"), (".env", "A=1"), (".gitignore", ".env\n")])[0].contains(".gitignore"));
-        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY data /app/data\n"), ("data/x.csv", "1"), (".dockerignore", "data\n")])[0].contains(".dockerignore"));
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY .env /app/\n"), (".env", "A=1"), (".gitignore", ".env\n")])[0]
+            .contains(".gitignore"));
+        assert!(rp2(&[
+            ("Dockerfile", "FROM p\nCOPY data /app/data\n"),
+            ("data/x.csv", "1"),
+            (".dockerignore", "data\n")
+        ])[0]
+            .contains(".dockerignore"));
     }
 
     #[test]
     fn silent_when_present() {
-        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY . .\nCOPY app.py ./\nCOPY src/ /app/src\nCOPY *.txt /app/\n"), ("app.py", ""), ("src/m.py", ""), ("r.txt", "")]).is_empty());
-        assert!(rp2(&[("Dockerfile", "FROM p AS b\nRUN x\nFROM p\nCOPY --from=b /out /out\nADD https://x.org/f /f\nCOPY <<EOF /x\nhi\nEOF\n")]).is_empty());
+        assert!(rp2(&[
+            ("Dockerfile", "FROM p\nCOPY . .\nCOPY app.py ./\nCOPY src/ /app/src\nCOPY *.txt /app/\n"),
+            ("app.py", ""),
+            ("src/m.py", ""),
+            ("r.txt", "")
+        ])
+        .is_empty());
+        assert!(rp2(&[(
+            "Dockerfile",
+            "FROM p AS b\nRUN x\nFROM p\nCOPY --from=b /out /out\nADD https://x.org/f /f\nCOPY <<EOF /x\nhi\nEOF\n"
+        )])
+        .is_empty());
         assert!(rp2(&[("Dockerfile", "FROM p\nARG SRC\nCOPY $SRC /app\n")]).is_empty());
-        assert!(rp2(&[("Dockerfile", "FROM p AS unused\nCOPY missing.txt /\nFROM p\nCMD x\n")]).is_empty(), "stages the target does not need are not built");
+        assert!(
+            rp2(&[("Dockerfile", "FROM p AS unused\nCOPY missing.txt /\nFROM p\nCMD x\n")]).is_empty(),
+            "stages the target does not need are not built"
+        );
     }
 }

@@ -33,9 +33,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let ext = f.path.rsplit_once('.').map(|(_, e)| e).filter(|e| !e.contains('/'));
         let track = ext.map_or_else(|| format!("git lfs track \"{}\"", f.path), |e| format!("git lfs track \"*.{e}\""));
         out.push(
-            Diagnostic::new(&RULE, format!("`{}` is {:.1} MB and not in Git LFS: the Hub rejects pushes with files over 10 MB outside LFS", f.path, f.size as f64 / 1e6))
-                .in_file(&f.path, None)
-                .help(format!("`{track}` and commit .gitattributes, or fetch the file at run time")),
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "`{}` is {:.1} MB and not in Git LFS: the Hub rejects pushes with files over 10 MB outside LFS",
+                    f.path,
+                    f.size as f64 / 1e6
+                ),
+            )
+            .in_file(&f.path, None)
+            .help(format!("`{track}` and commit .gitattributes, or fetch the file at run time")),
         );
     }
 }
@@ -58,8 +65,16 @@ mod tests {
     #[test]
     fn silent_when_lfs_tracked_ignored_or_small() {
         let b = big();
-        assert!(!lint(&[("README.md", README), ("model.bin", &b), (".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")]).iter().any(|d| d.code == "RP003"));
-        assert!(!lint(&[("README.md", README), ("model.bin", &b), (".gitignore", "*.bin\n")]).iter().any(|d| d.code == "RP003"));
+        assert!(!lint(&[
+            ("README.md", README),
+            ("model.bin", &b),
+            (".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")
+        ])
+        .iter()
+        .any(|d| d.code == "RP003"));
+        assert!(!lint(&[("README.md", README), ("model.bin", &b), (".gitignore", "*.bin\n")])
+            .iter()
+            .any(|d| d.code == "RP003"));
         assert!(!lint(&[("README.md", README), ("small.bin", "x")]).iter().any(|d| d.code == "RP003"));
     }
 }

@@ -29,7 +29,12 @@ Add it to requirements.txt: `uvicorn[standard]`."#,
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
     let Some(span) = start.span.clone() else { return };
-    let installs_in_run = model.runs_in_chain().any(|r| r.text.contains("pip install") || r.text.contains("uv pip") || r.text.contains("poetry") || r.text.contains("conda"));
+    let installs_in_run = model.runs_in_chain().any(|r| {
+        r.text.contains("pip install")
+            || r.text.contains("uv pip")
+            || r.text.contains("poetry")
+            || r.text.contains("conda")
+    });
     if (!ctx.packages_known && !installs_in_run) || installs_unreadable_files(ctx, model) {
         return;
     }
@@ -61,7 +66,10 @@ fn installs_unreadable_files(ctx: &Context, model: &crate::model::ImageModel) ->
                 let file = if word == "-r" || word == "--requirement" || word == "-c" || word == "--constraint" {
                     w.get(i + 1).cloned()
                 } else {
-                    word.strip_prefix("--requirement=").or_else(|| word.strip_prefix("-r")).filter(|r| !r.is_empty() && word.starts_with("-r")).map(str::to_string)
+                    word.strip_prefix("--requirement=")
+                        .or_else(|| word.strip_prefix("-r"))
+                        .filter(|r| !r.is_empty() && word.starts_with("-r"))
+                        .map(str::to_string)
                 };
                 if let Some(f) = file {
                     let base = f.rsplit('/').next().unwrap_or(&f).to_string();
@@ -70,8 +78,12 @@ fn installs_unreadable_files(ctx: &Context, model: &crate::model::ImageModel) ->
                     }
                 }
             }
-            let project_install = (w.iter().any(|x| x == "install") && w.iter().any(|x| x == "." || x == "-e" || x.starts_with("./")))
-                || w.windows(2).any(|p| (p[0] == "uv" || p[0] == "pdm" || p[0] == "poetry" || p[0] == "pipenv") && (p[1] == "sync" || p[1] == "install"));
+            let project_install = (w.iter().any(|x| x == "install")
+                && w.iter().any(|x| x == "." || x == "-e" || x.starts_with("./")))
+                || w.windows(2).any(|p| {
+                    (p[0] == "uv" || p[0] == "pdm" || p[0] == "poetry" || p[0] == "pipenv")
+                        && (p[1] == "sync" || p[1] == "install")
+                });
             if project_install && !has("pyproject.toml") && !has("setup.py") && !has("Pipfile") {
                 return true;
             }
