@@ -2,23 +2,19 @@
 //! `explain CODE`.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use std::time::Duration;
-
-use crate::assignment::{self, grader};
+use crate::check::{self, CheckError, PolicySource, Target};
+use crate::diag::{Code, Severity};
 use crate::hub::client::{ClientOptions, HubClient};
-use crate::hub::probe::{self, ProbeOptions};
-use crate::hub::{check, remote, token};
-use crate::lint::{self, Options};
-use crate::parse::frontmatter;
-use crate::policy::{Policy, PolicyError};
+use crate::hub::{probe, token};
+use crate::lint::Options;
+use crate::policy::Policy;
 use crate::report::{self, Format};
-use crate::rules::{self, Severity};
-use crate::space::Space;
-use crate::{grade, hook};
+use crate::{assignment, grade, hook, rules};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -173,9 +169,18 @@ pub enum FailOn {
 #[derive(Debug)]
 pub struct CannotCheck(pub String);
 
-impl From<PolicyError> for CannotCheck {
-    fn from(e: PolicyError) -> Self {
-        CannotCheck(e.0)
+impl From<String> for CannotCheck {
+    fn from(message: String) -> Self {
+        CannotCheck(message)
+    }
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+        }
     }
 }
 
@@ -184,32 +189,31 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return code;
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
-        Some(Command::Rules { json }) => print_rules(&mut stdout, json).map(|_| 0),
-        Some(Command::Explain { code }) => explain(&mut stdout, &code),
-        Some(Command::Assignment { action }) => run_assignment(&mut stdout, action),
-        Some(Command::Grade(args)) => run_grade(&mut stdout, &args),
-        Some(Command::Hook { action }) => {
-            let result = match action {
-                HookAction::Install { force, path } => hook::install(&path, force),
-                HookAction::Uninstall { path } => hook::uninstall(&path),
-            };
-            result
-                .map(|msg| {
-                    let _ = writeln!(stdout, "{msg}");
-                    0
-                })
-                .map_err(|e| CannotCheck(e.0))
+        Some(Command::Rules { json }) => Ok((report::catalogue::list(json), 0)),
+        Some(Command::Explain { code }) => rules::find(&code)
+            .map(|rule| (report::catalogue::explain(rule), 0))
+            .ok_or_else(|| CannotCheck(report::catalogue::unknown_code(&code))),
+        Some(Command::Assignment { action }) => run_assignment(action),
+        Some(Command::Grade(args)) => run_grade(&mut stdout, &args).map(|code| (String::new(), code)),
+        Some(Command::Hook { action }) => match action {
+            HookAction::Install { force, path } => hook::install(&path, force),
+            HookAction::Uninstall { path } => hook::uninstall(&path),
         }
-        None => run_lint(&mut stdout, &cli.lint),
+        .map(|msg| (msg + "\n", 0))
+        .map_err(|e| CannotCheck(e.0)),
+        None => run_lint(&cli.lint),
     };
-    match result {
+    let written = result.and_then(|(text, code)| {
+        stdout.write_all(text.as_bytes()).map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
+        Ok(code)
+    });
+    match written {
         Ok(code) => code,
         Err(CannotCheck(message)) => {
             let _ = stdout.flush();
@@ -219,219 +223,59 @@ pub fn main() -> i32 {
     }
 }
 
-fn print_rules(out: &mut dyn Write, json: bool) -> Result<(), CannotCheck> {
-    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write output: {e}"));
-    if json {
-        let list: Vec<serde_json::Value> = rules::all()
-            .iter()
-            .map(|r| serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(), "summary": r.summary, "live": r.live}))
-            .collect();
-        writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap_or_default()).map_err(write_err)?;
-        return Ok(());
-    }
-    for r in rules::all() {
-        let live = if r.live { " (live)" } else { "" };
-        writeln!(out, "{:<7} {:<22} {:<8} {}{live}", r.code, r.name, r.severity.as_str(), r.summary)
-            .map_err(write_err)?;
-    }
-    Ok(())
-}
-
-fn explain(out: &mut dyn Write, code: &str) -> Result<i32, CannotCheck> {
-    let Some(rule) = rules::find(code) else {
-        let codes: Vec<&str> = rules::all().iter().map(|r| r.code).collect();
-        let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes)
-            .map(|s| format!(" (did you mean {s}?)"))
-            .unwrap_or_default();
-        return Err(CannotCheck(format!("unknown rule code `{code}`{hint}; `spacecheck rules` lists them")));
-    };
-    let kind = if rule.live { ", live: needs --space or hf://" } else { "" };
-    writeln!(
-        out,
-        "{} {} (default: {}{kind})\n\n{}\n\n{}",
-        rule.code,
-        rule.name,
-        rule.severity.as_str(),
-        rule.summary,
-        rule.doc
-    )
-    .map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
-    Ok(0)
-}
-
-fn client(args: &LintArgs) -> Result<HubClient, CannotCheck> {
-    make_client(args.timeout, args.retries, 0)
-}
-
-/// A Hub client from HF_ENDPOINT, the discovered token and the timing options.
+/// A Hub client from HF_ENDPOINT, the discovered token and the timing options; a batch
+/// (`pace_reserve` > 0) waits out a whole rate-limit window (5 minutes on the Hub) rather than fail.
 fn make_client(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, CannotCheck> {
-    let endpoint = std::env::var("HF_ENDPOINT")
-        .ok()
-        .filter(|e| !e.trim().is_empty())
-        .unwrap_or_else(|| "https://huggingface.co".into());
+    let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty());
+    let endpoint = endpoint.unwrap_or_else(|| "https://huggingface.co".into());
     if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
         return Err(CannotCheck(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`")));
     }
     if !(timeout.is_finite() && timeout > 0.0 && timeout <= 600.0) {
         return Err(CannotCheck("--timeout must be between 0 and 600 seconds".into()));
     }
-    let mut options = ClientOptions {
+    let options = ClientOptions {
         endpoint: endpoint.trim_end_matches('/').to_string(),
         timeout: Duration::from_secs_f64(timeout),
         connect_timeout: Duration::from_secs_f64(timeout.min(5.0)),
         retries: retries.min(10),
         pace_reserve,
+        max_wait: if pace_reserve > 0 { Duration::from_secs(330) } else { ClientOptions::default().max_wait },
         ..ClientOptions::default()
     };
-    if pace_reserve > 0 {
-        // A batch waits out a whole rate-limit window (5 minutes on the Hub) rather than fail.
-        options.max_wait = Duration::from_secs(330);
-    }
     let token = token::discover(&token::from_process_env).map(|(t, _)| t);
     HubClient::new(options, token).map_err(CannotCheck)
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, CannotCheck> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))
-}
-
-/// `hf://OWNER/NAME`: probe the Space, fetch its files into a private temporary folder, lint
-/// them as a local Space would be, and add the live findings.
-fn lint_remote(args: &LintArgs, id: &str, options: &Options) -> Result<lint::Report, CannotCheck> {
-    let client = client(args)?;
-    // The policy is needed before probing (secrets); a policy file inside the remote Space is
-    // not trusted for that: the assignment's, --policy, else the baseline.
-    let policy = choose_policy(args, None, Some(id))?;
-    let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: true };
-    let mut notes = Vec::new();
-    let result = runtime()?.block_on(check::check_remote(&client, id, &policy, options, probe_options, &mut notes));
-    for note in &notes {
-        eprintln!("spacecheck: note: {note}");
-    }
-    result.map_err(|e| match e {
-        check::CheckError::Hub(e) => CannotCheck(format!("could not check `{id}` on the Hub: {e}")),
-        check::CheckError::Local(m) => CannotCheck(m),
-    })
 }
 
 fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> {
     let assignment = args.assignment.as_deref().map(find_assignment).transpose()?;
     let policy = match &args.policy {
-        Some(p) => Policy::load(p)?,
+        Some(p) => Policy::load(p).map_err(|e| CannotCheck(e.0))?,
         None => Policy::baseline(),
     };
     let concurrency = usize::from(args.concurrency);
     let client = make_client(args.timeout, args.retries, concurrency as u64)?;
-    let reader: Box<dyn std::io::BufRead> = if args.roster.as_os_str() == "-" {
-        Box::new(std::io::BufReader::new(std::io::stdin()))
-    } else {
-        let f = std::fs::File::open(&args.roster)
-            .map_err(|e| CannotCheck(format!("cannot read the roster `{}`: {e}", args.roster.display())))?;
-        Box::new(std::io::BufReader::new(f))
-    };
-    let total = if args.roster.as_os_str() == "-" { None } else { grade::count_rows(&args.roster) };
-    let secrets = (assignment.is_some() || !policy.space.secrets.is_empty()) && client.has_token();
-    if let Some(n) = total {
-        // Info is one API call per Space, secrets one more; files and the app are not API calls.
-        let calls = n * if secrets { 2 } else { 1 };
-        eprintln!(
-            "spacecheck: grading {n} Spaces, {concurrency} at a time: {calls} API calls; at the Hub's anonymous quota (500 calls / 5 min) that takes at least {:.1} min, at a free account's (1,000) {:.1} min",
-            calls as f64 / 500.0 * 5.0,
-            calls as f64 / 1000.0 * 5.0
-        );
-    }
-    let mut writer = match &args.out {
-        Some(path) => {
-            let f = std::fs::File::create(path)
-                .map_err(|e| CannotCheck(format!("cannot write `{}`: {e}", path.display())))?;
-            let w: Box<dyn Write> = Box::new(std::io::BufWriter::new(f));
-            if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-                grade::ReportWriter::Json { out: w, first: true }
-            } else {
-                grade::ReportWriter::Csv(w)
-            }
-        }
-        None => grade::ReportWriter::Csv(Box::new(&mut *out) as Box<dyn Write>),
-    };
-    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write the report: {e}"));
-    writer.start().map_err(write_err)?;
-    let bar = (std::io::stderr().is_terminal() && total.is_some()).then(|| {
-        let bar = indicatif::ProgressBar::new(total.unwrap_or(0) as u64);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Spaces, {elapsed} (eta {eta}) {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
-    let grader = std::sync::Arc::new(grade::Grader {
-        client,
-        policy,
-        assignment,
-        options: Options {
-            fail_on: match args.fail_on {
-                FailOn::Error => Severity::Error,
-                FailOn::Warning => Severity::Warning,
-            },
-            ..Options::default()
-        },
-        concurrency,
-    });
-    let start = std::time::Instant::now();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
-    let mut write_failure = None;
-    let summary = rt.block_on(grader.run(grade::CsvReader::new(reader), |r| {
-        if let Some(b) = &bar {
-            b.inc(1);
-        }
-        if write_failure.is_none() {
-            if let Err(e) = writer.write(r) {
-                write_failure = Some(e);
-            }
-        }
-    }));
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    if let Some(e) = write_failure {
-        return Err(write_err(e));
-    }
-    writer.finish().map_err(write_err)?;
-    drop(writer);
-    let summary = summary.map_err(CannotCheck)?;
-    eprintln!(
-        "spacecheck: graded {} Spaces in {}: {} passed, {} failed, {} could not be checked",
-        summary.total,
-        grade::elapsed_text(start),
-        summary.passed,
-        summary.failed,
-        summary.errors
-    );
-    Ok(if summary.failed == 0 && summary.errors == 0 { 0 } else { 1 })
+    let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
+    let grader = grade::Grader { client, policy, assignment, options, concurrency };
+    let batch = grade::Batch { roster: args.roster.clone(), report: args.out.clone() };
+    Ok(grade::run_batch(&batch, grader, out)?)
 }
 
-fn run_assignment(out: &mut dyn Write, action: AssignmentAction) -> Result<i32, CannotCheck> {
-    let write_err = |e: std::io::Error| CannotCheck(format!("cannot write output: {e}"));
-    match action {
+fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
+    let text = match action {
         AssignmentAction::List => {
-            for a in assignment::ASSIGNMENTS {
-                writeln!(out, "{} (alias {}): {}", a.id, a.aliases.join(", "), a.title).map_err(write_err)?;
-            }
+            let line = |a: &assignment::Assignment| format!("{} (alias {}): {}\n", a.id, a.aliases.join(", "), a.title);
+            assignment::ASSIGNMENTS.iter().map(line).collect()
         }
         AssignmentAction::Show { id, email } => {
             let a = find_assignment(&id)?;
-            let v = assignment::derive(&email);
-            let shown = serde_json::json!({"assignment": a.id, "email": v.email, "space_name": v.space_name, "secret": v.secret, "app_port": v.app_port, "description": v.description});
-            writeln!(out, "{}", serde_json::to_string_pretty(&shown).unwrap_or_default()).map_err(write_err)?;
+            let v = student_values(&email)?;
+            let shown = serde_json::json!({"assignment": a.id, "email": v.email, "space_name": v.space_name,
+                "secret": v.secret, "app_port": v.app_port, "description": v.description});
+            serde_json::to_string_pretty(&shown).unwrap_or_default() + "\n"
         }
-    }
-    Ok(0)
+    };
+    Ok((text, 0))
 }
 
 fn find_assignment(id: &str) -> Result<&'static assignment::Assignment, CannotCheck> {
@@ -442,146 +286,77 @@ fn find_assignment(id: &str) -> Result<&'static assignment::Assignment, CannotCh
     })
 }
 
-/// The student's values in assignment mode.
-fn student(args: &LintArgs) -> Result<Option<assignment::StudentValues>, CannotCheck> {
-    match (&args.assignment, &args.email) {
-        (Some(id), Some(email)) => {
-            find_assignment(id)?;
-            if !email.contains('@') {
-                return Err(CannotCheck(format!("`{email}` does not look like an email address")));
-            }
-            Ok(Some(assignment::derive(email)))
-        }
-        _ => Ok(None),
+fn student_values(email: &str) -> Result<assignment::StudentValues, CannotCheck> {
+    if !email.contains('@') {
+        return Err(CannotCheck(format!("`{email}` does not look like an email address")));
     }
+    Ok(assignment::derive(email))
 }
 
-/// The policy: the assignment's (derived), else --policy, else spacecheck.yaml in the Space
-/// (local targets only), else the baseline.
-fn choose_policy(args: &LintArgs, root: Option<&Path>, space_id: Option<&str>) -> Result<Policy, CannotCheck> {
-    if let (Some(values), Some(id)) = (student(args)?, &args.assignment) {
-        let a = find_assignment(id)?;
-        let mut policy = assignment::policy_for(&values, a);
-        policy.submission =
-            args.submission.clone().or_else(|| space_id.map(|id| format!("https://huggingface.co/spaces/{id}")));
-        return Ok(policy);
-    }
-    match root {
-        Some(root) => load_policy(args, root),
-        None => match &args.policy {
-            Some(p) => Ok(Policy::load(p)?),
-            None => Ok(Policy::baseline()),
-        },
-    }
-}
-
-fn load_policy(args: &LintArgs, root: &Path) -> Result<Policy, CannotCheck> {
-    if let Some(p) = &args.policy {
-        return Ok(Policy::load(p)?);
-    }
-    let local = root.join("spacecheck.yaml");
-    if local.is_file() {
-        return Ok(Policy::load(&local)?);
-    }
-    Ok(Policy::baseline())
-}
-
-fn run_lint(out: &mut dyn Write, args: &LintArgs) -> Result<i32, CannotCheck> {
-    let remote = args.path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
-    if remote.is_some() && args.space.is_some() {
-        return Err(CannotCheck("give either hf://OWNER/NAME or --space, not both".into()));
-    }
-    if remote.is_some() && args.offline {
-        return Err(CannotCheck(
-            "hf:// lints the files stored on the Hub; with --offline there is nothing to lint".into(),
-        ));
-    }
-    let space_id = remote.clone().or_else(|| args.space.clone());
-    if let Some(id) = &space_id {
-        if !probe::valid_space_id(id) {
-            return Err(CannotCheck(format!(
-                "`{id}` is not a Space id: expected OWNER/NAME (letters, digits, `-`, `_`, `.`)"
-            )));
-        }
-    }
-
+/// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
+fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
+    let target = lint_target(args)?;
     let options = Options {
-        select: args.select.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
-        ignore: args.ignore.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect(),
-        fail_on: match args.fail_on {
-            FailOn::Error => Severity::Error,
-            FailOn::Warning => Severity::Warning,
-        },
+        select: codes_arg(&args.select)?,
+        ignore: codes_arg(&args.ignore)?,
+        fail_on: args.fail_on.into(),
         offline: args.offline,
     };
-    for code in options.select.iter().chain(&options.ignore) {
-        if !rules::all().iter().any(|r| r.code.starts_with(code.as_str())) {
-            return Err(CannotCheck(format!(
-                "`{code}` in --select/--ignore matches no rule code; `spacecheck rules` lists them"
-            )));
-        }
+    let assignment = match (&args.assignment, &args.email) {
+        (Some(id), Some(email)) => Some((find_assignment(id)?, student_values(email)?)),
+        _ => None,
+    };
+    let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
+    let policy = source.resolve(&target).map_err(|e| CannotCheck(e.to_string()))?;
+    let client = match target.space_id() {
+        Some(_) => Some(make_client(args.timeout, args.retries, 0)?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
+    let mut notes = Vec::new();
+    let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
+    for note in &notes {
+        eprintln!("spacecheck: note: {}", crate::redact::mask_credentials(note));
     }
-    let report = match (&space_id, remote.is_some(), args.offline) {
-        (Some(id), true, _) => lint_remote(args, id, &options)?,
-        (Some(id), false, false) => {
-            let root = PathBuf::from(&args.path);
-            let space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
-            let policy = choose_policy(args, Some(&root), Some(id))?;
-            let client = client(args)?;
-            let rt = runtime()?;
-            let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: true };
-            let probe = rt
-                .block_on(probe::probe(&client, id, probe_options))
-                .map_err(|e| CannotCheck(format!("could not check `{id}` on the Hub: {e}")))?;
-            let local = space.readme.text().and_then(|f| frontmatter::parse(f).ok());
-            let live = rules::run_live(&rules::LiveContext { probe: &probe, policy: &policy, local: local.as_ref() });
-            let mut report = lint::lint_with_live(Some(&space), &space.display, &policy, &options, live);
-            if let Some(values) = &policy.assignment {
-                // The grader reads the files stored on the Hub, not the local ones.
-                let fetch = |path: &'static str| remote::fetch_text(&client, id, path);
-                let (dockerfile, requirements, readme) = rt.block_on(async {
-                    tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md"))
-                });
-                let err = |e: crate::hub::client::HubError| {
-                    CannotCheck(format!("could not read the files of `{id}` on the Hub: {e}"))
-                };
-                let inputs = grader::Inputs {
-                    submission: policy.submission.clone(),
-                    info: Some(assignment::info_seen(&probe)),
-                    dockerfile: Some(dockerfile.map_err(err)?),
-                    requirements: Some(requirements.map_err(err)?),
-                    readme: Some(readme.map_err(err)?),
-                    local_card: None,
-                };
-                report.grader = Some(grader::replay(&inputs, values));
-            }
-            report
+    let report = result.map_err(|e| match (e, target.space_id()) {
+        (CheckError::Hub(e), Some(id)) => CannotCheck(format!("could not check `{id}` on the Hub: {e}")),
+        (e, _) => CannotCheck(e.to_string()),
+    })?;
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = report::render(&report, args.format, color && args.format == Format::Human);
+    Ok((text, if report.passed() { 0 } else { 1 }))
+}
+
+fn lint_target(args: &LintArgs) -> Result<Target, CannotCheck> {
+    let remote = args.path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
+    let space_id = match (&remote, &args.space) {
+        (Some(_), Some(_)) => return Err(CannotCheck("give either hf://OWNER/NAME or --space, not both".into())),
+        (Some(_), None) if args.offline => {
+            let why = "hf:// lints the files stored on the Hub; with --offline there is nothing to lint";
+            return Err(CannotCheck(why.into()));
         }
-        _ => {
-            let root = PathBuf::from(&args.path);
-            let mut space = Space::load(&root).map_err(|e| CannotCheck(e.0))?;
-            if let Some(name) = &args.display_name {
-                space.display = name.clone();
-            }
-            let policy = choose_policy(args, Some(&root), None)?;
-            let mut report = lint::lint(&space, &policy, &options);
-            if let Some(values) = &policy.assignment {
-                report.grader = Some(grader::replay(&check::local_grader_inputs(&space, &policy), values));
-            }
-            report
-        }
+        (id, space) => id.clone().or_else(|| space.clone()),
     };
-    let text = match args.format {
-        Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            report::human::render(&report, color)
+    if let Some(id) = space_id.as_deref().filter(|id| !probe::valid_space_id(id)) {
+        let why = "expected OWNER/NAME (letters, digits, `-`, `_`, `.`)";
+        return Err(CannotCheck(format!("`{id}` is not a Space id: {why}")));
+    }
+    let root = PathBuf::from(&args.path);
+    Ok(match (remote, space_id) {
+        (Some(space_id), _) => Target::Remote { space_id },
+        (None, Some(space_id)) if !args.offline => Target::LocalAndLive { root, space_id },
+        _ => Target::Local { root, display: args.display_name.clone() },
+    })
+}
+
+/// `--select`/`--ignore` values, upper-cased; each must be the prefix of some rule code.
+fn codes_arg(values: &[String]) -> Result<Vec<String>, CannotCheck> {
+    let codes: Vec<String> = values.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
+    match codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
+        Some(c) => {
+            Err(CannotCheck(format!("`{c}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")))
         }
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-    };
-    // Last line of defence: nothing shaped like a credential leaves spacecheck unmasked.
-    let text = crate::redact::mask_credentials(&text);
-    out.write_all(text.as_bytes()).map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
-    Ok(if report.passed() { 0 } else { 1 })
+        None => Ok(codes),
+    }
 }

@@ -13,9 +13,9 @@ use serde_json::json;
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::assignment;
-use crate::hub::check::{self, CheckError};
+use crate::check::{self, CheckError, Target};
 use crate::hub::client::HubClient;
-use crate::hub::probe::{valid_space_id, ProbeOptions};
+use crate::hub::probe::valid_space_id;
 use crate::lint::Options;
 use crate::policy::Policy;
 use crate::redact::mask_credentials;
@@ -191,10 +191,9 @@ impl Grader {
             }
             None => self.policy.clone(),
         };
-        // Variables cost an API call and only refine a message: not in a batch.
-        let probe_options = ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: false };
         let mut notes = Vec::new();
-        match check::check_remote(&self.client, &id, &policy, &self.options, probe_options, &mut notes).await {
+        let target = Target::Remote { space_id: id };
+        match check::check(&target, &policy, &self.options, Some(&self.client), true, &mut notes).await {
             Ok(report) => {
                 let grader = report.grader.as_ref().map(|v| v.line());
                 let failing: Vec<String> = {
@@ -364,6 +363,107 @@ pub fn count_rows(path: &std::path::Path) -> Option<usize> {
 
 pub fn elapsed_text(start: Instant) -> String {
     format!("{:.1} s", start.elapsed().as_secs_f64())
+}
+
+/// A batch as the `grade` command asks for it.
+pub struct Batch {
+    /// The roster CSV; `-` is standard input.
+    pub roster: std::path::PathBuf,
+    /// Where the report goes (`.json` for JSON, else CSV); `None`: CSV on `out`.
+    pub report: Option<std::path::PathBuf>,
+}
+
+impl Batch {
+    fn roster_reader(&self) -> Result<Box<dyn BufRead>, String> {
+        if self.roster.as_os_str() == "-" {
+            return Ok(Box::new(std::io::BufReader::new(std::io::stdin())));
+        }
+        let f = std::fs::File::open(&self.roster)
+            .map_err(|e| format!("cannot read the roster `{}`: {e}", self.roster.display()))?;
+        Ok(Box::new(std::io::BufReader::new(f)))
+    }
+
+    fn writer<'a>(&self, out: &'a mut dyn Write) -> Result<ReportWriter<Box<dyn Write + 'a>>, String> {
+        let Some(path) = &self.report else { return Ok(ReportWriter::Csv(Box::new(out))) };
+        let f = std::fs::File::create(path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        let w: Box<dyn Write> = Box::new(std::io::BufWriter::new(f));
+        Ok(if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            ReportWriter::Json { out: w, first: true }
+        } else {
+            ReportWriter::Csv(w)
+        })
+    }
+}
+
+/// Says up front how many API calls the batch needs and how long the Hub's quota makes it.
+fn announce(total: usize, concurrency: usize, with_secrets: bool) {
+    // Info is one API call per Space, secrets one more; files and the app are not API calls.
+    let calls = total * if with_secrets { 2 } else { 1 };
+    eprintln!(
+        "spacecheck: grading {total} Spaces, {concurrency} at a time: {calls} API calls; at the Hub's anonymous quota \
+         (500 calls / 5 min) that takes at least {:.1} min, at a free account's (1,000) {:.1} min",
+        calls as f64 / 500.0 * 5.0,
+        calls as f64 / 1000.0 * 5.0
+    );
+}
+
+fn progress_bar(total: Option<usize>) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    let total = total.filter(|_| std::io::stderr().is_terminal())?;
+    let bar = indicatif::ProgressBar::new(total as u64);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} Spaces, {elapsed} (eta {eta}) {msg}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// Runs the `grade` command: streams the roster through the grader into the report, and
+/// returns the exit code (0 when every Space passed).
+pub fn run_batch(batch: &Batch, grader: Grader, out: &mut dyn Write) -> Result<i32, String> {
+    let reader = batch.roster_reader()?;
+    let total = if batch.roster.as_os_str() == "-" { None } else { count_rows(&batch.roster) };
+    if let Some(n) = total {
+        let with_secrets =
+            (grader.assignment.is_some() || !grader.policy.space.secrets.is_empty()) && grader.client.has_token();
+        announce(n, grader.concurrency, with_secrets);
+    }
+    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    let mut writer = batch.writer(out)?;
+    writer.start().map_err(write_err)?;
+    let bar = progress_bar(total);
+    let start = Instant::now();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    let mut write_failure = None;
+    let summary = rt.block_on(Arc::new(grader).run(CsvReader::new(reader), |r| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+        if write_failure.is_none() {
+            write_failure = writer.write(r).err();
+        }
+    }));
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_failure {
+        return Err(write_err(e));
+    }
+    writer.finish().map_err(write_err)?;
+    drop(writer);
+    let summary = summary?;
+    eprintln!(
+        "spacecheck: graded {} Spaces in {}: {} passed, {} failed, {} could not be checked",
+        summary.total,
+        elapsed_text(start),
+        summary.passed,
+        summary.failed,
+        summary.errors
+    );
+    Ok(if summary.failed == 0 && summary.errors == 0 { 0 } else { 1 })
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@
 //! renders the result.
 
 pub mod assignment;
+pub mod check;
 pub mod cli;
+pub mod diag;
 pub mod grade;
 pub mod hook;
 pub mod hub;
@@ -17,6 +19,7 @@ pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod secrets;
 pub mod source;
 pub mod space;
 pub mod suggest;

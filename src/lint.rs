@@ -3,10 +3,13 @@
 
 use std::collections::HashMap;
 
+use crate::assignment::{self, grader};
+use crate::hub::probe::Probe;
+use crate::parse::frontmatter::Value;
 use crate::policy::{Policy, RuleSetting};
 use crate::redact;
-use crate::rules::dockerfile::df010_secret_in_image::secret_name;
-use crate::rules::{self, Context, Diagnostic, LiveOut, Severity};
+use crate::rules::{self, Code, Context, Diagnostic, LiveContext, Severity};
+use crate::secrets::secret_name;
 use crate::space::Space;
 use crate::suppress;
 
@@ -51,74 +54,136 @@ impl Report {
     }
 }
 
-fn matches_any(code: &str, prefixes: &[String]) -> bool {
-    prefixes.iter().any(|p| code.starts_with(p.as_str()))
+impl Options {
+    /// Whether a rule runs and reports: selected (or nothing selected), not ignored, and not
+    /// turned off by the policy. A rule that is not wanted is never run.
+    pub fn wants(&self, code: Code, policy: &Policy) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|p| code.matches_prefix(p));
+        selected
+            && !self.ignore.iter().any(|p| code.matches_prefix(p))
+            && policy.setting(code) != Some(RuleSetting::Off)
+    }
+}
+
+/// What one lint reads besides the policy: the Space's files (none for a Space the Hub does not
+/// show), a probe of the live Space, and, in assignment mode with `--space`, the files the
+/// grader reads from the Hub.
+#[derive(Default)]
+pub struct Input<'a> {
+    pub space: Option<&'a Space>,
+    /// How reports name the target.
+    pub target: String,
+    pub live: Option<Live<'a>>,
+    pub grader_files: Option<GraderFiles>,
+}
+
+pub struct Live<'a> {
+    pub probe: &'a Probe,
+    /// The Space's README is a local copy to compare with the Hub's (HUB007); false for
+    /// `hf://`, where the files are the Hub's own.
+    pub compare_readme: bool,
+}
+
+/// The files as the grader reads them from the Hub: `None` for a file it does not have.
+#[derive(Debug, Clone, Default)]
+pub struct GraderFiles {
+    pub dockerfile: Option<String>,
+    pub requirements: Option<String>,
+    pub readme: Option<String>,
 }
 
 /// Lints a local Space (static rules only).
 pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
-    lint_with_live(Some(space), &space.display, policy, options, LiveOut::default())
+    run(&Input { space: Some(space), target: space.display.clone(), ..Input::default() }, policy, options)
 }
 
-/// Lints a Space's files (when there are any: a Space the Hub does not show has none) and adds
-/// the findings of the live rules.
-pub fn lint_with_live(
-    space: Option<&Space>,
-    target: &str,
-    policy: &Policy,
-    options: &Options,
-    live: LiveOut,
-) -> Report {
+/// The pipeline: context (parse + model) → the wanted rules, static and live → suppressions
+/// → policy severities → sorted findings, skipped rules and, in assignment mode, the grader's
+/// verdict.
+pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
+    let wanted = |code: Code| options.wants(code, policy);
+    let ctx = input.space.map(|space| Context::new(space, policy));
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();
-    if let Some(space) = space {
-        let ctx = Context::new(space, policy);
+    if let Some(ctx) = &ctx {
         diagnostics = suppress::apply(
-            rules::run_static(&ctx),
+            rules::run_static(ctx, &wanted),
             ctx.dockerfile_file().map(|f| (f, ctx.parsed_dockerfile())),
             ctx.readme().map(|f| (f, ctx.frontmatter().map(|fm| fm.yaml.clone()))),
+            &wanted,
         );
-        sources = redacted_sources(&ctx);
+        sources = redacted_sources(ctx);
     }
-    diagnostics.extend(live.diagnostics);
-    let mut diagnostics: Vec<Diagnostic> = diagnostics
-        .into_iter()
-        .filter_map(|mut d| {
-            match policy.setting(d.code) {
-                Some(RuleSetting::Off) => return None,
-                Some(RuleSetting::Severity(s)) => d.severity = s,
-                None => {}
-            }
-            let selected = options.select.is_empty() || matches_any(d.code, &options.select);
-            (selected && !matches_any(d.code, &options.ignore)).then_some(d)
-        })
-        .collect();
+    let mut skipped = Vec::new();
+    if let Some(live) = &input.live {
+        let local = if live.compare_readme { ctx.as_ref().and_then(|c| c.frontmatter()) } else { None };
+        let out = rules::run_live(&LiveContext { probe: live.probe, policy, local }, &wanted);
+        diagnostics.extend(out.diagnostics);
+        skipped = out.skipped;
+    }
+    // Pipeline findings (SC001) pass the same selection as the rules.
+    diagnostics.retain(|d| wanted(d.code));
+    for d in &mut diagnostics {
+        if let Some(RuleSetting::Severity(s)) = policy.setting(d.code) {
+            d.severity = s;
+        }
+    }
     diagnostics.sort_by(|a, b| {
         let key = |d: &Diagnostic| (d.file.clone(), d.position.as_ref().map(|p| (p.line, p.column)), d.code);
         key(a).cmp(&key(b))
     });
-    let wanted = |code: &str| {
-        (options.select.is_empty() || matches_any(code, &options.select))
-            && !matches_any(code, &options.ignore)
-            && policy.setting(code) != Some(RuleSetting::Off)
-    };
-    let mut skipped: Vec<Skipped> = live.skipped.into_iter().filter(|s| wanted(s.code)).collect();
+    skipped.retain(|s| wanted(s.code));
     if options.offline {
+        let live_rules = rules::all().iter().filter(|r| r.is_live() && wanted(r.code));
         skipped.extend(
-            rules::all()
-                .iter()
-                .filter(|r| r.live && wanted(r.code))
-                .map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }),
+            live_rules.map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }),
         );
     }
+    let grader =
+        policy.assignment.as_ref().map(|values| grader::replay(&grader_inputs(input, ctx.as_ref(), policy), values));
     Report {
-        target: target.to_string(),
+        target: input.target.clone(),
         policy: policy.source.clone(),
         diagnostics,
         skipped,
         fail_on: options.fail_on,
         sources,
-        grader: None,
+        grader,
+    }
+}
+
+/// What the replayed grader reads: the Hub's answer when there is a probe, and the files from
+/// the Hub (`--space`) or from the Space; without the Hub, the Space's frontmatter stands in
+/// for the cardData the Hub will parse from it (checks 6 and 7).
+fn grader_inputs(input: &Input, ctx: Option<&Context>, policy: &Policy) -> grader::Inputs {
+    let info = input.live.as_ref().map(|l| assignment::info_seen(l.probe));
+    let submission = policy.submission.clone();
+    if let Some(files) = &input.grader_files {
+        return grader::Inputs {
+            submission,
+            info,
+            dockerfile: Some(files.dockerfile.clone()),
+            requirements: Some(files.requirements.clone()),
+            readme: Some(files.readme.clone()),
+            local_card: None,
+        };
+    }
+    let Some(ctx) = ctx else { return grader::Inputs { submission, info, ..Default::default() } };
+    let text = |p: &str| ctx.space.read_bytes(p).map(|b| crate::source::decode_bom_aware(&b));
+    let local_card = ctx.frontmatter().map(|fm| {
+        let port = fm.value("app_port").map(|n| match &n.value {
+            Value::Int(i) => serde_json::json!(i),
+            other => serde_json::json!(other.to_text()),
+        });
+        (port, fm.value("title").and_then(|t| t.value.as_str()).map(str::to_string))
+    });
+    grader::Inputs {
+        submission,
+        info,
+        dockerfile: Some(text("Dockerfile")),
+        requirements: Some(text("requirements.txt")),
+        readme: Some(text("README.md")),
+        local_card,
     }
 }
 
@@ -141,4 +206,45 @@ fn redacted_sources(ctx: &Context) -> HashMap<String, String> {
         sources.insert(f.path.clone(), redact::blank(&f.text, &ranges));
     }
     sources
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn space(files: &[(&str, &str)]) -> (tempfile::TempDir, Space) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for (path, content) in files {
+            std::fs::write(dir.path().join(path), content).expect("write");
+        }
+        let space = Space::load(dir.path()).expect("space");
+        (dir, space)
+    }
+
+    const README: &str = "---\nsdk: docker\napp_port: 7860\n---\n";
+
+    #[test]
+    fn deselected_rules_do_not_report_and_their_suppressions_are_not_unused() {
+        let dockerfile =
+            "# spacecheck: ignore=DF011\nFROM python\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+        let (_dir, space) = space(&[("README.md", README), ("Dockerfile", dockerfile)]);
+        let policy = Policy::baseline();
+        let all = lint(&space, &policy, &Options::default());
+        assert!(all.diagnostics.iter().any(|d| d.code == Code::DF004), "{:?}", all.diagnostics);
+        assert!(!all.diagnostics.iter().any(|d| d.code == Code::SC001), "the suppression is used");
+        let options = Options { ignore: vec!["DF".into()], ..Options::default() };
+        let report = lint(&space, &policy, &options);
+        assert!(report.diagnostics.iter().all(|d| !d.code.matches_prefix("DF")), "{:?}", report.diagnostics);
+        assert!(!report.diagnostics.iter().any(|d| d.code == Code::SC001), "DF011 did not run: not unused");
+    }
+
+    #[test]
+    fn policy_off_means_not_run() {
+        let policy = crate::policy::parse("rules:\n  DF004: off\n", "test").expect("policy");
+        let options = Options::default();
+        assert!(!options.wants(Code::DF004, &policy));
+        assert!(options.wants(Code::DF005, &policy));
+        let only_fm = Options { select: vec!["FM".into()], ..Options::default() };
+        assert!(only_fm.wants(Code::FM001, &policy) && !only_fm.wants(Code::RP001, &policy));
+    }
 }

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crate::diag::{Code, Severity};
 use crate::parse::frontmatter::{Node, Value};
-use crate::rules::Severity;
 use crate::source::SourceFile;
 use crate::suggest;
 
@@ -38,15 +38,25 @@ pub enum RuleSetting {
     Severity(Severity),
 }
 
+/// What the assignment asks of one student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentValues {
+    pub email: String,
+    pub space_name: String,
+    pub secret: String,
+    pub app_port: u16,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Policy {
     /// Where it came from, for reports (`rules/ga2-f0af22.yaml`).
     pub source: String,
     pub space: SpacePolicy,
     pub dockerfile: DockerfilePolicy,
-    pub rules: HashMap<String, RuleSetting>,
+    pub rules: HashMap<Code, RuleSetting>,
     /// Set in assignment mode: the student's values, which also turn the GA rules on.
-    pub assignment: Option<crate::assignment::StudentValues>,
+    pub assignment: Option<StudentValues>,
     /// In assignment mode, the URL the student will submit (GA008).
     pub submission: Option<String>,
 }
@@ -86,8 +96,8 @@ impl Policy {
         parse(&text, &path.display().to_string())
     }
 
-    pub fn setting(&self, code: &str) -> Option<RuleSetting> {
-        self.rules.get(code).copied()
+    pub fn setting(&self, code: Code) -> Option<RuleSetting> {
+        self.rules.get(&code).copied()
     }
 }
 
@@ -176,8 +186,8 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
             "rules" => {
                 for (rk, rv) in mapping(value, &at, "rules")? {
                     let code = rk.value.to_text().to_ascii_uppercase();
-                    if crate::rules::find(&code).is_none() {
-                        let codes: Vec<&str> = crate::rules::all().iter().map(|r| r.code).collect();
+                    let Some(parsed) = Code::parse(&code) else {
+                        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
                         let hint = suggest::nearest(&code, &codes)
                             .map(|s| format!(" (did you mean `{s}`?)"))
                             .unwrap_or_default();
@@ -185,7 +195,7 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                             "{}: unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them",
                             at(rk)
                         )));
-                    }
+                    };
                     let setting = match &rv.value {
                         Value::Bool(false) => RuleSetting::Off,
                         Value::Str(s) => match s.to_ascii_lowercase().as_str() {
@@ -207,7 +217,7 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
                             )))
                         }
                     };
-                    policy.rules.insert(code, setting);
+                    policy.rules.insert(parsed, setting);
                 }
             }
             _ => return Err(unknown(&at(key), "the top level", &k, TOP_KEYS)),
@@ -272,8 +282,8 @@ mod tests {
     #[test]
     fn rule_settings() {
         let p = parse("rules:\n  DF011: off\n  fm007: error\n", "p").unwrap();
-        assert_eq!(p.setting("DF011"), Some(RuleSetting::Off));
-        assert_eq!(p.setting("FM007"), Some(RuleSetting::Severity(Severity::Error)));
+        assert_eq!(p.setting(Code::DF011), Some(RuleSetting::Off));
+        assert_eq!(p.setting(Code::FM007), Some(RuleSetting::Severity(Severity::Error)));
         assert!(parse("rules:\n  DF099: off\n", "p").unwrap_err().0.contains("unknown rule code"));
     }
 

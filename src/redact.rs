@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::rules::repo::rp001_leaked_token::find_credentials;
+use crate::secrets::find_credentials;
 
 /// Replaces the given byte ranges with `*`, byte for byte, so every span stays valid.
 pub fn blank(text: &str, ranges: &[Range<usize>]) -> String {

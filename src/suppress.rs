@@ -3,7 +3,7 @@
 //! suppresses nothing is reported (SC001), like ruff's unused `noqa`.
 
 use crate::parse::dockerfile::Dockerfile;
-use crate::rules::{meta::sc001_unused_suppression, Diagnostic};
+use crate::rules::{meta::sc001_unused_suppression, Code, Diagnostic};
 use crate::source::SourceFile;
 
 struct Suppression {
@@ -62,6 +62,7 @@ pub fn apply(
     diagnostics: Vec<Diagnostic>,
     dockerfile: Option<(&SourceFile, Option<&Dockerfile>)>,
     readme: Option<(&SourceFile, Option<std::ops::Range<usize>>)>,
+    ran: &dyn Fn(Code) -> bool,
 ) -> Vec<Diagnostic> {
     let readme_file = readme.as_ref().map(|(f, _)| *f);
     let mut sups = Vec::new();
@@ -94,7 +95,7 @@ pub fn apply(
         if let (Some(file), Some(pos)) = (&d.file, &d.position) {
             for s in sups.iter_mut().filter(|s| &s.file == file && pos.line >= s.covers.0 && pos.line <= s.covers.1) {
                 for (i, code) in s.codes.iter().enumerate() {
-                    if d.code.starts_with(code.as_str()) {
+                    if d.code.matches_prefix(code) {
                         s.used[i] = true;
                         suppressed = true;
                     }
@@ -106,7 +107,13 @@ pub fn apply(
         }
     }
     for s in sups {
-        let unused: Vec<&str> = s.codes.iter().zip(&s.used).filter(|(_, u)| !**u).map(|(c, _)| c.as_str()).collect();
+        // A code whose rules did not run (deselected, turned off) cannot be judged unused.
+        let judged = |c: &str| {
+            let named: Vec<Code> = Code::ALL.iter().copied().filter(|k| k.matches_prefix(c)).collect();
+            named.is_empty() || named.iter().any(|k| ran(*k))
+        };
+        let unused: Vec<&str> =
+            s.codes.iter().zip(&s.used).filter(|(c, u)| !**u && judged(c)).map(|(c, _)| c.as_str()).collect();
         if unused.is_empty() {
             continue;
         }
@@ -114,7 +121,7 @@ pub fn apply(
             if Some(&s.file) == dockerfile.map(|(f, _)| &f.path) { dockerfile.map(|(f, _)| f) } else { readme_file };
         let Some(file) = file else { continue };
         let unknown: Vec<&str> =
-            unused.iter().copied().filter(|c| !crate::rules::all().iter().any(|r| r.code.starts_with(c))).collect();
+            unused.iter().copied().filter(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))).collect();
         let message = if unknown.is_empty() {
             format!("`spacecheck: ignore={}` suppresses nothing on line {}", unused.join(","), s.covers.0)
         } else {

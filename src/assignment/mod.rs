@@ -7,6 +7,7 @@ pub mod seedrandom;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::policy::StudentValues;
 use crate::policy::{DockerfilePolicy, Policy, SpacePolicy};
 
 pub struct Assignment {
@@ -23,16 +24,6 @@ pub const ASSIGNMENTS: &[Assignment] = &[Assignment {
 
 pub fn find(id: &str) -> Option<&'static Assignment> {
     ASSIGNMENTS.iter().find(|a| a.id.eq_ignore_ascii_case(id) || a.aliases.iter().any(|x| x.eq_ignore_ascii_case(id)))
-}
-
-/// What the assignment asks of one student.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StudentValues {
-    pub email: String,
-    pub space_name: String,
-    pub secret: String,
-    pub app_port: u16,
-    pub description: String,
 }
 
 fn sha256_hex(s: &str) -> String {

@@ -2,7 +2,6 @@
 //! files as stored on the Hub (`hf://OWNER/NAME`). Everything here is tested against a fake Hub
 //! on 127.0.0.1 (`tests/support/fake_hub.rs`); the real Hub cannot be reached from CI.
 
-pub mod check;
 pub mod client;
 pub mod probe;
 pub mod remote;

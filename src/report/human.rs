@@ -12,7 +12,7 @@ pub fn render(report: &Report, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
     out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
-    let is_grader = |d: &&Diagnostic| d.code.starts_with("GA");
+    let is_grader = |d: &&Diagnostic| d.code.matches_prefix("GA");
     if report.grader.is_some() {
         // The Space's real needs and the grader's literal checks can disagree: show them apart.
         for (title, grader_side) in [("What the Space needs", false), ("What the grader will say", true)] {

@@ -28,7 +28,7 @@ pub fn render(report: &Report) -> String {
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.doc, "markdown": r.doc},
                 "defaultConfiguration": {"level": level(r.severity)},
-                "properties": {"tags": [if r.live { "live" } else { "static" }]}
+                "properties": {"tags": [if r.is_live() { "live" } else { "static" }]}
             })
         })
         .collect();

@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA001",
+    code: Code::GA001,
     name: "title-not-space-name",
     severity: Severity::Error,
     summary: "the frontmatter `title` is not the derived Space name",
@@ -22,9 +22,7 @@ sdk: docker
 
 ## Fix
 `title: ga2-084d53` (your derived name: `spacecheck assignment show ga2 --email you@...`)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,9 +1,9 @@
 use crate::assignment::grader;
 use crate::model::Uid;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA002",
+    code: Code::GA002,
     name: "user-line-missing",
     severity: Severity::Error,
     summary: "the Dockerfile text lacks the literal `USER user`",
@@ -21,9 +21,7 @@ USER app
 
 ## Fix
 Name the user `user`: `RUN useradd -m -u 1000 user` and `USER user`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

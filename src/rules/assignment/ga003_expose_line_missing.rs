@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA003",
+    code: Code::GA003,
     name: "expose-line-missing",
     severity: Severity::Error,
     summary: "the Dockerfile text lacks the literal `EXPOSE <port>`",
@@ -20,9 +20,7 @@ EXPOSE ${PORT}
 
 ## Fix
 Write the number: `EXPOSE 7349` (your derived port)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA004",
+    code: Code::GA004,
     name: "app-port-env-missing",
     severity: Severity::Error,
     summary: "the Dockerfile text does not match `ENV\\s+APP_PORT=`",
@@ -19,9 +19,7 @@ ENV PORT=7349
 
 ## Fix
 A line of its own: `ENV APP_PORT=7349`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA005",
+    code: Code::GA005,
     name: "requirements-incomplete",
     severity: Severity::Error,
     summary: "requirements.txt lacks fastapi or uvicorn, or is missing",
@@ -17,9 +17,7 @@ A requirements.txt with `flask` only, or a `pyproject.toml` instead.
 
 ## Fix
 `requirements.txt` with `fastapi` and `uvicorn[standard]`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,9 +1,9 @@
 use crate::assignment::grader;
 use crate::parse::frontmatter::Value;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA006",
+    code: Code::GA006,
     name: "readme-text-missing",
     severity: Severity::Error,
     summary: "README.md lacks the description token, `app_port: <port>` or `sdk: docker`",
@@ -24,9 +24,7 @@ short_description: my api
 
 ## Fix
 `app_port: 7349` unquoted, `sdk: docker`, and the token `deployment-ready-<name>` in `short_description`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

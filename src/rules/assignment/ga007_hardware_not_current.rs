@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA007",
+    code: Code::GA007,
     name: "hardware-not-current",
     severity: Severity::Error,
     summary: "`runtime.hardware.current` is null or not cpu-basic: the grader fails now",
@@ -17,9 +17,7 @@ A correct Space that fell asleep after 48 hours without visits.
 
 ## Fix
 Wake or restart the Space, wait until it is Running, then submit."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,8 +1,8 @@
 use crate::assignment::grader;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "GA008",
+    code: Code::GA008,
     name: "submission-url",
     severity: Severity::Error,
     summary: "the URL to submit is not `https://huggingface.co/spaces/<owner>/<name>`, or ends with `/`",
@@ -17,9 +17,7 @@ The grader accepts a trailing `/` at check 1 but builds the raw file URLs from t
 
 ## Fix
 Submit exactly `https://huggingface.co/spaces/alice/ga2-084d53`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

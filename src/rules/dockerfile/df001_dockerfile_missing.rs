@@ -1,8 +1,8 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
-    code: "DF001",
+    code: Code::DF001,
     name: "dockerfile-missing",
     severity: Severity::Error,
     summary: "no Dockerfile at the Space root",
@@ -18,9 +18,7 @@ A Space whose Dockerfile is `docker/Dockerfile`.
 
 ## Fix
 Put the Dockerfile at the root of the Space repository, named `Dockerfile`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

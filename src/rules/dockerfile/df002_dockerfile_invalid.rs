@@ -1,8 +1,8 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
-    code: "DF002",
+    code: Code::DF002,
     name: "dockerfile-invalid",
     severity: Severity::Error,
     summary: "the Dockerfile cannot be parsed (with the place)",
@@ -28,9 +28,7 @@ instruction.
 
 ## Fix
 Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,8 +1,8 @@
 use super::final_from_span;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF003",
+    code: Code::DF003,
     name: "base-image-mismatch",
     severity: Severity::Error,
     summary: "the final stage's base image differs from the policy's `dockerfile.base_image`",
@@ -24,9 +24,7 @@ with a policy `base_image: python:3.11-slim`.
 
 ## Fix
 `FROM python:3.11-slim` in the final stage (or in the stage it is built from)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 /// `docker.io/library/python:3.11-slim@sha256:ab..` → `python:3.11-slim`; no tag → `:latest`.

@@ -1,10 +1,10 @@
 use super::final_from_span;
 use crate::model::{RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF004",
+    code: Code::DF004,
     name: "runs-as-root",
     severity: Severity::Error,
     summary: "the final stage runs as root (no USER, or the last USER is root/0)",
@@ -36,9 +36,7 @@ ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
 WORKDIR $HOME/app
 COPY --chown=user . $HOME/app
 ```"#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

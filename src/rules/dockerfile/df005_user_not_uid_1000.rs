@@ -1,8 +1,8 @@
 use crate::model::{RuntimeUser, Uid};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF005",
+    code: Code::DF005,
     name: "user-not-uid-1000",
     severity: Severity::Error,
     summary: "the last USER is not UID 1000 (or the policy's `user_uid`)",
@@ -29,9 +29,7 @@ USER app
 ## Fix
 Create the user with `-u 1000` (`RUN useradd -m -u 1000 user`), or use the image's own UID 1000
 user (`USER node`)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

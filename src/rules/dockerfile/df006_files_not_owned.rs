@@ -1,8 +1,8 @@
 use crate::model::{CopyOp, ImageModel, RuntimeUser};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF006",
+    code: Code::DF006,
     name: "files-not-owned",
     severity: Severity::Warning,
     summary: "a COPY/ADD of the build context lands root-owned while the app runs as a non-root user",
@@ -28,9 +28,7 @@ COPY . .
 
 ## Fix
 `COPY --chown=user . .` (or `--chown=1000`)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 const SYSTEM_DIRS: &[&str] =

@@ -1,8 +1,8 @@
 use super::final_from_span;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF007",
+    code: Code::DF007,
     name: "port-not-exposed",
     severity: Severity::Warning,
     summary: "no EXPOSE in the final stage lists the app port",
@@ -25,9 +25,7 @@ with `app_port: 7860`.
 
 ## Fix
 `EXPOSE 7860` (the app port)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

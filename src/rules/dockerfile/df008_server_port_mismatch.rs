@@ -1,8 +1,8 @@
 use crate::model::server::{Origin, Server, ServerKind};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF008",
+    code: Code::DF008,
     name: "server-port-mismatch",
     severity: Severity::Error,
     summary: "the server started by CMD/ENTRYPOINT listens on a port other than the app port",
@@ -32,9 +32,7 @@ streamlit listens on 8501 by default.
 Start the server on the app port: `CMD ["streamlit", "run", "app.py", "--server.port=7860",
 "--server.address=0.0.0.0"]`. When the port comes from a variable, set it with `ENV` (an `ARG`
 does not exist at run time)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

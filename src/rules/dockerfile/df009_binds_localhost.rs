@@ -1,8 +1,8 @@
 use crate::model::server::{Origin, Server};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF009",
+    code: Code::DF009,
     name: "binds-localhost",
     severity: Severity::Error,
     summary: "the server binds 127.0.0.1/localhost, or a loopback default (uvicorn, flask) is not overridden",
@@ -25,9 +25,7 @@ uvicorn binds 127.0.0.1 unless told otherwise.
 
 ## Fix
 `CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

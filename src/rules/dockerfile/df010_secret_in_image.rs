@@ -1,8 +1,8 @@
-use crate::rules::repo::rp001_leaked_token::find_credentials;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::secrets::{find_credentials, secret_name};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF010",
+    code: Code::DF010,
     name: "secret-in-image",
     severity: Severity::Error,
     summary: "an ARG/ENV with a secret-looking name has a value, or a value looks like a token",
@@ -28,28 +28,8 @@ ENV HF_TOKEN=hf_AbCdEf...
 ## Fix
 Delete the value, revoke the token, and add it as a Space secret (Settings → Variables and
 secrets); read it from the environment at run time."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
-
-/// Whether an ARG/ENV name says it holds a secret.
-pub fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let parts: Vec<&str> = upper.split(['_', '-']).filter(|p| !p.is_empty()).collect();
-    if parts.last().is_some_and(|l| {
-        matches!(*l, "FILE" | "PATH" | "DIR" | "URL" | "ID" | "NAME" | "LENGTH" | "SIZE" | "LIMIT" | "TYPE" | "HEADER")
-    }) {
-        return false;
-    }
-    let compact = upper.replace(['_', '-'], "");
-    parts.iter().any(|p| matches!(*p, "TOKEN" | "SECRET" | "PASSWORD" | "PASSWD" | "PWD" | "CREDENTIALS" | "APIKEY"))
-        && !(parts.len() == 1 && parts[0] == "PWD")
-        || compact.contains("APIKEY")
-        || compact.contains("ACCESSKEY")
-        || compact.contains("PRIVATEKEY")
-        || compact.contains("SECRETKEY")
-}
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
@@ -94,7 +74,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::secret_name;
+    use crate::secrets::secret_name;
     use crate::rules::testing::codes_for;
 
     // Built with concat! so this source file holds no token-shaped text (RP001 scans it).

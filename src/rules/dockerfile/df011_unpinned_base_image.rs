@@ -1,7 +1,7 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "DF011",
+    code: Code::DF011,
     name: "unpinned-base-image",
     severity: Severity::Warning,
     summary: "a base image without a tag, or tagged `latest`",
@@ -22,9 +22,7 @@ FROM python
 
 ## Fix
 Pin a version: `FROM python:3.11-slim` (or a digest)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

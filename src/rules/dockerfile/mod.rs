@@ -1,16 +1,7 @@
 //! DF rules: what the Dockerfile makes the image do at run time, read from the image model.
 
-pub mod df001_dockerfile_missing;
-pub mod df002_dockerfile_invalid;
-pub mod df003_base_image_mismatch;
-pub mod df004_runs_as_root;
-pub mod df005_user_not_uid_1000;
-pub mod df006_files_not_owned;
-pub mod df007_port_not_exposed;
-pub mod df008_server_port_mismatch;
-pub mod df009_binds_localhost;
-pub mod df010_secret_in_image;
-pub mod df011_unpinned_base_image;
+// The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules_dockerfile.rs"));
 
 use crate::rules::Context;
 use std::ops::Range;

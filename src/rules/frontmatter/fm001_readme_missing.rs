@@ -1,8 +1,8 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
-    code: "FM001",
+    code: Code::FM001,
     name: "readme-missing",
     severity: Severity::Error,
     summary: "no README.md at the Space root",
@@ -26,9 +26,7 @@ sdk: docker
 app_port: 7860
 ---
 ```"#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

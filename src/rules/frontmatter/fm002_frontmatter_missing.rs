@@ -1,8 +1,8 @@
 use crate::parse::frontmatter::FrontmatterError;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "FM002",
+    code: Code::FM002,
     name: "frontmatter-missing",
     severity: Severity::Error,
     summary: "README.md does not begin with a `---` YAML block",
@@ -32,9 +32,7 @@ app_port: 7860
 ---
 # My Space
 ```"#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

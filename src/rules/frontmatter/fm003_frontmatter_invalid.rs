@@ -1,9 +1,9 @@
 use crate::parse::frontmatter::{FrontmatterError, Value};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
-    code: "FM003",
+    code: Code::FM003,
     name: "frontmatter-invalid",
     severity: Severity::Error,
     summary: "the frontmatter is not valid YAML, or a known key has the wrong type",
@@ -27,9 +27,7 @@ app_port: "7255a"
 
 ## Fix
 Write valid YAML with unquoted numbers and booleans: `app_port: 7255`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 /// The YAML type each known key must have.

@@ -1,7 +1,7 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "FM004",
+    code: Code::FM004,
     name: "sdk-not-docker",
     severity: Severity::Error,
     summary: "`sdk` is absent or not `docker` (or not the policy's `space.sdk`)",
@@ -22,9 +22,7 @@ sdk: gradio
 
 ## Fix
 `sdk: docker` in the frontmatter."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

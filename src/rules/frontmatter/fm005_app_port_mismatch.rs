@@ -1,8 +1,8 @@
 use crate::parse::frontmatter::Value;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "FM005",
+    code: Code::FM005,
     name: "app-port-mismatch",
     severity: Severity::Error,
     summary: "`app_port` is absent (Hub default 7860) or differs from the policy's `space.app_port`",
@@ -25,9 +25,7 @@ app_port: 7860   # the policy says 7255
 
 ## Fix
 `app_port: 7255`, and the server in the Dockerfile listening on that port."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "FM006",
+    code: Code::FM006,
     name: "description-missing",
     severity: Severity::Error,
     summary: "the policy's `description_contains` is not in `short_description`",
@@ -24,9 +24,7 @@ with a policy `description_contains: deployment-ready-ga2-f0af22`.
 
 ## Fix
 `short_description: deployment-ready-ga2-f0af22 API`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

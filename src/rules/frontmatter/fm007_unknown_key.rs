@@ -1,9 +1,9 @@
 use super::KNOWN_KEYS;
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::suggest;
 
 pub static RULE: Rule = Rule {
-    code: "FM007",
+    code: Code::FM007,
     name: "unknown-key",
     severity: Severity::Warning,
     summary: "a frontmatter key outside the Spaces config reference",
@@ -25,9 +25,7 @@ app-port: 7255
 
 ## Fix
 Use the documented spelling: `app_port: 7255`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

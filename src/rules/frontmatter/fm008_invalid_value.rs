@@ -1,8 +1,8 @@
 use crate::parse::frontmatter::{Node, Value};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "FM008",
+    code: Code::FM008,
     name: "invalid-value",
     severity: Severity::Warning,
     summary: "a frontmatter value the Hub rejects or ignores",
@@ -34,9 +34,7 @@ short_description: A very long description that goes on and on past the sixty ch
 ## Fix
 Use the documented values: a listed color, a description of at most 60 characters, quoted
 versions (`python_version: "3.10"`)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 const COLORS: &[&str] = &["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"];

@@ -1,13 +1,7 @@
 //! FM rules: the README.md frontmatter that configures the Space on the Hub.
 
-pub mod fm001_readme_missing;
-pub mod fm002_frontmatter_missing;
-pub mod fm003_frontmatter_invalid;
-pub mod fm004_sdk_not_docker;
-pub mod fm005_app_port_mismatch;
-pub mod fm006_description_missing;
-pub mod fm007_unknown_key;
-pub mod fm008_invalid_value;
+// The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules_frontmatter.rs"));
 
 /// Keys of the Spaces config reference (hub.md), plus `description` (undocumented, tolerated).
 pub const KNOWN_KEYS: &[&str] = &[

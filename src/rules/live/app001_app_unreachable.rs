@@ -1,9 +1,9 @@
 use crate::hub::probe::AppOutcome;
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "APP001",
+    code: Code::APP001,
     name: "app-unreachable",
     severity: Severity::Error,
     summary: "GET on the Space's app URL does not answer 2xx within the timeout",
@@ -18,9 +18,7 @@ A uvicorn server bound to 127.0.0.1: the Space runs, the URL times out.
 
 ## Fix
 See DF008/DF009 for the usual causes; check the Space's logs."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

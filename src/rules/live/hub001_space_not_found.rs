@@ -1,9 +1,9 @@
 use crate::hub::probe::InfoOutcome;
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB001",
+    code: Code::HUB001,
     name: "space-not-found",
     severity: Severity::Error,
     summary: "the Hub answers 404, or 401/403 for a Space the token cannot see",
@@ -18,9 +18,7 @@ Without a token the Hub answers 401 for private, gated and missing Spaces alike;
 
 ## Fix
 Check the owner and name in the URL, make the Space public, or give a token that can read it (HF_TOKEN)."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB002",
+    code: Code::HUB002,
     name: "visibility-mismatch",
     severity: Severity::Error,
     summary: "the Space's `private` flag differs from the policy's `space.visibility`",
@@ -17,9 +17,7 @@ A policy with `visibility: public` and a Space created private.
 
 ## Fix
 Settings → Change Space visibility."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB003",
+    code: Code::HUB003,
     name: "hardware-mismatch",
     severity: Severity::Error,
     summary: "`runtime.hardware.current` (or `requested`) differs from the policy's `space.hardware`",
@@ -17,9 +17,7 @@ A policy with `hardware: cpu-basic` and a Space on `t4-small`.
 
 ## Fix
 Settings → Space hardware."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

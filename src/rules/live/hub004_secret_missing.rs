@@ -1,9 +1,9 @@
 use crate::hub::probe::SecretsOutcome;
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB004",
+    code: Code::HUB004,
     name: "secret-missing",
     severity: Severity::Error,
     summary: "a policy secret name is not among the Space's secrets",
@@ -18,9 +18,7 @@ A policy with `secrets: [GA2_TOKEN_ECB8]` and a Space with no secrets.
 
 ## Fix
 Settings → Variables and secrets → New secret, with that exact name."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

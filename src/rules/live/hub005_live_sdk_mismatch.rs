@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB005",
+    code: Code::HUB005,
     name: "live-sdk-mismatch",
     severity: Severity::Error,
     summary: "the Hub's `sdk` for the Space is not docker (or the policy's)",
@@ -17,9 +17,7 @@ A Space created with the Gradio SDK whose README was never updated on the Hub.
 
 ## Fix
 Push a README with `sdk: docker`."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

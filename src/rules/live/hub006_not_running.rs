@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB006",
+    code: Code::HUB006,
     name: "not-running",
     severity: Severity::Warning,
     summary: "`runtime.stage` is not RUNNING (an error for BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE)",
@@ -17,9 +17,7 @@ A Space stuck in BUILD_ERROR after a bad push.
 
 ## Fix
 Open the Space's logs on the Hub, fix the build or runtime error, and restart it."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

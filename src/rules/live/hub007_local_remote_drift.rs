@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB007",
+    code: Code::HUB007,
     name: "local-remote-drift",
     severity: Severity::Warning,
     summary: "the Hub's cardData (app_port, short_description, sdk) differs from the local README",
@@ -17,9 +17,7 @@ Local `app_port: 7255`, Hub `app_port: 7860`.
 
 ## Fix
 Commit and push README.md."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,8 +1,8 @@
-use crate::rules::{Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
-    code: "HUB008",
+    code: Code::HUB008,
     name: "name-mismatch",
     severity: Severity::Error,
     summary: "the Space's repo name differs from the policy's `space.name`",
@@ -17,9 +17,7 @@ A policy with `name: ga2-f0af22` and a Space named `ga2-space`.
 
 ## Fix
 Rename the Space (Settings → Rename) or create it with the required name."#,
-    check: None,
-    live_check: Some(check),
-    live: true,
+    check: Check::Live(check),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,4 +1,4 @@
 //! SC rules: about spacecheck's own use (suppression comments).
 
-pub mod sc001_unused_suppression;
-pub mod sc002_walk_truncated;
+// The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules_meta.rs"));

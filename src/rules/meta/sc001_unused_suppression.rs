@@ -1,9 +1,9 @@
-use crate::rules::{Rule, Severity};
+use crate::rules::{Check, Code, Rule, Severity};
 
 /// Emitted by the suppression pass (`crate::suppress`), which alone knows what each inline
 /// `# spacecheck: ignore=` comment suppressed.
 pub static RULE: Rule = Rule {
-    code: "SC001",
+    code: Code::SC001,
     name: "unused-suppression",
     severity: Severity::Info,
     summary: "an inline `# spacecheck: ignore=` comment that suppresses nothing",
@@ -25,7 +25,5 @@ The image is pinned: DF011 has nothing to suppress.
 
 ## Fix
 Delete the comment, or the codes in it that no longer apply."#,
-    check: None,
-    live_check: None,
-    live: false,
+    check: Check::Pipeline,
 };

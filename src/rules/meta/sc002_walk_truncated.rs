@@ -1,7 +1,7 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "SC002",
+    code: Code::SC002,
     name: "walk-truncated",
     severity: Severity::Info,
     summary: "the Space has more files than spacecheck walks: the repository checks are incomplete",
@@ -20,9 +20,7 @@ A Space with a vendored, not git-ignored, `node_modules/` of 150,000 files.
 
 ## Fix
 Git-ignore generated and vendored folders (they should not be pushed anyway)."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -48,8 +46,8 @@ mod tests {
         }
         let policy = Policy::baseline();
         let capped = Space::load_with_limit(dir.path(), 10).unwrap();
-        assert!(run_static(&Context::new(&capped, &policy)).iter().any(|d| d.code == "SC002"));
+        assert!(run_static(&Context::new(&capped, &policy), &|_| true).iter().any(|d| d.code == "SC002"));
         let whole = Space::load_with_limit(dir.path(), 100).unwrap();
-        assert!(!run_static(&Context::new(&whole, &policy)).iter().any(|d| d.code == "SC002"));
+        assert!(!run_static(&Context::new(&whole, &policy), &|_| true).iter().any(|d| d.code == "SC002"));
     }
 }

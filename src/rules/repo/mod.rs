@@ -1,6 +1,4 @@
 //! RP rules: the repository's files as the Hub receives them (pushed, built from).
 
-pub mod rp001_leaked_token;
-pub mod rp002_copy_source_missing;
-pub mod rp003_large_file;
-pub mod rp004_server_not_installed;
+// The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules_repo.rs"));

@@ -1,13 +1,11 @@
 use std::ops::Range;
-use std::sync::LazyLock;
 
-use regex::Regex;
-
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::secrets::find_credentials;
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
-    code: "RP001",
+    code: Code::RP001,
     name: "leaked-token",
     severity: Severity::Error,
     summary: "a file that would be pushed contains a Hugging Face token or another known credential",
@@ -29,61 +27,8 @@ token is a leaked token, and bots scan the Hub for them within minutes.
 ## Fix
 Remove the value, revoke the token at once, read it from an environment variable, and set it as a
 Space secret. Rewrite history if it was ever pushed."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
-
-struct Pattern {
-    kind: &'static str,
-    re: Regex,
-}
-
-static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    let p = |kind, re: &str| Pattern { kind, re: Regex::new(re).expect("valid credential regex") };
-    vec![
-        p("a Hugging Face token", r"\bhf_[A-Za-z]{30,}\b"),
-        p("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
-        p("an API secret key (sk-...)", r"\bsk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
-        p("a Stripe live key", r"\b[sr]k_live_[0-9A-Za-z]{24,}\b"),
-        p("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        p("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-        p("a Slack token", r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
-        p("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
-    ]
-});
-
-/// Substrings every credential shape contains: a text with none of them needs no regex scan.
-const NEEDLES: &[&str] = &["hf_", "gh", "github_pat_", "sk-", "k_live_", "AKIA", "ASIA", "AIza", "xox", "PRIVATE KEY"];
-
-/// Credentials found in a text: (what it looks like, byte range). Placeholders are skipped.
-pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
-    let mut found = Vec::new();
-    if !NEEDLES.iter().any(|n| text.contains(n)) {
-        return found;
-    }
-    for p in PATTERNS.iter() {
-        for m in p.re.find_iter(text) {
-            if !is_placeholder(m.as_str()) {
-                found.push((p.kind, m.range()));
-            }
-        }
-    }
-    found.sort_by_key(|(_, r)| r.start);
-    found
-}
-
-/// `hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`, `sk-XXXX...`: too few distinct characters to be real.
-fn is_placeholder(s: &str) -> bool {
-    if s.starts_with("-----BEGIN") {
-        return false;
-    }
-    let body = s.split_once(['_', '-']).map_or(s, |(_, b)| b);
-    let mut distinct: Vec<char> = body.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    distinct.len() < 8 || body.to_ascii_lowercase().contains("your") || body.contains("XXXX") || body.contains("xxxx")
-}
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // ARG/ENV values in the Dockerfile are DF010's findings.
@@ -111,7 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
                 let text = String::from_utf8_lossy(&bytes);
                 // The cheap pre-filter first: most files hold nothing credential-shaped.
-                if !NEEDLES.iter().any(|n| text.contains(n)) {
+                if !crate::secrets::NEEDLES.iter().any(|n| text.contains(n)) {
                     continue;
                 }
                 std::borrow::Cow::Owned(SourceFile::new(entry.path.clone(), text.into_owned()))
@@ -137,7 +82,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use super::find_credentials;
+    use crate::secrets::find_credentials;
     use crate::rules::testing::{lint, README};
 
     // Built with concat! so this source file holds no token-shaped text (RP001 scans it).

@@ -2,10 +2,10 @@ use std::collections::HashSet;
 
 use crate::model::{CopyOp, ImageModel};
 use crate::parse::dockerignore::{DockerIgnore, Glob};
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "RP002",
+    code: Code::RP002,
     name: "copy-source-missing",
     severity: Severity::Error,
     summary: "a COPY/ADD source is not in the build context, or .dockerignore excludes it",
@@ -29,9 +29,7 @@ in a Space whose file is `requirements-prod.txt`.
 ## Fix
 Copy a path that exists (check the spelling and the case), remove it from `.dockerignore`, or
 commit it."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 /// The stages BuildKit builds for the final target: its chain and the stages it copies from.

@@ -1,8 +1,8 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 use crate::space::LARGE_FILE_BYTES;
 
 pub static RULE: Rule = Rule {
-    code: "RP003",
+    code: Code::RP003,
     name: "large-file",
     severity: Severity::Warning,
     summary: "a file over 10 MB that Git LFS does not track",
@@ -20,9 +20,7 @@ A 200 MB `model.safetensors` next to the Dockerfile, with no `.gitattributes`.
 ## Fix
 Track it with LFS (`git lfs track "*.safetensors"`, commit `.gitattributes`), or download it at
 run time from a model repository with `huggingface_hub`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
-use crate::rules::{Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
-    code: "RP004",
+    code: Code::RP004,
     name: "server-not-installed",
     severity: Severity::Warning,
     summary: "the server CMD runs is not in requirements/pyproject nor installed by a RUN",
@@ -21,9 +21,7 @@ The build succeeds and the container dies at start with `uvicorn: not found` or
 
 ## Fix
 Add it to requirements.txt: `uvicorn[standard]`."#,
-    check: Some(check),
-    live_check: None,
-    live: false,
+    check: Check::Local(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,0 +1,171 @@
+//! The one path every way of checking a Space goes through: the lint command (a folder, a
+//! folder with `--space`, `hf://`), the batch grader and the pre-push hook (which runs the lint
+//! command). It picks the policy, probes the Hub when the target is live, fetches the Hub's files
+//! when the target is remote, and hands everything to [`lint::run`].
+
+use std::path::{Path, PathBuf};
+
+use crate::assignment::{self, Assignment, StudentValues};
+use crate::hub::client::{HubClient, HubError};
+use crate::hub::probe::{self, ProbeOptions};
+use crate::hub::remote;
+use crate::lint::{self, GraderFiles, Input, Live, Options, Report};
+use crate::policy::Policy;
+use crate::space::Space;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A Space folder; `display` names it in reports (the hook lints an export of a commit).
+    Local { root: PathBuf, display: Option<String> },
+    /// A Space folder, and the same Space live on the Hub (`--space OWNER/NAME`).
+    LocalAndLive { root: PathBuf, space_id: String },
+    /// The files stored on the Hub and the live Space (`hf://OWNER/NAME`, grading).
+    Remote { space_id: String },
+}
+
+impl Target {
+    pub fn space_id(&self) -> Option<&str> {
+        match self {
+            Target::Local { .. } => None,
+            Target::LocalAndLive { space_id, .. } | Target::Remote { space_id } => Some(space_id),
+        }
+    }
+
+    fn root(&self) -> Option<&Path> {
+        match self {
+            Target::Local { root, .. } | Target::LocalAndLive { root, .. } => Some(root),
+            Target::Remote { .. } => None,
+        }
+    }
+}
+
+/// Where the policy comes from, in order: the assignment's derived values, `--policy`, a
+/// `spacecheck.yaml` in a local Space, the built-in baseline.
+#[derive(Clone, Default)]
+pub struct PolicySource {
+    pub assignment: Option<(&'static Assignment, StudentValues)>,
+    pub file: Option<PathBuf>,
+    /// Assignment mode: the URL the student will submit (default: built from the Space id).
+    pub submission: Option<String>,
+}
+
+impl PolicySource {
+    /// The policy for a target. A policy file inside a remote Space is never used: it is
+    /// written by the people being checked.
+    pub fn resolve(&self, target: &Target) -> Result<Policy, CheckError> {
+        if let Some((a, values)) = &self.assignment {
+            let mut policy = assignment::policy_for(values, a);
+            let url = |id: &str| format!("https://huggingface.co/spaces/{id}");
+            policy.submission = self.submission.clone().or_else(|| target.space_id().map(url));
+            return Ok(policy);
+        }
+        if let Some(path) = &self.file {
+            return Policy::load(path).map_err(|e| CheckError::Local(e.0));
+        }
+        let local = target.root().map(|root| root.join("spacecheck.yaml")).filter(|p| p.is_file());
+        match local {
+            Some(path) => Policy::load(&path).map_err(|e| CheckError::Local(e.0)),
+            None => Ok(Policy::baseline()),
+        }
+    }
+}
+
+/// Why a Space could not be checked (exit 2 for a single Space, an error row in a batch).
+#[derive(Debug)]
+pub enum CheckError {
+    /// The Hub could not be asked.
+    Hub(HubError),
+    /// Local input: an unreadable folder or policy, a temporary folder that cannot be made.
+    Local(String),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::Hub(e) => write!(f, "{e}"),
+            CheckError::Local(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The probe requests a policy needs: secrets only when the policy names some; the public
+/// variables (one more API call that only refines a message) not in a batch.
+pub fn probe_options(policy: &Policy, batch: bool) -> ProbeOptions {
+    ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: !batch }
+}
+
+/// Checks one target. `client` is needed for live targets; `notes` receives remarks about
+/// files of a remote Space that were not read.
+pub async fn check(
+    target: &Target,
+    policy: &Policy,
+    options: &Options,
+    client: Option<&HubClient>,
+    batch: bool,
+    notes: &mut Vec<String>,
+) -> Result<Report, CheckError> {
+    match target {
+        Target::Local { root, display } => {
+            let mut space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
+            if let Some(name) = display {
+                space.display = name.clone();
+            }
+            Ok(lint::lint(&space, policy, options))
+        }
+        Target::LocalAndLive { root, space_id } => {
+            let space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
+            let client = client.ok_or_else(|| CheckError::Local("live checks need the Hub client".into()))?;
+            let probe = probe::probe(client, space_id, probe_options(policy, batch)).await.map_err(CheckError::Hub)?;
+            // The grader reads the files stored on the Hub, not the local ones.
+            let grader_files = match policy.assignment {
+                Some(_) => Some(hub_grader_files(client, space_id).await?),
+                None => None,
+            };
+            let live = Some(Live { probe: &probe, compare_readme: true });
+            let input = Input { space: Some(&space), target: space.display.clone(), live, grader_files };
+            Ok(lint::run(&input, policy, options))
+        }
+        Target::Remote { space_id } => {
+            let client = client.ok_or_else(|| CheckError::Local("hf:// needs the Hub client".into()))?;
+            check_remote(client, space_id, policy, options, batch, notes).await
+        }
+    }
+}
+
+/// `hf://id`: probe the Space, fetch its files into a private temporary folder, and lint them
+/// as a local Space would be, with the live findings.
+async fn check_remote(
+    client: &HubClient,
+    id: &str,
+    policy: &Policy,
+    options: &Options,
+    batch: bool,
+    notes: &mut Vec<String>,
+) -> Result<Report, CheckError> {
+    let target = format!("hf://{id}");
+    let probe = probe::probe(client, id, probe_options(policy, batch)).await.map_err(CheckError::Hub)?;
+    let live = || Some(Live { probe: &probe, compare_readme: false });
+    let Some(info) = probe.info() else {
+        // A Space the Hub does not show has no files to lint.
+        return Ok(lint::run(&Input { target, live: live(), ..Input::default() }, policy, options));
+    };
+    let dir = tempfile::tempdir().map_err(|e| CheckError::Local(format!("cannot create a temporary folder: {e}")))?;
+    let fetched = remote::fetch_files(client, id, info, dir.path()).await.map_err(CheckError::Hub)?;
+    notes.extend(fetched.notes);
+    let mut space = Space::load(dir.path()).map_err(|e| CheckError::Local(e.0))?;
+    space.display = target.clone();
+    space.add_listed_files(&fetched.listed_only);
+    Ok(lint::run(&Input { space: Some(&space), target, live: live(), grader_files: None }, policy, options))
+}
+
+async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, CheckError> {
+    let fetch = |path: &'static str| remote::fetch_text(client, id, path);
+    let (dockerfile, requirements, readme) =
+        tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md"));
+    Ok(GraderFiles {
+        dockerfile: dockerfile.map_err(CheckError::Hub)?,
+        requirements: requirements.map_err(CheckError::Hub)?,
+        readme: readme.map_err(CheckError::Hub)?,
+    })
+}

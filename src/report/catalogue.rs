@@ -1,0 +1,45 @@
+//! The rule catalogue as `spacecheck rules` and `spacecheck explain CODE` print it.
+
+use crate::rules::{self, Rule};
+
+/// One line a rule (`--json`: a JSON array).
+pub fn list(json: bool) -> String {
+    if json {
+        let list: Vec<serde_json::Value> = rules::all()
+            .iter()
+            .map(|r| {
+                serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(),
+                    "summary": r.summary, "live": r.is_live()})
+            })
+            .collect();
+        return serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    for r in rules::all() {
+        let live = if r.is_live() { " (live)" } else { "" };
+        out += &format!("{:<7} {:<22} {:<8} {}{live}\n", r.code, r.name, r.severity.as_str(), r.summary);
+    }
+    out
+}
+
+/// A rule's documentation page.
+pub fn explain(rule: &Rule) -> String {
+    let kind = if rule.is_live() { ", live: needs --space or hf://" } else { "" };
+    format!(
+        "{} {} (default: {}{kind})\n\n{}\n\n{}\n",
+        rule.code,
+        rule.name,
+        rule.severity.as_str(),
+        rule.summary,
+        rule.doc
+    )
+}
+
+/// The message for a code that names no rule, with the nearest code.
+pub fn unknown_code(code: &str) -> String {
+    let codes: Vec<&str> = rules::all().iter().map(|r| r.code.as_str()).collect();
+    let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes)
+        .map(|s| format!(" (did you mean {s}?)"))
+        .unwrap_or_default();
+    format!("unknown rule code `{code}`{hint}; `spacecheck rules` lists them")
+}
