@@ -3,14 +3,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::check::{self, CheckError, PolicySource, Target};
-use crate::diag::{Code, Severity};
-use crate::hub::client::{ClientOptions, HubClient};
-use crate::hub::{probe, token};
+use crate::diag::Severity;
+use crate::hub::client::HubClient;
+use crate::hub::probe;
 use crate::lint::Options;
 use crate::policy::Policy;
 use crate::report::{self, Format};
@@ -165,15 +164,8 @@ pub enum FailOn {
     Warning,
 }
 
-/// An error that makes the run unable to check: exit code 2.
-#[derive(Debug)]
-pub struct CannotCheck(pub String);
-
-impl From<String> for CannotCheck {
-    fn from(message: String) -> Self {
-        CannotCheck(message)
-    }
-}
+/// Why the run could not check (exit code 2).
+type CannotCheck = String;
 
 impl From<FailOn> for Severity {
     fn from(f: FailOn) -> Severity {
@@ -198,7 +190,7 @@ pub fn main() -> i32 {
         Some(Command::Rules { json }) => Ok((report::catalogue::list(json), 0)),
         Some(Command::Explain { code }) => rules::find(&code)
             .map(|rule| (report::catalogue::explain(rule), 0))
-            .ok_or_else(|| CannotCheck(report::catalogue::unknown_code(&code))),
+            .ok_or_else(|| report::catalogue::unknown_code(&code)),
         Some(Command::Assignment { action }) => run_assignment(action),
         Some(Command::Grade(args)) => run_grade(&mut stdout, &args).map(|code| (String::new(), code)),
         Some(Command::Hook { action }) => match action {
@@ -206,16 +198,16 @@ pub fn main() -> i32 {
             HookAction::Uninstall { path } => hook::uninstall(&path),
         }
         .map(|msg| (msg + "\n", 0))
-        .map_err(|e| CannotCheck(e.0)),
+        .map_err(|e| e.0),
         None => run_lint(&cli.lint),
     };
     let written = result.and_then(|(text, code)| {
-        stdout.write_all(text.as_bytes()).map_err(|e| CannotCheck(format!("cannot write output: {e}")))?;
+        stdout.write_all(text.as_bytes()).map_err(|e| format!("cannot write output: {e}"))?;
         Ok(code)
     });
     match written {
         Ok(code) => code,
-        Err(CannotCheck(message)) => {
+        Err(message) => {
             let _ = stdout.flush();
             eprintln!("spacecheck: error: {}", crate::redact::mask_credentials(&message));
             2
@@ -223,38 +215,14 @@ pub fn main() -> i32 {
     }
 }
 
-/// A Hub client from HF_ENDPOINT, the discovered token and the timing options; a batch
-/// (`pace_reserve` > 0) waits out a whole rate-limit window (5 minutes on the Hub) rather than fail.
-fn make_client(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, CannotCheck> {
-    let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty());
-    let endpoint = endpoint.unwrap_or_else(|| "https://huggingface.co".into());
-    if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
-        return Err(CannotCheck(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`")));
-    }
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 600.0) {
-        return Err(CannotCheck("--timeout must be between 0 and 600 seconds".into()));
-    }
-    let options = ClientOptions {
-        endpoint: endpoint.trim_end_matches('/').to_string(),
-        timeout: Duration::from_secs_f64(timeout),
-        connect_timeout: Duration::from_secs_f64(timeout.min(5.0)),
-        retries: retries.min(10),
-        pace_reserve,
-        max_wait: if pace_reserve > 0 { Duration::from_secs(330) } else { ClientOptions::default().max_wait },
-        ..ClientOptions::default()
-    };
-    let token = token::discover(&token::from_process_env).map(|(t, _)| t);
-    HubClient::new(options, token).map_err(CannotCheck)
-}
-
 fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> {
-    let assignment = args.assignment.as_deref().map(find_assignment).transpose()?;
+    let assignment = args.assignment.as_deref().map(assignment::lookup).transpose()?;
     let policy = match &args.policy {
-        Some(p) => Policy::load(p).map_err(|e| CannotCheck(e.0))?,
+        Some(p) => Policy::load(p).map_err(|e| e.0)?,
         None => Policy::baseline(),
     };
     let concurrency = usize::from(args.concurrency);
-    let client = make_client(args.timeout, args.retries, concurrency as u64)?;
+    let client = HubClient::from_env(args.timeout, args.retries, concurrency as u64)?;
     let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
     let grader = grade::Grader { client, policy, assignment, options, concurrency };
     let batch = grade::Batch { roster: args.roster.clone(), report: args.out.clone() };
@@ -263,65 +231,41 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
 
 fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
     let text = match action {
-        AssignmentAction::List => {
-            let line = |a: &assignment::Assignment| format!("{} (alias {}): {}\n", a.id, a.aliases.join(", "), a.title);
-            assignment::ASSIGNMENTS.iter().map(line).collect()
-        }
-        AssignmentAction::Show { id, email } => {
-            let a = find_assignment(&id)?;
-            let v = student_values(&email)?;
-            let shown = serde_json::json!({"assignment": a.id, "email": v.email, "space_name": v.space_name,
-                "secret": v.secret, "app_port": v.app_port, "description": v.description});
-            serde_json::to_string_pretty(&shown).unwrap_or_default() + "\n"
-        }
+        AssignmentAction::List => assignment::listing(),
+        AssignmentAction::Show { id, email } => assignment::show(assignment::lookup(&id)?, &email)?,
     };
     Ok((text, 0))
-}
-
-fn find_assignment(id: &str) -> Result<&'static assignment::Assignment, CannotCheck> {
-    assignment::find(id).ok_or_else(|| {
-        let known: Vec<String> =
-            assignment::ASSIGNMENTS.iter().map(|a| format!("{} ({})", a.id, a.aliases.join(", "))).collect();
-        CannotCheck(format!("unknown assignment `{id}`; known: {}", known.join("; ")))
-    })
-}
-
-fn student_values(email: &str) -> Result<assignment::StudentValues, CannotCheck> {
-    if !email.contains('@') {
-        return Err(CannotCheck(format!("`{email}` does not look like an email address")));
-    }
-    Ok(assignment::derive(email))
 }
 
 /// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
 fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     let target = lint_target(args)?;
     let options = Options {
-        select: codes_arg(&args.select)?,
-        ignore: codes_arg(&args.ignore)?,
+        select: Options::codes(&args.select)?,
+        ignore: Options::codes(&args.ignore)?,
         fail_on: args.fail_on.into(),
         offline: args.offline,
     };
     let assignment = match (&args.assignment, &args.email) {
-        (Some(id), Some(email)) => Some((find_assignment(id)?, student_values(email)?)),
+        (Some(id), Some(email)) => Some((assignment::lookup(id)?, assignment::student(email)?)),
         _ => None,
     };
     let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
-    let policy = source.resolve(&target).map_err(|e| CannotCheck(e.to_string()))?;
+    let policy = source.resolve(&target).map_err(|e| e.to_string())?;
     let client = match target.space_id() {
-        Some(_) => Some(make_client(args.timeout, args.retries, 0)?),
+        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, 0)?),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let runtime = runtime.map_err(|e| CannotCheck(format!("cannot start the network runtime: {e}")))?;
+    let runtime = runtime.map_err(|e| format!("cannot start the network runtime: {e}"))?;
     let mut notes = Vec::new();
     let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
     for note in &notes {
         eprintln!("spacecheck: note: {}", crate::redact::mask_credentials(note));
     }
     let report = result.map_err(|e| match (e, target.space_id()) {
-        (CheckError::Hub(e), Some(id)) => CannotCheck(format!("could not check `{id}` on the Hub: {e}")),
-        (e, _) => CannotCheck(e.to_string()),
+        (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
+        (e, _) => e.to_string(),
     })?;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = report::render(&report, args.format, color && args.format == Format::Human);
@@ -331,16 +275,16 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
 fn lint_target(args: &LintArgs) -> Result<Target, CannotCheck> {
     let remote = args.path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
     let space_id = match (&remote, &args.space) {
-        (Some(_), Some(_)) => return Err(CannotCheck("give either hf://OWNER/NAME or --space, not both".into())),
+        (Some(_), Some(_)) => return Err("give either hf://OWNER/NAME or --space, not both".into()),
         (Some(_), None) if args.offline => {
             let why = "hf:// lints the files stored on the Hub; with --offline there is nothing to lint";
-            return Err(CannotCheck(why.into()));
+            return Err(why.into());
         }
         (id, space) => id.clone().or_else(|| space.clone()),
     };
     if let Some(id) = space_id.as_deref().filter(|id| !probe::valid_space_id(id)) {
         let why = "expected OWNER/NAME (letters, digits, `-`, `_`, `.`)";
-        return Err(CannotCheck(format!("`{id}` is not a Space id: {why}")));
+        return Err(format!("`{id}` is not a Space id: {why}"));
     }
     let root = PathBuf::from(&args.path);
     Ok(match (remote, space_id) {
@@ -348,15 +292,4 @@ fn lint_target(args: &LintArgs) -> Result<Target, CannotCheck> {
         (None, Some(space_id)) if !args.offline => Target::LocalAndLive { root, space_id },
         _ => Target::Local { root, display: args.display_name.clone() },
     })
-}
-
-/// `--select`/`--ignore` values, upper-cased; each must be the prefix of some rule code.
-fn codes_arg(values: &[String]) -> Result<Vec<String>, CannotCheck> {
-    let codes: Vec<String> = values.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
-    match codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
-        Some(c) => {
-            Err(CannotCheck(format!("`{c}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")))
-        }
-        None => Ok(codes),
-    }
 }

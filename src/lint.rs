@@ -55,6 +55,16 @@ impl Report {
 }
 
 impl Options {
+    /// `--select`/`--ignore` values, upper-cased; each must be the prefix of some rule code.
+    pub fn codes(values: &[String]) -> Result<Vec<String>, String> {
+        let codes: Vec<String> =
+            values.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
+        match codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
+            Some(c) => Err(format!("`{c}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")),
+            None => Ok(codes),
+        }
+    }
+
     /// Whether a rule runs and reports: selected (or nothing selected), not ignored, and not
     /// turned off by the policy. A rule that is not wanted is never run.
     pub fn wants(&self, code: Code, policy: &Policy) -> bool {

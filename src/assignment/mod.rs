@@ -67,6 +67,35 @@ pub fn policy_for(values: &StudentValues, assignment: &Assignment) -> Policy {
     }
 }
 
+/// An assignment by id or alias; the error lists the known ones.
+pub fn lookup(id: &str) -> Result<&'static Assignment, String> {
+    find(id).ok_or_else(|| {
+        let known: Vec<String> = ASSIGNMENTS.iter().map(|a| format!("{} ({})", a.id, a.aliases.join(", "))).collect();
+        format!("unknown assignment `{id}`; known: {}", known.join("; "))
+    })
+}
+
+/// The values of the student with this email (it must look like an address).
+pub fn student(email: &str) -> Result<StudentValues, String> {
+    if !email.contains('@') {
+        return Err(format!("`{email}` does not look like an email address"));
+    }
+    Ok(derive(email))
+}
+
+/// `spacecheck assignment list`: one line per assignment.
+pub fn listing() -> String {
+    ASSIGNMENTS.iter().map(|a| format!("{} (alias {}): {}\n", a.id, a.aliases.join(", "), a.title)).collect()
+}
+
+/// `spacecheck assignment show ID --email E`: the student's values as JSON.
+pub fn show(assignment: &Assignment, email: &str) -> Result<String, String> {
+    let v = student(email)?;
+    let shown = serde_json::json!({"assignment": assignment.id, "email": v.email, "space_name": v.space_name,
+        "secret": v.secret, "app_port": v.app_port, "description": v.description});
+    Ok(serde_json::to_string_pretty(&shown).unwrap_or_default() + "\n")
+}
+
 /// What the grader's info request would have seen, from spacecheck's probe.
 pub fn info_seen(probe: &crate::hub::probe::Probe) -> grader::InfoSeen {
     use crate::hub::probe::InfoOutcome;

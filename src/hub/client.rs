@@ -43,6 +43,32 @@ impl Default for ClientOptions {
     }
 }
 
+impl ClientOptions {
+    /// The options of the command line: `HF_ENDPOINT` (default the Hub), the time each request
+    /// may take, the retries, and for a batch (`pace_reserve` > 0) a wait of up to a whole
+    /// rate-limit window (5 minutes on the Hub) rather than a failure.
+    pub fn from_env(timeout: f64, retries: u32, pace_reserve: u64) -> Result<ClientOptions, String> {
+        let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty());
+        let endpoint = endpoint.unwrap_or_else(|| "https://huggingface.co".into());
+        if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
+            return Err(format!("HF_ENDPOINT must be an http(s) URL, not `{endpoint}`"));
+        }
+        if !(timeout.is_finite() && timeout > 0.0 && timeout <= 600.0) {
+            return Err("--timeout must be between 0 and 600 seconds".into());
+        }
+        let defaults = ClientOptions::default();
+        Ok(ClientOptions {
+            endpoint: endpoint.trim_end_matches('/').to_string(),
+            timeout: Duration::from_secs_f64(timeout),
+            connect_timeout: Duration::from_secs_f64(timeout.min(5.0)),
+            retries: retries.min(10),
+            pace_reserve,
+            max_wait: if pace_reserve > 0 { Duration::from_secs(330) } else { defaults.max_wait },
+            ..defaults
+        })
+    }
+}
+
 /// Largest JSON answer read from the API; a Space's info is a few KiB.
 pub const MAX_API_BODY: usize = 8 << 20;
 
@@ -156,6 +182,13 @@ impl fmt::Debug for HubClient {
 }
 
 impl HubClient {
+    /// A client with the command line's options and the token discovered as the Python client
+    /// does (`HF_TOKEN`, the token files).
+    pub fn from_env(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, String> {
+        let token = super::token::discover(&super::token::from_process_env).map(|(t, _)| t);
+        HubClient::new(ClientOptions::from_env(timeout, retries, pace_reserve)?, token)
+    }
+
     pub fn new(options: ClientOptions, token: Option<Token>) -> Result<HubClient, String> {
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
