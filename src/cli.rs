@@ -226,7 +226,7 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
     let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
     let grader = grade::Grader { client, policy, assignment, options, concurrency };
     let batch = grade::Batch { roster: args.roster.clone(), report: args.out.clone() };
-    Ok(grade::run_batch(&batch, grader, out)?)
+    grade::run_batch(&batch, grader, out)
 }
 
 fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
