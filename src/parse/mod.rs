@@ -4,4 +4,9 @@
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod frontmatter;
+pub mod image_ref;
+pub mod manifest;
+pub mod mode;
+pub mod python;
 pub mod shell;
+pub mod user_spec;

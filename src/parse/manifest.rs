@@ -1,0 +1,288 @@
+//! Python dependency manifests read by real parsers: requirements files (PEP 508 per line,
+//! pip's options skipped), `pyproject.toml` (`[project]` dependencies, Poetry) and `Pipfile`
+//! through a TOML parser, `environment.yml` through the YAML parser, and the arguments of
+//! `pip install`/`uv add`/`conda install` in a RUN. Only real dependencies count: a
+//! description that says "served by uvicorn" installs nothing.
+
+use std::str::FromStr;
+
+use pep508_rs::Requirement;
+
+/// A package a manifest installs: its normalised name (PEP 503: lowercase, `-` for runs of
+/// `-_.`) and the extras it asks for (`uvicorn[standard]`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Package {
+    pub name: String,
+    pub extras: Vec<String>,
+}
+
+/// The kinds of manifest, by file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManifestKind {
+    Requirements,
+    Pyproject,
+    Pipfile,
+    CondaEnvironment,
+}
+
+impl ManifestKind {
+    /// `requirements.txt`, `requirements-dev.txt`, `pyproject.toml`, `Pipfile`, `environment.yml`.
+    pub fn of(file_name: &str) -> Option<ManifestKind> {
+        match file_name {
+            "pyproject.toml" => Some(ManifestKind::Pyproject),
+            "Pipfile" => Some(ManifestKind::Pipfile),
+            "environment.yml" | "environment.yaml" => Some(ManifestKind::CondaEnvironment),
+            n if n.starts_with("requirements") && n.ends_with(".txt") => Some(ManifestKind::Requirements),
+            _ => None,
+        }
+    }
+}
+
+/// PEP 503 normalisation.
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// One PEP 508 requirement (`fastapi[standard]>=0.110; python_version>"3.8"`); `None` for a
+/// URL, a path or anything that is not one.
+pub fn requirement(text: &str) -> Option<Package> {
+    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text.trim()).ok()?;
+    Some(Package {
+        name: normalize_name(req.name.as_ref()),
+        extras: req.extras.iter().map(|e| normalize_name(e.as_ref())).collect(),
+    })
+}
+
+/// The packages of a manifest's text.
+pub fn packages(kind: ManifestKind, text: &str) -> Vec<Package> {
+    match kind {
+        ManifestKind::Requirements => requirements_txt(text),
+        ManifestKind::Pyproject => pyproject(text),
+        ManifestKind::Pipfile => pipfile(text),
+        ManifestKind::CondaEnvironment => conda_environment(text),
+    }
+}
+
+/// pip's requirements format: logical lines (a trailing `\` continues), `#` comments after
+/// whitespace, option lines (`-r`, `-e`, `--index-url`) and per-requirement options
+/// (`--hash=…`) left out.
+fn requirements_txt(text: &str) -> Vec<Package> {
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    joined
+        .lines()
+        .filter_map(|line| {
+            let line = match line.find(" #").or_else(|| line.find("\t#")) {
+                Some(i) => &line[..i],
+                None => line,
+            };
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
+                return None;
+            }
+            let spec = line.split(" --").next().unwrap_or(line);
+            requirement(spec)
+        })
+        .collect()
+}
+
+fn pyproject(text: &str) -> Vec<Package> {
+    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
+    let mut out = Vec::new();
+    let project_deps = doc.get("project").and_then(|p| p.get("dependencies")).and_then(|d| d.as_array());
+    out.extend(project_deps.into_iter().flatten().filter_map(|d| d.as_str()).filter_map(requirement));
+    let poetry = doc.get("tool").and_then(|t| t.get("poetry")).and_then(|p| p.get("dependencies"));
+    out.extend(table_keys(poetry));
+    out
+}
+
+fn pipfile(text: &str) -> Vec<Package> {
+    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
+    table_keys(doc.get("packages"))
+}
+
+/// Poetry's and Pipfile's `name = "version"` tables (extras in an inline table).
+fn table_keys(table: Option<&toml::Value>) -> Vec<Package> {
+    let Some(table) = table.and_then(|t| t.as_table()) else { return Vec::new() };
+    table
+        .iter()
+        .filter(|(name, _)| name.as_str() != "python")
+        .map(|(name, spec)| {
+            let extras = spec.get("extras").and_then(|e| e.as_array()).into_iter().flatten();
+            Package {
+                name: normalize_name(name),
+                extras: extras.filter_map(|e| e.as_str()).map(normalize_name).collect(),
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct CondaEnvironment {
+    #[serde(default)]
+    dependencies: Vec<CondaDependency>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum CondaDependency {
+    Spec(String),
+    Pip { pip: Vec<String> },
+    Other(serde::de::IgnoredAny),
+}
+
+/// `dependencies:` with conda match specs (`numpy>=1.2`, `conda-forge::gradio=4.0`) and a
+/// `pip:` list of PEP 508 requirements.
+fn conda_environment(text: &str) -> Vec<Package> {
+    let Ok(env) = serde_saphyr::from_str::<CondaEnvironment>(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for dep in env.dependencies {
+        match dep {
+            CondaDependency::Spec(spec) => out.extend(conda_spec(&spec)),
+            CondaDependency::Pip { pip } => out.extend(pip.iter().filter_map(|r| requirement(r))),
+            CondaDependency::Other(_) => {}
+        }
+    }
+    out
+}
+
+/// A conda match spec's package name: after an optional `channel::`, up to the version.
+fn conda_spec(spec: &str) -> Option<Package> {
+    let spec = spec.rsplit("::").next().unwrap_or(spec).trim();
+    let end = spec.find(|c: char| matches!(c, '=' | '<' | '>' | '!' | ' ' | '[')).unwrap_or(spec.len());
+    let name = &spec[..end];
+    (!name.is_empty() && name != "python" && name != "pip")
+        .then(|| Package { name: normalize_name(name), extras: vec![] })
+}
+
+/// The packages a command installs, when it is an installer: `pip install …`, `python -m pip
+/// install …`, `uv pip install …`, `uv add …`, `poetry add …`, `conda install …`. Arguments that
+/// are options or option values are left out; requirement files (`-r`) are read as manifests.
+pub fn installed_by_command(words: &[String]) -> Vec<Package> {
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+    let program = word(0).rsplit('/').next().unwrap_or("");
+    let is_pip = |w: &str| {
+        w == "pip" || w.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    };
+    let is_python = program.starts_with("python");
+    let (conda, rest) = match program {
+        p if is_pip(p) && word(1) == "install" => (false, 2),
+        _ if is_python && word(1) == "-m" && is_pip(word(2)) && word(3) == "install" => (false, 4),
+        "uv" if word(1) == "pip" && word(2) == "install" => (false, 3),
+        "uv" | "poetry" | "pdm" if word(1) == "add" => (false, 2),
+        "conda" | "mamba" | "micromamba" if matches!(word(1), "install" | "create") => (true, 2),
+        _ => return Vec::new(),
+    };
+    arguments(words.get(rest..).unwrap_or_default(), conda)
+}
+
+fn arguments(args: &[String], conda: bool) -> Vec<Package> {
+    // Options of pip/uv/conda that take a value as the next argument.
+    const VALUE_OPTIONS: &[&str] = &[
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "--python",
+        "-p",
+        "--channel",
+        "-n",
+        "--name",
+        "--upgrade-strategy",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--trusted-host",
+        "--cache-dir",
+        "--src",
+        "--group",
+        "--extra",
+        "--index",
+    ];
+    let mut out = Vec::new();
+    let mut skip_next = false;
+    for arg in args {
+        if std::mem::take(&mut skip_next) {
+            continue;
+        }
+        if arg.starts_with('-') {
+            skip_next = VALUE_OPTIONS.contains(&arg.as_str());
+            continue;
+        }
+        out.extend(if conda { conda_spec(arg) } else { requirement(arg) });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(packages: &[Package]) -> Vec<String> {
+        packages.iter().map(|p| p.name.clone()).collect()
+    }
+
+    #[test]
+    fn requirements_lines() {
+        let text = "fastapi==0.110\nuvicorn[standard]>=0.29 # server\n# comment\nGradio_Client\n-r other.txt\n\
+                    --index-url https://x\ntorch==2.2 --hash=sha256:abc \\\n    --hash=sha256:def\n./local-pkg\n";
+        let p = requirements_txt(text);
+        assert_eq!(names(&p), vec!["fastapi", "uvicorn", "gradio-client", "torch"]);
+        assert_eq!(p[1].extras, vec!["standard"]);
+    }
+
+    #[test]
+    fn pyproject_dependencies_not_descriptions() {
+        let text = "[project]\nname = \"x\"\ndescription = \"served by uvicorn\"\ndependencies = [\"fastapi>=0.1\"]\n";
+        assert_eq!(names(&pyproject(text)), vec!["fastapi"]);
+        let poetry = "[tool.poetry.dependencies]\npython = \"^3.11\"\nGradio = \"4.0\"\nuvicorn = { version = \"0.3\", extras = [\"standard\"] }\n";
+        let p = pyproject(poetry);
+        assert_eq!(names(&p), vec!["gradio", "uvicorn"]);
+        assert_eq!(p[1].extras, vec!["standard"]);
+        assert!(pyproject("not toml [").is_empty());
+    }
+
+    #[test]
+    fn pipfile_and_conda() {
+        assert_eq!(
+            names(&pipfile("[packages]\nstreamlit = \"*\"\n[dev-packages]\npytest = \"*\"\n")),
+            vec!["streamlit"]
+        );
+        let env = "name: x\ndependencies:\n  - python=3.10\n  - conda-forge::numpy>=1.2\n  - pip\n  - pip:\n    - gradio==4.0\n";
+        assert_eq!(names(&conda_environment(env)), vec!["numpy", "gradio"]);
+    }
+
+    #[test]
+    fn install_commands() {
+        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let pip =
+            words("pip install --no-cache-dir -r requirements.txt -U uvicorn[standard] fastapi==0.1 -i https://x");
+        assert_eq!(names(&installed_by_command(&pip)), vec!["uvicorn", "fastapi"]);
+        assert_eq!(names(&installed_by_command(&words("python3 -m pip install gradio"))), vec!["gradio"]);
+        assert_eq!(names(&installed_by_command(&words("uv pip install --system streamlit"))), vec!["streamlit"]);
+        assert_eq!(names(&installed_by_command(&words("conda install -c conda-forge gradio=4"))), vec!["gradio"]);
+        assert!(installed_by_command(&words("pip download uvicorn")).is_empty());
+        assert!(installed_by_command(&words("echo install uvicorn")).is_empty());
+    }
+}

@@ -1,0 +1,262 @@
+//! The Space's Python sources, read with a real Python parser (ruff's, error-tolerant), so a
+//! call is known by its receiver and its keyword arguments: `app.run(host=…)` on a Flask app
+//! starts a server, `subprocess.run([...])` does not.
+
+use std::collections::HashMap;
+
+use rustpython_ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
+use rustpython_ruff_python_ast::{Expr, Number, PySourceType, Stmt};
+use rustpython_ruff_python_parser::parse_unchecked_source;
+
+/// What starts a server in a Python file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerCallKind {
+    /// `uvicorn.run(app, host=…, port=…)` (also through `import uvicorn as u`, `from uvicorn import run`).
+    UvicornRun,
+    /// Gradio's `demo.launch(server_name=…, server_port=…)` (any receiver: Blocks, Interface,
+    /// `demo.queue().launch()`).
+    GradioLaunch,
+    /// `app.run(host=…, port=…)` where `app = Flask(…)` (or a Flask-SocketIO `SocketIO(…)`).
+    FlaskRun,
+}
+
+/// A keyword argument's value, as far as it can be known without running the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArgValue {
+    Int(i64),
+    Str(String),
+    /// `os.environ.get("PORT", 7860)`, `os.getenv("PORT")`, `os.environ["PORT"]`, possibly
+    /// wrapped in `int(…)`/`str(…)`: the variable and its default.
+    Env {
+        var: String,
+        default: Option<String>,
+    },
+    /// Anything else (a computed value, an unknown name).
+    Unknown,
+}
+
+/// One call that starts a server, with its keyword arguments (module-level constants and
+/// environment reads resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerCall {
+    pub kind: ServerCallKind,
+    pub keywords: HashMap<String, ArgValue>,
+}
+
+/// The server calls of a Python source, in source order. A file that does not parse is read
+/// as far as the parser recovers.
+pub fn server_calls(source: &str) -> Vec<ServerCall> {
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    let mut finder = Finder::default();
+    finder.visit_body(&parsed.syntax().body);
+    finder.calls
+}
+
+#[derive(Default)]
+struct Finder {
+    /// Local names bound to the uvicorn module (`import uvicorn as u`).
+    uvicorn_modules: Vec<String>,
+    /// Local names bound to `uvicorn.run` (`from uvicorn import run`).
+    uvicorn_run: Vec<String>,
+    /// Names bound to a Flask (or SocketIO) application object.
+    flask_apps: Vec<String>,
+    /// Module-level `NAME = value` assignments, for `port=PORT`.
+    constants: HashMap<String, ArgValue>,
+    calls: Vec<ServerCall>,
+}
+
+impl<'a> Visitor<'a> for Finder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in import.names.iter().filter(|a| a.name.as_str() == "uvicorn") {
+                    self.uvicorn_modules.push(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                }
+            }
+            Stmt::ImportFrom(from) if from.module.as_ref().is_some_and(|m| m.as_str() == "uvicorn") => {
+                for alias in from.names.iter().filter(|a| a.name.as_str() == "run") {
+                    self.uvicorn_run.push(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                }
+            }
+            Stmt::Assign(assign) => self.record_assignment(&assign.targets, &assign.value),
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.record_assignment(std::slice::from_ref(&*assign.target), value);
+                }
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if let Some(kind) = self.server_kind(&call.func) {
+                let keywords = call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .filter_map(|k| k.arg.as_ref().map(|name| (name.to_string(), self.value_of(&k.value))))
+                    .collect();
+                self.calls.push(ServerCall { kind, keywords });
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
+impl Finder {
+    fn record_assignment(&mut self, targets: &[Expr], value: &Expr) {
+        let is_flask_app = matches!(value, Expr::Call(c) if matches!(callee_name(&c.func), Some("Flask" | "SocketIO")));
+        let value = self.value_of(value);
+        for target in targets {
+            if let Expr::Name(name) = target {
+                if is_flask_app {
+                    self.flask_apps.push(name.id.to_string());
+                }
+                if value != ArgValue::Unknown {
+                    self.constants.insert(name.id.to_string(), value.clone());
+                }
+            }
+        }
+    }
+
+    fn server_kind(&self, func: &Expr) -> Option<ServerCallKind> {
+        match func {
+            Expr::Name(name) if self.uvicorn_run.iter().any(|n| n == name.id.as_str()) => {
+                Some(ServerCallKind::UvicornRun)
+            }
+            Expr::Attribute(attr) => match (attr.attr.as_str(), &*attr.value) {
+                ("launch", _) => Some(ServerCallKind::GradioLaunch),
+                ("run", Expr::Name(receiver)) => {
+                    let receiver = receiver.id.as_str();
+                    if self.uvicorn_modules.iter().any(|m| m == receiver) {
+                        Some(ServerCallKind::UvicornRun)
+                    } else if self.flask_apps.iter().any(|a| a == receiver) {
+                        Some(ServerCallKind::FlaskRun)
+                    } else {
+                        None
+                    }
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn value_of(&self, expr: &Expr) -> ArgValue {
+        match expr {
+            Expr::NumberLiteral(n) => match &n.value {
+                Number::Int(i) => i.as_i64().map_or(ArgValue::Unknown, ArgValue::Int),
+                _ => ArgValue::Unknown,
+            },
+            Expr::StringLiteral(s) => ArgValue::Str(s.value.to_str().to_string()),
+            Expr::Name(name) => self.constants.get(name.id.as_str()).cloned().unwrap_or(ArgValue::Unknown),
+            // `int(…)`, `str(…)` around a value keep it.
+            Expr::Call(call)
+                if matches!(callee_name(&call.func), Some("int" | "str")) && call.arguments.args.len() == 1 =>
+            {
+                call.arguments.args.first().map_or(ArgValue::Unknown, |a| self.value_of(a))
+            }
+            Expr::Call(call) if is_env_get(&call.func) => {
+                let mut args = call.arguments.args.iter();
+                let Some(ArgValue::Str(var)) = args.next().map(|a| self.value_of(a)) else { return ArgValue::Unknown };
+                let default = args.next().and_then(|d| match self.value_of(d) {
+                    ArgValue::Int(i) => Some(i.to_string()),
+                    ArgValue::Str(s) => Some(s),
+                    _ => None,
+                });
+                ArgValue::Env { var, default }
+            }
+            Expr::Subscript(sub) if is_os_environ(&sub.value) => match self.value_of(&sub.slice) {
+                ArgValue::Str(var) => ArgValue::Env { var, default: None },
+                _ => ArgValue::Unknown,
+            },
+            _ => ArgValue::Unknown,
+        }
+    }
+}
+
+/// The called name: `Flask` for `Flask(…)` and `flask.Flask(…)`.
+fn callee_name(func: &Expr) -> Option<&str> {
+    match func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attr) => Some(attr.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// `os.environ.get`, `os.getenv`, `environ.get`, `getenv`.
+fn is_env_get(func: &Expr) -> bool {
+    match func {
+        Expr::Name(name) => name.id.as_str() == "getenv",
+        Expr::Attribute(attr) => match attr.attr.as_str() {
+            "getenv" => matches!(&*attr.value, Expr::Name(m) if m.id.as_str() == "os"),
+            "get" => is_os_environ(&attr.value),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn is_os_environ(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(attr) => {
+            attr.attr.as_str() == "environ" && matches!(&*attr.value, Expr::Name(m) if m.id.as_str() == "os")
+        }
+        Expr::Name(name) => name.id.as_str() == "environ",
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(src: &str) -> ServerCall {
+        let calls = server_calls(src);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        calls.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn uvicorn_run_with_literals_and_env() {
+        let c = one("import uvicorn\nuvicorn.run(app, host='0.0.0.0', port=int(os.environ.get('PORT', 7860)))\n");
+        assert_eq!(c.kind, ServerCallKind::UvicornRun);
+        assert_eq!(c.keywords["host"], ArgValue::Str("0.0.0.0".into()));
+        assert_eq!(c.keywords["port"], ArgValue::Env { var: "PORT".into(), default: Some("7860".into()) });
+        let aliased = one("import uvicorn as u\nif __name__ == '__main__':\n    u.run('main:app', port=7255)\n");
+        assert_eq!(aliased.keywords["port"], ArgValue::Int(7255));
+        let from = one("from uvicorn import run\nrun(app, host=\"0.0.0.0\")\n");
+        assert_eq!(from.kind, ServerCallKind::UvicornRun);
+    }
+
+    #[test]
+    fn subprocess_run_is_not_a_server() {
+        let src = "import subprocess\nfrom flask import Flask\napp = Flask(__name__)\n\
+                   subprocess.run(['ls'])\nif __name__ == '__main__':\n    app.run(host=\"0.0.0.0\", port=7860)\n";
+        let c = one(src);
+        assert_eq!(c.kind, ServerCallKind::FlaskRun);
+        assert_eq!(c.keywords["port"], ArgValue::Int(7860));
+    }
+
+    #[test]
+    fn module_constants_and_gradio_launch() {
+        let c = one(
+            "PORT = int(os.getenv('PORT', '7860'))\ndemo.queue().launch(server_name='0.0.0.0', server_port=PORT)\n",
+        );
+        assert_eq!(c.kind, ServerCallKind::GradioLaunch);
+        assert_eq!(c.keywords["server_port"], ArgValue::Env { var: "PORT".into(), default: Some("7860".into()) });
+        let subscript = one("app = Flask(__name__)\napp.run(port=os.environ['PORT'])\n");
+        assert_eq!(subscript.keywords["port"], ArgValue::Env { var: "PORT".into(), default: None });
+    }
+
+    #[test]
+    fn comments_strings_and_broken_files() {
+        assert!(server_calls("# uvicorn.run(app, port=1)\nx = 'demo.launch()'\n").is_empty());
+        assert!(server_calls("def f(:\n").is_empty());
+        let recovered = server_calls("import uvicorn\ndef broken(:\n    pass\nuvicorn.run(app, port=7860)\n");
+        assert_eq!(recovered.len(), 1);
+        assert!(server_calls("task.run()\nrunner.run(port=1)\n").is_empty());
+    }
+}
