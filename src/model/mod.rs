@@ -5,11 +5,14 @@
 pub mod server;
 pub mod users;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use crate::parse::dockerfile::{Args, CommandForm, CopySource, Dockerfile, Instruction, Kind, Word};
+use crate::parse::dockerfile::{Args, CommandForm, CopySource, Dockerfile, Instruction, KeyValue, Kind, Word};
+use crate::parse::image_ref::ImageRef;
+use crate::parse::mode::Mode;
 use crate::parse::shell::{self, parse_commands, SimpleCommand};
+use crate::parse::user_spec::UserSpec;
 pub use server::{Server, ServerKind};
 use users::CreatedUser;
 
@@ -22,6 +25,9 @@ pub struct Stage {
     pub body: Range<usize>,
     /// The image after expanding global ARGs (`python:3.11-slim`, or a stage name).
     pub image: String,
+    /// The image parsed as a reference, for an external image (not a stage, not `scratch`)
+    /// that resolves and is valid.
+    pub image_ref: Option<ImageRef>,
     pub image_word: Word,
     pub alias: Option<String>,
     /// The earlier stage this one is built `FROM`, if any.
@@ -66,27 +72,43 @@ pub enum Uid {
     Unknown(String),
 }
 
+/// Where a COPY/ADD takes its sources from, resolved as BuildKit does: `--from=<name>` names an
+/// earlier stage (case-insensitively) or, as a number, the stage of that index; anything else
+/// is an image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyFrom {
+    Context,
+    Stage(usize),
+    Image(String),
+}
+
 #[derive(Debug, Clone)]
 pub struct CopyOp {
     pub instruction: usize,
     pub span: Range<usize>,
     pub kind: Kind,
-    /// `--from=stage|image`; `None` copies from the build context.
-    pub from: Option<String>,
+    pub from: CopyFrom,
     pub sources: Vec<Valued>,
     pub has_heredoc: bool,
     /// Absolute destination after WORKDIR and variables.
     pub dest: String,
     pub chown: Option<Valued>,
-    pub chmod: Option<String>,
+    pub chmod: Option<Mode>,
     pub stage: usize,
+}
+
+impl CopyOp {
+    /// The `--chown` owner, parsed.
+    pub fn owner(&self) -> Option<UserSpec> {
+        self.chown.as_ref().map(|c| UserSpec::parse(&c.value))
+    }
 }
 
 /// A `chown`/`chmod` done by a RUN: it fixes ownership of earlier copies.
 #[derive(Debug, Clone)]
 pub struct OwnershipFix {
     pub instruction: usize,
-    pub owner: Option<String>,
+    pub owner: Option<UserSpec>,
     pub world_writable: bool,
     pub recursive: bool,
     pub paths: Vec<String>,
@@ -132,6 +154,8 @@ pub struct ImageModel {
     pub chain: Vec<usize>,
     /// The external image the final stage is built on (after stage aliases and ARGs).
     pub base_image: Option<Valued>,
+    /// The same, parsed (when it resolves to a valid reference).
+    pub base_ref: Option<ImageRef>,
     pub runtime_user: RuntimeUser,
     pub created_users: Vec<CreatedUser>,
     /// Environment of the running container (ENV only: ARGs do not reach run time).
@@ -156,13 +180,32 @@ impl ImageModel {
         &self.stages[*self.chain.last().unwrap_or(&0)]
     }
 
+    /// The stages BuildKit builds for the final target: its chain and the stages it copies from.
+    pub fn needed_stages(&self) -> HashSet<usize> {
+        let mut needed: HashSet<usize> = HashSet::new();
+        let mut todo: Vec<usize> = self.chain.clone();
+        while let Some(s) = todo.pop() {
+            if !needed.insert(s) {
+                continue;
+            }
+            todo.extend(self.stages[s].parent);
+            for c in self.all_copies.iter().filter(|c| c.stage == s) {
+                if let CopyFrom::Stage(i) = c.from {
+                    todo.push(i);
+                }
+            }
+        }
+        needed
+    }
+
     pub fn runs_in_chain(&self) -> impl Iterator<Item = &RunCommand> {
         self.runs.iter().filter(|r| self.chain.contains(&r.stage))
     }
 
     /// Resolves a user reference (`user`, `1000`, `user:group`) to a UID.
     pub fn resolve_uid(&self, user: &str) -> Uid {
-        let name = user.split(':').next().unwrap_or(user).trim();
+        let spec = UserSpec::parse(user);
+        let name = spec.user.as_str();
         if name.is_empty() {
             return Uid::Unknown("an empty user".into());
         }
@@ -181,8 +224,7 @@ impl ImageModel {
             }
             return self.infer_uid(name, u);
         }
-        let base = self.base_image.as_ref().map_or("", |b| b.value.as_str());
-        if let Some(uid) = users::base_image_user(base, name) {
+        if let Some(uid) = users::base_image_user(self.base_ref.as_ref(), name) {
             return Uid::Known(uid);
         }
         Uid::Unknown(format!("no useradd/adduser in the Dockerfile creates `{name}`"))
@@ -196,8 +238,9 @@ impl ImageModel {
             ));
         }
         let base = self.base_image.as_ref().map_or("", |b| b.value.as_str());
+        let base_ref = self.base_ref.as_ref();
         let mut taken: Vec<u32> = Vec::new();
-        if users::base_has_uid_1000(base).is_some() {
+        if users::base_has_uid_1000(base_ref).is_some() {
             taken.push(1000);
         }
         for u in &self.created_users {
@@ -220,7 +263,7 @@ impl ImageModel {
         while taken.contains(&uid) {
             uid += 1;
         }
-        let why = match users::base_has_uid_1000(base) {
+        let why = match users::base_has_uid_1000(base_ref) {
             Some(existing) if uid != 1000 => format!("`{name}` is created without `-u`, and `{base}` already has `{existing}` with UID 1000, so `{name}` gets UID {uid}"),
             _ => format!("`{name}` is created without `-u`; it gets the first free UID, {uid}"),
         };
@@ -229,8 +272,7 @@ impl ImageModel {
 
     /// Whether a user reference names the same account as the runtime user.
     pub fn same_user(&self, a: &str, b: &str) -> bool {
-        let name = |s: &str| s.split(':').next().unwrap_or(s).trim().to_string();
-        if name(a) == name(b) {
+        if UserSpec::parse(a).user == UserSpec::parse(b).user {
             return true;
         }
         let uid = |s: &str| match self.resolve_uid(s) {
@@ -270,63 +312,37 @@ impl Scope {
     }
 }
 
+/// What a stage hands to the stages built FROM it, and what the final one hands to run time.
+#[derive(Clone)]
+struct StageState {
+    scope: Scope,
+    user: RuntimeUser,
+    workdir: String,
+    start: StartCommand,
+}
+
+impl Default for StageState {
+    fn default() -> Self {
+        StageState {
+            scope: Scope::default(),
+            user: RuntimeUser::Default,
+            workdir: "/".into(),
+            start: StartCommand { entrypoint: None, cmd: None },
+        }
+    }
+}
+
 /// Builds the model. Never fails: what cannot be resolved is kept as written.
 pub fn build(df: &Dockerfile) -> ImageModel {
     let ins = &df.instructions;
-    // Global ARGs: those before the first FROM.
     let first_from = ins.iter().position(|i| i.kind == Kind::From).unwrap_or(ins.len());
-    let mut global: HashMap<String, Option<String>> = HashMap::new();
-    let mut var_defs = Vec::new();
-    for (n, i) in ins[..first_from].iter().enumerate() {
-        if let Args::KeyValues(kvs) = &i.args {
-            let scope = Scope { env: HashMap::new(), args: global.clone() };
-            for kv in kvs {
-                let value = kv.value.as_ref().map(|v| Valued {
-                    raw: v.text.clone(),
-                    value: expand(&v.text, &scope),
-                    span: v.span.clone(),
-                });
-                global.insert(kv.key.text.clone(), value.as_ref().map(|v| v.value.clone()));
-                var_defs.push(VarDef {
-                    name: kv.key.text.clone(),
-                    value,
-                    key_span: kv.key.span.clone(),
-                    kind: i.kind,
-                    instruction: n,
-                });
-            }
-        }
-    }
-
-    // Stages.
-    let mut stages: Vec<Stage> = Vec::new();
-    let from_indices: Vec<usize> =
-        ins.iter().enumerate().filter(|(_, i)| i.kind == Kind::From).map(|(n, _)| n).collect();
-    for (s, &fi) in from_indices.iter().enumerate() {
-        let end = from_indices.get(s + 1).copied().unwrap_or(ins.len());
-        let Args::From { image, alias } = &ins[fi].args else { continue };
-        let global_scope = Scope { env: HashMap::new(), args: global.clone() };
-        let expanded = expand(&image.text, &global_scope);
-        let unresolved_args =
-            referenced_vars(&image.text).into_iter().filter(|v| global_scope.get(v).is_none()).collect();
-        let parent =
-            stages.iter().rposition(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&expanded)));
-        stages.push(Stage {
-            index: s,
-            from_index: fi,
-            body: fi + 1..end,
-            image: expanded,
-            image_word: image.clone(),
-            alias: alias.as_ref().map(|a| a.text.clone()),
-            parent,
-            unresolved_args,
-        });
-    }
-
+    let (global, var_defs) = global_args(&ins[..first_from]);
+    let stages = read_stages(ins, &global);
     let mut model = ImageModel {
         stages: stages.clone(),
-        chain: Vec::new(),
+        chain: chain_of(&stages),
         base_image: None,
+        base_ref: None,
         runtime_user: RuntimeUser::Default,
         created_users: Vec::new(),
         runtime_env: HashMap::new(),
@@ -340,12 +356,87 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         workdir: "/".into(),
         written_files: HashMap::new(),
     };
-    if stages.is_empty() {
-        return model;
+    let Some(&root) = model.chain.first() else { return model };
+    let root = &stages[root];
+    model.base_image = Some(Valued {
+        raw: root.image_word.text.clone(),
+        value: root.image.clone(),
+        span: root.image_word.span.clone(),
+    });
+    model.base_ref = root.image_ref.clone();
+    let mut builder = Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()] };
+    for stage in &stages {
+        builder.walk(stage);
     }
+    let final_state = builder.states[*builder.model.chain.last().unwrap_or(&0)].clone();
+    let mut model = builder.model;
+    model.runtime_env = final_state.scope.env;
+    model.runtime_user = final_state.user;
+    model.workdir = final_state.workdir;
+    model.start = final_state.start;
+    model
+}
 
-    // The chain of the final stage, root ancestor first (guarding against cycles).
-    let mut chain = vec![stages.len() - 1];
+/// ARGs before the first FROM: their defaults (expanded in order) and their definitions.
+fn global_args(before_from: &[Instruction]) -> (HashMap<String, Option<String>>, Vec<VarDef>) {
+    let mut global: HashMap<String, Option<String>> = HashMap::new();
+    let mut var_defs = Vec::new();
+    for (n, i) in before_from.iter().enumerate() {
+        let Args::KeyValues(kvs) = &i.args else { continue };
+        for kv in kvs {
+            let scope = Scope { env: HashMap::new(), args: global.clone() };
+            let value = kv.value.as_ref().map(|v| valued(v, &scope));
+            global.insert(kv.key.text.clone(), value.as_ref().map(|v| v.value.clone()));
+            var_defs.push(VarDef {
+                name: kv.key.text.clone(),
+                value,
+                key_span: kv.key.span.clone(),
+                kind: i.kind,
+                instruction: n,
+            });
+        }
+    }
+    (global, var_defs)
+}
+
+fn valued(w: &Word, scope: &Scope) -> Valued {
+    Valued { raw: w.text.clone(), value: expand(&w.text, scope), span: w.span.clone() }
+}
+
+/// The stages, with their images expanded from the global ARGs and their parents resolved.
+fn read_stages(ins: &[Instruction], global: &HashMap<String, Option<String>>) -> Vec<Stage> {
+    let from_indices: Vec<usize> =
+        ins.iter().enumerate().filter(|(_, i)| i.kind == Kind::From).map(|(n, _)| n).collect();
+    let global_scope = Scope { env: HashMap::new(), args: global.clone() };
+    let mut stages: Vec<Stage> = Vec::new();
+    for (s, &fi) in from_indices.iter().enumerate() {
+        let end = from_indices.get(s + 1).copied().unwrap_or(ins.len());
+        let Args::From { image, alias } = &ins[fi].args else { continue };
+        let expanded = expand(&image.text, &global_scope);
+        let unresolved_args: Vec<String> =
+            referenced_vars(&image.text).into_iter().filter(|v| global_scope.get(v).is_none()).collect();
+        let parent =
+            stages.iter().rposition(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&expanded)));
+        let external = parent.is_none() && unresolved_args.is_empty() && !expanded.eq_ignore_ascii_case("scratch");
+        stages.push(Stage {
+            index: s,
+            from_index: fi,
+            body: fi + 1..end,
+            image_ref: external.then(|| ImageRef::parse(&expanded).ok()).flatten(),
+            image: expanded,
+            image_word: image.clone(),
+            alias: alias.as_ref().map(|a| a.text.clone()),
+            parent,
+            unresolved_args,
+        });
+    }
+    stages
+}
+
+/// The final stage's chain, root ancestor first (guarding against cycles).
+fn chain_of(stages: &[Stage]) -> Vec<usize> {
+    let Some(last) = stages.len().checked_sub(1) else { return Vec::new() };
+    let mut chain = vec![last];
     while let Some(p) = stages[*chain.last().unwrap_or(&0)].parent {
         if chain.contains(&p) {
             break;
@@ -353,146 +444,106 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         chain.push(p);
     }
     chain.reverse();
-    model.chain = chain.clone();
-    let root = &stages[chain[0]];
-    model.base_image = Some(Valued {
-        raw: root.image_word.text.clone(),
-        value: root.image.clone(),
-        span: root.image_word.span.clone(),
-    });
+    chain
+}
 
-    // Walk every stage (for source checks and secrets), with the chain's state carried along.
-    let mut stage_scopes: Vec<Scope> = vec![Scope::default(); stages.len()];
-    let mut stage_users: Vec<RuntimeUser> = vec![RuntimeUser::Default; stages.len()];
-    let mut stage_workdirs: Vec<String> = vec!["/".into(); stages.len()];
-    let mut stage_start: Vec<StartCommand> = vec![StartCommand { entrypoint: None, cmd: None }; stages.len()];
-    for stage in &stages {
-        let in_chain = chain.contains(&stage.index);
-        let (mut scope, mut user, mut workdir, mut start) = match stage.parent {
+/// Walks every stage (for source checks and secrets), with each stage's state carried into
+/// the stages built FROM it.
+struct Builder<'a> {
+    ins: &'a [Instruction],
+    global: &'a HashMap<String, Option<String>>,
+    model: ImageModel,
+    states: Vec<StageState>,
+}
+
+impl Builder<'_> {
+    fn walk(&mut self, stage: &Stage) {
+        let in_chain = self.model.chain.contains(&stage.index);
+        let mut state = match stage.parent {
             Some(p) => {
-                let mut sc = stage_scopes[p].clone();
-                sc.args.clear();
-                (sc, stage_users[p].clone(), stage_workdirs[p].clone(), stage_start[p].clone())
+                let mut inherited = self.states[p].clone();
+                inherited.scope.args.clear();
+                inherited
             }
-            None => {
-                (Scope::default(), RuntimeUser::Default, "/".to_string(), StartCommand { entrypoint: None, cmd: None })
-            }
+            None => StageState::default(),
         };
-        let mut cmd_inherited = start.cmd.is_some();
+        let mut cmd_inherited = state.start.cmd.is_some();
         for n in stage.body.clone() {
-            let i = &ins[n];
-            let i = match &i.args {
-                Args::Onbuild(_) => continue, // runs in images built FROM this one, not here
-                _ => i,
-            };
-            match i.kind {
-                Kind::Arg | Kind::Env => {
-                    let Args::KeyValues(kvs) = &i.args else { continue };
-                    for kv in kvs {
-                        let name = kv.key.text.clone();
-                        let value = match &kv.value {
-                            Some(v) => Some(Valued {
-                                raw: v.text.clone(),
-                                value: expand(&v.text, &scope),
-                                span: v.span.clone(),
-                            }),
-                            // `ARG NAME` in a stage takes the global default.
-                            None if i.kind == Kind::Arg => global.get(&name).cloned().flatten().map(|g| Valued {
-                                raw: String::new(),
-                                value: g,
-                                span: kv.key.span.clone(),
-                            }),
-                            None => None,
-                        };
-                        if i.kind == Kind::Env {
-                            scope.env.insert(name.clone(), value.as_ref().map(|v| v.value.clone()).unwrap_or_default());
-                        } else {
-                            scope.args.insert(name.clone(), value.as_ref().map(|v| v.value.clone()));
-                        }
-                        model.var_defs.push(VarDef {
-                            name,
-                            value,
-                            key_span: kv.key.span.clone(),
-                            kind: i.kind,
-                            instruction: n,
-                        });
-                    }
+            let i = &self.ins[n];
+            match (i.kind, &i.args) {
+                // ONBUILD runs in images built FROM this one, not here.
+                (_, Args::Onbuild(_)) => {}
+                (Kind::Arg | Kind::Env, Args::KeyValues(kvs)) => self.variables(i.kind, n, kvs, &mut state.scope),
+                (Kind::User, Args::Text(w)) => {
+                    state.user = RuntimeUser::Set { user: valued(w, &state.scope), stage: stage.index };
                 }
-                Kind::User => {
-                    if let Args::Text(w) = &i.args {
-                        user = RuntimeUser::Set {
-                            user: Valued { raw: w.text.clone(), value: expand(&w.text, &scope), span: w.span.clone() },
-                            stage: stage.index,
-                        };
-                    }
+                (Kind::Workdir, Args::Text(w)) => {
+                    state.workdir = join_path(&state.workdir, &expand(&w.text, &state.scope))
                 }
-                Kind::Workdir => {
-                    if let Args::Text(w) = &i.args {
-                        workdir = join_path(&workdir, &expand(&w.text, &scope));
-                    }
-                }
-                Kind::Run => {
-                    let run = run_command(i, n, stage.index, &scope);
+                (Kind::Run, _) => self.run(i, n, stage.index, in_chain, &state),
+                (Kind::Copy | Kind::Add, _) => {
+                    let op = copy_op(i, n, stage.index, &state.scope, &state.workdir, &self.model.stages);
                     if in_chain {
-                        for c in &run.commands {
-                            if let Some(u) = users::user_change(c) {
-                                model.created_users.push(u);
-                            }
-                            if let Some(fix) = ownership_fix(c, n, &workdir) {
-                                model.ownership_fixes.push(fix);
-                            }
-                        }
-                        record_written_files(i, &workdir, &mut model.written_files);
+                        self.model.copies.push(op.clone());
                     }
-                    model.runs.push(run);
+                    self.model.all_copies.push(op);
                 }
-                Kind::Copy | Kind::Add => {
-                    let op = copy_op(i, n, stage.index, &scope, &workdir);
-                    if in_chain {
-                        model.copies.push(op.clone());
-                    }
-                    model.all_copies.push(op);
-                }
-                Kind::Expose if in_chain => {
-                    if let Args::Words(words) = &i.args {
-                        for w in words {
-                            let value = expand(&w.text, &scope);
-                            model.exposed.push(ExposedPort {
-                                ports: parse_port_spec(&value),
-                                text: Valued { raw: w.text.clone(), value, span: w.span.clone() },
-                            });
-                        }
+                (Kind::Expose, Args::Words(words)) if in_chain => {
+                    for w in words {
+                        let text = valued(w, &state.scope);
+                        self.model.exposed.push(ExposedPort { ports: parse_port_spec(&text.value), text });
                     }
                 }
-                Kind::Cmd => {
-                    if let Args::Command(c) = &i.args {
-                        start.cmd = Some((c.clone(), i.span.clone()));
-                        cmd_inherited = false;
-                    }
+                (Kind::Cmd, Args::Command(c)) => {
+                    state.start.cmd = Some((c.clone(), i.span.clone()));
+                    cmd_inherited = false;
                 }
-                Kind::Entrypoint => {
-                    if let Args::Command(c) = &i.args {
-                        start.entrypoint = Some((c.clone(), i.span.clone()));
-                        // Docker resets an inherited CMD when ENTRYPOINT is set.
-                        if cmd_inherited {
-                            start.cmd = None;
-                        }
+                (Kind::Entrypoint, Args::Command(c)) => {
+                    state.start.entrypoint = Some((c.clone(), i.span.clone()));
+                    // Docker resets an inherited CMD when ENTRYPOINT is set.
+                    if cmd_inherited {
+                        state.start.cmd = None;
                     }
                 }
                 _ => {}
             }
         }
-        stage_scopes[stage.index] = scope;
-        stage_users[stage.index] = user;
-        stage_workdirs[stage.index] = workdir;
-        stage_start[stage.index] = start;
+        self.states[stage.index] = state;
     }
-    let last = *chain.last().unwrap_or(&0);
-    model.runtime_env = stage_scopes[last].env.clone();
-    model.runtime_user = stage_users[last].clone();
-    model.workdir = stage_workdirs[last].clone();
-    model.start = stage_start[last].clone();
-    model
+
+    fn variables(&mut self, kind: Kind, n: usize, kvs: &[KeyValue], scope: &mut Scope) {
+        for kv in kvs {
+            let name = kv.key.text.clone();
+            let value = match &kv.value {
+                Some(v) => Some(valued(v, scope)),
+                // `ARG NAME` in a stage takes the global default.
+                None if kind == Kind::Arg => self.global.get(&name).cloned().flatten().map(|g| Valued {
+                    raw: String::new(),
+                    value: g,
+                    span: kv.key.span.clone(),
+                }),
+                None => None,
+            };
+            if kind == Kind::Env {
+                scope.env.insert(name.clone(), value.as_ref().map(|v| v.value.clone()).unwrap_or_default());
+            } else {
+                scope.args.insert(name.clone(), value.as_ref().map(|v| v.value.clone()));
+            }
+            self.model.var_defs.push(VarDef { name, value, key_span: kv.key.span.clone(), kind, instruction: n });
+        }
+    }
+
+    fn run(&mut self, i: &Instruction, n: usize, stage: usize, in_chain: bool, state: &StageState) {
+        let run = run_command(i, n, stage, &state.scope);
+        if in_chain {
+            for c in &run.commands {
+                self.model.created_users.extend(users::user_change(c));
+                self.model.ownership_fixes.extend(ownership_fix(c, n, &state.workdir));
+            }
+            record_written_files(i, &run, &state.workdir, &mut self.model.written_files);
+        }
+        self.model.runs.push(run);
+    }
 }
 
 fn referenced_vars(text: &str) -> Vec<String> {
@@ -572,98 +623,79 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope) -> RunCom
     RunCommand { instruction: n, stage, span: i.span.clone(), commands, text }
 }
 
-/// `cat <<EOF > /app/run.sh` and `tee` into a file: remember the content, so a CMD that runs
-/// that script can be followed.
-fn record_written_files(i: &Instruction, workdir: &str, out: &mut HashMap<String, String>) {
+/// `cat <<EOF > /app/run.sh` and `tee /app/run.sh <<EOF`: remember the content, so a CMD
+/// that runs that script can be followed.
+fn record_written_files(i: &Instruction, run: &RunCommand, workdir: &str, out: &mut HashMap<String, String>) {
     let Some(first) = i.heredocs.first() else { return };
-    let Args::Command(CommandForm::Shell(w)) = &i.args else { return };
-    // The redirection target of the line that opened the heredoc.
-    let line = w.text.lines().next().unwrap_or("");
-    let target =
-        line.split_once('>').map(|(_, t)| t.trim_start_matches('>').split_whitespace().next().unwrap_or("")).or_else(
-            || line.split_once("tee ").map(|(_, t)| t.split_whitespace().find(|a| !a.starts_with('-')).unwrap_or("")),
-        );
-    if let Some(t) = target.filter(|t| !t.is_empty() && !t.starts_with('&')) {
-        out.insert(join_path(workdir, &shell::unquote(t)), first.body.clone());
+    // The command that opened the heredoc: the first of the RUN.
+    let Some(opener) = run.commands.first() else { return };
+    let redirected = opener.redirects.iter().find(|r| r.writes()).map(|r| r.target.clone());
+    let teed = || (opener.program_name() == Some("tee")).then(|| opener.args(&[]).operands.first().cloned()).flatten();
+    if let Some(target) = redirected.or_else(teed).filter(|t| !t.is_empty()) {
+        out.insert(join_path(workdir, &target), first.body.clone());
     }
 }
 
 fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<OwnershipFix> {
-    let program = c.program()?.rsplit('/').next()?;
-    let args = &c.words[1..];
-    let recursive = args
-        .iter()
-        .any(|a| a == "-R" || a == "--recursive" || (a.starts_with('-') && !a.starts_with("--") && a.contains('R')));
-    let operands: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
-    match program {
-        "chown" => {
-            let (owner, paths) = operands.split_first()?;
-            Some(OwnershipFix {
-                instruction: n,
-                owner: Some(owner.to_string()),
-                world_writable: false,
-                recursive,
-                paths: paths.iter().map(|p| join_path(workdir, p)).collect(),
-            })
-        }
-        "chmod" => {
-            let (mode, paths) = operands.split_first()?;
-            let world_writable = match mode.parse::<u32>() {
-                Ok(_) => mode.chars().last().is_some_and(|c| matches!(c, '2' | '3' | '6' | '7')),
-                Err(_) => {
-                    mode.split(',').any(|m| (m.contains('o') || m.contains('a')) && m.contains("+") && m.contains('w'))
-                }
-            };
-            world_writable.then(|| OwnershipFix {
-                instruction: n,
-                owner: None,
-                world_writable,
-                recursive,
-                paths: paths.iter().map(|p| join_path(workdir, p)).collect(),
-            })
-        }
-        _ => None,
+    let program = c.program_name()?;
+    if program != "chown" && program != "chmod" {
+        return None;
     }
+    let args = c.args(&["--reference", "--from"]);
+    let recursive = args.has(&["-R", "--recursive"]);
+    let (first, paths) = args.operands.split_first()?;
+    let paths = paths.iter().map(|p| join_path(workdir, p)).collect();
+    let (owner, world_writable) = match program {
+        "chown" => (Some(UserSpec::parse(first)), false),
+        _ => (None, Mode::parse(first)?.world_writable()),
+    };
+    (owner.is_some() || world_writable).then_some(OwnershipFix {
+        instruction: n,
+        owner,
+        world_writable,
+        recursive,
+        paths,
+    })
 }
 
-fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str) -> CopyOp {
-    let Args::Copy { sources, dest } = &i.args else {
-        return CopyOp {
-            instruction: n,
-            span: i.span.clone(),
-            kind: i.kind,
-            from: None,
-            sources: vec![],
-            has_heredoc: false,
-            dest: workdir.into(),
-            chown: None,
-            chmod: None,
-            stage,
-        };
-    };
+fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str, stages: &[Stage]) -> CopyOp {
     let flag_value = |name: &str| i.flag(name).and_then(|f| f.value.clone());
     let chown = i.flag("chown").and_then(|f| {
         f.value.as_ref().map(|v| Valued { raw: v.clone(), value: expand(v, scope), span: f.span.clone() })
     });
+    let (sources, dest) = match &i.args {
+        Args::Copy { sources, dest } => (sources.as_slice(), join_path(workdir, &expand(&dest.text, scope))),
+        _ => (&[][..], workdir.to_string()),
+    };
     CopyOp {
         instruction: n,
         span: i.span.clone(),
         kind: i.kind,
-        from: flag_value("from").map(|v| expand(&v, scope)),
+        from: flag_value("from").map_or(CopyFrom::Context, |v| copy_from(&expand(&v, scope), stage, stages)),
         sources: sources
             .iter()
             .filter_map(|s| match s {
-                CopySource::Path(w) => {
-                    Some(Valued { raw: w.text.clone(), value: expand(&w.text, scope), span: w.span.clone() })
-                }
+                CopySource::Path(w) => Some(valued(w, scope)),
                 CopySource::Heredoc(_) => None,
             })
             .collect(),
         has_heredoc: sources.iter().any(|s| matches!(s, CopySource::Heredoc(_))),
-        dest: join_path(workdir, &expand(&dest.text, scope)),
+        dest,
         chown,
-        chmod: flag_value("chmod"),
+        chmod: flag_value("chmod").and_then(|m| Mode::parse(&expand(&m, scope))),
         stage,
+    }
+}
+
+/// `--from=builder` (an earlier stage's name), `--from=0` (an earlier stage's index), or an image.
+fn copy_from(value: &str, current: usize, stages: &[Stage]) -> CopyFrom {
+    let earlier = &stages[..current.min(stages.len())];
+    if let Some(s) = earlier.iter().rposition(|s| s.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(value))) {
+        return CopyFrom::Stage(s);
+    }
+    match value.parse::<usize>() {
+        Ok(index) if index < earlier.len() => CopyFrom::Stage(index),
+        _ => CopyFrom::Image(value.to_string()),
     }
 }
 

@@ -7,13 +7,11 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::{ImageModel, StartCommand};
 use crate::parse::dockerfile::CommandForm;
-use crate::parse::shell::{self, parse_commands, SimpleCommand, VarLookup};
+use crate::parse::python::{self, ArgValue, ServerCallKind};
+use crate::parse::shell::{self, parse_commands, ParsedArgs, SimpleCommand, VarLookup};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ServerKind {
@@ -537,9 +535,10 @@ impl Walker<'_> {
         for dir in [self.model.workdir.clone(), home] {
             let path = super::join_path(&dir, ".streamlit/config.toml");
             if let Some(text) = self.files.file(&path) {
-                static PORT: LazyLock<Regex> =
-                    LazyLock::new(|| Regex::new(r"(?m)^\s*port\s*=\s*(\d+)").expect("valid regex"));
-                return PORT.captures(&text).map(|c| c[1].to_string());
+                // `[server]` `port = 8501` in Streamlit's config.
+                let config = text.parse::<toml::Table>().ok()?;
+                let port = config.get("server").and_then(|s| s.get("port")).and_then(|p| p.as_integer());
+                return port.map(|p| p.to_string());
             }
         }
         None
@@ -559,38 +558,14 @@ fn gradio_defaults(env: &dyn Fn(&str) -> Option<String>) -> Server {
     Server { kind: ServerKind::Gradio, port: Some(port), host, via: None, background: false, inferred: false }
 }
 
-/// `--port 7860`, `--port=7860`, `-p7860` (short flags only glued when one letter).
+/// The last value of one of these options (`--port 7860`, `--port=7860`, `-p7860`).
 fn flag_value(args: &[String], names: &[&str]) -> Option<String> {
-    let mut found = None;
-    for (i, a) in args.iter().enumerate() {
-        for n in names {
-            if a == n {
-                if let Some(v) = args.get(i + 1) {
-                    found = Some(v.clone());
-                }
-            } else if let Some(v) = a.strip_prefix(n).and_then(|r| r.strip_prefix('=')) {
-                found = Some(v.to_string());
-            } else if n.len() == 2 && !n.starts_with("--") && a.starts_with(n) && a.len() > 2 && !a.starts_with("--") {
-                found = Some(a[2..].to_string());
-            }
-        }
-    }
-    found
+    ParsedArgs::parse(args, names).value(names).map(str::to_string)
 }
 
+/// The first operand, given the options that take a value.
 fn positional(args: &[String], value_flags: &[&str]) -> Option<String> {
-    let mut i = 0;
-    while i < args.len() {
-        if value_flags.contains(&args[i].as_str()) {
-            i += 2;
-            continue;
-        }
-        if !args[i].starts_with('-') {
-            return Some(args[i].clone());
-        }
-        i += 1;
-    }
-    None
+    ParsedArgs::parse(args, value_flags).operands.into_iter().next()
 }
 
 /// `0.0.0.0:7860`, `:7860`, `[::]:7860`, `unix:/tmp/s` → (host, port).
@@ -612,24 +587,18 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
 }
 
 /// Finds the server a Python file starts: `uvicorn.run(...)`, gradio's `.launch(...)`,
-/// Flask's `app.run(...)`. Values may come from `os.environ.get("PORT", 7860)`.
+/// Flask's `app.run(...)`, read with the Python parser (so `subprocess.run` is not a server).
+/// Values may come from `os.environ.get("PORT", 7860)` or a module constant. The last
+/// uvicorn or gradio call wins over a Flask one (`app.run` may sit behind it unused).
 pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
-    static CALL: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?m)^[^#\n]*?(\buvicorn\.run|\.launch|\.run)\s*\(").expect("valid regex"));
     let mut best: Option<Server> = None;
-    for m in CALL.captures_iter(src) {
-        let which = m.get(1).map_or("", |g| g.as_str());
-        let start = m.get(0).map_or(0, |g| g.end());
-        let args = call_args(&src[start..]);
-        let (kind, host_kw, port_kw, default_host, default_port) = match which {
-            "uvicorn.run" => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
-            ".launch" => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
-            _ if args.contains("host") || args.contains("port") || src.contains("Flask(") => {
-                (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000")
-            }
-            _ => continue,
+    for call in python::server_calls(src) {
+        let (kind, host_kw, port_kw, default_host, default_port) = match call.kind {
+            ServerCallKind::UvicornRun => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
+            ServerCallKind::GradioLaunch => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
+            ServerCallKind::FlaskRun => (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000"),
         };
-        let kw = |name: &str| keyword_value(&args, name, env);
+        let kw = |name: &str| call.keywords.get(name).and_then(|v| argument_text(v, env));
         let host = match kw(host_kw) {
             Some(v) => Some(set(v, Origin::Source(format!("{host_kw}=")))),
             None if kind == ServerKind::Gradio => {
@@ -645,65 +614,24 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
             None => set(default_port.into(), Origin::Default),
         };
         let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false };
-        // uvicorn.run beats a `.run(` that may be something else.
-        if best.is_none() || server.kind == ServerKind::Uvicorn || server.kind == ServerKind::Gradio {
+        if best.is_none() || server.kind != ServerKind::Flask {
             best = Some(server);
         }
     }
     best
 }
 
-/// The text inside a call's parentheses (bounded, nesting-aware).
-fn call_args(s: &str) -> String {
-    let mut depth = 1usize;
-    for (i, c) in s.char_indices().take(2000) {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return s[..i].to_string();
-                }
-            }
-            _ => {}
+/// A keyword argument as the server sees it: a literal, or an environment variable's value
+/// from the image (else its default, else `$VAR`, unresolved); `None` when it is computed.
+fn argument_text(value: &ArgValue, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    match value {
+        ArgValue::Int(i) => Some(i.to_string()),
+        ArgValue::Str(s) => Some(s.clone()),
+        ArgValue::Env { var, default } => {
+            Some(env(var).or_else(|| default.clone()).unwrap_or_else(|| format!("${var}")))
         }
+        ArgValue::Unknown => None,
     }
-    String::new()
-}
-
-/// `port=7860`, `port="7860"`, `port=int(os.environ.get("PORT", 7860))`, `port=PORT` (unknown).
-fn keyword_value(args: &str, name: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    static ENV_CALL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"os\.(?:environ\.get|getenv)\(\s*["'](\w+)["']\s*(?:,\s*["']?([\w.]+)["']?)?\s*\)|os\.environ\[\s*["'](\w+)["']\s*\]"#).expect("valid regex")
-    });
-    let re = Regex::new(&format!(r"\b{name}\s*=\s*")).ok()?;
-    let start = re.find(args)?.end();
-    // The argument runs to the next comma or parenthesis at its own nesting level.
-    let mut depth = 0usize;
-    let mut end = args.len();
-    for (i, c) in args[start..].char_indices() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' if depth > 0 => depth -= 1,
-            ',' | ')' if depth == 0 => {
-                end = start + i;
-                break;
-            }
-            _ => {}
-        }
-    }
-    let raw = args[start..end].trim().to_string();
-    let literal = raw.trim_matches(|c| c == '"' || c == '\'');
-    if literal.parse::<u16>().is_ok() || (raw.starts_with(['"', '\'']) && !literal.contains(['"', '\''])) {
-        return Some(literal.to_string());
-    }
-    if let Some(c) = ENV_CALL.captures(&raw) {
-        let var = c.get(1).or_else(|| c.get(3)).map_or("", |g| g.as_str());
-        return Some(
-            env(var).or_else(|| c.get(2).map(|d| d.as_str().to_string())).unwrap_or_else(|| format!("${var}")),
-        );
-    }
-    None
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! Names get UIDs from `useradd`/`adduser`/`usermod` in the stage chain, or from users that
 //! well-known base images ship (`node` is UID 1000 in the official node images).
 
-use crate::parse::shell::SimpleCommand;
+use crate::parse::image_ref::ImageRef;
+use crate::parse::shell::{ParsedArgs, SimpleCommand};
 
 /// A user created or changed by a `RUN` in the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +18,8 @@ pub struct CreatedUser {
 
 /// Reads `useradd`, `adduser` and `usermod -u` out of a simple command.
 pub fn user_change(cmd: &SimpleCommand) -> Option<CreatedUser> {
-    let program = cmd.program()?.rsplit('/').next()?;
-    let args = &cmd.words[1..];
+    let program = cmd.program_name()?;
+    let args = cmd.words.get(1..).unwrap_or_default();
     match program {
         "useradd" => parse_options(args, USERADD_VALUE_FLAGS, &["-u", "--uid"], true),
         "adduser" => parse_options(args, ADDUSER_VALUE_FLAGS, &["-u", "--uid"], false),
@@ -103,31 +104,11 @@ const USERMOD_VALUE_FLAGS: &[&str] = &[
 ];
 
 fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name_is_last: bool) -> Option<CreatedUser> {
-    let mut uid = None;
-    let mut system = false;
-    let mut positional = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        if let Some((flag, value)) = a.split_once('=').filter(|(f, _)| f.starts_with("--")) {
-            if uid_flags.contains(&flag) {
-                uid = value.parse().ok();
-            }
-        } else if uid_flags.contains(&a) {
-            uid = args.get(i + 1).and_then(|v| v.parse().ok());
-            i += 1;
-        } else if a.starts_with("-u") && a.len() > 2 && a[2..].bytes().all(|b| b.is_ascii_digit()) {
-            uid = a[2..].parse().ok();
-        } else if value_flags.contains(&a) {
-            i += 1;
-        } else if a == "-r" || a == "--system" || a == "-S" {
-            system = true;
-        } else if !a.starts_with('-') {
-            positional.push(a);
-        }
-        i += 1;
-    }
-    let name = if name_is_last { positional.last() } else { positional.first() }?;
+    let parsed = ParsedArgs::parse(args, value_flags);
+    let uid = parsed.value(uid_flags).and_then(|v| v.parse().ok());
+    let system = parsed.has(&["-r", "--system", "-S"]);
+    let operands = &parsed.operands;
+    let name = if name_is_last { operands.last() } else { operands.first() }?;
     if name.contains('$') || name.is_empty() {
         return None;
     }
@@ -135,9 +116,8 @@ fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name
 }
 
 /// Users that well-known base images already have, with their UIDs.
-pub fn base_image_user(base_image: &str, name: &str) -> Option<u32> {
-    let image = base_image.rsplit('/').next().unwrap_or(base_image);
-    let repo = image.split([':', '@']).next().unwrap_or(image);
+pub fn base_image_user(base: Option<&ImageRef>, name: &str) -> Option<u32> {
+    let repo = base.map_or("", |b| b.short_name());
     match name {
         "root" => Some(0),
         "daemon" => Some(1),
@@ -146,51 +126,39 @@ pub fn base_image_user(base_image: &str, name: &str) -> Option<u32> {
         "node" if repo == "node" => Some(1000),
         "bun" if repo == "bun" => Some(1000),
         "jovyan" => Some(1000),
-        "ubuntu" if ships_ubuntu_user(base_image) => Some(1000),
+        "ubuntu" if base.is_some_and(ships_ubuntu_user) => Some(1000),
         _ => None,
     }
 }
 
 /// Whether the base image already has a UID-1000 user, so `useradd` without `-u` gets 1001.
-pub fn base_has_uid_1000(base_image: &str) -> Option<&'static str> {
-    let image = base_image.rsplit('/').next().unwrap_or(base_image);
-    let repo = image.split([':', '@']).next().unwrap_or(image);
+pub fn base_has_uid_1000(base: Option<&ImageRef>) -> Option<&'static str> {
+    let base = base?;
+    let repo = base.short_name();
     if repo == "node" {
         Some("node")
     } else if repo == "bun" {
         Some("bun")
-    } else if ships_ubuntu_user(base_image) {
+    } else if ships_ubuntu_user(base) {
         Some("ubuntu")
-    } else if base_image.contains("jupyter") {
+    } else if base.repository.starts_with("jupyter/") || base.repository.contains("quay.io/jupyter") {
         Some("jovyan")
     } else {
         None
     }
 }
 
-/// Ubuntu 24.04 and later ship a `ubuntu` user with UID 1000 (so do images built on them).
-fn ships_ubuntu_user(base_image: &str) -> bool {
-    let lower = base_image.to_ascii_lowercase();
-    let is_ubuntu = lower.starts_with("ubuntu")
-        || lower.contains("/ubuntu")
-        || lower.contains("ubuntu2")
-        || lower.contains("-ubuntu");
-    is_ubuntu
-        && [
-            "24.04",
-            "24.10",
-            "25.04",
-            "25.10",
-            "26.04",
-            "noble",
-            "oracular",
-            "plucky",
-            "questing",
-            "ubuntu:latest",
-            "ubuntu:rolling",
-        ]
-        .iter()
-        .any(|v| lower.contains(v) || lower == "ubuntu")
+/// Ubuntu 24.04 and later ship a `ubuntu` user with UID 1000 (so do images built on them,
+/// such as `nvidia/cuda:12.6.0-runtime-ubuntu24.04`).
+fn ships_ubuntu_user(base: &ImageRef) -> bool {
+    const NEW_RELEASES: &[&str] =
+        &["24.04", "24.10", "25.04", "25.10", "26.04", "noble", "oracular", "plucky", "questing", "rolling"];
+    let tag = base.tag.as_deref().unwrap_or("latest");
+    if base.short_name() == "ubuntu" {
+        return tag == "latest" || NEW_RELEASES.iter().any(|v| tag.contains(v));
+    }
+    // Other images say their Ubuntu in the tag (`…-ubuntu24.04`).
+    tag.split('-').any(|part| part.strip_prefix("ubuntu").is_some_and(|v| NEW_RELEASES.contains(&v)))
 }
 
 #[cfg(test)]
@@ -220,11 +188,14 @@ mod tests {
 
     #[test]
     fn base_image_users() {
-        assert_eq!(base_image_user("node:20-slim", "node"), Some(1000));
-        assert_eq!(base_image_user("python:3.11", "node"), None);
-        assert_eq!(base_image_user("ubuntu:24.04", "ubuntu"), Some(1000));
-        assert_eq!(base_image_user("ubuntu:22.04", "ubuntu"), None);
-        assert_eq!(base_has_uid_1000("nvidia/cuda:12.4.1-runtime-ubuntu24.04"), Some("ubuntu"));
-        assert_eq!(base_has_uid_1000("python:3.11-slim"), None);
+        let image = |s: &str| ImageRef::parse(s).ok();
+        assert_eq!(base_image_user(image("node:20-slim").as_ref(), "node"), Some(1000));
+        assert_eq!(base_image_user(image("python:3.11").as_ref(), "node"), None);
+        assert_eq!(base_image_user(image("ubuntu:24.04").as_ref(), "ubuntu"), Some(1000));
+        assert_eq!(base_image_user(image("ubuntu:22.04").as_ref(), "ubuntu"), None);
+        assert_eq!(base_image_user(image("ubuntu").as_ref(), "ubuntu"), Some(1000));
+        assert_eq!(base_has_uid_1000(image("nvidia/cuda:12.4.1-runtime-ubuntu24.04").as_ref()), Some("ubuntu"));
+        assert_eq!(base_has_uid_1000(image("nvidia/cuda:12.4.1-runtime-ubuntu22.04").as_ref()), None);
+        assert_eq!(base_has_uid_1000(image("python:3.11-slim").as_ref()), None);
     }
 }

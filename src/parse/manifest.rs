@@ -158,7 +158,7 @@ fn conda_environment(text: &str) -> Vec<Package> {
 /// A conda match spec's package name: after an optional `channel::`, up to the version.
 fn conda_spec(spec: &str) -> Option<Package> {
     let spec = spec.rsplit("::").next().unwrap_or(spec).trim();
-    let end = spec.find(|c: char| matches!(c, '=' | '<' | '>' | '!' | ' ' | '[')).unwrap_or(spec.len());
+    let end = spec.find(['=', '<', '>', '!', ' ', '[']).unwrap_or(spec.len());
     let name = &spec[..end];
     (!name.is_empty() && name != "python" && name != "pip")
         .then(|| Package { name: normalize_name(name), extras: vec![] })
@@ -167,7 +167,7 @@ fn conda_spec(spec: &str) -> Option<Package> {
 /// The packages a command installs, when it is an installer: `pip install …`, `python -m pip
 /// install …`, `uv pip install …`, `uv add …`, `poetry add …`, `conda install …`. Arguments that
 /// are options or option values are left out; requirement files (`-r`) are read as manifests.
-pub fn installed_by_command(words: &[String]) -> Vec<Package> {
+pub fn installed_by_command(words: &[String]) -> Option<Vec<Package>> {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
     let program = word(0).rsplit('/').next().unwrap_or("");
     let is_pip = |w: &str| {
@@ -180,9 +180,9 @@ pub fn installed_by_command(words: &[String]) -> Vec<Package> {
         "uv" if word(1) == "pip" && word(2) == "install" => (false, 3),
         "uv" | "poetry" | "pdm" if word(1) == "add" => (false, 2),
         "conda" | "mamba" | "micromamba" if matches!(word(1), "install" | "create") => (true, 2),
-        _ => return Vec::new(),
+        _ => return None,
     };
-    arguments(words.get(rest..).unwrap_or_default(), conda)
+    Some(arguments(words.get(rest..).unwrap_or_default(), conda))
 }
 
 fn arguments(args: &[String], conda: bool) -> Vec<Package> {
@@ -278,11 +278,13 @@ mod tests {
         let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         let pip =
             words("pip install --no-cache-dir -r requirements.txt -U uvicorn[standard] fastapi==0.1 -i https://x");
-        assert_eq!(names(&installed_by_command(&pip)), vec!["uvicorn", "fastapi"]);
-        assert_eq!(names(&installed_by_command(&words("python3 -m pip install gradio"))), vec!["gradio"]);
-        assert_eq!(names(&installed_by_command(&words("uv pip install --system streamlit"))), vec!["streamlit"]);
-        assert_eq!(names(&installed_by_command(&words("conda install -c conda-forge gradio=4"))), vec!["gradio"]);
-        assert!(installed_by_command(&words("pip download uvicorn")).is_empty());
-        assert!(installed_by_command(&words("echo install uvicorn")).is_empty());
+        let installed = |s: &str| installed_by_command(&words(s)).map(|p| names(&p));
+        assert_eq!(installed_by_command(&pip).map(|p| names(&p)), Some(vec!["uvicorn".into(), "fastapi".into()]));
+        assert_eq!(installed("python3 -m pip install gradio"), Some(vec!["gradio".into()]));
+        assert_eq!(installed("uv pip install --system streamlit"), Some(vec!["streamlit".into()]));
+        assert_eq!(installed("conda install -c conda-forge gradio=4"), Some(vec!["gradio".into()]));
+        assert_eq!(installed("pip install -r requirements.txt"), Some(vec![]));
+        assert_eq!(installed("pip download uvicorn"), None);
+        assert_eq!(installed("echo install uvicorn"), None);
     }
 }

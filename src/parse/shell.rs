@@ -20,6 +20,88 @@ pub struct SimpleCommand {
     /// variables a script set before this command (`export PORT=7860` then `--port $PORT`).
     pub raw_words: Vec<String>,
     pub raw_assignments: Vec<(String, String)>,
+    /// File redirections (`> /app/run.sh`, `>> log`, `< in`); descriptor duplications
+    /// (`2>&1`) and heredoc markers are not files.
+    pub redirects: Vec<Redirect>,
+}
+
+/// One file redirection of a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The operator as written: `>`, `>>`, `<`, `&>`, `>|`.
+    pub op: String,
+    /// The target word, quotes removed and variables expanded.
+    pub target: String,
+}
+
+impl Redirect {
+    /// Whether the command writes the target (every operator but `<`).
+    pub fn writes(&self) -> bool {
+        self.op.contains('>')
+    }
+}
+
+/// A command's arguments read as options and operands, given which options take a value:
+/// `--port=7860`, `--port 7860`, `-p7860`, `-p 7860`, clusters of short flags (`-Rf`), and
+/// `--` ending the options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedArgs {
+    /// `(name, value)`, names with their dashes (`--port`, `-R`).
+    pub flags: Vec<(String, Option<String>)>,
+    pub operands: Vec<String>,
+}
+
+impl ParsedArgs {
+    pub fn parse(args: &[String], takes_value: &[&str]) -> ParsedArgs {
+        let mut parsed = ParsedArgs::default();
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            if arg == "--" {
+                parsed.operands.extend(iter.cloned());
+                break;
+            }
+            if let Some(long) = arg.strip_prefix("--") {
+                let (name, value) = match long.split_once('=') {
+                    Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                    None if takes_value.contains(&arg.as_str()) => (arg.clone(), iter.next().cloned()),
+                    None => (arg.clone(), None),
+                };
+                parsed.flags.push((name, value));
+            } else if arg.len() > 1 && arg.starts_with('-') {
+                parsed.short_cluster(arg, &mut iter, takes_value);
+            } else {
+                parsed.operands.push(arg.clone());
+            }
+        }
+        parsed
+    }
+
+    /// `-Rf`, `-u1000`, `-u 1000`: letters are flags until one takes a value.
+    fn short_cluster<'a>(&mut self, arg: &str, rest: &mut impl Iterator<Item = &'a String>, takes_value: &[&str]) {
+        if takes_value.contains(&arg) {
+            self.flags.push((arg.to_string(), rest.next().cloned()));
+            return;
+        }
+        for (i, c) in arg.char_indices().skip(1) {
+            let name = format!("-{c}");
+            if takes_value.contains(&name.as_str()) {
+                let glued = &arg[i + c.len_utf8()..];
+                let value = if glued.is_empty() { rest.next().cloned() } else { Some(glued.to_string()) };
+                self.flags.push((name, value));
+                return;
+            }
+            self.flags.push((name, None));
+        }
+    }
+
+    /// The value of the last of these options given.
+    pub fn value(&self, names: &[&str]) -> Option<&str> {
+        self.flags.iter().rev().find(|(n, _)| names.contains(&n.as_str())).and_then(|(_, v)| v.as_deref())
+    }
+
+    pub fn has(&self, names: &[&str]) -> bool {
+        self.flags.iter().any(|(n, _)| names.contains(&n.as_str()))
+    }
 }
 
 impl SimpleCommand {
@@ -31,11 +113,22 @@ impl SimpleCommand {
             background: self.background,
             raw_words: self.raw_words.clone(),
             raw_assignments: self.raw_assignments.clone(),
+            redirects: self.redirects.clone(),
         }
     }
 
     pub fn program(&self) -> Option<&str> {
         self.words.first().map(|w| w.as_str())
+    }
+
+    /// The program's base name (`/usr/bin/chown` → `chown`).
+    pub fn program_name(&self) -> Option<&str> {
+        self.program().map(|p| p.rsplit('/').next().unwrap_or(p))
+    }
+
+    /// The arguments after the program, as options and operands.
+    pub fn args(&self, takes_value: &[&str]) -> ParsedArgs {
+        ParsedArgs::parse(self.words.get(1..).unwrap_or_default(), takes_value)
     }
 }
 
@@ -141,8 +234,8 @@ impl Parser<'_> {
     fn run(&mut self) -> Vec<SimpleCommand> {
         let mut commands = Vec::new();
         let mut current = SimpleCommand::default();
-        // Redirection targets are words that are not arguments.
-        let mut skip_next_word = false;
+        // The next word is the target of this redirection operator, not an argument.
+        let mut redirect_op: Option<String> = None;
         loop {
             self.skip_blanks();
             let Some(&b) = self.src.get(self.pos) else { break };
@@ -163,7 +256,9 @@ impl Parser<'_> {
                 }
                 b'&' if self.peek(1) == Some(b'>') => {
                     self.pos += 2;
-                    skip_next_word = true;
+                    let append = self.peek(0) == Some(b'>');
+                    self.pos += usize::from(append);
+                    redirect_op = Some(if append { "&>>" } else { "&>" }.to_string());
                 }
                 b'&' => {
                     self.pos += 1;
@@ -187,14 +282,17 @@ impl Parser<'_> {
                     }
                 }
                 b'<' | b'>' => {
+                    let start = self.pos;
                     while matches!(self.peek(0), Some(b'<' | b'>' | b'&' | b'|')) {
                         self.pos += 1;
                     }
-                    // `2>&1`: the target is a descriptor, glued to the operator.
-                    if self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                    let op = &self.text[start..self.pos];
+                    if op.ends_with('&') {
+                        // `2>&1`, `>&2`: the target is a descriptor, not a file.
+                        self.skip_blanks();
                         self.read_word_raw();
                     } else {
-                        skip_next_word = true;
+                        redirect_op = Some(op.to_string());
                     }
                 }
                 _ => {
@@ -209,8 +307,9 @@ impl Parser<'_> {
                     if word_raw.bytes().all(|c| c.is_ascii_digit()) && matches!(self.peek(0), Some(b'<' | b'>')) {
                         continue;
                     }
-                    if skip_next_word {
-                        skip_next_word = false;
+                    if let Some(op) = redirect_op.take() {
+                        let target = self.expand(word_raw);
+                        current.redirects.push(Redirect { op, target });
                         continue;
                     }
                     let word = self.expand(word_raw);
@@ -319,7 +418,7 @@ impl Parser<'_> {
 }
 
 fn finish(commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand, background: bool) {
-    if !current.words.is_empty() || !current.assignments.is_empty() {
+    if !current.words.is_empty() || !current.assignments.is_empty() || !current.redirects.is_empty() {
         let mut cmd = std::mem::take(current);
         cmd.background = background;
         commands.push(cmd);
@@ -514,5 +613,32 @@ mod tests {
         for s in ["$", "${", "\"unterminated", "'x", "a\\", "é$(x", "<<", ">", "2>", "$((1+2))", "`a"] {
             let _ = parse_commands(s, &no_vars);
         }
+    }
+
+    #[test]
+    fn redirections_are_recorded() {
+        let cmds = parse_commands(
+            "cat <<'EOF' > /app/run.sh 2>&1\nuvicorn x\nEOF\necho a >> \"$HOME/log\" && tee x < in",
+            &no_vars,
+        );
+        assert_eq!(cmds[0].redirects, vec![Redirect { op: ">".into(), target: "/app/run.sh".into() }]);
+        assert_eq!(cmds[1].redirects, vec![Redirect { op: ">>".into(), target: "$HOME/log".into() }]);
+        assert!(!cmds[2].redirects[0].writes());
+        assert_eq!(cmds[2].words, vec!["tee", "x"]);
+    }
+
+    #[test]
+    fn options_and_operands() {
+        let argv = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
+        let a = ParsedArgs::parse(&argv("-Rf user:user /app --reference=x -- -odd"), &[]);
+        assert!(a.has(&["-R"]) && a.has(&["-f"]));
+        assert_eq!(a.operands, vec!["user:user", "/app", "-odd"]);
+        assert_eq!(a.value(&["--reference"]), Some("x"));
+        let u = ParsedArgs::parse(&argv("-m -u1000 -s /bin/bash user"), &["-u", "-s"]);
+        assert_eq!(u.value(&["-u"]), Some("1000"));
+        assert_eq!(u.operands, vec!["user"]);
+        let p = ParsedArgs::parse(&argv("main:app --port 7860 --host=0.0.0.0 -p 1"), &["--port", "-p"]);
+        assert_eq!(p.value(&["--port", "-p"]), Some("1"));
+        assert_eq!(p.value(&["--host"]), Some("0.0.0.0"));
     }
 }

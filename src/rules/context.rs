@@ -4,9 +4,10 @@
 use std::collections::HashSet;
 
 use crate::model::server::{self, Files, StartAnalysis};
-use crate::model::{self, ImageModel};
+use crate::model::{self, CopyFrom, ImageModel};
 use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
+use crate::parse::manifest::{self, ManifestKind, Package};
 use crate::policy::Policy;
 use crate::source::SourceFile;
 use crate::space::Space;
@@ -19,7 +20,7 @@ pub struct Context<'a> {
     pub model: Option<ImageModel>,
     pub start: Option<StartAnalysis>,
     /// Python packages the Space installs (requirements files, pyproject, `pip install` in RUNs).
-    pub python_packages: HashSet<String>,
+    pub python_packages: HashSet<Package>,
     /// Whether the installed packages could be read completely (a requirements file was found).
     pub packages_known: bool,
 }
@@ -102,52 +103,41 @@ impl<'a> Context<'a> {
     }
 
     fn collect_python_packages(&mut self) {
-        let mut names = HashSet::new();
+        let mut packages = HashSet::new();
         let mut known = false;
         for entry in &self.space.files {
             let base = entry.path.rsplit('/').next().unwrap_or(&entry.path);
-            let is_requirements = base.starts_with("requirements") && base.ends_with(".txt");
-            let is_project = base == "pyproject.toml"
-                || base == "environment.yml"
-                || base == "environment.yaml"
-                || base == "Pipfile"
-                || base == "setup.py";
-            if !(is_requirements || is_project) || entry.size > crate::space::MAX_TEXT_BYTES {
+            let Some(kind) = ManifestKind::of(base) else { continue };
+            if entry.size > crate::space::MAX_TEXT_BYTES {
                 continue;
             }
             if let Some(bytes) = self.space.read_bytes(&entry.path) {
                 known = true;
-                for word in package_words(&crate::source::decode_bom_aware(&bytes)) {
-                    names.insert(word);
-                }
+                packages.extend(manifest::packages(kind, &crate::source::decode_bom_aware(&bytes)));
             }
         }
         if let Some(m) = &self.model {
-            for run in m.runs_in_chain() {
-                for c in &run.commands {
-                    let installs = c.words.iter().any(|w| w == "install" || w == "add" || w == "sync");
-                    if installs {
-                        for w in &c.words {
-                            names.extend(package_words(w));
-                        }
-                    }
-                }
+            for c in m.runs_in_chain().flat_map(|r| &r.commands) {
+                packages.extend(manifest::installed_by_command(&c.words).into_iter().flatten());
             }
         }
-        self.python_packages = names;
+        self.python_packages = packages;
         self.packages_known = known;
     }
 
     /// Whether a Python package is installed, counting packages that pull it in
     /// (gradio and `fastapi[standard]` bring uvicorn; gradio brings fastapi).
     pub fn installs_package(&self, package: &str) -> bool {
-        let has = |p: &str| self.python_packages.contains(p);
+        let has = |name: &str| self.python_packages.iter().any(|p| p.name == name);
+        let has_extra = |name: &str, extra: &str| {
+            self.python_packages.iter().any(|p| p.name == name && p.extras.iter().any(|e| e == extra))
+        };
         has(package)
             || match package {
                 "uvicorn" => {
                     has("gradio")
-                        || has("fastapi[standard]")
-                        || has("fastapi[all]")
+                        || has_extra("fastapi", "standard")
+                        || has_extra("fastapi", "all")
                         || has("chainlit")
                         || has("fastapi-cli")
                 }
@@ -160,7 +150,7 @@ impl<'a> Context<'a> {
     pub fn context_file_for(&self, image_path: &str) -> Option<String> {
         let m = self.model.as_ref()?;
         for copy in m.copies.iter().rev() {
-            if copy.from.is_some() {
+            if copy.from != CopyFrom::Context {
                 continue;
             }
             for src in &copy.sources {
@@ -201,40 +191,5 @@ impl Files for Context<'_> {
 
     fn installs(&self, package: &str) -> bool {
         self.installs_package(package)
-    }
-}
-
-/// Package names in a requirements-like text: `uvicorn[standard]==0.30` gives `uvicorn` and
-/// `uvicorn[standard]`; lowercase, `_` as `-`.
-pub fn package_words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for raw in text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',') {
-        let raw = raw.trim_start_matches(['-', '(', '[']).to_ascii_lowercase().replace('_', "-");
-        let end = raw
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '[' || c == ']'))
-            .unwrap_or(raw.len());
-        let word = &raw[..end];
-        if word.is_empty() {
-            continue;
-        }
-        if let Some(i) = word.find('[') {
-            out.push(word[..i].to_string());
-        }
-        out.push(word.to_string());
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn package_words_strip_versions_and_extras() {
-        let w = package_words("fastapi==0.110\nuvicorn[standard]>=0.29\n# comment\nGradio_Client\n");
-        assert!(w.contains(&"fastapi".to_string()));
-        assert!(w.contains(&"uvicorn".to_string()));
-        assert!(w.contains(&"uvicorn[standard]".to_string()));
-        assert!(w.contains(&"gradio-client".to_string()));
     }
 }

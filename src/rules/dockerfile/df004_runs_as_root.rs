@@ -44,11 +44,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if model.stages.is_empty() {
         return;
     }
-    let base = model.base_image.as_ref().map_or("", |b| b.value.as_str());
     match &model.runtime_user {
         RuntimeUser::Default => {
             // Images built to run unprivileged (Jupyter's docker-stacks) already default to UID 1000.
-            if base.contains("jupyter/") {
+            if model.base_ref.as_ref().is_some_and(|b| b.repository.starts_with("jupyter/")) {
                 return;
             }
             let user_elsewhere =

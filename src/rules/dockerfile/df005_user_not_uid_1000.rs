@@ -1,4 +1,5 @@
 use crate::model::{RuntimeUser, Uid};
+use crate::parse::user_spec::UserSpec;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -36,8 +37,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
     let want = ctx.policy.dockerfile.user_uid.unwrap_or(1000);
-    let name = user.value.split(':').next().unwrap_or(&user.value);
-    if ctx.policy.dockerfile.numeric_user && name.parse::<u32>().is_err() {
+    let spec = UserSpec::parse(&user.value);
+    let name = spec.user.as_str();
+    if ctx.policy.dockerfile.numeric_user && spec.uid().is_none() {
         out.push(
             Diagnostic::new(
                 &RULE,

@@ -1,4 +1,5 @@
-use crate::model::{CopyOp, ImageModel, RuntimeUser};
+use crate::model::{CopyFrom, CopyOp, ImageModel, RuntimeUser};
+use crate::parse::user_spec::UserSpec;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -38,11 +39,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
     let runtime = user.value.as_str();
-    if model.same_user(runtime, "root") || runtime.split(':').next() == Some("0") {
+    if model.same_user(runtime, "root") || UserSpec::parse(runtime).is_root() {
         return;
     }
     for copy in &model.copies {
-        if copy.from.is_some() || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/")))
+        if copy.from != CopyFrom::Context || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/")))
         {
             continue;
         }
@@ -64,7 +65,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
             continue;
         }
-        if copy.chmod.as_deref().is_some_and(|m| m.ends_with('7') || m.ends_with('6'))
+        if copy.chmod.is_some_and(|m| m.world_writable())
             || fixed_later(model, copy, runtime)
         {
             continue;
@@ -84,7 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn fixed_later(model: &ImageModel, copy: &CopyOp, runtime: &str) -> bool {
     let dest = copy.dest.trim_end_matches('/');
     model.ownership_fixes.iter().filter(|f| f.instruction > copy.instruction).any(|fix| {
-        let owner_ok = fix.world_writable || fix.owner.as_deref().is_some_and(|o| model.same_user(o, runtime));
+        let owner_ok = fix.world_writable || fix.owner.as_ref().is_some_and(|o| model.same_user(&o.user, runtime));
         let covers = fix.paths.iter().any(|p| {
             let p = p.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
@@ -126,5 +127,21 @@ mod tests {
     #[test]
     fn chown_before_copy_does_not_count() {
         assert_eq!(codes_for(&format!("{USER}RUN chown -R user /app\nCOPY . /app\nUSER user\n"), "DF006").len(), 1);
+    }
+
+    /// One definition of world-writable for `COPY --chmod` and `RUN chmod`.
+    #[test]
+    fn world_writable_modes_agree() {
+        for mode in ["772", "777", "0666", "o+w", "a+rwX"] {
+            let copy = format!("{USER}COPY --chmod={mode} . /app\nUSER user\n");
+            let run = format!("{USER}COPY . /app\nRUN chmod -R {mode} /app\nUSER user\n");
+            assert!(codes_for(&copy, "DF006").is_empty(), "COPY --chmod={mode}");
+            assert!(codes_for(&run, "DF006").is_empty(), "RUN chmod {mode}");
+        }
+        for mode in ["775", "755", "u+w"] {
+            assert_eq!(codes_for(&format!("{USER}COPY --chmod={mode} . /app\nUSER user\n"), "DF006").len(), 1, "{mode}");
+            let run = format!("{USER}COPY . /app\nRUN chmod -R {mode} /app\nUSER user\n");
+            assert_eq!(codes_for(&run, "DF006").len(), 1, "{mode}");
+        }
     }
 }

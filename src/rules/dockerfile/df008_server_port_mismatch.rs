@@ -167,4 +167,17 @@ mod tests {
         let f = d.iter().find(|d| d.code == "DF008").unwrap();
         assert!(f.message.contains("app.py"), "{}", f.message);
     }
+
+    /// The Python parser knows `subprocess.run` from Flask's `app.run`.
+    #[test]
+    fn subprocess_run_is_not_the_server() {
+        let app = "import subprocess\nfrom flask import Flask\napp = Flask(__name__)\nsubprocess.run([\"ls\"])\n\
+                   if __name__ == \"__main__\":\n    app.run(host=\"0.0.0.0\", port=7860)\n";
+        let dockerfile = "FROM python:3.11\nCOPY . /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n";
+        let found = lint(&[("README.md", crate::rules::testing::README), ("Dockerfile", dockerfile), ("app.py", app)]);
+        assert!(!found.iter().any(|d| d.code == "DF008" || d.code == "DF009"), "{found:?}");
+        let wrong = app.replace("port=7860", "port=5000");
+        let found = lint(&[("README.md", crate::rules::testing::README), ("Dockerfile", dockerfile), ("app.py", &wrong)]);
+        assert!(found.iter().any(|d| d.code == "DF008"), "{found:?}");
+    }
 }

@@ -27,26 +27,19 @@ Pin a version: `FROM python:3.11-slim` (or a digest)."#,
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
-    for stage in &model.stages {
-        if stage.parent.is_some()
-            || stage.image.eq_ignore_ascii_case("scratch")
-            || stage.image.contains('$')
-            || stage.image.contains('@')
-        {
+    // Stages, `scratch`, unresolved or invalid references have no `image_ref`.
+    for (stage, image) in model.stages.iter().filter_map(|s| s.image_ref.as_ref().map(|r| (s, r))) {
+        if !image.is_unpinned() {
             continue;
         }
-        let last = stage.image.rsplit('/').next().unwrap_or(&stage.image);
-        let tag = last.split_once(':').map(|(_, t)| t);
-        let message = match tag {
+        let message = match image.tag {
             None => format!("`FROM {}` has no tag, so it means `latest` and changes under the Space", stage.image),
-            Some("latest") => format!("`FROM {}` follows `latest`, which changes under the Space", stage.image),
-            Some(_) => continue,
+            Some(_) => format!("`FROM {}` follows `latest`, which changes under the Space", stage.image),
         };
-        let repo = stage.image.split(':').next().unwrap_or(&stage.image);
         out.push(
             Diagnostic::new(&RULE, message)
                 .at(file, stage.image_word.span.clone())
-                .help(format!("pin a version, e.g. `{repo}:<version>`")),
+                .help(format!("pin a version, e.g. `{}:<version>`", image.familiar_name())),
         );
     }
 }
@@ -65,10 +58,19 @@ mod tests {
     #[test]
     fn silent_on_pinned() {
         assert!(codes_for("FROM python:3.11-slim\n", "DF011").is_empty());
-        assert!(codes_for("FROM python@sha256:abc\n", "DF011").is_empty());
+        let digest = "sha256:9d78ad0da0e88ca15da5735b9f70064d3099ac0a8cd9dc839795789400a38e42";
+        assert!(codes_for(&format!("FROM python@{digest}\n"), "DF011").is_empty());
         assert!(codes_for("ARG TAG=3.11\nFROM python:${TAG}\n", "DF011").is_empty());
         assert!(codes_for("FROM python:3.11 AS base\nFROM base\n", "DF011").is_empty());
         assert!(codes_for("FROM scratch\n", "DF011").is_empty());
         assert!(codes_for("FROM localhost:5000/img:1.0\n", "DF011").is_empty());
+    }
+
+    /// A registry port is not a tag: the help names the whole repository.
+    #[test]
+    fn registry_with_port() {
+        let found = codes_for("FROM localhost:5000/img\n", "DF011");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].help.as_deref(), Some("pin a version, e.g. `localhost:5000/img:<version>`"));
     }
 }

@@ -1,6 +1,4 @@
-use std::collections::HashSet;
-
-use crate::model::{CopyOp, ImageModel};
+use crate::model::{CopyFrom, CopyOp};
 use crate::parse::dockerignore::{DockerIgnore, Glob};
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
@@ -32,41 +30,14 @@ commit it."#,
     check: Check::Local(check),
 };
 
-/// The stages BuildKit builds for the final target: its chain and the stages it copies from.
-fn needed_stages(model: &ImageModel) -> HashSet<usize> {
-    let mut needed: HashSet<usize> = HashSet::new();
-    let mut todo: Vec<usize> = model.chain.clone();
-    while let Some(s) = todo.pop() {
-        if !needed.insert(s) {
-            continue;
-        }
-        if let Some(p) = model.stages[s].parent {
-            todo.push(p);
-        }
-        for c in model.all_copies.iter().filter(|c| c.stage == s) {
-            if let Some(from) = &c.from {
-                let by_name = model
-                    .stages
-                    .iter()
-                    .position(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(from)));
-                let by_index = from.parse::<usize>().ok().filter(|i| *i < model.stages.len());
-                if let Some(i) = by_name.or(by_index) {
-                    todo.push(i);
-                }
-            }
-        }
-    }
-    needed
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     if ctx.space.walk_truncated {
         return; // the file list is incomplete: a missing file may just not have been walked
     }
     let ignore = ctx.space.dockerignore.as_ref().map(|f| DockerIgnore::parse(&f.text));
-    let needed = needed_stages(model);
-    for copy in model.all_copies.iter().filter(|c| needed.contains(&c.stage) && c.from.is_none()) {
+    let needed = model.needed_stages();
+    for copy in model.all_copies.iter().filter(|c| needed.contains(&c.stage) && c.from == CopyFrom::Context) {
         for src in &copy.sources {
             check_source(ctx, file, copy, src, ignore.as_ref(), out);
         }

@@ -1,3 +1,4 @@
+use crate::parse::manifest;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -27,16 +28,14 @@ Add it to requirements.txt: `uvicorn[standard]`."#,
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
     let Some(span) = start.span.clone() else { return };
-    let installs_in_run = model.runs_in_chain().any(|r| {
-        r.text.contains("pip install")
-            || r.text.contains("uv pip")
-            || r.text.contains("poetry")
-            || r.text.contains("conda")
-    });
+    let installs_in_run = model
+        .runs_in_chain()
+        .any(|r| r.commands.iter().any(|c| manifest::installed_by_command(&c.words).is_some()));
     if (!ctx.packages_known && !installs_in_run) || installs_unreadable_files(ctx, model) {
         return;
     }
-    let base = model.base_image.as_ref().map_or(String::new(), |b| b.value.to_ascii_lowercase());
+    // Images named after the server ship it (`tiangolo/uvicorn-gunicorn-fastapi`).
+    let base = model.base_ref.as_ref().map_or("", |b| b.repository.as_str());
     let mut reported = Vec::new();
     for server in &start.servers {
         let Some(package) = server.kind.python_package() else { continue };
@@ -119,5 +118,13 @@ mod tests {
         assert!(!rp4("FROM python:3.11\nCMD uvicorn main:app\n", None), "nothing to go by");
         assert!(!rp4(UVICORN, None), "requirements.txt is not in the Space: its content is unknown");
         assert!(!rp4("FROM tiangolo/uvicorn-gunicorn:python3.11\nRUN pip install x\nCMD uvicorn main:app\n", None));
+    }
+
+    /// Only real dependencies count: a description that names uvicorn installs nothing.
+    #[test]
+    fn a_pyproject_description_is_not_a_dependency() {
+        let pyproject = "[project]\nname = \"app\"\ndescription = \"served by uvicorn\"\ndependencies = [\"fastapi\"]\n";
+        let files = [("README.md", README), ("Dockerfile", UVICORN), ("requirements.txt", "fastapi\n"), ("pyproject.toml", pyproject)];
+        assert!(lint(&files).iter().any(|d| d.code == "RP004"));
     }
 }
