@@ -121,109 +121,101 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
     for (key, value) in &fm.entries {
         let k = key.value.to_text();
         match k.as_str() {
-            "space" => {
-                for (sk, sv) in mapping(value, &at, "space")? {
-                    let skn = sk.value.to_text();
-                    match skn.as_str() {
-                        "name" => policy.space.name = Some(string(sv, &at, "space.name")?),
-                        "visibility" => {
-                            let v = string(sv, &at, "space.visibility")?;
-                            if !matches!(v.as_str(), "public" | "private" | "protected") {
-                                return Err(PolicyError(format!(
-                                    "{}: space.visibility must be public, private or protected, not `{v}`",
-                                    at(sv)
-                                )));
-                            }
-                            policy.space.visibility = Some(v);
-                        }
-                        "hardware" => policy.space.hardware = Some(string(sv, &at, "space.hardware")?),
-                        "sdk" => policy.space.sdk = Some(string(sv, &at, "space.sdk")?),
-                        "app_port" => policy.space.app_port = Some(port(sv, &at)?),
-                        "description_contains" => {
-                            policy.space.description_contains = Some(string(sv, &at, "space.description_contains")?)
-                        }
-                        "secrets" => {
-                            let Value::Seq(items) = &sv.value else {
-                                return Err(PolicyError(format!("{}: space.secrets must be a list of names", at(sv))));
-                            };
-                            for item in items {
-                                policy.space.secrets.push(string(item, &at, "space.secrets")?);
-                            }
-                        }
-                        _ => return Err(unknown(&at(sk), "space", &skn, SPACE_KEYS)),
-                    }
-                }
-            }
-            "dockerfile" => {
-                for (dk, dv) in mapping(value, &at, "dockerfile")? {
-                    let dkn = dk.value.to_text();
-                    match dkn.as_str() {
-                        "base_image" => policy.dockerfile.base_image = Some(string(dv, &at, "dockerfile.base_image")?),
-                        "user_uid" => match dv.value {
-                            Value::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => {
-                                policy.dockerfile.user_uid = Some(i as u32)
-                            }
-                            _ => {
-                                return Err(PolicyError(format!(
-                                    "{}: dockerfile.user_uid must be a UID number",
-                                    at(dv)
-                                )))
-                            }
-                        },
-                        "numeric_user" => match dv.value {
-                            Value::Bool(b) => policy.dockerfile.numeric_user = b,
-                            _ => {
-                                return Err(PolicyError(format!(
-                                    "{}: dockerfile.numeric_user must be true or false",
-                                    at(dv)
-                                )))
-                            }
-                        },
-                        _ => return Err(unknown(&at(dk), "dockerfile", &dkn, DOCKERFILE_KEYS)),
-                    }
-                }
-            }
+            "space" => space_section(&mut policy.space, value, &at)?,
+            "dockerfile" => dockerfile_section(&mut policy.dockerfile, value, &at)?,
             "rules" => {
                 for (rk, rv) in mapping(value, &at, "rules")? {
-                    let code = rk.value.to_text().to_ascii_uppercase();
-                    let Some(parsed) = Code::parse(&code) else {
-                        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-                        let hint = suggest::nearest(&code, &codes)
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_default();
-                        return Err(PolicyError(format!(
-                            "{}: unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them",
-                            at(rk)
-                        )));
-                    };
-                    let setting = match &rv.value {
-                        Value::Bool(false) => RuleSetting::Off,
-                        Value::Str(s) => match s.to_ascii_lowercase().as_str() {
-                            "off" | "ignore" | "none" => RuleSetting::Off,
-                            "error" => RuleSetting::Severity(Severity::Error),
-                            "warning" | "warn" => RuleSetting::Severity(Severity::Warning),
-                            "info" | "note" => RuleSetting::Severity(Severity::Info),
-                            other => {
-                                return Err(PolicyError(format!(
-                                    "{}: rules.{code} must be off, error, warning or info, not `{other}`",
-                                    at(rv)
-                                )))
-                            }
-                        },
-                        _ => {
-                            return Err(PolicyError(format!(
-                                "{}: rules.{code} must be off, error, warning or info",
-                                at(rv)
-                            )))
-                        }
-                    };
-                    policy.rules.insert(parsed, setting);
+                    let (code, setting) = rule_setting(rk, rv, &at)?;
+                    policy.rules.insert(code, setting);
                 }
             }
             _ => return Err(unknown(&at(key), "the top level", &k, TOP_KEYS)),
         }
     }
     Ok(policy)
+}
+
+/// Says where a node is: `policy.yaml:3:5`.
+type At<'a> = dyn Fn(&Node) -> String + 'a;
+
+fn space_section(space: &mut SpacePolicy, value: &Node, at: &At) -> Result<(), PolicyError> {
+    for (sk, sv) in mapping(value, at, "space")? {
+        let skn = sk.value.to_text();
+        match skn.as_str() {
+            "name" => space.name = Some(string(sv, at, "space.name")?),
+            "visibility" => {
+                let v = string(sv, at, "space.visibility")?;
+                if !matches!(v.as_str(), "public" | "private" | "protected") {
+                    let why = format!("space.visibility must be public, private or protected, not `{v}`");
+                    return Err(PolicyError(format!("{}: {why}", at(sv))));
+                }
+                space.visibility = Some(v);
+            }
+            "hardware" => space.hardware = Some(string(sv, at, "space.hardware")?),
+            "sdk" => space.sdk = Some(string(sv, at, "space.sdk")?),
+            "app_port" => space.app_port = Some(port(sv, at)?),
+            "description_contains" => space.description_contains = Some(string(sv, at, "space.description_contains")?),
+            "secrets" => {
+                let Value::Seq(items) = &sv.value else {
+                    return Err(PolicyError(format!("{}: space.secrets must be a list of names", at(sv))));
+                };
+                for item in items {
+                    space.secrets.push(string(item, at, "space.secrets")?);
+                }
+            }
+            _ => return Err(unknown(&at(sk), "space", &skn, SPACE_KEYS)),
+        }
+    }
+    Ok(())
+}
+
+fn dockerfile_section(dockerfile: &mut DockerfilePolicy, value: &Node, at: &At) -> Result<(), PolicyError> {
+    for (dk, dv) in mapping(value, at, "dockerfile")? {
+        let dkn = dk.value.to_text();
+        match (dkn.as_str(), &dv.value) {
+            ("base_image", _) => dockerfile.base_image = Some(string(dv, at, "dockerfile.base_image")?),
+            ("user_uid", Value::Int(i)) if (0..=i64::from(u32::MAX)).contains(i) => {
+                dockerfile.user_uid = Some(*i as u32)
+            }
+            ("user_uid", _) => {
+                return Err(PolicyError(format!("{}: dockerfile.user_uid must be a UID number", at(dv))))
+            }
+            ("numeric_user", Value::Bool(b)) => dockerfile.numeric_user = *b,
+            ("numeric_user", _) => {
+                return Err(PolicyError(format!("{}: dockerfile.numeric_user must be true or false", at(dv))))
+            }
+            _ => return Err(unknown(&at(dk), "dockerfile", &dkn, DOCKERFILE_KEYS)),
+        }
+    }
+    Ok(())
+}
+
+/// `DF011: off`, `FM007: error`: a known code and a setting.
+fn rule_setting(rk: &Node, rv: &Node, at: &At) -> Result<(Code, RuleSetting), PolicyError> {
+    let code = rk.value.to_text().to_ascii_uppercase();
+    let Some(parsed) = Code::parse(&code) else {
+        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let hint = suggest::nearest(&code, &codes).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+        let why = format!("unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them");
+        return Err(PolicyError(format!("{}: {why}", at(rk))));
+    };
+    let setting = match &rv.value {
+        Value::Bool(false) => Some(RuleSetting::Off),
+        Value::Str(s) => match s.to_ascii_lowercase().as_str() {
+            "off" | "ignore" | "none" => Some(RuleSetting::Off),
+            "error" => Some(RuleSetting::Severity(Severity::Error)),
+            "warning" | "warn" => Some(RuleSetting::Severity(Severity::Warning)),
+            "info" | "note" => Some(RuleSetting::Severity(Severity::Info)),
+            other => {
+                let why = format!("rules.{code} must be off, error, warning or info, not `{other}`");
+                return Err(PolicyError(format!("{}: {why}", at(rv))));
+            }
+        },
+        _ => None,
+    };
+    let setting =
+        setting.ok_or_else(|| PolicyError(format!("{}: rules.{code} must be off, error, warning or info", at(rv))))?;
+    Ok((parsed, setting))
 }
 
 fn unknown(place: &str, section: &str, key: &str, known: &[&str]) -> PolicyError {

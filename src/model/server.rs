@@ -417,117 +417,89 @@ impl Walker<'_> {
         }
     }
 
+    /// A setting read the way the server reads it: the first of these flags given on the
+    /// command line, else the environment variable, else the default.
+    fn setting(&self, args: &[String], lookup: SettingLookup) -> Option<Setting> {
+        let (flags, env, default) = lookup;
+        let from_flag =
+            flags.first().and_then(|first| flag_value(args, flags).map(|v| set(v, Origin::Flag((*first).into()))));
+        let from_env = || env.and_then(|e| self.env.get(e).map(|v| set(v.clone(), Origin::Env(e.into()))));
+        from_flag.or_else(from_env).or_else(|| default.map(|d| set(d.into(), Origin::Default)))
+    }
+
     fn server(&mut self, kind: ServerKind, args: &[String], background: bool) {
-        let env = |name: &str| self.env.get(name).cloned();
-        let flag = |names: &[&str]| flag_value(args, names);
         let (host, port) = match &kind {
             ServerKind::Uvicorn | ServerKind::FastApiCli => {
+                // `fastapi run` binds all interfaces; `fastapi dev` and uvicorn bind loopback.
                 let dev = kind == ServerKind::FastApiCli && args.first().is_some_and(|a| a == "dev");
                 let default_host = if kind == ServerKind::FastApiCli && !dev { "0.0.0.0" } else { "127.0.0.1" };
-                let host = flag(&["--host"])
-                    .map(|v| set(v, Origin::Flag("--host".into())))
-                    .or_else(|| env("UVICORN_HOST").map(|v| set(v, Origin::Env("UVICORN_HOST".into()))))
-                    .unwrap_or_else(|| set(default_host.into(), Origin::Default));
-                let port = flag(&["--port"])
-                    .map(|v| set(v, Origin::Flag("--port".into())))
-                    .or_else(|| env("UVICORN_PORT").map(|v| set(v, Origin::Env("UVICORN_PORT".into()))))
-                    .unwrap_or_else(|| set("8000".into(), Origin::Default));
-                (Some(host), Some(port))
+                let host = self.setting(args, (&["--host"], Some("UVICORN_HOST"), Some(default_host)));
+                (host, self.setting(args, (&["--port"], Some("UVICORN_PORT"), Some("8000"))))
             }
-            ServerKind::Gunicorn | ServerKind::Hypercorn => {
-                let bind = flag(&["-b", "--bind"]).map(|v| (v, Origin::Flag("--bind".into())));
-                let bind = bind.or_else(|| {
-                    if kind != ServerKind::Gunicorn {
-                        return None;
-                    }
-                    let cmd_args: Vec<String> =
-                        env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
-                    flag_value(&cmd_args, &["-b", "--bind"]).map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
-                });
-                match bind {
-                    Some((b, origin)) => {
-                        let (h, p) = split_bind(&b);
-                        (Some(set(h, origin.clone())), p.map(|p| set(p, origin)))
-                    }
-                    // gunicorn binds 0.0.0.0:$PORT when PORT is set; a config file may bind.
-                    None if kind == ServerKind::Gunicorn && env("PORT").is_some() => (
-                        Some(set("0.0.0.0".into(), Origin::Env("PORT".into()))),
-                        Some(set(env("PORT").unwrap_or_default(), Origin::Env("PORT".into()))),
-                    ),
-                    None if flag(&["-c", "--config"]).is_some() => (None, None),
-                    None => (Some(set("127.0.0.1".into(), Origin::Default)), Some(set("8000".into(), Origin::Default))),
-                }
-            }
+            ServerKind::Gunicorn | ServerKind::Hypercorn => self.bind_server(&kind, args),
             ServerKind::Streamlit => {
-                let host = flag(&["--server.address"])
-                    .map(|v| set(v, Origin::Flag("--server.address".into())))
-                    .or_else(|| {
-                        env("STREAMLIT_SERVER_ADDRESS").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_ADDRESS".into())))
-                    });
-                let port = flag(&["--server.port"])
-                    .map(|v| set(v, Origin::Flag("--server.port".into())))
-                    .or_else(|| {
-                        env("STREAMLIT_SERVER_PORT").map(|v| set(v, Origin::Env("STREAMLIT_SERVER_PORT".into())))
-                    })
-                    .or_else(|| {
+                let host = self.setting(args, (&["--server.address"], Some("STREAMLIT_SERVER_ADDRESS"), None));
+                let port =
+                    self.setting(args, (&["--server.port"], Some("STREAMLIT_SERVER_PORT"), None)).or_else(|| {
                         self.streamlit_config_port().map(|p| set(p, Origin::Source(".streamlit/config.toml".into())))
-                    })
-                    .unwrap_or_else(|| set("8501".into(), Origin::Default));
-                (host, Some(port))
+                    });
+                (host, port.or_else(|| Some(set("8501".into(), Origin::Default))))
             }
             ServerKind::Gradio => {
-                let s = gradio_defaults(&env);
+                let s = gradio_defaults(&|name: &str| self.env.get(name).cloned());
                 (s.host, s.port)
             }
-            ServerKind::Flask => {
-                let host = flag(&["--host", "-h"])
-                    .map(|v| set(v, Origin::Flag("--host".into())))
-                    .or_else(|| env("FLASK_RUN_HOST").map(|v| set(v, Origin::Env("FLASK_RUN_HOST".into()))))
-                    .unwrap_or_else(|| set("127.0.0.1".into(), Origin::Default));
-                let port = flag(&["--port", "-p"])
-                    .map(|v| set(v, Origin::Flag("--port".into())))
-                    .or_else(|| env("FLASK_RUN_PORT").map(|v| set(v, Origin::Env("FLASK_RUN_PORT".into()))))
-                    .unwrap_or_else(|| set("5000".into(), Origin::Default));
-                (Some(host), Some(port))
-            }
+            ServerKind::Flask => (
+                self.setting(args, (&["--host", "-h"], Some("FLASK_RUN_HOST"), Some("127.0.0.1"))),
+                self.setting(args, (&["--port", "-p"], Some("FLASK_RUN_PORT"), Some("5000"))),
+            ),
             ServerKind::HttpServer => {
-                let host = flag(&["-b", "--bind"]).map(|v| set(v, Origin::Flag("--bind".into())));
+                let host = self.setting(args, (&["-b", "--bind"], None, None));
                 let port = positional(args, &["-b", "--bind", "-d", "--directory"])
                     .map(|v| set(v, Origin::Flag("port argument".into())))
                     .unwrap_or_else(|| set("8000".into(), Origin::Default));
                 (host, Some(port))
             }
-            ServerKind::Front(program) => {
-                // `socat TCP-LISTEN:7860,fork TCP:127.0.0.1:8000`: the listening side is known.
-                let listen = (program == "socat")
-                    .then(|| {
-                        args.iter().find_map(|a| {
-                            a.strip_prefix("TCP-LISTEN:")
-                                .or_else(|| a.strip_prefix("TCP4-LISTEN:"))
-                                .map(|r| r.split(',').next().unwrap_or(r).to_string())
-                        })
-                    })
-                    .flatten();
-                (
-                    listen.as_ref().map(|_| set("0.0.0.0".into(), Origin::Flag("TCP-LISTEN".into()))),
-                    listen.map(|p| set(p, Origin::Flag("TCP-LISTEN".into()))),
-                )
-            }
-            ServerKind::PortEnv(program) => {
-                // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win.
-                let explicit =
-                    flag(&["-p", "--port", "-l", "--listen"]).filter(|v| v.parse::<u16>().is_ok() || v.contains('$'));
+            ServerKind::Front(program) => front_listener(program, args),
+            ServerKind::PortEnv(_) => {
+                // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win;
+                // otherwise the program reads PORT (npm start & co: the script decides).
+                let explicit = flag_value(args, &["-p", "--port", "-l", "--listen"])
+                    .filter(|v| v.parse::<u16>().is_ok() || v.contains('$'));
                 let port = match explicit {
                     Some(v) => Some(set(v, Origin::Flag("--port".into()))),
-                    None => env("PORT").map(|v| set(v, Origin::Env("PORT".into()))),
+                    None => self.setting(args, (&[], Some("PORT"), None)),
                 };
-                if port.is_none() && !matches!(program.as_str(), "node" | "bun" | "deno") {
-                    // npm start & co: the script decides; nothing to say.
-                }
                 (None, port)
             }
         };
         self.servers.push(Server { kind, port, host, via: self.via.clone(), background, inferred: false });
+    }
+
+    /// gunicorn and hypercorn: `-b host:port` (gunicorn also from GUNICORN_CMD_ARGS, or
+    /// `0.0.0.0:$PORT` when PORT is set); a config file may bind, so nothing is assumed then.
+    fn bind_server(&self, kind: &ServerKind, args: &[String]) -> (Option<Setting>, Option<Setting>) {
+        let env = |name: &str| self.env.get(name).cloned();
+        let bind = flag_value(args, &["-b", "--bind"]).map(|v| (v, Origin::Flag("--bind".into())));
+        let bind = bind.or_else(|| {
+            if *kind != ServerKind::Gunicorn {
+                return None;
+            }
+            let cmd_args: Vec<String> = env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
+            flag_value(&cmd_args, &["-b", "--bind"]).map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
+        });
+        match bind {
+            Some((b, origin)) => {
+                let (h, p) = split_bind(&b);
+                (Some(set(h, origin.clone())), p.map(|p| set(p, origin)))
+            }
+            None if *kind == ServerKind::Gunicorn && env("PORT").is_some() => (
+                Some(set("0.0.0.0".into(), Origin::Env("PORT".into()))),
+                Some(set(env("PORT").unwrap_or_default(), Origin::Env("PORT".into()))),
+            ),
+            None if flag_value(args, &["-c", "--config"]).is_some() => (None, None),
+            None => (Some(set("127.0.0.1".into(), Origin::Default)), Some(set("8000".into(), Origin::Default))),
+        }
     }
 
     fn streamlit_config_port(&self) -> Option<String> {
@@ -543,6 +515,28 @@ impl Walker<'_> {
         }
         None
     }
+}
+
+/// Where a server setting is read from: flags (the first names the origin), an environment
+/// variable, a default.
+type SettingLookup = (&'static [&'static str], Option<&'static str>, Option<&'static str>);
+
+/// `socat TCP-LISTEN:7860,fork TCP:127.0.0.1:8000`: the listening side is known; other fronts
+/// (nginx, supervisord) are configured in files.
+fn front_listener(program: &str, args: &[String]) -> (Option<Setting>, Option<Setting>) {
+    let listen = (program == "socat")
+        .then(|| {
+            args.iter().find_map(|a| {
+                a.strip_prefix("TCP-LISTEN:")
+                    .or_else(|| a.strip_prefix("TCP4-LISTEN:"))
+                    .map(|r| r.split(',').next().unwrap_or(r).to_string())
+            })
+        })
+        .flatten();
+    (
+        listen.as_ref().map(|_| set("0.0.0.0".into(), Origin::Flag("TCP-LISTEN".into()))),
+        listen.map(|p| set(p, Origin::Flag("TCP-LISTEN".into()))),
+    )
 }
 
 fn set(value: String, origin: Origin) -> Setting {

@@ -294,9 +294,31 @@ fn continues(line: &str, escape: char) -> Option<&str> {
 
 fn prepass(text: &str) -> Result<Prepass, ParseError> {
     let lines = physical_lines(text);
+    let escape = directives(text, &lines)?;
+    if let Some(line) = lines.iter().find(|l| l.len() > MAX_LINE_BYTES + 1) {
+        return Err(ParseError {
+            message: format!(
+                "this line is {} bytes long; BuildKit refuses Dockerfile lines over {} bytes",
+                line.len(),
+                MAX_LINE_BYTES
+            ),
+            span: line.start..line.start,
+        });
+    }
+    let mut scanner =
+        Scanner { text, lines: &lines, next: 0, escape, heredocs: Vec::new(), mask: Vec::new(), restored: Vec::new() };
+    while let Some((start, logical)) = scanner.next_instruction() {
+        scanner.heredocs_of(start, &logical)?;
+    }
+    let masked = blank_out(text, &scanner.mask, &scanner.restored);
+    Ok(Prepass { escape, heredocs: scanner.heredocs, restored: scanner.restored, masked })
+}
+
+/// Parser directives, only at the very top before any other line: the escape character
+/// (`# escape=`` ` ``); `syntax` and `check` are read elsewhere.
+fn directives(text: &str, lines: &[Range<usize>]) -> Result<char, ParseError> {
     let mut escape = '\\';
-    // Parser directives: only at the very top, before any other line.
-    for line in &lines {
+    for line in lines {
         let l = trim_newline(&text[line.clone()]).trim();
         let Some(rest) = l.strip_prefix('#') else { break };
         let Some((key, value)) = rest.split_once('=') else { break };
@@ -319,135 +341,154 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
             _ => break,
         }
     }
-    for line in &lines {
-        if line.len() > MAX_LINE_BYTES + 1 {
-            return Err(ParseError {
-                message: format!(
-                    "this line is {} bytes long; BuildKit refuses Dockerfile lines over {} bytes",
-                    line.len(),
-                    MAX_LINE_BYTES
-                ),
-                span: line.start..line.start,
-            });
+    Ok(escape)
+}
+
+/// Blanks the masked ranges (heredoc bodies the crate cannot read) with spaces, newlines kept,
+/// and writes over escaped trailing escapes; `None` when nothing changes.
+fn blank_out(text: &str, mask: &[Range<usize>], restored: &[usize]) -> Option<String> {
+    if mask.is_empty() && restored.is_empty() {
+        return None;
+    }
+    let mut bytes = text.as_bytes().to_vec();
+    for range in mask {
+        for b in &mut bytes[range.clone()] {
+            if *b != b'\n' {
+                *b = b' ';
+            }
+        }
+    }
+    // Not a blank: `\\ ` followed by a newline would still read as a continuation.
+    for &at in restored {
+        bytes[at] = b'x';
+    }
+    // Only ASCII bytes were written over whole lines, so this stays valid UTF-8.
+    Some(String::from_utf8(bytes).unwrap_or_default())
+}
+
+/// Walks the physical lines as BuildKit does: logical instructions (continuations joined,
+/// comments and blank lines inside them skipped) and the heredoc bodies after them.
+struct Scanner<'a> {
+    text: &'a str,
+    lines: &'a [Range<usize>],
+    /// The next physical line to read.
+    next: usize,
+    escape: char,
+    heredocs: Vec<FoundHeredoc>,
+    /// Heredoc bodies to blank for the crate.
+    mask: Vec<Range<usize>>,
+    /// Offsets of escaped trailing escapes (`\\` at a line's end is not a continuation).
+    restored: Vec<usize>,
+}
+
+impl<'a> Scanner<'a> {
+    fn line(&self, n: usize) -> &'a str {
+        &self.text[self.lines[n].clone()]
+    }
+
+    fn note_escaped_escape(&mut self, n: usize) {
+        let l = trim_newline(self.line(n));
+        let t = l.trim_end_matches([' ', '\t']);
+        let mut chars = t.chars().rev();
+        if chars.next() == Some(self.escape) && chars.next() == Some(self.escape) && !is_comment(l) {
+            self.restored.push(self.lines[n].start + t.len() - self.escape.len_utf8());
         }
     }
 
-    let mut heredocs = Vec::new();
-    let mut mask: Vec<Range<usize>> = Vec::new();
-    let mut restored: Vec<usize> = Vec::new();
-    let mut note_escaped_escape = |line: &Range<usize>| {
-        let l = trim_newline(&text[line.clone()]);
-        let t = l.trim_end_matches([' ', '\t']);
-        let mut chars = t.chars().rev();
-        if chars.next() == Some(escape) && chars.next() == Some(escape) && !is_comment(l) {
-            restored.push(line.start + t.len() - escape.len_utf8());
-        }
-    };
-    let mut i = 0;
-    while i < lines.len() {
-        let first = &text[lines[i].clone()];
-        i += 1;
-        if is_comment(first) || trim_newline(first).trim().is_empty() {
-            continue;
-        }
-        let start = lines[i - 1].start + (first.len() - first.trim_start().len());
-        note_escaped_escape(&lines[i - 1]);
-        let mut logical = String::new();
-        let mut cont = continues(first, escape);
-        logical.push_str(cont.unwrap_or_else(|| trim_newline(first)).trim_start());
-        while cont.is_some() && i < lines.len() {
-            let l = &text[lines[i].clone()];
-            i += 1;
-            if is_comment(l) || trim_newline(l).trim().is_empty() {
+    /// The next logical instruction: its start offset and its text with continuations joined.
+    fn next_instruction(&mut self) -> Option<(usize, String)> {
+        while self.next < self.lines.len() {
+            let n = self.next;
+            self.next += 1;
+            let first = self.line(n);
+            if is_comment(first) || trim_newline(first).trim().is_empty() {
                 continue;
             }
-            note_escaped_escape(&lines[i - 1]);
-            cont = continues(l, escape);
-            logical.push_str(cont.unwrap_or_else(|| trim_newline(l)));
+            let start = self.lines[n].start + (first.len() - first.trim_start().len());
+            self.note_escaped_escape(n);
+            let mut cont = continues(first, self.escape);
+            let mut logical = cont.unwrap_or_else(|| trim_newline(first)).trim_start().to_string();
+            while cont.is_some() && self.next < self.lines.len() {
+                let n = self.next;
+                self.next += 1;
+                let l = self.line(n);
+                if is_comment(l) || trim_newline(l).trim().is_empty() {
+                    continue;
+                }
+                self.note_escaped_escape(n);
+                cont = continues(l, self.escape);
+                logical.push_str(cont.unwrap_or_else(|| trim_newline(self.line(n))));
+            }
+            return Some((start, logical));
         }
-        let words = split_words_raw(&logical, '\\');
-        let Some((_, keyword)) = words.first() else { continue };
+        None
+    }
+
+    /// Reads the heredoc bodies a RUN/COPY/ADD (also under ONBUILD) opens. Those the crate
+    /// reads itself (a RUN's leading heredoc, COPY/ADD sources) stay; the others are masked.
+    fn heredocs_of(&mut self, start: usize, logical: &str) -> Result<(), ParseError> {
+        let words = split_words_raw(logical, '\\');
+        let Some((_, keyword)) = words.first() else { return Ok(()) };
         let keyword = keyword.to_ascii_uppercase();
-        // ONBUILD RUN ... may carry heredocs too; the crate never reads those.
         let (kind, args_from) = match keyword.as_str() {
             "ONBUILD" => (words.get(1).map(|(_, w)| w.to_ascii_uppercase()).unwrap_or_default(), 2),
             _ => (keyword.clone(), 1),
         };
         if !matches!(kind.as_str(), "RUN" | "COPY" | "ADD") {
-            continue;
+            return Ok(());
         }
         let args: Vec<&str> = words[args_from..].iter().map(|(_, w)| *w).filter(|w| !w.starts_with("--")).collect();
-        let mut consumed_by_crate = 0;
-        if keyword != "ONBUILD" {
-            if kind == "RUN" {
-                if args.first().is_some_and(|w| heredoc_marker(w).is_some()) {
-                    consumed_by_crate = 1;
-                }
-            } else {
-                let sources = &args[..args.len().saturating_sub(1)];
-                consumed_by_crate = sources.iter().filter(|w| heredoc_marker(w).is_some()).count();
-            }
-        }
+        let consumed_by_crate = match (keyword.as_str(), kind.as_str()) {
+            ("ONBUILD", _) => 0,
+            (_, "RUN") => usize::from(args.first().is_some_and(|w| heredoc_marker(w).is_some())),
+            _ => args[..args.len().saturating_sub(1)].iter().filter(|w| heredoc_marker(w).is_some()).count(),
+        };
         let markers: Vec<(String, bool, bool)> =
             words[args_from..].iter().filter_map(|(_, w)| heredoc_marker(w)).collect();
         for (n, (name, chomp, expand)) in markers.into_iter().enumerate() {
-            let body_start = lines.get(i).map_or(text.len(), |l| l.start);
-            let mut body = String::new();
-            let mut terminated = false;
-            while i < lines.len() {
-                let l = &text[lines[i].clone()];
-                i += 1;
-                let candidate = trim_newline(l);
-                let candidate = if chomp { candidate.trim_start_matches('\t') } else { candidate };
-                if candidate == name {
-                    terminated = true;
-                    break;
-                }
-                body.push_str(l);
-            }
-            if !terminated {
-                return Err(ParseError {
-                    message: format!("unterminated heredoc: no line `{name}` closes the heredoc opened here"),
-                    // `logical` has continuations removed: its offsets are not the file's.
-                    span: start..start,
-                });
-            }
-            let body_end = body_start + body.len();
-            let end_of_terminator = lines.get(i - 1).map_or(text.len(), |l| l.end);
+            let (body, span, end_of_terminator) = self.heredoc_body(start, &name, chomp)?;
             if n >= consumed_by_crate {
-                mask.push(body_start..end_of_terminator);
+                self.mask.push(span.start..end_of_terminator);
             }
-            let body = if chomp {
-                body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n")
-            } else {
-                body
-            };
-            heredocs.push(FoundHeredoc {
-                opened_at: start,
-                heredoc: Heredoc { name, expand, body, span: body_start..body_end },
-            });
+            self.heredocs.push(FoundHeredoc { opened_at: start, heredoc: Heredoc { name, expand, body, span } });
         }
+        Ok(())
     }
 
-    let masked = if mask.is_empty() && restored.is_empty() {
-        None
-    } else {
-        let mut bytes = text.as_bytes().to_vec();
-        for range in mask {
-            for b in &mut bytes[range] {
-                if *b != b'\n' {
-                    *b = b' ';
-                }
+    /// One heredoc body up to its terminator line: (body, its span, the end of the terminator).
+    fn heredoc_body(
+        &mut self,
+        start: usize,
+        name: &str,
+        chomp: bool,
+    ) -> Result<(String, Range<usize>, usize), ParseError> {
+        let body_start = self.lines.get(self.next).map_or(self.text.len(), |l| l.start);
+        let mut body = String::new();
+        let mut terminated = false;
+        while self.next < self.lines.len() {
+            let l = self.line(self.next);
+            self.next += 1;
+            let candidate = trim_newline(l);
+            let candidate = if chomp { candidate.trim_start_matches('\t') } else { candidate };
+            if candidate == name {
+                terminated = true;
+                break;
             }
+            body.push_str(l);
         }
-        // Not a blank: `\\ ` followed by a newline would still read as a continuation.
-        for &at in &restored {
-            bytes[at] = b'x';
+        if !terminated {
+            return Err(ParseError {
+                message: format!("unterminated heredoc: no line `{name}` closes the heredoc opened here"),
+                // The logical line has continuations removed: its offsets are not the file's.
+                span: start..start,
+            });
         }
-        // Only ASCII bytes were written over whole lines, so this stays valid UTF-8.
-        Some(String::from_utf8(bytes).unwrap_or_default())
-    };
-    Ok(Prepass { escape, heredocs, restored, masked })
+        let span = body_start..body_start + body.len();
+        let end_of_terminator = self.lines.get(self.next - 1).map_or(self.text.len(), |l| l.end);
+        let body =
+            if chomp { body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n") } else { body };
+        Ok((body, span, end_of_terminator))
+    }
 }
 
 /// BuildKit's heredoc word: `^(\d*)<<(-?)([^<]*)$` whose rest is one non-empty shell word.
@@ -504,9 +545,25 @@ fn flags(options: &[parse_dockerfile::Flag<'_>]) -> Vec<Flag> {
         .collect()
 }
 
+/// An instruction's pieces: kind, keyword span, flags, arguments, and where it ends.
+type Parts = (Kind, Range<usize>, Vec<Flag>, Args, usize);
+
 fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instruction, ParseError> {
+    let parts = match build_parts(ins, text)? {
+        Some(parts) => parts,
+        None => setting_parts(ins)?
+            .ok_or_else(|| ParseError { message: "an instruction spacecheck does not know".into(), span: 0..0 })?,
+    };
+    let (kind, keyword_span, flag_list, args, end) = parts;
+    let end = end.min(text.len()).max(keyword_span.end);
+    // Heredoc bodies come from the pre-pass (BuildKit's view, with names), attached by `parse`.
+    Ok(Instruction { kind, span: keyword_span.start..end, keyword_span, flags: flag_list, args, heredocs: vec![] })
+}
+
+/// The instructions that build: FROM, RUN, COPY, ADD, HEALTHCHECK, ONBUILD.
+fn build_parts(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Option<Parts>, ParseError> {
     use parse_dockerfile::Instruction as I;
-    let (kind, keyword_span, flag_list, args, end): (Kind, Range<usize>, Vec<Flag>, Args, usize) = match ins {
+    Ok(Some(match ins {
         I::From(f) => {
             let end = f.as_.as_ref().map_or(f.image.span.end, |(_, a)| a.span.end);
             (
@@ -521,16 +578,6 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
             let c = command(&r.arguments);
             let end = command_end(&r.arguments);
             (Kind::Run, r.run.span.clone(), flags(&r.options), Args::Command(c), end)
-        }
-        I::Cmd(r) => {
-            let c = command(&r.arguments);
-            let end = command_end(&r.arguments).max(r.cmd.span.end);
-            (Kind::Cmd, r.cmd.span.clone(), vec![], Args::Command(c), end)
-        }
-        I::Entrypoint(r) => {
-            let c = command(&r.arguments);
-            let end = command_end(&r.arguments).max(r.entrypoint.span.end);
-            (Kind::Entrypoint, r.entrypoint.span.clone(), vec![], Args::Command(c), end)
         }
         I::Copy(c) => {
             let sources = c.src.iter().map(source).collect();
@@ -551,6 +598,42 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
                 Args::Copy { sources, dest: word(&c.dest) },
                 c.dest.span.end,
             )
+        }
+        I::Healthcheck(h) => {
+            let (c, end) = match &h.arguments {
+                parse_dockerfile::HealthcheckArguments::Cmd { arguments, cmd, .. } => {
+                    let c = command(arguments);
+                    let end = command_end(arguments).max(cmd.span.end);
+                    (Some(c), end)
+                }
+                parse_dockerfile::HealthcheckArguments::None { none, .. } => (None, none.span.end),
+                _ => (None, h.healthcheck.span.end),
+            };
+            (Kind::Healthcheck, h.healthcheck.span.clone(), flags(&h.options), Args::Healthcheck(c), end)
+        }
+        I::Onbuild(o) => {
+            let inner = convert(&o.instruction, text)?;
+            let end = inner.span.end;
+            (Kind::Onbuild, o.onbuild.span.clone(), vec![], Args::Onbuild(Box::new(inner)), end)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+/// The instructions that set the image's configuration: ENV, ARG, LABEL, EXPOSE, USER,
+/// WORKDIR, STOPSIGNAL, MAINTAINER, SHELL, VOLUME, CMD, ENTRYPOINT.
+fn setting_parts(ins: &parse_dockerfile::Instruction<'_>) -> Result<Option<Parts>, ParseError> {
+    use parse_dockerfile::Instruction as I;
+    Ok(Some(match ins {
+        I::Cmd(r) => {
+            let c = command(&r.arguments);
+            let end = command_end(&r.arguments).max(r.cmd.span.end);
+            (Kind::Cmd, r.cmd.span.clone(), vec![], Args::Command(c), end)
+        }
+        I::Entrypoint(r) => {
+            let c = command(&r.arguments);
+            let end = command_end(&r.arguments).max(r.entrypoint.span.end);
+            (Kind::Entrypoint, r.entrypoint.span.clone(), vec![], Args::Command(c), end)
         }
         I::Env(e) => {
             let pairs = key_values(&e.arguments, true)
@@ -593,30 +676,8 @@ fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instru
             let end = words.last().map_or(v.volume.span.end, |w| w.span.end);
             (Kind::Volume, v.volume.span.clone(), vec![], Args::Words(words), end)
         }
-        I::Healthcheck(h) => {
-            let (c, end) = match &h.arguments {
-                parse_dockerfile::HealthcheckArguments::Cmd { arguments, cmd, .. } => {
-                    let c = command(arguments);
-                    let end = command_end(arguments).max(cmd.span.end);
-                    (Some(c), end)
-                }
-                parse_dockerfile::HealthcheckArguments::None { none, .. } => (None, none.span.end),
-                _ => (None, h.healthcheck.span.end),
-            };
-            (Kind::Healthcheck, h.healthcheck.span.clone(), flags(&h.options), Args::Healthcheck(c), end)
-        }
-        I::Onbuild(o) => {
-            let inner = convert(&o.instruction, text)?;
-            let end = inner.span.end;
-            (Kind::Onbuild, o.onbuild.span.clone(), vec![], Args::Onbuild(Box::new(inner)), end)
-        }
-        _ => {
-            return Err(ParseError { message: "an instruction spacecheck does not know".into(), span: 0..0 });
-        }
-    };
-    let end = end.min(text.len()).max(keyword_span.end);
-    // Heredoc bodies come from the pre-pass (BuildKit's view, with names), attached by `parse`.
-    Ok(Instruction { kind, span: keyword_span.start..end, keyword_span, flags: flag_list, args, heredocs: vec![] })
+        _ => return Ok(None),
+    }))
 }
 
 fn source(s: &parse_dockerfile::Source<'_>) -> CopySource {

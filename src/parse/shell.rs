@@ -295,41 +295,43 @@ impl Parser<'_> {
                         redirect_op = Some(op.to_string());
                     }
                 }
-                _ => {
-                    // A file descriptor number glued to a redirection (`2>`) is not a word.
-                    let start = self.pos;
-                    let word_raw = self.read_word_raw().to_string();
-                    let word_raw = word_raw.as_str();
-                    if word_raw.is_empty() {
-                        self.pos = start + 1; // an unexpected byte: move on, never loop
-                        continue;
-                    }
-                    if word_raw.bytes().all(|c| c.is_ascii_digit()) && matches!(self.peek(0), Some(b'<' | b'>')) {
-                        continue;
-                    }
-                    if let Some(op) = redirect_op.take() {
-                        let target = self.expand(word_raw);
-                        current.redirects.push(Redirect { op, target });
-                        continue;
-                    }
-                    let word = self.expand(word_raw);
-                    if current.words.is_empty() {
-                        if let Some((name, value)) = assignment(word_raw) {
-                            current.assignments.push((name.to_string(), self.expand(value)));
-                            current.raw_assignments.push((name.to_string(), value.to_string()));
-                            continue;
-                        }
-                        if CONTROL_WORDS.contains(&word.as_str()) {
-                            continue;
-                        }
-                    }
-                    current.words.push(word);
-                    current.raw_words.push(word_raw.to_string());
-                }
+                _ => self.word(&mut current, &mut redirect_op),
             }
         }
         finish(&mut commands, &mut current, false);
         commands
+    }
+
+    /// A word: a redirection's target, an assignment before the command name, or an argument.
+    fn word(&mut self, current: &mut SimpleCommand, redirect_op: &mut Option<String>) {
+        let start = self.pos;
+        let word_raw = self.read_word_raw().to_string();
+        if word_raw.is_empty() {
+            self.pos = start + 1; // an unexpected byte: move on, never loop
+            return;
+        }
+        // A file descriptor number glued to a redirection (`2>`) is not a word.
+        if word_raw.bytes().all(|c| c.is_ascii_digit()) && matches!(self.peek(0), Some(b'<' | b'>')) {
+            return;
+        }
+        if let Some(op) = redirect_op.take() {
+            let target = self.expand(&word_raw);
+            current.redirects.push(Redirect { op, target });
+            return;
+        }
+        let word = self.expand(&word_raw);
+        if current.words.is_empty() {
+            if let Some((name, value)) = assignment(&word_raw) {
+                current.assignments.push((name.to_string(), self.expand(value)));
+                current.raw_assignments.push((name.to_string(), value.to_string()));
+                return;
+            }
+            if CONTROL_WORDS.contains(&word.as_str()) {
+                return;
+            }
+        }
+        current.words.push(word);
+        current.raw_words.push(word_raw);
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
