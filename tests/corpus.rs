@@ -105,13 +105,19 @@ fn hand_checked_findings() {
     // requirements.txt in UTF-16 (PowerShell's `pip freeze >`) lists uvicorn: installed.
     assert!(!real(&corpus, "hfmirror-s0__osamaaok__multi-tool-agent").iter().any(|d| d.code == "RP004"));
     assert!(
-        !real(&corpus, "hfmirror-s0__RiolanPratama__Coccinellidae-Species-Classification").iter().any(|d| d.code == "RP004"),
+        !real(&corpus, "hfmirror-s0__RiolanPratama__Coccinellidae-Species-Classification")
+            .iter()
+            .any(|d| d.code == "RP004"),
         "gunicorn is in the UTF-16 requirements"
     );
     // A real port mismatch: node reads PORT=8080 while the Hub uses 7860.
     assert!(has(&real(&corpus, "jianglinzhang__hfproxy"), "DF008", "port 8080 (from PORT)"));
     // A Next.js user created with UID 1001.
-    assert!(has(&real(&corpus, "ShahzeenaSamad__Q4-Hackathon-2-Evolution-of-todo-app__huggingface"), "DF005", "UID 1001"));
+    assert!(has(
+        &real(&corpus, "ShahzeenaSamad__Q4-Hackathon-2-Evolution-of-todo-app__huggingface"),
+        "DF005",
+        "UID 1001"
+    ));
     // Flags named like secrets are not secrets.
     assert!(!real(&corpus, "N1KH1LT0X1N__Agentic-RagBot__huggingface").iter().any(|d| d.code == "DF010"));
     // README without frontmatter.

@@ -1,10 +1,12 @@
 //! Every rule of the catalogue, in ruff's manner: a case that fires it, with a snapshot that pins
 //! each finding's message, place (line, column, byte span), label and help.
 //!
-//! Local rules read a Space under `tests/rules/<CODE>/` (with `policy.yaml` for a policy,
-//! `assignment.txt` for assignment mode, `submission.txt` for the URL to submit). Live rules read
-//! a probe built here by hand, as the Hub would answer. The catalogue is walked, so a new rule
-//! without a case fails this test.
+//! Local rules read a Space made of a compliant base (`tests/rules/_base/`, or the folder that
+//! `base.txt` names) overlaid with the files of `tests/rules/<CODE>/`, less those `remove.txt`
+//! lists: each case is what makes a good Space fail the rule. Control files: `policy.yaml` (the
+//! policy), `assignment.txt` (`ID EMAIL`: assignment mode), `submission.txt` (the URL to submit),
+//! `case.txt` (what the test adds). Live rules read a probe built here by hand, as the Hub would
+//! answer. The catalogue is walked, so a new rule without a case fails this test.
 
 use std::path::{Path, PathBuf};
 
@@ -35,13 +37,31 @@ fn policy_of(dir: &Path) -> Policy {
     }
 }
 
-/// Copies a fixture into a temporary folder and adds what is not committed: a credential for
-/// RP001 (so no secret scanner flags this repository) and a large file for RP003.
+const CONTROL_FILES: &[&str] =
+    &["policy.yaml", "assignment.txt", "submission.txt", "base.txt", "remove.txt", "case.txt"];
+
+fn copy_files(from: &Path, to: &Path, skip: &[&str]) {
+    for entry in std::fs::read_dir(from).expect("fixture folder") {
+        let entry = entry.expect("entry");
+        if !skip.iter().any(|s| entry.file_name() == *s) {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+/// The base, the fixture's files over it, its removals; then what is not committed: a
+/// credential for RP001 (so no secret scanner flags this repository) and a large file for RP003.
 fn prepared(code: Code) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    for entry in std::fs::read_dir(fixture(code)).expect("fixture folder") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let base = match std::fs::read_to_string(fixture(code).join("base.txt")) {
+        Ok(base) => repo.join(base.trim()),
+        Err(_) => repo.join("tests/rules/_base"),
+    };
+    copy_files(&base, dir.path(), &[]);
+    copy_files(&fixture(code), dir.path(), CONTROL_FILES);
+    for removed in std::fs::read_to_string(fixture(code).join("remove.txt")).unwrap_or_default().lines() {
+        std::fs::remove_file(dir.path().join(removed.trim())).expect("a file of the base");
     }
     match code {
         Code::RP001 => {

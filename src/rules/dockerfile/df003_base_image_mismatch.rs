@@ -31,7 +31,7 @@ with a policy `base_image: python:3.11-slim`.
 /// Whether two spellings name the same image (`docker.io/library/python:3.11-slim@sha256:…`
 /// is `python:3.11-slim`; no tag is `latest`). Spellings that are not valid references are
 /// compared as written.
-pub fn same_image(a: &str, b: &str) -> bool {
+fn same_image(a: &str, b: &str) -> bool {
     match (ImageRef::parse(a.trim()), ImageRef::parse(b.trim())) {
         (Ok(a), Ok(b)) => a.canonical() == b.canonical(),
         _ => a.trim() == b.trim(),
