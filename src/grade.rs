@@ -18,7 +18,7 @@ use crate::hub::client::HubClient;
 use crate::hub::probe::valid_space_id;
 use crate::lint::Options;
 use crate::policy::Policy;
-use crate::redact::mask_credentials;
+use crate::redact::mask;
 
 /// One roster row.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -289,11 +289,15 @@ pub enum ReportWriter<W: Write> {
     Json { out: W, first: bool },
 }
 
+/// One CSV cell (RFC 4180). A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`,
+/// a tab or a carriage return first) gets a leading `'`, as OWASP advises: rosters and Space
+/// names are written by the people being graded.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -309,19 +313,23 @@ impl<W: Write> ReportWriter<W> {
         let (result, codes, error) = match &r.outcome {
             Outcome::Pass => ("pass", String::new(), String::new()),
             Outcome::Fail(c) => ("fail", c.join(";"), String::new()),
-            Outcome::Error(e) => ("error", String::new(), mask_credentials(e)),
+            Outcome::Error(e) => ("error", String::new(), e.clone()),
         };
+        // Every line is masked whole: a token may sit in any cell (an error, a roster field).
         match self {
             ReportWriter::Csv(out) => writeln!(
                 out,
-                "{},{},{},{},{result},{},{},{}",
-                r.row.index,
-                csv_field(&r.row.space),
-                csv_field(&r.row.student),
-                csv_field(&r.row.email),
-                csv_field(&codes),
-                csv_field(r.grader.as_deref().unwrap_or("")),
-                csv_field(&error)
+                "{}",
+                mask(&format!(
+                    "{},{},{},{},{result},{},{},{}",
+                    r.row.index,
+                    csv_field(&r.row.space),
+                    csv_field(&r.row.student),
+                    csv_field(&r.row.email),
+                    csv_field(&codes),
+                    csv_field(r.grader.as_deref().unwrap_or("")),
+                    csv_field(&error)
+                ))
             ),
             ReportWriter::Json { out, first } => {
                 let v = json!({
@@ -331,7 +339,7 @@ impl<W: Write> ReportWriter<W> {
                 });
                 let sep = if *first { "\n  " } else { ",\n  " };
                 *first = false;
-                write!(out, "{sep}{v}")
+                write!(out, "{sep}{}", mask(&v.to_string()))
             }
         }
     }
@@ -469,6 +477,16 @@ pub fn run_batch(batch: &Batch, grader: Grader, out: &mut dyn Write) -> Result<i
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_cannot_be_formulas() {
+        assert_eq!(csv_field("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("alice/demo"), "alice/demo");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
 
     fn records(text: &str) -> Vec<Vec<String>> {
         let mut r = CsvReader::new(text.as_bytes());

@@ -1,9 +1,12 @@
 //! Keeping secrets out of every output. Findings about secrets never carry the value; on top of
 //! that, source snippets get secret values blanked (so a context line next to another finding
-//! cannot show them), and every rendered report goes through a last pass that masks anything
-//! shaped like a credential as `hf_****` plus its last 4 characters.
+//! cannot show them), and everything spacecheck writes (reports, notes, errors, grade reports)
+//! goes through [`mask`]: the values of the secrets in use (the Hub token), and any piece of 8
+//! characters or more of them, become `****`; then anything shaped like a credential is shown as
+//! `hf_****` plus its last 4 characters at most.
 
 use std::ops::Range;
+use std::sync::RwLock;
 
 use crate::secrets::find_credentials;
 
@@ -18,6 +21,72 @@ pub fn blank(text: &str, ranges: &[Range<usize>]) -> String {
     }
     // Whole characters are replaced only when ranges fall on char boundaries; repair otherwise.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// The secret values in use in this process (the Hub token), known by value.
+static SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+
+/// The shortest piece of a secret that is masked wherever it appears (a message cut in the
+/// middle of a token still hides what it shows of it).
+const PIECE: usize = 8;
+
+/// Remembers a secret value, so that [`mask`] removes it (and its pieces) from every output.
+pub fn remember_secret(value: &str) {
+    if value.len() < PIECE {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.iter().any(|s| s == value) {
+        secrets.push(value.to_string());
+    }
+}
+
+/// What every output passes through: secret values and their pieces removed, then credential
+/// shapes masked. Cut a message before masking it, never after.
+pub fn mask(text: &str) -> String {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut text = text.to_string();
+    for secret in secrets.iter() {
+        text = mask_value(&text, secret);
+    }
+    mask_credentials(&text)
+}
+
+/// Replaces every run of `text` of at least [`PIECE`] bytes that also appears in `secret`.
+fn mask_value(text: &str, secret: &str) -> String {
+    let bytes = text.as_bytes();
+    let windows: std::collections::HashSet<&[u8]> = secret.as_bytes().windows(PIECE).collect();
+    let mut runs: Vec<Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i + PIECE <= bytes.len() {
+        if !windows.contains(&bytes[i..i + PIECE]) {
+            i += 1;
+            continue;
+        }
+        // Extend the run while it stays a piece of the secret.
+        let mut end = i + PIECE;
+        while end < bytes.len() && secret.contains(std::str::from_utf8(&bytes[i..=end]).unwrap_or("\u{0}")) {
+            end += 1;
+        }
+        runs.push(i..end);
+        i = end;
+    }
+    if runs.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for run in runs {
+        // Secrets are ASCII here (tokens); keep to char boundaries for any other text.
+        if !text.is_char_boundary(run.start) || !text.is_char_boundary(run.end) {
+            continue;
+        }
+        out.push_str(&text[last..run.start]);
+        out.push_str("****");
+        last = run.end;
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 /// Credential-shaped ranges of a text.
@@ -63,6 +132,26 @@ mod tests {
     fn masks_to_prefix_and_last_four() {
         let masked = mask_credentials(&format!("token {TOKEN} here"));
         assert_eq!(masked, "token hf_****TyUi here");
+    }
+
+    #[test]
+    fn secrets_are_masked_by_value_and_by_piece() {
+        let token = concat!("api_org_", "Zq3xW9vK2mN8pL4rT6yU1iO0");
+        remember_secret(token);
+        for shown in [
+            format!("auth%3D{token}%26"),
+            format!("prefix{token}suffix"),
+            format!("cut: {}", &token[3..22]),
+            format!("end {}", &token[token.len() - 9..]),
+        ] {
+            let masked = mask(&shown);
+            for piece in token.as_bytes().windows(PIECE) {
+                assert!(!masked.contains(std::str::from_utf8(piece).unwrap()), "{masked}");
+            }
+            assert!(masked.contains("****"), "{masked}");
+        }
+        assert_eq!(mask("no secret here"), "no secret here");
+        assert_eq!(mask("only 7 of it: Zq3xW9v"), "only 7 of it: Zq3xW9v");
     }
 
     #[test]

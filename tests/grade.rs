@@ -150,3 +150,41 @@ fn a_large_roster_streams() {
         csv.lines().find(|l| !l.contains(",pass,")).unwrap_or("")
     );
 }
+
+/// A student's app answering 429 with `Retry-After: 330` fails its own row at once; the batch
+/// (whose client waits out the Hub's windows) is not paused by it.
+#[test]
+fn a_throttling_app_does_not_pause_the_batch() {
+    let (dir, path) = roster("student,space\nthrottled,acme/app-throttled\nok,acme/compliant\n");
+    let out_path = dir.path().join("report.csv");
+    let start = std::time::Instant::now();
+    let out = spacecheck(Some(TOKEN))
+        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--out", out_path.to_str().unwrap()])
+        .args(["--timeout", "5", "--retries", "2"])
+        .output()
+        .unwrap();
+    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    let report = std::fs::read_to_string(&out_path).unwrap();
+    let throttled = report.lines().find(|l| l.contains("app-throttled")).expect("the row");
+    assert!(throttled.contains("fail") && throttled.contains("APP001"), "{report}");
+    assert!(report.lines().any(|l| l.contains("acme/compliant") && l.contains(",pass,")), "{report}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// Cells a spreadsheet would run as formulas are neutralised.
+#[test]
+fn report_cells_are_never_formulas() {
+    let (dir, path) = roster("student,space\n=HYPERLINK(\"http://x\"),acme/compliant\n+1,@SUM(A1)\n");
+    let out_path = dir.path().join("report.csv");
+    spacecheck(Some(TOKEN))
+        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--out", out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report = std::fs::read_to_string(&out_path).unwrap();
+    for line in report.lines().skip(1) {
+        for cell in line.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell} in {report}");
+        }
+    }
+}

@@ -345,3 +345,40 @@ fn python_client_reads_the_fake_hub() {
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("fake hub fidelity: ok"));
 }
+
+/// A student's app that answers 429 with `Retry-After: 330` is an app that does not answer: it
+/// is asked once, and the Hub requests are not paced by it.
+#[test]
+fn a_throttling_app_fails_app001_at_once() {
+    let start = Instant::now();
+    let r = remote("app-throttled", Some(TOKEN), &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let app = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "APP001").expect("APP001");
+    assert!(app["message"].as_str().unwrap().contains("429"), "{app}");
+    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert_eq!(hub().hits("app:app-throttled"), 1, "the app is asked once");
+}
+
+/// A 503 with a page larger than what is read is not an answer.
+#[test]
+fn a_large_error_page_is_not_an_answer() {
+    let r = remote("app-huge-error", Some(TOKEN), &[]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    let app = v["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "APP001").expect("APP001");
+    assert!(app["message"].as_str().unwrap().contains("503"), "{app}");
+}
+
+/// A Hub error message that repeats the token, glued to other characters, is masked by value
+/// in the notes on stderr and everywhere else.
+#[test]
+fn an_echoed_token_is_masked_by_value() {
+    let r = remote("echo-token", Some(TOKEN), &[]);
+    assert!(r.stderr.contains("notes.txt"), "the note is printed: {}", r.stderr);
+    for out in [&r.stdout, &r.stderr] {
+        for piece in TOKEN.as_bytes().windows(8) {
+            assert!(!out.contains(std::str::from_utf8(piece).unwrap()), "a piece of the token in: {out}");
+        }
+    }
+}

@@ -134,7 +134,10 @@ pub enum HubError {
     },
     Timeout {
         url: String,
+        /// Measured from the moment the request was sent.
         after: Duration,
+        /// The headers came, the body did not finish (a trickle).
+        in_body: bool,
     },
     /// An answer that is an error after every retry (5xx, 429).
     Status {
@@ -144,6 +147,8 @@ pub enum HubError {
     },
     TooLarge {
         url: String,
+        /// The answer's status (a large error page is still an error).
+        status: u16,
         limit: usize,
     },
     BadAnswer {
@@ -156,10 +161,13 @@ impl fmt::Display for HubError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HubError::Network { url, message } => write!(f, "GET {url}: no answer ({message})"),
-            HubError::Timeout { url, after } => write!(f, "GET {url}: no answer within {}s", after.as_secs_f64()),
+            HubError::Timeout { url, after, in_body } => {
+                let how = if *in_body { ": the body was still arriving" } else { "" };
+                write!(f, "GET {url}: no answer within {:.1}s of the request{how}", after.as_secs_f64())
+            }
             HubError::Status { url, detail, .. } => write!(f, "GET {url}: {detail}"),
-            HubError::TooLarge { url, limit } => {
-                write!(f, "GET {url}: the answer is larger than {limit} bytes; not read")
+            HubError::TooLarge { url, status, limit } => {
+                write!(f, "GET {url}: HTTP {status} with an answer larger than {limit} bytes; not read")
             }
             HubError::BadAnswer { url, message } => write!(f, "GET {url}: {message}"),
         }
@@ -214,19 +222,7 @@ impl HubClient {
         let mut attempt = 0u32;
         loop {
             self.wait_for_window().await;
-            let mut request = self.http.get(url);
-            if send_token {
-                if let Some(t) = &self.token {
-                    request = request.bearer_auth(t.expose());
-                }
-            }
-            let outcome = match request.send().await {
-                Ok(resp) => read(url, resp, limit).await,
-                Err(e) if e.is_timeout() => {
-                    Err(HubError::Timeout { url: url.to_string(), after: self.options.timeout })
-                }
-                Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
-            };
+            let outcome = self.send(url, send_token, limit).await;
             // Pace: with the window almost spent, everyone waits for its reset.
             if let Ok((r, _)) = &outcome {
                 if let Some((left, reset)) = r.window {
@@ -239,9 +235,11 @@ impl HubClient {
                     }
                 }
             }
+            // A timeout is not retried: the request had its whole time (a trickling answer
+            // would take the time again on every attempt).
             let retryable = match &outcome {
                 Ok((r, _)) => r.status == 429 || matches!(r.status, 500 | 502 | 503 | 504),
-                Err(HubError::Network { .. } | HubError::Timeout { .. }) => true,
+                Err(HubError::Network { .. }) => true,
                 Err(_) => false,
             };
             if !retryable {
@@ -287,6 +285,30 @@ impl HubClient {
         }
     }
 
+    /// One request, its time bounded from the moment it is sent to the end of the body.
+    async fn send(&self, url: &str, send_token: bool, limit: usize) -> Result<(Response, Option<Duration>), HubError> {
+        let mut request = self.http.get(url);
+        if send_token {
+            if let Some(t) = &self.token {
+                request = request.bearer_auth(t.expose());
+            }
+        }
+        let started = Instant::now();
+        match request.send().await {
+            Ok(resp) => read(url, resp, limit, started).await,
+            Err(e) if e.is_timeout() => {
+                Err(HubError::Timeout { url: url.to_string(), after: started.elapsed(), in_body: false })
+            }
+            Err(e) => Err(HubError::Network { url: url.to_string(), message: describe_reqwest(&e) }),
+        }
+    }
+
+    /// A request to a Space's own app: once, never paced, and its answer (a 429 with
+    /// `Retry-After` included) never paces the Hub requests: the app is the student's.
+    pub async fn get_app(&self, url: &str, send_token: bool, limit: usize) -> Result<Response, HubError> {
+        self.send(url, send_token, limit).await.map(|(r, _)| r)
+    }
+
     /// Full-jitter exponential backoff: a random wait in [d/2, d], d = base · 2^attempt.
     fn backoff(&self, attempt: u32) -> Duration {
         let d = self.options.backoff_base.saturating_mul(1 << attempt.min(10)).min(Duration::from_secs(30));
@@ -307,7 +329,13 @@ impl HubClient {
 
 /// Reads a response: status, the Hub's error headers, the body up to `limit`, and how long the
 /// Hub asks to wait (Retry-After in seconds, or RateLimit `t=` when `r=0`).
-async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(Response, Option<Duration>), HubError> {
+/// Reads an answer; `started` is when the request was sent (the timeout counts from there).
+async fn read(
+    url: &str,
+    mut resp: reqwest::Response,
+    limit: usize,
+    started: Instant,
+) -> Result<(Response, Option<Duration>), HubError> {
     let header = |name: &str| {
         resp.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.chars().take(300).collect::<String>())
     };
@@ -320,19 +348,21 @@ async fn read(url: &str, mut resp: reqwest::Response, limit: usize) -> Result<(R
     let wait = if status == 429 || status == 503 { retry_after.or(ratelimit) } else { None };
     let window = header("ratelimit").and_then(|v| parse_ratelimit_window(&v));
     if resp.content_length().is_some_and(|n| n as usize > limit) {
-        return Err(HubError::TooLarge { url: url.to_string(), limit });
+        return Err(HubError::TooLarge { url: url.to_string(), status, limit });
     }
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > limit {
-                    return Err(HubError::TooLarge { url: url.to_string(), limit });
+                    return Err(HubError::TooLarge { url: url.to_string(), status, limit });
                 }
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) if e.is_timeout() => return Err(HubError::Timeout { url: url.to_string(), after: Duration::ZERO }),
+            Err(e) if e.is_timeout() => {
+                return Err(HubError::Timeout { url: url.to_string(), after: started.elapsed(), in_body: true });
+            }
             Err(e) => {
                 return Err(HubError::BadAnswer {
                     url: url.to_string(),

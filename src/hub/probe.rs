@@ -233,21 +233,21 @@ async fn check_app(client: &HubClient, info: &SpaceInfo) -> AppOutcome {
     // The token goes only to the Hub's own app domain (a private Space needs it); never to
     // another host an answer might name.
     let send_token = url::host_of(&url).is_some_and(|h| h.ends_with(".hf.space"));
-    match client.get(&url, send_token, 64 << 10).await {
+    match client.get_app(&url, send_token, 64 << 10).await {
         Ok(r) if r.is_success() => AppOutcome::Answered(r.status),
         Ok(r) => AppOutcome::Failed(format!("GET {url} answered {}", r.describe())),
-        Err(HubError::TooLarge { .. }) => AppOutcome::Answered(200),
+        // A large page is an answer only when its status is one.
+        Err(HubError::TooLarge { status, .. }) if (200..300).contains(&status) => AppOutcome::Answered(status),
         Err(e) => AppOutcome::Failed(e.to_string()),
     }
 }
 
 mod url {
-    /// The host part of an http(s) URL.
-    pub fn host_of(url: &str) -> Option<&str> {
-        let rest = url.split_once("://")?.1;
-        let authority = rest.split(['/', '?', '#']).next()?;
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-        Some(host.split(':').next().unwrap_or(host))
+    /// The host of an http(s) URL, read by the same WHATWG URL parser the HTTP client uses to
+    /// decide where the request goes (so `http://127.0.0.1:1\@x.hf.space` is 127.0.0.1 to both).
+    pub fn host_of(url: &str) -> Option<String> {
+        let parsed = reqwest::Url::parse(url).ok()?;
+        matches!(parsed.scheme(), "http" | "https").then(|| parsed.host_str().map(str::to_ascii_lowercase)).flatten()
     }
 }
 
@@ -277,8 +277,13 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(url::host_of("https://a-b.hf.space/x"), Some("a-b.hf.space"));
-        assert_eq!(url::host_of("http://127.0.0.1:8080/app"), Some("127.0.0.1"));
-        assert_eq!(url::host_of("https://evil.com@a.hf.space.evil.com/"), Some("a.hf.space.evil.com"));
+        let host = |u: &str| url::host_of(u);
+        assert_eq!(host("https://a-b.hf.space/x").as_deref(), Some("a-b.hf.space"));
+        assert_eq!(host("http://127.0.0.1:8080/app").as_deref(), Some("127.0.0.1"));
+        assert_eq!(host("https://evil.com@a.hf.space.evil.com/").as_deref(), Some("a.hf.space.evil.com"));
+        // A backslash ends the authority for the HTTP client: the host is 127.0.0.1.
+        assert_eq!(host("http://127.0.0.1:9\\@x.hf.space/").as_deref(), Some("127.0.0.1"));
+        assert_eq!(host("HTTPS://A.HF.SPACE/").as_deref(), Some("a.hf.space"));
+        assert_eq!(host("file:///etc/passwd"), None);
     }
 }

@@ -12,7 +12,12 @@ impl Token {
     pub fn new(raw: &str) -> Option<Token> {
         let t: String = raw.chars().filter(|c| *c != '\r' && *c != '\n').collect();
         let t = t.trim();
-        (!t.is_empty()).then(|| Token(t.to_string()))
+        if t.is_empty() {
+            return None;
+        }
+        // Known by value from now on: no output may show it, whatever its shape.
+        crate::redact::remember_secret(t);
+        Some(Token(t.to_string()))
     }
 
     /// The value, for the Authorization header only.

@@ -24,5 +24,5 @@ pub fn render(report: &crate::lint::Report, format: Format, color: bool) -> Stri
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
     };
-    crate::redact::mask_credentials(&text)
+    crate::redact::mask(&text)
 }

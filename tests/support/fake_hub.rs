@@ -126,6 +126,9 @@ const KNOWN: &[&str] = &[
     "huge",
     "truncated",
     "html",
+    "app-throttled",
+    "app-huge-error",
+    "echo-token",
     STUDENT,
 ];
 
@@ -208,6 +211,10 @@ fn files(name: &str) -> Vec<(&'static str, String)> {
         ("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.32.1\n".to_string()),
         ("static/logo.bin", "\u{0}\u{1}binary".to_string()),
     ]
+    .into_iter()
+    // `echo-token`: a listed file the Hub refuses with a message that repeats the token.
+    .chain((name == "echo-token").then(|| ("notes.txt", String::new())))
+    .collect()
 }
 
 fn runtime_of(owner: &str, name: &str) -> Value {
@@ -456,6 +463,15 @@ async fn resolve(
     if let Some(r) = gate(&name, &owner, &authed(&headers)) {
         return r;
     }
+    if name == "echo-token" && path == "notes.txt" {
+        let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let token = bearer.trim_start_matches("Bearer ");
+        return error(
+            StatusCode::FORBIDDEN,
+            Some("GatedRepo"),
+            &format!("access denied for auth%3D{token}%26 (no read)"),
+        );
+    }
     match files(&name).into_iter().find(|(p, _)| *p == path) {
         Some((_, content)) => {
             let mut r = Response::new(Body::from(content.clone()));
@@ -492,6 +508,13 @@ async fn app(
     count(&state, format!("app:{name}"));
     match name.as_str() {
         "app-down" => (StatusCode::BAD_GATEWAY, "Bad Gateway").into_response(),
+        // The student's app asks for a long wait: it must not pace the Hub requests.
+        "app-throttled" => {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "330"), ("ratelimit", "\"api\";r=0;t=330")], "slow down")
+                .into_response()
+        }
+        // An error page larger than what spacecheck reads is still an error.
+        "app-huge-error" => (StatusCode::SERVICE_UNAVAILABLE, "x".repeat(200 * 1024)).into_response(),
         "sleeping" | "build-error" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
         _ if owner == "sleepy" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
         _ => json_ok(json!({"status": "healthy", "service": "deployment-ready-ga2-f0af22", "port": 7255})),
