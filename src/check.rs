@@ -63,12 +63,29 @@ impl PolicySource {
         if let Some(path) = &self.file {
             return Policy::load(path).map_err(|e| CheckError::Local(e.0));
         }
-        let local = target.root().map(|root| root.join("spacecheck.yaml")).filter(|p| p.is_file());
-        match local {
+        match target.root().map(space_policy).transpose()?.flatten() {
             Some(path) => Policy::load(&path).map_err(|e| CheckError::Local(e.0)),
             None => Ok(Policy::baseline()),
         }
     }
+}
+
+/// The Space's own `spacecheck.yaml`, if it has one. A link is followed only inside the Space:
+/// the policy's text is echoed in errors, and a link may point anywhere.
+fn space_policy(root: &Path) -> Result<Option<PathBuf>, CheckError> {
+    let path = root.join("spacecheck.yaml");
+    let Ok(meta) = std::fs::symlink_metadata(&path) else { return Ok(None) };
+    if meta.file_type().is_symlink() {
+        let inside = match (path.canonicalize(), root.canonicalize()) {
+            (Ok(target), Ok(root)) => target.starts_with(root),
+            _ => false,
+        };
+        if !inside {
+            let why = "is a symbolic link that points outside the Space (or nowhere); spacecheck does not follow it";
+            return Err(CheckError::Local(format!("`{}` {why}; use --policy", path.display())));
+        }
+    }
+    Ok(Some(path))
 }
 
 /// Why a Space could not be checked (exit 2 for a single Space, an error row in a batch).

@@ -80,17 +80,15 @@ impl Policy {
     }
 
     pub fn load(path: &Path) -> Result<Policy, PolicyError> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
-        if meta.len() > 1 << 20 {
-            return Err(PolicyError(format!(
-                "policy `{}` is {} bytes; a policy is a small YAML file",
-                path.display(),
-                meta.len()
-            )));
+        use std::io::Read;
+        let cannot = |e: std::io::Error| PolicyError(format!("cannot read policy `{}`: {e}", path.display()));
+        let file = crate::source::open_regular(path).map_err(cannot)?;
+        let mut bytes = Vec::new();
+        file.take((1 << 20) + 1).read_to_end(&mut bytes).map_err(cannot)?;
+        if bytes.len() > 1 << 20 {
+            let why = "is over 1 MiB; a policy is a small YAML file";
+            return Err(PolicyError(format!("policy `{}` {why}", path.display())));
         }
-        let bytes =
-            std::fs::read(path).map_err(|e| PolicyError(format!("cannot read policy `{}`: {e}", path.display())))?;
         let text = crate::source::decode_text(&bytes)
             .map_err(|e| PolicyError(format!("policy `{}`: {}", path.display(), e.message)))?;
         parse(&text, &path.display().to_string())

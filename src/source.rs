@@ -3,6 +3,27 @@
 
 use std::ops::Range;
 
+/// Opens a file for reading only if it is a regular file, without ever blocking: a FIFO, a
+/// device or a socket (in a Space written by someone else) would hang a plain `open`. The
+/// descriptor is opened non-blocking and checked with `fstat` before anything is read.
+pub fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, a device or a socket); spacecheck does not read it",
+        ));
+    }
+    Ok(file)
+}
+
 /// One text file of the Space. `text` never contains the UTF-8 BOM: every span in spacecheck
 /// (and in `parse-dockerfile`) is a byte offset into this BOM-less text.
 #[derive(Debug, Clone, PartialEq, Eq)]

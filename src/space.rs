@@ -224,7 +224,7 @@ impl Space {
             };
         }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        match fs::File::open(&path).and_then(|f| f.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)) {
+        match crate::source::open_regular(&path).and_then(|f| f.take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes)) {
             Ok(_) => {}
             Err(e) => return Loaded::Problem { message: format!("cannot read `{rel}`: {e}"), line_col: None },
         }
@@ -250,7 +250,8 @@ impl Space {
             return None;
         }
         let mut bytes = Vec::new();
-        fs::File::open(safe_join(&self.root, rel)?).ok()?.take(MAX_TEXT_BYTES).read_to_end(&mut bytes).ok()?;
+        let file = crate::source::open_regular(&safe_join(&self.root, rel)?).ok()?;
+        file.take(MAX_TEXT_BYTES).read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 
@@ -264,7 +265,7 @@ impl Space {
         }
         let path = safe_join(&self.root, &entry.path)?;
         let mut bytes = Vec::new();
-        fs::File::open(path).ok()?.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
+        crate::source::open_regular(&path).ok()?.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 

@@ -186,3 +186,47 @@ fn oversized_policy_and_roster_line_are_refused_with_the_reason() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo");
+    assert!(status.success());
+}
+
+/// A FIFO anywhere in the Space (README.md, the Dockerfile, any other file, the policy) is
+/// never opened for a blocking read: spacecheck finishes, and says what it could not read.
+#[test]
+fn fifos_never_block() {
+    for name in ["README.md", "Dockerfile", "app.py", "spacecheck.yaml"] {
+        let dir = space_with_dockerfile(b"FROM python:3.11\nUSER 1000\n");
+        let _ = std::fs::remove_file(dir.path().join(name));
+        mkfifo(&dir.path().join(name));
+        let start = std::time::Instant::now();
+        let out = Command::cargo_bin("spacecheck")
+            .expect("bin")
+            .arg(dir.path())
+            .args(["--format", "json"])
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .expect("run");
+        let code = out.status.code();
+        assert!(matches!(code, Some(0..=2)), "{name}: {code:?} {}", String::from_utf8_lossy(&out.stderr));
+        assert!(start.elapsed() < std::time::Duration::from_secs(10), "{name} took {:?}", start.elapsed());
+        if name == "spacecheck.yaml" {
+            assert_eq!(code, Some(2));
+            assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+        }
+    }
+}
+
+/// A `spacecheck.yaml` that links out of the Space is not read (its text would be echoed).
+#[test]
+fn a_policy_linking_out_of_the_space_is_refused() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("passwd"), "root:x:0:0:secret line\n").expect("write");
+    let dir = space_with_dockerfile(b"FROM python:3.11\nUSER 1000\n");
+    std::os::unix::fs::symlink(outside.path().join("passwd"), dir.path().join("spacecheck.yaml")).expect("link");
+    let out = Command::cargo_bin("spacecheck").expect("bin").arg(dir.path()).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("outside the Space") && !stderr.contains("secret line"), "{stderr}");
+}

@@ -80,12 +80,14 @@ pub fn discover(env: &dyn Fn(&str) -> Option<String>) -> Option<(Token, TokenSou
             home.join("token")
         }
     };
-    // A token file is a few dozen bytes; refuse to read anything large.
-    let meta = std::fs::metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > 4096 {
+    // A token file is a few dozen bytes; refuse to read anything large, or anything that is
+    // not a regular file (a FIFO would block).
+    use std::io::Read;
+    let mut text = String::new();
+    crate::source::open_regular(&path).ok()?.take(4097).read_to_string(&mut text).ok()?;
+    if text.len() > 4096 {
         return None;
     }
-    let text = std::fs::read_to_string(&path).ok()?;
     Token::new(&text).map(|t| (t, TokenSource::File(path)))
 }
 
