@@ -209,7 +209,7 @@ pub fn main() -> i32 {
         Ok(code) => code,
         Err(message) => {
             let _ = stdout.flush();
-            eprintln!("spacecheck: error: {}", crate::redact::mask(&message));
+            crate::redact::warn(&format!("spacecheck: error: {message}"));
             2
         }
     }
@@ -261,7 +261,7 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     let mut notes = Vec::new();
     let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
     for note in &notes {
-        eprintln!("spacecheck: note: {}", crate::redact::mask(note));
+        crate::redact::warn(&format!("spacecheck: note: {note}"));
     }
     let report = result.map_err(|e| match (e, target.space_id()) {
         (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),

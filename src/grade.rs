@@ -69,6 +69,8 @@ impl<R: BufRead> CsvReader<R> {
         let mut field = String::new();
         let mut in_quotes = false;
         let mut any = false;
+        // A record is bounded as a line is: an unclosed quote must not swallow the roster.
+        let mut record_bytes = 0usize;
         loop {
             let mut buf = String::new();
             let n = std::io::Read::take(self.input.by_ref(), 1 << 20)
@@ -89,6 +91,10 @@ impl<R: BufRead> CsvReader<R> {
             }
             self.line += 1;
             any = true;
+            record_bytes += n;
+            if record_bytes > 1 << 20 {
+                return Err(format!("line {}: a quoted field runs past 1 MiB (is a quote never closed?)", self.line));
+            }
             let mut chars = buf.chars().peekable();
             while let Some(c) = chars.next() {
                 match (in_quotes, c) {
@@ -407,12 +413,12 @@ impl Batch {
 fn announce(total: usize, concurrency: usize, with_secrets: bool) {
     // Info is one API call per Space, secrets one more; files and the app are not API calls.
     let calls = total * if with_secrets { 2 } else { 1 };
-    eprintln!(
+    crate::redact::warn(&format!(
         "spacecheck: grading {total} Spaces, {concurrency} at a time: {calls} API calls; at the Hub's anonymous quota \
          (500 calls / 5 min) that takes at least {:.1} min, at a free account's (1,000) {:.1} min",
         calls as f64 / 500.0 * 5.0,
         calls as f64 / 1000.0 * 5.0
-    );
+    ));
 }
 
 fn progress_bar(total: Option<usize>) -> Option<indicatif::ProgressBar> {
@@ -463,14 +469,14 @@ pub fn run_batch(batch: &Batch, grader: Grader, out: &mut dyn Write) -> Result<i
     writer.finish().map_err(write_err)?;
     drop(writer);
     let summary = summary?;
-    eprintln!(
+    crate::redact::warn(&format!(
         "spacecheck: graded {} Spaces in {}: {} passed, {} failed, {} could not be checked",
         summary.total,
         elapsed_text(start),
         summary.passed,
         summary.failed,
         summary.errors
-    );
+    ));
     Ok(if summary.failed == 0 && summary.errors == 0 { 0 } else { 1 })
 }
 

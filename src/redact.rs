@@ -52,6 +52,45 @@ pub fn mask(text: &str) -> String {
     mask_credentials(&text)
 }
 
+/// Writes a line to standard error, masked, with control characters escaped (a file name or a
+/// Hub message may carry terminal escapes); a closed stderr is ignored, never a panic.
+pub fn warn(line: &str) {
+    use std::io::Write;
+    // One line, whatever it quotes: a newline in a file name must not start a line of its own
+    // (`::error …` would be read by GitHub Actions as a workflow command).
+    let line = escape_controls(&mask(line)).replace('\n', "\\n");
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Control characters shown as escapes (`\u{1b}`), so text from a Space or the Hub cannot
+/// move the cursor, retitle the terminal or hide what follows. Newlines and tabs stay.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(is_hostile_control) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if is_hostile_control(c) { c.escape_unicode().to_string() } else { c.to_string() }).collect()
+}
+
+fn is_hostile_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// The same, for a source text whose byte offsets must not move (snippets): each control
+/// character becomes as many `?` as it has bytes. A `\r` before a `\n` stays.
+pub fn neutralize_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let crlf = c == '\r' && chars.peek() == Some(&'\n');
+        if is_hostile_control(c) && !crlf {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Replaces every run of `text` of at least [`PIECE`] bytes that also appears in `secret`.
 fn mask_value(text: &str, secret: &str) -> String {
     let bytes = text.as_bytes();
@@ -152,6 +191,15 @@ mod tests {
         }
         assert_eq!(mask("no secret here"), "no secret here");
         assert_eq!(mask("only 7 of it: Zq3xW9v"), "only 7 of it: Zq3xW9v");
+    }
+
+    #[test]
+    fn controls_are_escaped_or_neutralized_in_place() {
+        assert_eq!(escape_controls("a\u{1b}]0;title\u{7}b\n"), "a\\u{1b}]0;title\\u{7}b\n");
+        let source = "FROM x\u{1b}[2J\r\nRUN \u{85}y\n";
+        let neutral = neutralize_controls(source);
+        assert_eq!(neutral.len(), source.len());
+        assert_eq!(neutral, "FROM x?[2J\r\nRUN ??y\n");
     }
 
     #[test]

@@ -230,3 +230,26 @@ fn a_policy_linking_out_of_the_space_is_refused() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("outside the Space") && !stderr.contains("secret line"), "{stderr}");
 }
+
+/// Escape sequences in a Space's files and file names never reach the terminal raw: a clear
+/// screen, a title change or hidden text in a Dockerfile line is shown as `?` in the snippet
+/// and as `\u{1b}` in messages; a newline in a file name cannot start a workflow command.
+#[test]
+fn terminal_escapes_are_neutralized() {
+    let dir = space_with_dockerfile(b"FROM python\x1b[2J\x1b]0;owned\x07\nCOPY missing\x1b[8m.txt /app/\nUSER 1000\n");
+    std::fs::write(dir.path().join("evil\x1b[31m\n::error file=x::forged.txt"), "hf").expect("write");
+    let out =
+        Command::cargo_bin("spacecheck").expect("bin").arg(dir.path()).env("NO_COLOR", "1").output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout}");
+    assert!(stdout.contains("RP002") || stdout.contains("DF011"), "{stdout}");
+    let github = Command::cargo_bin("spacecheck")
+        .expect("bin")
+        .arg(dir.path())
+        .args(["--format", "github"])
+        .output()
+        .expect("run");
+    for line in String::from_utf8_lossy(&github.stdout).lines().chain(String::from_utf8_lossy(&github.stderr).lines()) {
+        assert!(!line.starts_with("::error file=x"), "forged: {line}");
+    }
+}

@@ -8,6 +8,30 @@ use crate::lint::Report;
 use crate::rules::{Diagnostic, Severity};
 
 pub fn render(report: &Report, color: bool) -> String {
+    render_safe(&without_controls(report), color)
+}
+
+/// The report with every text that came from a Space or the Hub stripped of terminal control
+/// characters: messages, labels, help, file names, reasons and source snippets (whose byte
+/// offsets are kept, so spans still point at the same places).
+fn without_controls(report: &Report) -> Report {
+    use crate::redact::{escape_controls, neutralize_controls};
+    let mut safe = report.clone();
+    safe.target = escape_controls(&safe.target);
+    for d in &mut safe.diagnostics {
+        d.message = escape_controls(&d.message);
+        d.help = d.help.as_deref().map(escape_controls);
+        d.label = d.label.as_deref().map(escape_controls);
+        d.file = d.file.as_deref().map(escape_controls);
+    }
+    for s in &mut safe.skipped {
+        s.reason = escape_controls(&s.reason);
+    }
+    safe.sources = safe.sources.iter().map(|(path, text)| (escape_controls(path), neutralize_controls(text))).collect();
+    safe
+}
+
+fn render_safe(report: &Report, color: bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
     let mut out = String::new();
