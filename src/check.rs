@@ -25,6 +25,33 @@ pub enum Target {
 }
 
 impl Target {
+    /// The target the lint command names: `hf://OWNER/NAME`, or a folder with or without
+    /// `--space OWNER/NAME` (which `--offline` turns off); `display` names a folder in reports.
+    pub fn from_args(
+        path: &str,
+        space: Option<&str>,
+        offline: bool,
+        display: Option<String>,
+    ) -> Result<Target, String> {
+        let remote = path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
+        let space_id = match (&remote, space) {
+            (Some(_), Some(_)) => return Err("give either hf://OWNER/NAME or --space, not both".into()),
+            (Some(_), None) if offline => {
+                return Err("hf:// lints the files stored on the Hub; with --offline there is nothing to lint".into());
+            }
+            (id, space) => id.clone().or_else(|| space.map(str::to_string)),
+        };
+        if let Some(id) = space_id.as_deref().filter(|id| !probe::valid_space_id(id)) {
+            return Err(format!("`{id}` is not a Space id: expected OWNER/NAME (letters, digits, `-`, `_`, `.`)"));
+        }
+        let root = PathBuf::from(path);
+        Ok(match (remote, space_id) {
+            (Some(space_id), _) => Target::Remote { space_id },
+            (None, Some(space_id)) if !offline => Target::LocalAndLive { root, space_id },
+            _ => Target::Local { root, display },
+        })
+    }
+
     pub fn space_id(&self) -> Option<&str> {
         match self {
             Target::Local { .. } => None,
@@ -133,19 +160,44 @@ pub async fn check(
         Target::LocalAndLive { root, space_id } => {
             let space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
             let client = client.ok_or_else(|| CheckError::Local("live checks need the Hub client".into()))?;
-            let probe = probe::probe(client, space_id, probe_options(policy, batch)).await.map_err(CheckError::Hub)?;
-            // The grader reads the files stored on the Hub, not the local ones.
-            let grader_files = match policy.assignment {
-                Some(_) => Some(hub_grader_files(client, space_id).await?),
-                None => None,
+            let asked = async {
+                let probe = probe::probe(client, space_id, probe_options(policy, batch)).await?;
+                // The grader reads the files stored on the Hub, not the local ones.
+                let grader_files = match policy.assignment {
+                    Some(_) => Some(hub_grader_files(client, space_id).await?),
+                    None => None,
+                };
+                Ok::<_, HubError>((probe, grader_files))
             };
-            let live = Some(Live { probe: &probe, compare_readme: true });
-            let input = Input { space: Some(&space), target: space.display.clone(), live, grader_files };
-            Ok(lint::run(&input, policy, options))
+            let target = space.display.clone();
+            match asked.await {
+                Ok((probe, grader_files)) => {
+                    let live = Some(Live { probe: &probe, compare_readme: true });
+                    let input = Input { space: Some(&space), target, live, grader_files, live_failure: None };
+                    Ok(lint::run(&input, policy, options))
+                }
+                // The local findings stand; the live rules are skipped with the reason.
+                Err(e) => {
+                    let live_failure = Some(format!("could not check `{space_id}` on the Hub: {e}"));
+                    Ok(lint::run(
+                        &Input { space: Some(&space), target, live_failure, ..Input::default() },
+                        policy,
+                        options,
+                    ))
+                }
+            }
         }
         Target::Remote { space_id } => {
             let client = client.ok_or_else(|| CheckError::Local("hf:// needs the Hub client".into()))?;
-            check_remote(client, space_id, policy, options, batch, notes).await
+            match check_remote(client, space_id, policy, options, batch, notes).await {
+                Err(CheckError::Hub(e)) if !batch => {
+                    // A valid, empty report that says why (an empty CI artifact helps no one).
+                    let live_failure = Some(format!("could not check `{space_id}` on the Hub: {e}"));
+                    let target = format!("hf://{space_id}");
+                    Ok(lint::run(&Input { target, live_failure, ..Input::default() }, policy, options))
+                }
+                other => other,
+            }
         }
     }
 }
@@ -173,16 +225,12 @@ async fn check_remote(
     let mut space = Space::load(dir.path()).map_err(|e| CheckError::Local(e.0))?;
     space.display = target.clone();
     space.add_listed_files(&fetched.listed_only);
-    Ok(lint::run(&Input { space: Some(&space), target, live: live(), grader_files: None }, policy, options))
+    Ok(lint::run(&Input { space: Some(&space), target, live: live(), ..Input::default() }, policy, options))
 }
 
-async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, CheckError> {
+async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, HubError> {
     let fetch = |path: &'static str| remote::fetch_text(client, id, path);
     let (dockerfile, requirements, readme) =
         tokio::join!(fetch("Dockerfile"), fetch("requirements.txt"), fetch("README.md"));
-    Ok(GraderFiles {
-        dockerfile: dockerfile.map_err(CheckError::Hub)?,
-        requirements: requirements.map_err(CheckError::Hub)?,
-        readme: readme.map_err(CheckError::Hub)?,
-    })
+    Ok(GraderFiles { dockerfile: dockerfile?, requirements: requirements?, readme: readme? })
 }

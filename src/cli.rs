@@ -9,7 +9,6 @@ use clap::{Args, Parser, Subcommand};
 use crate::check::{self, CheckError, PolicySource, Target};
 use crate::diag::Severity;
 use crate::hub::client::HubClient;
-use crate::hub::probe;
 use crate::lint::Options;
 use crate::policy::Policy;
 use crate::report::{self, Format};
@@ -239,7 +238,7 @@ fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck
 
 /// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
 fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
-    let target = lint_target(args)?;
+    let target = Target::from_args(&args.path, args.space.as_deref(), args.offline, args.display_name.clone())?;
     let options = Options {
         select: Options::codes(&args.select)?,
         ignore: Options::codes(&args.ignore)?,
@@ -267,29 +266,10 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
         (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
         (e, _) => e.to_string(),
     })?;
+    if let Some(why) = &report.incomplete {
+        crate::redact::warn(&format!("spacecheck: error: {why}"));
+    }
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let text = report::render(&report, args.format, color && args.format == Format::Human);
-    Ok((text, if report.passed() { 0 } else { 1 }))
-}
-
-fn lint_target(args: &LintArgs) -> Result<Target, CannotCheck> {
-    let remote = args.path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
-    let space_id = match (&remote, &args.space) {
-        (Some(_), Some(_)) => return Err("give either hf://OWNER/NAME or --space, not both".into()),
-        (Some(_), None) if args.offline => {
-            let why = "hf:// lints the files stored on the Hub; with --offline there is nothing to lint";
-            return Err(why.into());
-        }
-        (id, space) => id.clone().or_else(|| space.clone()),
-    };
-    if let Some(id) = space_id.as_deref().filter(|id| !probe::valid_space_id(id)) {
-        let why = "expected OWNER/NAME (letters, digits, `-`, `_`, `.`)";
-        return Err(format!("`{id}` is not a Space id: {why}"));
-    }
-    let root = PathBuf::from(&args.path);
-    Ok(match (remote, space_id) {
-        (Some(space_id), _) => Target::Remote { space_id },
-        (None, Some(space_id)) if !args.offline => Target::LocalAndLive { root, space_id },
-        _ => Target::Local { root, display: args.display_name.clone() },
-    })
+    Ok((text, report.exit_code()))
 }

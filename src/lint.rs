@@ -41,11 +41,24 @@ pub struct Report {
     pub sources: HashMap<String, String>,
     /// Assignment mode: the replayed grader's verdict.
     pub grader: Option<crate::assignment::grader::Verdict>,
+    /// Why the check is incomplete (the Hub could not be asked): the findings shown are those
+    /// that could be made, and the run exits 2.
+    pub incomplete: Option<String>,
 }
 
 impl Report {
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+
+    /// 2 when the check could not be completed, 1 with a finding at or above the fail-on
+    /// level, else 0 (contract.md, "Exit codes").
+    pub fn exit_code(&self) -> i32 {
+        match (&self.incomplete, self.passed()) {
+            (Some(_), _) => 2,
+            (None, true) => 0,
+            (None, false) => 1,
+        }
     }
 
     /// False exactly when the exit code is 1.
@@ -81,6 +94,9 @@ impl Options {
 #[derive(Default)]
 pub struct Input<'a> {
     pub space: Option<&'a Space>,
+    /// Why the live rules could not run (the Hub did not answer): they are reported as
+    /// skipped with this reason, and the report is incomplete.
+    pub live_failure: Option<String>,
     /// How reports name the target.
     pub target: String,
     pub live: Option<Live<'a>>,
@@ -143,11 +159,14 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         key(a).cmp(&key(b))
     });
     skipped.retain(|s| wanted(s.code));
-    if options.offline {
+    let not_asked = match (&input.live_failure, options.offline) {
+        (Some(why), _) => Some(format!("the Hub could not be asked: {why}")),
+        (None, true) => Some("--offline: the Hub was not contacted".to_string()),
+        (None, false) => None,
+    };
+    if let Some(reason) = not_asked {
         let live_rules = rules::all().iter().filter(|r| r.is_live() && wanted(r.code));
-        skipped.extend(
-            live_rules.map(|r| Skipped { code: r.code, reason: "--offline: the Hub was not contacted".into() }),
-        );
+        skipped.extend(live_rules.map(|r| Skipped { code: r.code, reason: reason.clone() }));
     }
     let grader =
         policy.assignment.as_ref().map(|values| grader::replay(&grader_inputs(input, ctx.as_ref(), policy), values));
@@ -159,6 +178,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         fail_on: options.fail_on,
         sources,
         grader,
+        incomplete: input.live_failure.clone(),
     }
 }
 

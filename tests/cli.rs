@@ -281,3 +281,26 @@ fn top_level_dockerfile_is_the_reference_spaces_with_repository_paths() {
     };
     assert_eq!(body(&top), body(&fixture));
 }
+
+/// Result URIs are percent-encoded and resolve through SPACEROOT to the Space's folder.
+#[test]
+fn sarif_uris_are_encoded_and_resolve_to_the_space() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let space_dir = dir.path().join("spaces/my demo");
+    std::fs::create_dir_all(&space_dir).unwrap();
+    std::fs::write(space_dir.join("README.md"), GOOD_README).unwrap();
+    std::fs::write(space_dir.join("Dockerfile"), "FROM python:3.11\nCOPY [\"my file#1.txt\", \"/app/\"]\nUSER 1000\n")
+        .unwrap();
+    let out = spacecheck().current_dir(dir.path()).args(["spaces/my demo", "--format", "sarif"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let run = &v["runs"][0];
+    assert_eq!(run["originalUriBaseIds"]["SPACEROOT"]["uri"], "spaces/my%20demo/");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let uris: Vec<&str> = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    assert!(uris.iter().all(|u| !u.contains(' ') && !u.contains('#')), "{uris:?}");
+}

@@ -235,7 +235,7 @@ fn lint_live(case: &LiveCase) -> Report {
         spacecheck::policy::parse(case.policy, "policy.yaml").expect("policy")
     };
     let live = Some(Live { probe: &case.probe, compare_readme: true });
-    let input = Input { space: space.as_ref(), target: "hf://alice/demo".into(), live, grader_files: None };
+    let input = Input { space: space.as_ref(), target: "hf://alice/demo".into(), live, ..Input::default() };
     lint::run(&input, &policy, &Options::default())
 }
 

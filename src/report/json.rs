@@ -39,6 +39,13 @@ pub fn render(report: &Report) -> String {
             "passed": report.passed(),
         }
     });
+    if let Some(why) = &report.incomplete {
+        // The check could not be completed (exit 2): the findings above are those it made.
+        // Never "passed" then: a consumer reading only the JSON must not take it for a pass.
+        out["error"] = json!(why);
+        out["summary"]["complete"] = json!(false);
+        out["summary"]["passed"] = json!(false);
+    }
     if let Some(v) = &report.grader {
         use crate::assignment::grader::Verdict;
         out["grader"] = match v {

@@ -16,6 +16,49 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// A path as a relative URI reference: every byte outside RFC 3986's unreserved set and `/`
+/// percent-encoded (spaces, `#`, `?`, `%`, non-ASCII).
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Where the results' relative URIs resolve: the Space folder, relative to where spacecheck
+/// ran (the repository root in CI), an absolute `file://` folder, or the `hf://` Space.
+fn space_root(target: &str) -> Value {
+    let description = json!({"text": format!("The linted Space: {target}")});
+    let folder = target.trim_end_matches('/');
+    let uri = if target.starts_with("hf://") {
+        format!("{folder}/")
+    } else if folder.starts_with('/') {
+        format!("file://{}/", percent_encode(folder))
+    } else {
+        match folder.trim_start_matches("./") {
+            "" | "." => return json!({"description": description}),
+            relative => format!("{}/", percent_encode(relative)),
+        }
+    };
+    json!({"uri": uri, "description": description})
+}
+
+/// Whether the run could check everything; when the Hub could not be asked, why.
+fn invocation(report: &Report) -> Value {
+    match &report.incomplete {
+        None => json!({"executionSuccessful": true}),
+        Some(why) => json!({
+            "executionSuccessful": false,
+            "toolExecutionNotifications": [{"level": "error", "message": {"text": why}}]
+        }),
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let catalogue = rules::all();
     let driver_rules: Vec<Value> = catalogue
@@ -54,7 +97,10 @@ pub fn render(report: &Report) -> String {
                 "ruleIndex": index,
                 "level": level(d.severity),
                 "message": {"text": text},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file, "uriBaseId": "SPACEROOT"}, "region": region}}]
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": percent_encode(&file), "uriBaseId": "SPACEROOT"},
+                    "region": region
+                }}]
             })
         })
         .collect();
@@ -69,7 +115,8 @@ pub fn render(report: &Report) -> String {
                 "informationUri": INFORMATION_URI,
                 "rules": driver_rules
             }},
-            "originalUriBaseIds": {"SPACEROOT": {"description": {"text": format!("The linted Space: {}", report.target)}}},
+            "originalUriBaseIds": {"SPACEROOT": space_root(&report.target)},
+            "invocations": [invocation(report)],
             "results": results
         }]
     });
