@@ -45,8 +45,12 @@ impl Loaded {
 
 #[derive(Debug, Clone)]
 pub struct FileEntry {
-    /// Relative to the Space root, `/`-separated.
+    /// Relative to the Space root, `/`-separated (a name that is not UTF-8 is shown with
+    /// U+FFFD in place of its bad bytes).
     pub path: String,
+    /// The name as it is on disk, relative to the root, for reading it (when it is not UTF-8,
+    /// `path` names no file).
+    pub on_disk: Option<PathBuf>,
     pub size: u64,
     pub is_symlink: bool,
     /// Ignored by a .gitignore: never pushed, so not in the Hub's build context.
@@ -139,7 +143,13 @@ impl Space {
         let mut files = Vec::new();
         for (p, b) in [("Dockerfile", dockerfile), ("README.md", readme)] {
             if let Some(b) = b {
-                files.push(FileEntry { path: p.into(), size: b.len() as u64, is_symlink: false, git_ignored: false });
+                files.push(FileEntry {
+                    path: p.into(),
+                    on_disk: None,
+                    size: b.len() as u64,
+                    is_symlink: false,
+                    git_ignored: false,
+                });
             }
         }
         Space {
@@ -263,7 +273,11 @@ impl Space {
         if entry.is_symlink {
             return None;
         }
-        let path = safe_join(&self.root, &entry.path)?;
+        // The name on disk: a name that is not UTF-8 is read too.
+        let path = match &entry.on_disk {
+            Some(on_disk) => self.root.join(on_disk),
+            None => safe_join(&self.root, &entry.path)?,
+        };
         let mut bytes = Vec::new();
         crate::source::open_regular(&path).ok()?.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
         Some(bytes)
@@ -283,8 +297,8 @@ impl Space {
                 self.walk_truncated = true;
                 break;
             }
-            let Ok(rel) = entry.path().strip_prefix(&root) else { continue };
-            let rel = rel.to_string_lossy().replace('\\', "/");
+            let Ok(rel_on_disk) = entry.path().strip_prefix(&root) else { continue };
+            let rel = rel_on_disk.to_string_lossy().replace('\\', "/");
             let file_type = entry.file_type();
             if file_type.is_dir() {
                 if rel == ".git" {
@@ -305,7 +319,8 @@ impl Space {
             }
             let size = entry.path().symlink_metadata().map(|m| m.len()).unwrap_or(0);
             let git_ignored = self.is_git_ignored(&rel, false);
-            self.files.push(FileEntry { path: rel, size, is_symlink: file_type.is_symlink(), git_ignored });
+            let on_disk = Some(rel_on_disk.to_path_buf());
+            self.files.push(FileEntry { path: rel, on_disk, size, is_symlink: file_type.is_symlink(), git_ignored });
         }
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }
@@ -337,7 +352,13 @@ impl Space {
                 self.dirs.insert(parent.to_string());
                 dir = parent;
             }
-            self.files.push(FileEntry { path: p.clone(), size: 0, is_symlink: false, git_ignored: false });
+            self.files.push(FileEntry {
+                path: p.clone(),
+                on_disk: None,
+                size: 0,
+                is_symlink: false,
+                git_ignored: false,
+            });
         }
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
     }

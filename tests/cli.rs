@@ -304,3 +304,10 @@ fn sarif_uris_are_encoded_and_resolve_to_the_space() {
         .collect();
     assert!(uris.iter().all(|u| !u.contains(' ') && !u.contains('#')), "{uris:?}");
 }
+
+#[test]
+fn an_empty_email_is_an_error() {
+    let out = spacecheck().args(["assignment", "show", "ga2", "--email", ""]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("email"));
+}

@@ -253,3 +253,19 @@ fn terminal_escapes_are_neutralized() {
         assert!(!line.starts_with("::error file=x"), "forged: {line}");
     }
 }
+
+/// A credential in a file whose name is not UTF-8 is still found (the name is shown with
+/// U+FFFD for its bad bytes).
+#[test]
+fn a_token_in_a_file_with_a_non_utf8_name_is_found() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = space_with_dockerfile(b"FROM python:3.11\nUSER 1000\n");
+    let name = std::ffi::OsStr::from_bytes(b"conf\xff\xfe.py");
+    let token = format!("hf_{}", "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTy");
+    std::fs::write(dir.path().join(name), format!("TOKEN = '{token}'\n")).expect("write");
+    let (v, code) = run(dir.path());
+    assert_eq!(code, 1);
+    let rp001 = finding(&v, "RP001");
+    assert!(rp001["file"].as_str().unwrap().starts_with("conf"), "{rp001}");
+    assert!(!v.to_string().contains(&token[3..20]));
+}

@@ -407,3 +407,30 @@ fn a_failed_probe_keeps_the_local_findings() {
     let v: Value = serde_json::from_str(&sarif.stdout).expect("valid SARIF");
     assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], false);
 }
+
+/// A token that no HTTP header can carry is refused at once, without a retry and without
+/// showing it.
+#[test]
+fn a_token_with_a_control_character_is_refused_at_once() {
+    let bad = format!("{}\u{7}x", &TOKEN[..20]);
+    let start = Instant::now();
+    let (mut c, _home) = spacecheck(Some(&bad));
+    let out = c.args(["hf://acme/compliant", "--retries", "3"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("control character") && stderr.contains("$HF_TOKEN"), "{stderr}");
+    assert!(!stderr.contains(&TOKEN[3..15]), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+/// Closed output pipes end the run without a panic (exit 2, never 101).
+#[test]
+fn closed_pipes_do_not_panic() {
+    use std::process::{Command as Process, Stdio};
+    let bin = assert_cmd::cargo::cargo_bin("spacecheck");
+    let mut child = Process::new(bin).args(["rules"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_ne!(status.code(), Some(101), "panicked");
+}

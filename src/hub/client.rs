@@ -193,8 +193,15 @@ impl HubClient {
     /// A client with the command line's options and the token discovered as the Python client
     /// does (`HF_TOKEN`, the token files).
     pub fn from_env(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, String> {
-        let token = super::token::discover(&super::token::from_process_env).map(|(t, _)| t);
-        HubClient::new(ClientOptions::from_env(timeout, retries, pace_reserve)?, token)
+        let found = super::token::discover(&super::token::from_process_env);
+        if let Some((token, source)) = &found {
+            // An HTTP header cannot carry it: say so now, rather than retry a request that
+            // can never be sent.
+            if token.expose().chars().any(char::is_control) {
+                return Err(format!("the Hub token from {source} contains a control character; fix {source}"));
+            }
+        }
+        HubClient::new(ClientOptions::from_env(timeout, retries, pace_reserve)?, found.map(|(t, _)| t))
     }
 
     pub fn new(options: ClientOptions, token: Option<Token>) -> Result<HubClient, String> {
