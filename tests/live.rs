@@ -434,3 +434,15 @@ fn closed_pipes_do_not_panic() {
     let status = child.wait().unwrap();
     assert_ne!(status.code(), Some(101), "panicked");
 }
+
+/// The files the Hub reads are fetched first, whatever the listing order; the download cap is
+/// a note, never a false "missing README/Dockerfile".
+#[test]
+fn a_space_with_many_files_keeps_its_readme_and_dockerfile() {
+    let r = remote("many-files", Some(TOKEN), &[]);
+    let v: Value = serde_json::from_str(&r.stdout).expect("json");
+    let codes: Vec<&str> = v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert!(!codes.contains(&"DF001") && !codes.contains(&"FM001"), "{codes:?}");
+    assert!(r.stderr.contains("more text files were not downloaded"), "{}", r.stderr);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+}

@@ -64,6 +64,18 @@ fn wanted(p: &str) -> bool {
         )
 }
 
+/// Download order: the Space's configuration and build file, the ignore files, dependency
+/// manifests, then the rest.
+fn priority(p: &str) -> u8 {
+    match p {
+        "README.md" | "Dockerfile" => 0,
+        ".dockerignore" | ".gitignore" | ".gitattributes" | "spacecheck.yaml" => 1,
+        "pyproject.toml" | "Pipfile" | "package.json" | "environment.yml" | "packages.txt" => 2,
+        p if !p.contains('/') && p.starts_with("requirements") => 2,
+        _ => 3,
+    }
+}
+
 /// Percent-encodes one path segment for a URL.
 fn encode_segment(seg: &str) -> String {
     let mut out = String::new();
@@ -80,7 +92,7 @@ fn encode_segment(seg: &str) -> String {
 /// Downloads the files the rules read into `dest`.
 pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &Path) -> Result<Fetched, HubError> {
     let mut fetched = Fetched::default();
-    let mut to_get = Vec::new();
+    let mut wanted_files = Vec::new();
     for p in &info.siblings {
         if !safe_repo_path(p) {
             fetched.notes.push(format!(
@@ -89,11 +101,23 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
             ));
             continue;
         }
-        if wanted(p) && to_get.len() < MAX_DOWNLOADS {
-            to_get.push(p.clone());
+        if wanted(p) {
+            wanted_files.push(p.clone());
         } else {
             fetched.listed_only.push(p.clone());
         }
+    }
+    // What the Hub itself reads comes first, whatever the listing order: a cap that is hit
+    // leaves out only files of least use, and they stay known to exist.
+    wanted_files.sort_by_key(|p| (priority(p), p.matches('/').count(), p.clone()));
+    let to_get: Vec<String> = wanted_files.iter().take(MAX_DOWNLOADS).cloned().collect();
+    if wanted_files.len() > MAX_DOWNLOADS {
+        let left = wanted_files.len() - MAX_DOWNLOADS;
+        fetched.notes.push(format!(
+            "{left} more text files were not downloaded (spacecheck reads at most {MAX_DOWNLOADS} per Space); \
+             they are known to exist, but their content was not checked"
+        ));
+        fetched.listed_only.extend(wanted_files.into_iter().skip(MAX_DOWNLOADS));
     }
     let gate = Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut tasks = tokio::task::JoinSet::new();

@@ -28,7 +28,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -129,6 +129,7 @@ const KNOWN: &[&str] = &[
     "app-throttled",
     "app-huge-error",
     "echo-token",
+    "many-files",
     STUDENT,
 ];
 
@@ -203,18 +204,26 @@ fn files(name: &str) -> Vec<(&'static str, String)> {
             ("requirements.txt", include_str!("../../fixtures/student-example/requirements.txt").to_string()),
         ];
     }
-    vec![
+    // `many-files`: 250 small text assets listed before everything else.
+    let assets = (0..if name == "many-files" { 250 } else { 0 }).map(|i| (asset_name(i), format!("asset {i}\n")));
+    assets
+        .chain(vec![
         (".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n".to_string()),
         ("Dockerfile", DOCKERFILE.to_string()),
         ("README.md", readme(name)),
         ("main.py", "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root():\n    return {\"status\": \"healthy\"}\n".to_string()),
         ("requirements.txt", "fastapi==0.115.6\nuvicorn[standard]==0.32.1\n".to_string()),
         ("static/logo.bin", "\u{0}\u{1}binary".to_string()),
-    ]
-    .into_iter()
+    ])
     // `echo-token`: a listed file the Hub refuses with a message that repeats the token.
     .chain((name == "echo-token").then(|| ("notes.txt", String::new())))
     .collect()
+}
+
+/// `aaa/asset-000.txt`…: names that sort before `Dockerfile` and `README.md`.
+fn asset_name(i: usize) -> &'static str {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| (0..250).map(|i| format!("aaa/asset-{i:03}.txt")).collect())[i].as_str()
 }
 
 fn runtime_of(owner: &str, name: &str) -> Value {
