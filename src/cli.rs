@@ -2,7 +2,7 @@
 //! `explain CODE`.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -70,6 +70,13 @@ pub enum HookAction {
     Uninstall {
         #[arg(default_value = ".")]
         path: PathBuf,
+    },
+    /// What the installed hook runs, with git's pre-push input on standard input.
+    #[command(hide = true)]
+    Run {
+        /// The Space's folder inside the repository.
+        #[arg(long, default_value = "")]
+        prefix: String,
     },
 }
 
@@ -195,6 +202,13 @@ pub fn main() -> i32 {
         Some(Command::Hook { action }) => match action {
             HookAction::Install { force, path } => hook::install(&path, force),
             HookAction::Uninstall { path } => hook::uninstall(&path),
+            HookAction::Run { prefix } => {
+                let status = hook::run::run(Path::new("."), &prefix, &mut std::io::stdin().lock());
+                return status.unwrap_or_else(|e| {
+                    crate::redact::warn(&format!("spacecheck: error: {}", e.0));
+                    2
+                });
+            }
         }
         .map(|msg| (msg + "\n", 0))
         .map_err(|e| e.0),

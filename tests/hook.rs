@@ -144,3 +144,46 @@ fn outside_a_repository_is_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not inside a git repository"));
 }
+
+/// Built at run time so that this file holds no token-shaped text.
+fn token() -> String {
+    format!("hf_{}", "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi")
+}
+
+/// `export-ignore` files are pushed all the same: the hook lints the tree exactly.
+#[test]
+fn export_ignored_files_are_linted() {
+    let (_root, _remote, work) = setup();
+    assert!(spacecheck(&work, &["hook", "install"]).status.success());
+    std::fs::write(work.join(".gitattributes"), "notes.txt export-ignore\n").unwrap();
+    std::fs::write(work.join("notes.txt"), format!("token = {}\n", token())).unwrap();
+    ok(&work, &["add", "."]);
+    ok(&work, &["commit", "-q", "-m", "notes"]);
+    let push = git(&work, &["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&push.stderr);
+    assert!(!push.status.success(), "the token was pushed: {stderr}");
+    assert!(stderr.contains("RP001") && stderr.contains("notes.txt"), "{stderr}");
+    assert!(!stderr.contains(&token()[3..20]), "{stderr}");
+}
+
+/// A token committed and removed in the next commit still reaches the remote's history.
+#[test]
+fn a_token_in_an_earlier_pushed_commit_blocks_the_push() {
+    let (_root, _remote, work) = setup();
+    assert!(spacecheck(&work, &["hook", "install"]).status.success());
+    assert!(git(&work, &["push", "-q", "origin", "main"]).status.success());
+    std::fs::write(work.join("config.py"), format!("TOKEN = '{}'\n", token())).unwrap();
+    ok(&work, &["add", "."]);
+    ok(&work, &["commit", "-q", "-m", "oops"]);
+    std::fs::remove_file(work.join("config.py")).unwrap();
+    ok(&work, &["commit", "-q", "-am", "remove it"]);
+    let push = git(&work, &["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&push.stderr);
+    assert!(!push.status.success(), "history with a token was pushed: {stderr}");
+    assert!(stderr.contains("adds a Hugging Face token in `config.py`"), "{stderr}");
+    assert!(!stderr.contains(&token()[3..20]), "{stderr}");
+    // A new branch holding only pushed commits goes through.
+    ok(&work, &["branch", "clean", "HEAD~2"]);
+    let push = git(&work, &["push", "-q", "origin", "clean"]);
+    assert!(push.status.success(), "{}", String::from_utf8_lossy(&push.stderr));
+}

@@ -1,11 +1,13 @@
 //! `spacecheck hook install|uninstall`: a git pre-push hook that lints what is being pushed and
 //! blocks the push on failure.
 //!
-//! The hook reads git's pre-push input (`<local ref> <local sha> <remote ref> <remote sha>` per
-//! line), skips deletions (an all-zero local sha), and lints each pushed commit's tree exported
-//! with `git archive`: the content that leaves, not the working tree (so pushing another branch
-//! checks that branch). It honours `core.hooksPath`, never replaces a hook it did not write
-//! without `--force` (and then keeps a backup), and `uninstall` removes only its own hook.
+//! The installed hook is a small script that finds spacecheck and runs `spacecheck hook run`
+//! ([`run`]) with git's pre-push input: each pushed commit's tree is linted exactly as pushed,
+//! and every new commit is scanned for credentials. Installing honours `core.hooksPath`, never
+//! replaces a hook spacecheck did not write without `--force` (and then keeps a backup), and
+//! `uninstall` removes only its own hook.
+
+pub mod run;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -52,8 +54,8 @@ pub fn script(space_prefix: &str, fallback_binary: &str) -> String {
         r#"#!/bin/sh
 {MARKER}
 # Installed by `spacecheck hook install`; remove with `spacecheck hook uninstall`.
-# Lints each pushed commit (not the working tree) and blocks the push when spacecheck finds
-# errors. Bypass once with: git push --no-verify
+# Lints each pushed commit (not the working tree), scans the commits it sends for credentials,
+# and blocks the push when spacecheck finds errors. Bypass once with: git push --no-verify
 SPACE_PREFIX={prefix}
 SPACECHECK_FALLBACK={fallback}
 if command -v spacecheck >/dev/null 2>&1; then
@@ -64,34 +66,7 @@ else
     echo "spacecheck: not found on PATH; install it, or bypass once with: git push --no-verify" >&2
     exit 1
 fi
-status=0
-seen=""
-while read -r local_ref local_sha remote_ref remote_sha; do
-    case "$local_sha" in
-        *[!0]*) ;;
-        *) continue ;; # a deletion: nothing leaves
-    esac
-    case " $seen " in
-        *" $local_sha "*) continue ;;
-    esac
-    seen="$seen $local_sha"
-    tmp=$(mktemp -d) || exit 1
-    if ! git archive --format=tar "$local_sha" | tar -x -C "$tmp"; then
-        rm -rf "$tmp"
-        echo "spacecheck: cannot read $local_ref" >&2
-        exit 1
-    fi
-    short=$(printf '%s' "$local_sha" | cut -c1-8)
-    echo "spacecheck: checking $local_ref ($short) before pushing it to $remote_ref" >&2
-    if ! "$SC" --offline --display-name "$local_ref@$short${{SPACE_PREFIX:+/$SPACE_PREFIX}}" "$tmp/$SPACE_PREFIX" >&2; then
-        status=1
-    fi
-    rm -rf "$tmp"
-done
-if [ "$status" -ne 0 ]; then
-    echo "spacecheck: push blocked: fix the findings above, or bypass once with: git push --no-verify" >&2
-fi
-exit $status
+exec "$SC" hook run --prefix "$SPACE_PREFIX"
 "#,
         prefix = shell_quote(space_prefix),
         fallback = shell_quote(fallback_binary),
