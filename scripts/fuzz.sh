@@ -15,7 +15,7 @@ else
 fi
 command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 export RUSTC_BOOTSTRAP=1
-mkdir -p fuzz/corpus/dockerfile fuzz/corpus/frontmatter
+mkdir -p fuzz/corpus/dockerfile fuzz/corpus/frontmatter fuzz/corpus/reports
 n=0
 for f in fixtures/*/Dockerfile fixtures/examples/*/Dockerfile ../shared/corpus/real/*/Dockerfile ../shared/corpus/buildkit/testfiles/*/Dockerfile tests/fuzz_regressions/dockerfile/*; do
     [ -f "$f" ] && cp "$f" "fuzz/corpus/dockerfile/seed-$n" && n=$((n + 1))
@@ -23,8 +23,13 @@ done
 for f in fixtures/*/README.md fixtures/examples/*/README.md ../shared/corpus/real/*/README.md tests/fuzz_regressions/frontmatter/*; do
     [ -f "$f" ] && cp "$f" "fuzz/corpus/frontmatter/seed-$n" && n=$((n + 1))
 done
+# Report seeds: message, help, label, file name and source separated by \x01, with escapes,
+# workflow-command look-alikes and the fuzz target's secret (and pieces of it).
+printf 'msg \033[2J\001help\n::error::x\001lbl\007\001Dock\nerfile\001FROM x\033]0;t\007\r\nRUN y\n' > fuzz/corpus/reports/seed-escapes
+printf 'auth%%3Dhf_FuzzSecretValueAbCdEfGhIjKlMnOpQr%%26\001FuzzSecretVal\001\001f\001ENV A=hf_FuzzSecretValueAbCd\n' > fuzz/corpus/reports/seed-secret
+cp tests/fuzz_regressions/reports/* fuzz/corpus/reports/ 2>/dev/null || true
 cd fuzz
-for target in dockerfile frontmatter; do
+for target in dockerfile frontmatter reports; do
     echo "== fuzzing $target (${budget[*]})"
     cargo fuzz run -s none "$target" "corpus/$target" -- "${budget[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048
 done

@@ -133,9 +133,22 @@ pub fn credential_ranges(text: &str) -> Vec<Range<usize>> {
     find_credentials(text).into_iter().map(|(_, r)| r).collect()
 }
 
+/// Shapes masked in outputs beyond those RP001 reports: Hub tokens glued to other characters
+/// (`auth%3Dhf_…%26`), with digits, OAuth and organization tokens. Looser than RP001's patterns
+/// on purpose: a false mask costs nothing, a false finding does.
+static OUTPUT_ONLY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"hf_oauth_[A-Za-z0-9_]{20,}|hf_[A-Za-z0-9]{30,}|api_org_[A-Za-z0-9]{20,}")
+        .expect("valid credential regex")
+});
+
 /// `hf_AbCd...WxYz` → `hf_****WxYz`: the most of a token any output may show.
 pub fn mask_credentials(text: &str) -> String {
-    let found = find_credentials(text);
+    let mut found = find_credentials(text);
+    if text.contains("hf_") || text.contains("api_org_") {
+        found.extend(OUTPUT_ONLY.find_iter(text).map(|m| ("a token", m.range())));
+        // Where two shapes start together, the longer one is masked.
+        found.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
+    }
     if found.is_empty() {
         return text.to_string();
     }
@@ -200,6 +213,20 @@ mod tests {
         let neutral = neutralize_controls(source);
         assert_eq!(neutral.len(), source.len());
         assert_eq!(neutral, "FROM x?[2J\r\nRUN ??y\n");
+    }
+
+    #[test]
+    fn other_token_shapes_are_masked_in_outputs() {
+        let oauth = concat!("hf_oauth_", "Zq3xW9vK2mN8pL4rT6yU1iO0pQ");
+        let glued = concat!("auth%3Dhf_", "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTy", "%26");
+        let org = concat!("api_org_", "AbCdEfGhIjKlMnOpQrStUv");
+        for text in [oauth, glued, org] {
+            let masked = mask(text);
+            assert!(
+                masked.contains("****") && !masked.contains("OpAsDfGhJk") && !masked.contains("W9vK2mN8"),
+                "{masked}"
+            );
+        }
     }
 
     #[test]

@@ -188,3 +188,20 @@ fn report_cells_are_never_formulas() {
         }
     }
 }
+
+/// An unclosed quote in a roster ends the read at 1 MiB with the line, never growing without
+/// bound.
+#[test]
+fn an_unclosed_quote_is_bounded() {
+    let mut text = String::from("student,space\n\"never closed,acme/compliant\n");
+    let line = "x".repeat(1000) + "\n";
+    while text.len() < 3 << 20 {
+        text.push_str(&line);
+    }
+    let (_dir, path) = roster(&text);
+    let start = std::time::Instant::now();
+    let out = spacecheck(Some(TOKEN)).args(["grade", path.to_str().unwrap(), "--policy", POLICY]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("quoted field") && stderr.contains("1 MiB"), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(10));
+}

@@ -1,0 +1,54 @@
+//! Hostile strings through every report writer: a finding's message, help, label and file name,
+//! and the source it points into, all come from the input. Whatever they hold, no output shows
+//! a piece of the secret in use, the human output carries no terminal control character, and
+//! every line of the GitHub output is a workflow command of spacecheck's own.
+#![no_main]
+
+use std::sync::Once;
+
+use libfuzzer_sys::fuzz_target;
+use spacecheck::diag::{Code, Diagnostic};
+use spacecheck::lint::Report;
+use spacecheck::report::{self, Format};
+use spacecheck::rules;
+use spacecheck::source::SourceFile;
+
+/// Not a real token; the fuzzer's seeds carry it and pieces of it.
+const SECRET: &str = "hf_FuzzSecretValueAbCdEfGhIjKlMnOpQr";
+
+fuzz_target!(|data: &[u8]| {
+    static REMEMBER: Once = Once::new();
+    REMEMBER.call_once(|| spacecheck::redact::remember_secret(SECRET));
+    let text = String::from_utf8_lossy(data);
+    let mut parts = text.split('\u{1}');
+    let mut next = || parts.next().unwrap_or("").to_string();
+    let (message, help, label, file, source) = (next(), next(), next(), next(), next());
+    let file = if file.is_empty() { "Dockerfile".to_string() } else { file };
+    let source_file = SourceFile::new(file.clone(), source.clone());
+    let span = source.len() / 3..source.len() / 2;
+    let diagnostic = Diagnostic::new(rules::rule(Code::DF004), message).help(help).label(label).at(&source_file, span);
+    let report = Report {
+        target: file.clone(),
+        policy: "fuzz".into(),
+        diagnostics: vec![diagnostic],
+        skipped: vec![],
+        fail_on: spacecheck::diag::Severity::Error,
+        sources: [(file, source_file.text.clone())].into_iter().collect(),
+        grader: None,
+        incomplete: None,
+    };
+    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+        let out = report::render(&report, format, false);
+        for piece in SECRET.as_bytes().windows(8) {
+            assert!(!out.contains(std::str::from_utf8(piece).unwrap()), "{format:?} shows a piece of the secret");
+        }
+        match format {
+            Format::Human => assert!(
+                !out.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')),
+                "a control character reaches the terminal"
+            ),
+            Format::Github => assert!(out.lines().all(|l| l.starts_with("::")), "a line that is not a command"),
+            _ => {}
+        }
+    }
+});
