@@ -446,3 +446,14 @@ fn a_space_with_many_files_keeps_its_readme_and_dockerfile() {
     assert!(r.stderr.contains("more text files were not downloaded"), "{}", r.stderr);
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
 }
+
+/// A trickling body is bounded by `--timeout` from the moment the request is sent, not retried,
+/// and the message says how long it was given.
+#[test]
+fn a_trickling_body_takes_the_timeout_once() {
+    let start = Instant::now();
+    let r = remote("trickle", Some(TOKEN), &["--timeout", "1", "--retries", "3"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("no answer within 1.") && r.stderr.contains("still arriving"), "{}", r.stderr);
+    assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
+}

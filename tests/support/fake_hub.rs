@@ -130,6 +130,7 @@ const KNOWN: &[&str] = &[
     "app-huge-error",
     "echo-token",
     "many-files",
+    "trickle",
     STUDENT,
 ];
 
@@ -317,6 +318,13 @@ async fn info(
             tokio::time::sleep(Duration::from_secs(5)).await;
             json_ok(info_json(&state, &owner, &name))
         }
+        // Headers at once, then one byte every 200 ms for 20 s: a body that trickles.
+        "trickle" => {
+            let stream = Trickle { interval: tokio::time::interval(Duration::from_millis(200)), left: 100 };
+            let mut r = Response::new(Body::from_stream(stream));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            r
+        }
         "huge" => {
             let chunk = bytes_of(1 << 20);
             let stream = futures_stream(chunk, 100);
@@ -371,6 +379,31 @@ impl futures_core::Stream for ChunkStream {
         }
         self.left -= 1;
         std::task::Poll::Ready(Some(Ok(self.chunk.clone())))
+    }
+}
+
+/// One space every tick of the interval.
+struct Trickle {
+    interval: tokio::time::Interval,
+    left: usize,
+}
+
+impl futures_core::Stream for Trickle {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        match self.interval.poll_tick(cx) {
+            std::task::Poll::Ready(_) => {
+                self.left -= 1;
+                std::task::Poll::Ready(Some(Ok(axum::body::Bytes::from_static(b" "))))
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
     }
 }
 
