@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fuzzes the Dockerfile and frontmatter paths for SECONDS each (default 30), seeded from
-# fixtures/ and ../shared/corpus/real. `scripts/fuzz.sh ci` instead runs a fixed, seeded number
+# Fuzzes the Dockerfile and frontmatter paths and the report writers for SECONDS each (default
+# 30), seeded from fixtures/ and ../shared/corpus/real (and hostile report strings). `scripts/fuzz.sh ci` instead runs a fixed, seeded number
 # of inputs per target (deterministic: CI cannot turn red by chance). Installs cargo-fuzz if needed. The machine's toolchain is
 # stable: RUSTC_BOOTSTRAP lets cargo-fuzz use its unstable flags, and `-s none` skips the
 # sanitizer runtime (Rust panics still abort and are reported as crashes). Crashes land in
@@ -30,6 +30,12 @@ printf 'auth%%3Dhf_FuzzSecretValueAbCdEfGhIjKlMnOpQr%%26\001FuzzSecretVal\001\00
 cp tests/fuzz_regressions/reports/* fuzz/corpus/reports/ 2>/dev/null || true
 cd fuzz
 for target in dockerfile frontmatter reports; do
-    echo "== fuzzing $target (${budget[*]})"
-    cargo fuzz run -s none "$target" "corpus/$target" -- "${budget[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048
+    runs=("${budget[@]}")
+    # Every report input renders all four formats (SARIF carries the whole rule catalogue):
+    # about 60 inputs a second, so CI gives it 2,000.
+    if [ "$seconds" = ci ] && [ "$target" = reports ]; then
+        runs=(-runs=2000 -seed=1)
+    fi
+    echo "== fuzzing $target (${runs[*]})"
+    cargo fuzz run -s none "$target" "corpus/$target" -- "${runs[@]}" -max_len=65536 -timeout=10 -rss_limit_mb=2048
 done
