@@ -89,9 +89,9 @@ fn encode_segment(seg: &str) -> String {
     out
 }
 
-/// Downloads the files the rules read into `dest`.
-pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &Path) -> Result<Fetched, HubError> {
-    let mut fetched = Fetched::default();
+/// The files to download, most useful first and at most [`MAX_DOWNLOADS`]; the others go to
+/// `listed_only` (known to exist), unsafe paths to the notes.
+fn plan_downloads(info: &SpaceInfo, fetched: &mut Fetched) -> Vec<String> {
     let mut wanted_files = Vec::new();
     for p in &info.siblings {
         if !safe_repo_path(p) {
@@ -119,6 +119,13 @@ pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &
         ));
         fetched.listed_only.extend(wanted_files.into_iter().skip(MAX_DOWNLOADS));
     }
+    to_get
+}
+
+/// Downloads the files the rules read into `dest`.
+pub async fn fetch_files(client: &HubClient, id: &str, info: &SpaceInfo, dest: &Path) -> Result<Fetched, HubError> {
+    let mut fetched = Fetched::default();
+    let to_get = plan_downloads(info, &mut fetched);
     let gate = Arc::new(Semaphore::new(CONCURRENT_DOWNLOADS));
     let mut tasks = tokio::task::JoinSet::new();
     for p in to_get {
