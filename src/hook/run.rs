@@ -154,8 +154,11 @@ fn credentials_in_history(repo: &Path, commits: &[String], blobs: &mut Blobs) ->
         for pair in fields.chunks(2) {
             let [meta, path] = pair else { continue };
             let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-            let (Some(new_sha), Some(status)) = (parts.get(3), parts.get(4)) else { continue };
-            if status.starts_with('D') || new_sha.bytes().all(|b| b == b'0') {
+            let (Some(new_mode), Some(new_sha), Some(status)) = (parts.get(1), parts.get(3), parts.get(4)) else {
+                continue;
+            };
+            // Deletions add nothing; a submodule (160000) is another repository's commit.
+            if status.starts_with('D') || *new_mode == "160000" || new_sha.bytes().all(|b| b == b'0') {
                 continue;
             }
             let content = blobs.read(new_sha)?;
