@@ -56,7 +56,17 @@ pub fn normalize_name(name: &str) -> String {
 /// One PEP 508 requirement (`fastapi[standard]>=0.110; python_version>"3.8"`); `None` for a
 /// URL, a path or anything that is not one.
 pub fn requirement(text: &str) -> Option<Package> {
-    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text.trim()).ok()?;
+    let text = text.trim();
+    // PEP 508's name: letters and digits, with `-_.` only between them. `pep508_rs` 0.9 panics
+    // on a name that ends in a separator before a character it does not expect (`rp-/x`, found
+    // by fuzzing), so such names are refused here first.
+    let name_end =
+        text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
+    let name = &text[..name_end];
+    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok()?;
     Some(Package {
         name: normalize_name(req.name.as_ref()),
         extras: req.extras.iter().map(|e| normalize_name(e.as_ref())).collect(),
@@ -261,6 +271,14 @@ mod tests {
         assert_eq!(names(&p), vec!["gradio", "uvicorn"]);
         assert_eq!(p[1].extras, vec!["standard"]);
         assert!(pyproject("not toml [").is_empty());
+    }
+
+    #[test]
+    fn names_pep508_rs_would_panic_on_are_refused() {
+        for text in ["rp-/requirements.txt", "a./b", "x_", "-e", ""] {
+            assert_eq!(requirement(text), None, "{text}");
+        }
+        assert_eq!(requirement("a.b-c_d>=1").map(|p| p.name), Some("a-b-c-d".into()));
     }
 
     #[test]
