@@ -177,6 +177,7 @@ fn credentials_in_history(repo: &Path, commits: &[String], blobs: &mut Blobs) ->
 pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i32, HookError> {
     let mut status = 0;
     let mut blobs = Blobs::open(repo)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| HookError(e.to_string()))?;
     for pushed in pushed_refs(input) {
         let short = &pushed.local_sha[..pushed.local_sha.len().min(8)];
         crate::redact::warn(&format!("spacecheck: checking {} ({short}) before pushing it", pushed.local_ref));
@@ -189,7 +190,6 @@ pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i
         };
         let options = Options { offline: true, ..Options::default() };
         let policy = PolicySource::default().resolve(&target).map_err(|e| HookError(e.to_string()))?;
-        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| HookError(e.to_string()))?;
         let report = runtime
             .block_on(check::check(&target, &policy, &options, None, false, &mut Vec::new()))
             .map_err(|e| HookError(e.to_string()))?;
