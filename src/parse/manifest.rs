@@ -23,15 +23,19 @@ pub enum ManifestKind {
     Pyproject,
     Pipfile,
     CondaEnvironment,
+    /// setuptools' `setup.py`: `install_requires`, read with the Python parser.
+    SetupPy,
 }
 
 impl ManifestKind {
-    /// `requirements.txt`, `requirements-dev.txt`, `pyproject.toml`, `Pipfile`, `environment.yml`.
+    /// `requirements.txt`, `requirements-dev.txt`, `pyproject.toml`, `Pipfile`, `environment.yml`,
+    /// `setup.py`.
     pub fn of(file_name: &str) -> Option<ManifestKind> {
         match file_name {
             "pyproject.toml" => Some(ManifestKind::Pyproject),
             "Pipfile" => Some(ManifestKind::Pipfile),
             "environment.yml" | "environment.yaml" => Some(ManifestKind::CondaEnvironment),
+            "setup.py" => Some(ManifestKind::SetupPy),
             n if n.starts_with("requirements") && n.ends_with(".txt") => Some(ManifestKind::Requirements),
             _ => None,
         }
@@ -80,6 +84,7 @@ pub fn packages(kind: ManifestKind, text: &str) -> Vec<Package> {
         ManifestKind::Pyproject => pyproject(text),
         ManifestKind::Pipfile => pipfile(text),
         ManifestKind::CondaEnvironment => conda_environment(text),
+        ManifestKind::SetupPy => super::python::setup_requires(text).iter().filter_map(|r| requirement(r)).collect(),
     }
 }
 

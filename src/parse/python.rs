@@ -52,6 +52,45 @@ pub fn server_calls(source: &str) -> Vec<ServerCall> {
     finder.calls
 }
 
+/// The requirement strings of `setup(install_requires=[...])` (setuptools' `setup.py`): string
+/// literals of a list or tuple; anything computed is left out.
+pub fn setup_requires(source: &str) -> Vec<String> {
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    let mut finder = SetupFinder::default();
+    finder.visit_body(&parsed.syntax().body);
+    finder.requires
+}
+
+#[derive(Default)]
+struct SetupFinder {
+    requires: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for SetupFinder {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Call(call) = expr {
+            if callee_name(&call.func) == Some("setup") {
+                let requires = call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "install_requires"));
+                let items = match requires.map(|k| &k.value) {
+                    Some(Expr::List(list)) => list.elts.iter().collect::<Vec<_>>(),
+                    Some(Expr::Tuple(tuple)) => tuple.elts.iter().collect(),
+                    _ => Vec::new(),
+                };
+                for item in items {
+                    if let Expr::StringLiteral(s) = item {
+                        self.requires.push(s.value.to_str().to_string());
+                    }
+                }
+            }
+        }
+        walk_expr(self, expr);
+    }
+}
+
 #[derive(Default)]
 struct Finder {
     /// Local names bound to the uvicorn module (`import uvicorn as u`).
@@ -249,6 +288,13 @@ mod tests {
         assert_eq!(c.keywords["server_port"], ArgValue::Env { var: "PORT".into(), default: Some("7860".into()) });
         let subscript = one("app = Flask(__name__)\napp.run(port=os.environ['PORT'])\n");
         assert_eq!(subscript.keywords["port"], ArgValue::Env { var: "PORT".into(), default: None });
+    }
+
+    #[test]
+    fn setup_py_requirements() {
+        let src = "from setuptools import setup\nsetup(name='x', install_requires=['fastapi>=0.1', \"uvicorn[standard]\", DEP])\n";
+        assert_eq!(setup_requires(src), vec!["fastapi>=0.1", "uvicorn[standard]"]);
+        assert!(setup_requires("setup(name='x')\n").is_empty());
     }
 
     #[test]

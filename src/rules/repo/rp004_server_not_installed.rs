@@ -127,4 +127,16 @@ mod tests {
         let files = [("README.md", README), ("Dockerfile", UVICORN), ("requirements.txt", "fastapi\n"), ("pyproject.toml", pyproject)];
         assert!(lint(&files).iter().any(|d| d.code == "RP004"));
     }
+
+    /// `setup.py`'s `install_requires` counts, read with the Python parser.
+    #[test]
+    fn setup_py_install_requires_counts() {
+        let setup = "from setuptools import setup\nsetup(name='app', install_requires=['fastapi', 'uvicorn'])\n";
+        let dockerfile = "FROM python:3.11\nCOPY . .\nRUN pip install .\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n";
+        let files = [("README.md", README), ("Dockerfile", dockerfile), ("setup.py", setup)];
+        assert!(!lint(&files).iter().any(|d| d.code == "RP004"));
+        let without = setup.replace(", 'uvicorn'", "");
+        let files = [("README.md", README), ("Dockerfile", dockerfile), ("setup.py", without.as_str())];
+        assert!(lint(&files).iter().any(|d| d.code == "RP004"));
+    }
 }
