@@ -60,14 +60,10 @@ pub fn normalize_name(name: &str) -> String {
 /// One PEP 508 requirement (`fastapi[standard]>=0.110; python_version>"3.8"`); `None` for a
 /// URL, a path or anything that is not one.
 pub fn requirement(text: &str) -> Option<Package> {
-    let text = text.trim();
-    // PEP 508's name: letters and digits, with `-_.` only between them. `pep508_rs` 0.9 panics
-    // on a name that ends in a separator before a character it does not expect (`rp-/x`, found
-    // by fuzzing), so such names are refused here first.
-    let name_end =
-        text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
-    let name = &text[..name_end];
-    if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !name.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+    // A direct reference (`name @ https://…`) names its package before the `@`; the URL itself
+    // is not needed, and `pep508_rs`'s URL handling is left out of reach of hostile input.
+    let text = text.split('@').next().unwrap_or(text).trim();
+    if !names_are_pep508(text) {
         return None;
     }
     let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok()?;
@@ -75,6 +71,27 @@ pub fn requirement(text: &str) -> Option<Package> {
         name: normalize_name(req.name.as_ref()),
         extras: req.extras.iter().map(|e| normalize_name(e.as_ref())).collect(),
     })
+}
+
+/// Whether the name and the extras are PEP 508 names (letters and digits, with `-_.` only
+/// between them). `pep508_rs` 0.9 panics (an `expect`) on a name or an extra that ends in a
+/// separator before a character it does not expect (`rp-/x`, `x[stand--]`: both found by
+/// fuzzing), so such requirements are refused before it sees them.
+fn names_are_pep508(text: &str) -> bool {
+    let is_name = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let name_end =
+        text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
+    if !is_name(&text[..name_end]) {
+        return false;
+    }
+    let rest = text[name_end..].trim_start();
+    let Some(extras) = rest.strip_prefix('[') else { return true };
+    let Some((extras, _)) = extras.split_once(']') else { return false };
+    extras.split(',').map(str::trim).filter(|e| !e.is_empty()).all(is_name)
 }
 
 /// The packages of a manifest's text.
@@ -280,10 +297,12 @@ mod tests {
 
     #[test]
     fn names_pep508_rs_would_panic_on_are_refused() {
-        for text in ["rp-/requirements.txt", "a./b", "x_", "-e", ""] {
+        for text in ["rp-/requirements.txt", "a./b", "x_", "-e", "", "x[stand---]", "x[a-]>=1", "x[a"] {
             assert_eq!(requirement(text), None, "{text}");
         }
         assert_eq!(requirement("a.b-c_d>=1").map(|p| p.name), Some("a-b-c-d".into()));
+        let direct = requirement("uvicorn[standard] @ https://example.com/u.whl").expect("a direct reference");
+        assert_eq!((direct.name.as_str(), direct.extras.as_slice()), ("uvicorn", &["standard".to_string()][..]));
     }
 
     #[test]
