@@ -18,7 +18,9 @@ pub const MARKER: &str = "# spacecheck-hook v1";
 #[derive(Debug)]
 pub struct HookError(pub String);
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, HookError> {
+/// Runs git in `dir`; its output, or what git said on failure. Shared by installing the hook
+/// and by `hook run`.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, HookError> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -26,21 +28,25 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, HookError> {
         .output()
         .map_err(|e| HookError(format!("cannot run git: {e}")))?;
     if !out.status.success() {
-        return Err(HookError(format!(
-            "`{}` is not inside a git repository: {}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        let why = String::from_utf8_lossy(&out.stderr);
+        return Err(HookError(format!("git {} failed: {}", args.join(" "), why.trim())));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']).to_string())
+    Ok(out.stdout)
+}
+
+/// One line git prints about the repository holding `dir`.
+fn repository_fact(dir: &Path, args: &[&str]) -> Result<String, HookError> {
+    let out = git(dir, args)
+        .map_err(|e| HookError(format!("`{}` is not inside a git repository: {}", dir.display(), e.0)))?;
+    Ok(String::from_utf8_lossy(&out).trim_end_matches(['\n', '\r']).to_string())
 }
 
 /// The hook file for the repository holding `dir` (core.hooksPath honoured), and the Space's
 /// folder inside the repository (`""` at the root).
 pub fn locate(dir: &Path) -> Result<(PathBuf, String), HookError> {
-    let hooks = git(dir, &["rev-parse", "--git-path", "hooks"])?;
+    let hooks = repository_fact(dir, &["rev-parse", "--git-path", "hooks"])?;
     let hooks = if Path::new(&hooks).is_absolute() { PathBuf::from(hooks) } else { dir.join(hooks) };
-    let prefix = git(dir, &["rev-parse", "--show-prefix"])?;
+    let prefix = repository_fact(dir, &["rev-parse", "--show-prefix"])?;
     Ok((hooks.join("pre-push"), prefix.trim_end_matches('/').to_string()))
 }
 

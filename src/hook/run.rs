@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
-use super::HookError;
+use super::{git, HookError};
 use crate::check::{self, PolicySource, Target};
 use crate::lint::Options;
 
@@ -40,20 +40,6 @@ fn pushed_refs(input: &mut dyn BufRead) -> Vec<Pushed> {
         }
     }
     refs
-}
-
-fn git(repo: &Path, args: &[&str]) -> Result<Vec<u8>, HookError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .map_err(|e| HookError(format!("cannot run git: {e}")))?;
-    if !out.status.success() {
-        let why = String::from_utf8_lossy(&out.stderr);
-        return Err(HookError(format!("git {} failed: {}", args.join(" "), why.trim())));
-    }
-    Ok(out.stdout)
 }
 
 /// `git cat-file --batch`: one process for every blob.
