@@ -252,19 +252,8 @@ fn arguments(args: &[String], conda: bool) -> Vec<Package> {
         "--extra",
         "--index",
     ];
-    let mut out = Vec::new();
-    let mut skip_next = false;
-    for arg in args {
-        if std::mem::take(&mut skip_next) {
-            continue;
-        }
-        if arg.starts_with('-') {
-            skip_next = VALUE_OPTIONS.contains(&arg.as_str());
-            continue;
-        }
-        out.extend(if conda { conda_spec(arg) } else { requirement(arg) });
-    }
-    out
+    let operands = super::shell::ParsedArgs::parse(args, VALUE_OPTIONS).operands;
+    operands.iter().filter_map(|arg| if conda { conda_spec(arg) } else { requirement(arg) }).collect()
 }
 
 #[cfg(test)]
