@@ -235,7 +235,7 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
         None => Policy::baseline(),
     };
     let concurrency = usize::from(args.concurrency);
-    let client = HubClient::from_env(args.timeout, args.retries, concurrency as u64)?;
+    let client = HubClient::from_env(args.timeout, args.retries, true)?;
     let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
     let grader = grade::Grader { client, policy, assignment, options, concurrency };
     let batch = grade::Batch { roster: args.roster.clone(), report: args.out.clone() };
@@ -266,7 +266,7 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
     let policy = source.resolve(&target).map_err(|e| e.to_string())?;
     let client = match target.space_id() {
-        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, 0)?),
+        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();

@@ -205,3 +205,36 @@ fn an_unclosed_quote_is_bounded() {
     assert!(stderr.contains("quoted field") && stderr.contains("1 MiB"), "{stderr}");
     assert!(start.elapsed() < Duration::from_secs(10));
 }
+
+/// Against a fake Hub enforcing the Hub's fixed window (50 `/api/*` calls per 3 s), a 300-Space
+/// batch paced by the `RateLimit` headers gets no 429, and takes about calls ÷ rate: the limit,
+/// not the pacing, sets its speed.
+#[test]
+fn a_batch_paced_by_the_window_gets_no_429() {
+    use std::sync::atomic::Ordering;
+    use support::fake_hub::{FixedWindow, HubState};
+    let (quota, width) = (50u64, Duration::from_secs(3));
+    let limited = FakeHub::start_with(HubState::default());
+    let mut text = String::from("space\n");
+    for _ in 0..300 {
+        text.push_str("acme/compliant\n");
+    }
+    let (_dir, path) = roster(&text);
+    *limited.state.api_window.lock().unwrap() = Some(FixedWindow::new(quota, width));
+    let start = std::time::Instant::now();
+    let out = spacecheck(None)
+        .env("HF_ENDPOINT", limited.endpoint())
+        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "16"])
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(csv.lines().filter(|l| l.contains(",pass,")).count(), 300, "{}", String::from_utf8_lossy(&out.stderr));
+    let calls = limited.state.api_calls.load(Ordering::Relaxed);
+    let refused = limited.state.api_refused.load(Ordering::Relaxed);
+    assert_eq!(refused, 0, "429s at steady state ({calls} calls answered)");
+    assert!(calls >= 300, "{calls}");
+    let ideal = width.as_secs_f64() * calls as f64 / quota as f64;
+    assert!(took.as_secs_f64() <= 1.3 * ideal, "took {took:?} for {calls} calls; calls ÷ rate is {ideal:.1} s");
+    eprintln!("paced batch: {calls} calls in {took:?} (calls ÷ rate = {ideal:.1} s)");
+}

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use tokio::sync::Mutex;
 
+use super::pace::{Bucket, Claim, Pacer, WindowReport};
 use super::token::Token;
 
 #[derive(Debug, Clone)]
@@ -24,9 +25,9 @@ pub struct ClientOptions {
     pub backoff_base: Duration,
     /// The longest single wait a `Retry-After`/`RateLimit` answer may impose before giving up.
     pub max_wait: Duration,
-    /// Pacing: when an answer's `RateLimit` says this many calls or fewer are left in the
-    /// window, every request waits for the window to reset (so a batch causes no 429 at all).
-    pub pace_reserve: u64,
+    /// A batch: requests are paced by the Hub's `RateLimit` windows (`pace.rs`), and a wait
+    /// may last a whole window.
+    pub paced: bool,
 }
 
 impl Default for ClientOptions {
@@ -38,16 +39,16 @@ impl Default for ClientOptions {
             retries: 3,
             backoff_base: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
-            pace_reserve: 0,
+            paced: false,
         }
     }
 }
 
 impl ClientOptions {
     /// The options of the command line: `HF_ENDPOINT` (default the Hub), the time each request
-    /// may take, the retries, and for a batch (`pace_reserve` > 0) a wait of up to a whole
+    /// may take, the retries, and for a batch (`paced`) a wait of up to a whole
     /// rate-limit window (5 minutes on the Hub) rather than a failure.
-    pub fn from_env(timeout: f64, retries: u32, pace_reserve: u64) -> Result<ClientOptions, String> {
+    pub fn from_env(timeout: f64, retries: u32, paced: bool) -> Result<ClientOptions, String> {
         let endpoint = std::env::var("HF_ENDPOINT").ok().filter(|e| !e.trim().is_empty());
         let endpoint = endpoint.unwrap_or_else(|| "https://huggingface.co".into());
         if !(endpoint.starts_with("https://") || endpoint.starts_with("http://")) {
@@ -62,8 +63,8 @@ impl ClientOptions {
             timeout: Duration::from_secs_f64(timeout),
             connect_timeout: Duration::from_secs_f64(timeout.min(5.0)),
             retries: retries.min(10),
-            pace_reserve,
-            max_wait: if pace_reserve > 0 { Duration::from_secs(330) } else { defaults.max_wait },
+            paced,
+            max_wait: if paced { Duration::from_secs(330) } else { defaults.max_wait },
             ..defaults
         })
     }
@@ -80,8 +81,8 @@ pub struct Response {
     pub request_id: Option<String>,
     pub error_code: Option<String>,
     pub error_message: Option<String>,
-    /// The rate-limit window the answer reported: calls left, time to reset.
-    pub window: Option<(u64, Duration)>,
+    /// The rate-limit window the answer reported (`RateLimit`, `RateLimit-Policy`).
+    pub window: Option<WindowReport>,
 }
 
 impl Response {
@@ -181,6 +182,8 @@ pub struct HubClient {
     pub options: ClientOptions,
     /// When the Hub asks everyone to wait (429), the whole client waits: one batch, one pace.
     resume_at: Arc<Mutex<Option<Instant>>>,
+    /// A batch's pace under the rate-limit windows (`None` outside a batch).
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl fmt::Debug for HubClient {
@@ -192,7 +195,7 @@ impl fmt::Debug for HubClient {
 impl HubClient {
     /// A client with the command line's options and the token discovered as the Python client
     /// does (`HF_TOKEN`, the token files).
-    pub fn from_env(timeout: f64, retries: u32, pace_reserve: u64) -> Result<HubClient, String> {
+    pub fn from_env(timeout: f64, retries: u32, paced: bool) -> Result<HubClient, String> {
         let found = super::token::discover(&super::token::from_process_env);
         if let Some((token, source)) = &found {
             // An HTTP header cannot carry it: say so now, rather than retry a request that
@@ -201,7 +204,7 @@ impl HubClient {
                 return Err(format!("the Hub token from {source} contains a control character; fix {source}"));
             }
         }
-        HubClient::new(ClientOptions::from_env(timeout, retries, pace_reserve)?, found.map(|(t, _)| t))
+        HubClient::new(ClientOptions::from_env(timeout, retries, paced)?, found.map(|(t, _)| t))
     }
 
     pub fn new(options: ClientOptions, token: Option<Token>) -> Result<HubClient, String> {
@@ -211,7 +214,9 @@ impl HubClient {
             .user_agent(concat!("spacecheck/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
-        Ok(HubClient { http, token, options, resume_at: Arc::new(Mutex::new(None)) })
+        // Unanswered requests already count as spent (pace.rs), so no call needs keeping back.
+        let pacer = options.paced.then(|| Arc::new(Pacer::new(0)));
+        Ok(HubClient { http, token, options, resume_at: Arc::new(Mutex::new(None)), pacer })
     }
 
     pub fn has_token(&self) -> bool {
@@ -227,20 +232,14 @@ impl HubClient {
     /// `limit` caps the body read.
     pub async fn get(&self, url: &str, send_token: bool, limit: usize) -> Result<Response, HubError> {
         let mut attempt = 0u32;
+        let bucket = reqwest::Url::parse(url).ok().and_then(|u| Bucket::of_path(u.path()));
         loop {
             self.wait_for_window().await;
+            let paced = self.claim_slot(bucket).await;
             let outcome = self.send(url, send_token, limit).await;
-            // Pace: with the window almost spent, everyone waits for its reset.
-            if let Ok((r, _)) = &outcome {
-                if let Some((left, reset)) = r.window {
-                    if left <= self.options.pace_reserve && r.status != 429 && !reset.is_zero() {
-                        let at = Instant::now() + reset.min(self.options.max_wait);
-                        let mut resume = self.resume_at.lock().await;
-                        if resume.is_none_or(|x| x < at) {
-                            *resume = Some(at);
-                        }
-                    }
-                }
+            if let (Some(pacer), Some(bucket)) = (&paced, bucket) {
+                let report = outcome.as_ref().ok().and_then(|(r, _)| r.window);
+                pacer.answered(bucket, report, Instant::now());
             }
             // A timeout is not retried: the request had its whole time (a trickling answer
             // would take the time again on every attempt).
@@ -323,6 +322,18 @@ impl HubClient {
         Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
     }
 
+    /// Waits for a slot in the bucket's rate-limit window (a batch only); the pacer to tell
+    /// of the answer, when a slot was taken.
+    async fn claim_slot(&self, bucket: Option<Bucket>) -> Option<Arc<Pacer>> {
+        let (pacer, bucket) = (self.pacer.as_ref()?, bucket?);
+        loop {
+            match pacer.claim(bucket, Instant::now()) {
+                Claim::Go => return Some(pacer.clone()),
+                Claim::WaitUntil(at) => tokio::time::sleep_until(at.into()).await,
+            }
+        }
+    }
+
     async fn wait_for_window(&self) {
         let at = *self.resume_at.lock().await;
         if let Some(at) = at {
@@ -353,7 +364,7 @@ async fn read(
     let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
     let ratelimit = header("ratelimit").and_then(|v| parse_ratelimit(&v));
     let wait = if status == 429 || status == 503 { retry_after.or(ratelimit) } else { None };
-    let window = header("ratelimit").and_then(|v| parse_ratelimit_window(&v));
+    let window = header("ratelimit").and_then(|v| window_report(&v, header("ratelimit-policy").as_deref()));
     if resp.content_length().is_some_and(|n| n as usize > limit) {
         return Err(HubError::TooLarge { url: url.to_string(), status, limit });
     }
@@ -381,19 +392,40 @@ async fn read(
     Ok((Response { url: url.to_string(), status, body, request_id, error_code, error_message, window }, wait))
 }
 
-/// `"api";r=12;t=55` → (12 calls left, window resets in 55 s).
-pub fn parse_ratelimit_window(value: &str) -> Option<(u64, Duration)> {
-    let mut remaining = None;
-    let mut reset = None;
-    for part in value.split(';') {
-        let part = part.trim();
-        if let Some(r) = part.strip_prefix("r=") {
-            remaining = r.trim().parse::<u64>().ok();
-        } else if let Some(t) = part.strip_prefix("t=") {
-            reset = t.trim().parse::<u64>().ok();
+/// The items of a structured header: `"api";r=12;t=55` → the names (`api`) and `key=value`s.
+fn header_items(value: &str) -> (Vec<&str>, Vec<(&str, &str)>) {
+    let mut names = Vec::new();
+    let mut params = Vec::new();
+    for part in value.split(';').map(str::trim) {
+        match part.split_once('=') {
+            Some((k, v)) => params.push((k.trim(), v.trim())),
+            None => names.push(part.trim_matches('"')),
         }
     }
-    Some((remaining?, Duration::from_secs(reset?)))
+    (names, params)
+}
+
+fn number(params: &[(&str, &str)], key: &str) -> Option<u64> {
+    params.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.parse::<u64>().ok())
+}
+
+/// `"api";r=12;t=55` → (12 calls left, window resets in 55 s).
+pub fn parse_ratelimit_window(value: &str) -> Option<(u64, Duration)> {
+    let (_, params) = header_items(value);
+    Some((number(&params, "r")?, Duration::from_secs(number(&params, "t")?)))
+}
+
+/// `RateLimit` with its `RateLimit-Policy` (`"fixed window";"api";q=500;w=300`) → what the
+/// answer says of the bucket's window; the policy counts only where it names the same bucket.
+pub fn window_report(ratelimit: &str, policy: Option<&str>) -> Option<WindowReport> {
+    let (left, reset) = parse_ratelimit_window(ratelimit)?;
+    let (names, _) = header_items(ratelimit);
+    let bucket = names.first().and_then(|n| Bucket::from_header_name(n))?;
+    let policy =
+        policy.map(header_items).filter(|(names, _)| names.iter().any(|n| Bucket::from_header_name(n) == Some(bucket)));
+    let quota = policy.as_ref().and_then(|(_, p)| number(p, "q"));
+    let width = policy.as_ref().and_then(|(_, p)| number(p, "w")).map(Duration::from_secs);
+    Some(WindowReport { bucket, left, reset, quota, width })
 }
 
 /// `"api";r=0;t=55` → wait 55 s when no request is left in the window.
@@ -425,6 +457,15 @@ mod tests {
         assert_eq!(parse_ratelimit("\"api\";r=10;t=55"), None);
         assert_eq!(parse_ratelimit("garbage"), None);
         assert_eq!(parse_ratelimit_window("\"api\";r=12;t=55"), Some((12, Duration::from_secs(55))));
+        let report = window_report("\"api\";r=12;t=55", Some("\"fixed window\";\"api\";q=500;w=300")).unwrap();
+        assert_eq!(
+            (report.bucket, report.quota, report.width),
+            (Bucket::Api, Some(500), Some(Duration::from_secs(300)))
+        );
+        // A policy of another bucket says nothing of this one.
+        let report = window_report("\"api\";r=1;t=5", Some("\"fixed window\";\"pages\";q=100;w=300")).unwrap();
+        assert_eq!((report.quota, report.width), (None, None));
+        assert_eq!(window_report("\"pages\";r=1;t=5", None), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! on 127.0.0.1 (`tests/support/fake_hub.rs`); the real Hub cannot be reached from CI.
 
 pub mod client;
+pub mod pace;
 pub mod probe;
 pub mod remote;
 pub mod token;

@@ -57,6 +57,82 @@ pub struct HubState {
     pub auth_seen_on: Mutex<Vec<String>>,
     /// Latency added to every answer, in milliseconds (benchmarks).
     pub latency_ms: std::sync::atomic::AtomicU64,
+    /// When set, `/api/*` is limited to a fixed window, as the Hub's `api` bucket is.
+    pub api_window: Mutex<Option<FixedWindow>>,
+    /// `/api/*` requests answered within the window, and those refused with 429.
+    pub api_calls: std::sync::atomic::AtomicUsize,
+    pub api_refused: std::sync::atomic::AtomicUsize,
+}
+
+/// A fixed rate-limit window: `quota` calls per `width`, windows counted from `origin`.
+pub struct FixedWindow {
+    pub quota: u64,
+    pub width: Duration,
+    pub origin: std::time::Instant,
+    /// The window being counted (its index from `origin`) and the calls in it.
+    pub current: u64,
+    pub used: u64,
+}
+
+impl FixedWindow {
+    pub fn new(quota: u64, width: Duration) -> FixedWindow {
+        FixedWindow { quota, width, origin: std::time::Instant::now(), current: 0, used: 0 }
+    }
+
+    /// Counts a call: `Ok(left)` or `Err(())` when the window is spent; and the whole seconds
+    /// until the window resets, rounded up as a server must (never earlier than the reset).
+    fn take(&mut self) -> (Result<u64, ()>, u64) {
+        let elapsed = self.origin.elapsed();
+        let index = (elapsed.as_nanos() / self.width.as_nanos()) as u64;
+        if index != self.current {
+            self.current = index;
+            self.used = 0;
+        }
+        let resets_in = self.width * (index as u32 + 1) - elapsed;
+        let t = resets_in.as_secs() + u64::from(resets_in.subsec_nanos() > 0);
+        if self.used >= self.quota {
+            return (Err(()), t);
+        }
+        self.used += 1;
+        (Ok(self.quota - self.used), t)
+    }
+
+    fn policy(&self) -> String {
+        format!("\"fixed window\";\"api\";q={};w={}", self.quota, self.width.as_secs())
+    }
+}
+
+/// The `api` bucket: every `/api/*` request is counted; past the quota the answer is 429 with
+/// `Retry-After`, and every answer carries `RateLimit` and `RateLimit-Policy`.
+async fn api_limit(
+    State(state): State<Arc<HubState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use std::sync::atomic::Ordering;
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let taken = state.api_window.lock().unwrap().as_mut().map(|w| (w.take(), w.policy()));
+    let Some(((taken, t), policy)) = taken else { return next.run(request).await };
+    let mut response = match taken {
+        Ok(_) => {
+            state.api_calls.fetch_add(1, Ordering::Relaxed);
+            next.run(request).await
+        }
+        Err(()) => {
+            state.api_refused.fetch_add(1, Ordering::Relaxed);
+            let mut r =
+                error(StatusCode::TOO_MANY_REQUESTS, None, "You have exceeded our hourly quotas for action: api");
+            r.headers_mut().insert("retry-after", HeaderValue::from(t));
+            r
+        }
+    };
+    let left = taken.unwrap_or(0);
+    let h = response.headers_mut();
+    h.insert("ratelimit", HeaderValue::from_str(&format!("\"api\";r={left};t={t}")).unwrap());
+    h.insert("ratelimit-policy", HeaderValue::from_str(&policy).unwrap());
+    response
 }
 
 /// Waits the injected latency.
@@ -70,10 +146,15 @@ async fn delay(state: &HubState) {
 impl FakeHub {
     /// Starts the server on its own thread and runtime; it lives as long as the test process.
     pub fn start() -> FakeHub {
+        FakeHub::start_with(HubState::default())
+    }
+
+    /// Starts a fake Hub with this state (an `api_window`, a latency).
+    pub fn start_with(state: HubState) -> FakeHub {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         listener.set_nonblocking(true).expect("nonblocking");
         let addr = listener.local_addr().expect("addr");
-        let state = Arc::new(HubState::default());
+        let state = Arc::new(state);
         *state.port.lock().unwrap() = addr.port();
         let app = router(state.clone());
         std::thread::spawn(move || {
@@ -109,6 +190,7 @@ pub fn router(state: Arc<HubState>) -> Router {
         .route("/api/whoami-v2", get(whoami))
         .route("/app/{owner}/{name}", get(app))
         .route("/app/{owner}/{name}/", get(app))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api_limit))
         .with_state(state)
 }
 
