@@ -94,9 +94,18 @@ pub struct GradeArgs {
     /// Spaces checked at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
-    /// Write the report here (`.json` for JSON, else CSV); default: CSV on standard output.
+    /// The report (`.json`, `.html` page, else CSV); default: the `--resume` report, or stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Continue an interrupted batch: the rows of this report (CSV or JSON) are not graded again.
+    #[arg(long, value_name = "REPORT")]
+    pub resume: Option<PathBuf>,
+    /// Reuse this earlier report's result for every Space whose commit is unchanged.
+    #[arg(long, value_name = "REPORT")]
+    pub since: Option<PathBuf>,
+    /// Rows as results arrive, or in the roster's order (written when the batch ends).
+    #[arg(long, value_enum, default_value_t = grade::Order::Completion)]
+    pub order: grade::Order,
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
     pub timeout: f64,
     #[arg(long, value_name = "N", default_value_t = 4)]
@@ -234,11 +243,12 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
         Some(p) => Policy::load(p).map_err(|e| e.0)?,
         None => Policy::baseline(),
     };
-    let concurrency = usize::from(args.concurrency);
-    let client = HubClient::from_env(args.timeout, args.retries, true)?;
+    let (concurrency, client) = (usize::from(args.concurrency), HubClient::from_env(args.timeout, args.retries, true)?);
     let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
-    let grader = grade::Grader { client, policy, assignment, options, concurrency };
-    let batch = grade::Batch { roster: args.roster.clone(), report: args.out.clone() };
+    let earlier = args.since.as_deref().map(grade::Earlier::load).transpose()?;
+    let grader = grade::Grader { client, policy, assignment, options, concurrency, earlier };
+    let (report, resume, order) = (args.out.clone(), args.resume.clone(), args.order);
+    let batch = grade::Batch { roster: args.roster.clone(), report, resume, order };
     grade::run_batch(&batch, grader, out)
 }
 

@@ -44,6 +44,8 @@ pub struct Report {
     /// Why the check is incomplete (the Hub could not be asked): the findings shown are those
     /// that could be made, and the run exits 2.
     pub incomplete: Option<String>,
+    /// The commit of the Space the Hub answered about (live checks), for batch reports.
+    pub revision: Option<String>,
 }
 
 impl Report {
@@ -179,6 +181,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         sources,
         grader,
         incomplete: input.live_failure.clone(),
+        revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
     }
 }
 

@@ -107,11 +107,12 @@ fn csv_to_stdout_and_assignment_rosters() {
         .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "row,space,student,email,result,failing_codes,grader,error");
+    assert_eq!(lines[0], "row,space,student,email,result,failing_codes,grader,error,sha,messages");
     let row = |n: &str| {
         lines.iter().find(|l| l.starts_with(&format!("{n},"))).unwrap_or_else(|| panic!("row {n} in {csv}")).to_string()
     };
     assert!(row("1").contains(",pass,") && row("1").contains("grader: PASS"), "{csv}");
+    assert!(row("1").contains(support::fake_hub::SHA), "the commit graded: {csv}");
     assert!(
         row("2").contains(",fail,") && row("2").contains("GA007") && row("2").contains("FAIL at check 12"),
         "{csv}"
@@ -237,4 +238,112 @@ fn a_batch_paced_by_the_window_gets_no_429() {
     let ideal = width.as_secs_f64() * calls as f64 / quota as f64;
     assert!(took.as_secs_f64() <= 1.3 * ideal, "took {took:?} for {calls} calls; calls ÷ rate is {ideal:.1} s");
     eprintln!("paced batch: {calls} calls in {took:?} (calls ÷ rate = {ideal:.1} s)");
+}
+
+/// Runs `grade` against the shared fake Hub and returns the exit code.
+fn grade(args: &[&str]) -> std::process::Output {
+    spacecheck(None).arg("grade").args(args).args(["--policy", POLICY]).output().unwrap()
+}
+
+fn report_rows(path: &std::path::Path) -> Vec<Value> {
+    serde_json::from_str::<Value>(&std::fs::read_to_string(path).unwrap()).unwrap().as_array().unwrap().clone()
+}
+
+/// A batch interrupted halfway (its report cut inside a row, as a killed process leaves it)
+/// and resumed grades each remaining Space exactly once: the rows already in the report are not
+/// asked of the Hub again, and the report ends with every row once, valid to its last byte.
+#[test]
+fn an_interrupted_batch_resumes_where_it_stopped() {
+    for ext in ["csv", "json"] {
+        let mut text = String::from("student,space\n");
+        for i in 1..=40 {
+            text.push_str(&format!("s{i},acme/{}\n", if i % 2 == 0 { "build-error" } else { "sleeping" }));
+        }
+        let (dir, path) = roster(&text);
+        let report = dir.path().join(format!("report.{ext}"));
+        let whole = grade(&[path.to_str().unwrap(), "--out", report.to_str().unwrap()]);
+        assert_eq!(whole.status.code(), Some(1));
+        // Interrupted: the first 17 rows and part of the 18th are on disk.
+        let bytes = std::fs::read(&report).unwrap();
+        let text_before = String::from_utf8_lossy(&bytes).to_string();
+        let cut = 5 + if ext == "json" {
+            // One row a line after the opening `[`.
+            bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(17).unwrap().0
+        } else {
+            let mut reader = spacecheck::grade::CsvReader::new(&bytes[..]);
+            for _ in 0..18 {
+                reader.next_record().unwrap();
+            }
+            reader.offset() as usize
+        };
+        std::fs::write(&report, &bytes[..cut]).unwrap();
+        let before = (hub().hits("info:build-error"), hub().hits("info:sleeping"));
+        let resumed = grade(&[path.to_str().unwrap(), "--resume", report.to_str().unwrap()]);
+        let asked = hub().hits("info:build-error") + hub().hits("info:sleeping") - before.0 - before.1;
+        let stderr = String::from_utf8_lossy(&resumed.stderr);
+        assert_eq!(resumed.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("were already in the report"), "{stderr}");
+        let indices: Vec<u64> = if ext == "json" {
+            report_rows(&report).iter().map(|r| r["row"].as_u64().unwrap()).collect()
+        } else {
+            let text = std::fs::read(&report).unwrap();
+            let mut reader = spacecheck::grade::CsvReader::new(&text[..]);
+            assert_eq!(reader.next_record().unwrap().unwrap()[0], "row");
+            std::iter::from_fn(|| reader.next_record().unwrap()).map(|r| r[0].parse().unwrap()).collect()
+        };
+        let mut sorted = indices.clone();
+        sorted.sort();
+        assert_eq!(sorted, (1..=40).collect::<Vec<u64>>(), "{ext}: every row once\n{text_before}");
+        assert_eq!(asked, 40 - 17, "{ext}: only the Spaces not in the report are asked again");
+    }
+}
+
+/// `--since`: a Space whose commit is the one in the earlier report keeps its result without
+/// being checked again (one info call, no file, no app); another commit is checked anew.
+#[test]
+fn since_reuses_results_of_unchanged_spaces() {
+    let (dir, path) = roster("student,space\na,acme/app-down\nb,acme/ga2-084d53\n");
+    let first = dir.path().join("first.json");
+    grade(&[path.to_str().unwrap(), "--out", first.to_str().unwrap()]);
+    let earlier = report_rows(&first).into_iter().find(|r| r["space"] == "acme/app-down").unwrap();
+    assert!(earlier["failing_codes"].as_array().is_some_and(|c| !c.is_empty()), "{earlier}");
+    // The earlier report saw the other Space at another commit.
+    let text = std::fs::read_to_string(&first).unwrap();
+    let other = "0000000000000000000000000000000000000000";
+    let edited: String = text
+        .lines()
+        .map(|l| if l.contains("acme/ga2-084d53") { l.replace(support::fake_hub::SHA, other) } else { l.to_string() })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&first, edited).unwrap();
+    let second = dir.path().join("second.json");
+    let app_before = hub().hits("app:app-down");
+    let out = grade(&[path.to_str().unwrap(), "--since", first.to_str().unwrap(), "--out", second.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 reused (commit unchanged)"), "{stderr}");
+    let rows = report_rows(&second);
+    let row = |space: &str| rows.iter().find(|r| r["space"] == space).unwrap().clone();
+    assert_eq!(row("acme/app-down")["reused"], true);
+    for key in ["failing_codes", "findings", "sha", "result"] {
+        assert_eq!(row("acme/app-down")[key], earlier[key], "{key}");
+    }
+    assert_eq!(row("acme/app-down")["result"], "fail");
+    assert_eq!(row("acme/ga2-084d53")["reused"], false);
+    assert_eq!(row("acme/ga2-084d53")["sha"], support::fake_hub::SHA);
+    assert_eq!(hub().hits("app:app-down"), app_before, "a reused Space's app is not asked");
+}
+
+/// `--order roster`: the report lists the rows in roster order, whatever order they finish in.
+#[test]
+fn roster_order_writes_rows_in_roster_order() {
+    let mut text = String::from("space\n");
+    for i in 0..30 {
+        text.push_str(if i % 3 == 0 { "acme/slow\n" } else { "acme/compliant\n" });
+    }
+    let (dir, path) = roster(&text);
+    let report = dir.path().join("report.csv");
+    grade(&[path.to_str().unwrap(), "--order", "roster", "--concurrency", "16", "--out", report.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&report).unwrap();
+    let rows: Vec<usize> = text.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+    assert_eq!(rows, (1..=30).collect::<Vec<_>>(), "{text}");
 }

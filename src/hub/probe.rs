@@ -23,6 +23,8 @@ pub struct SpaceInfo {
     pub runtime: Option<Runtime>,
     pub card_data: Option<serde_json::Map<String, Value>>,
     pub siblings: Vec<String>,
+    /// The commit the Space is at (`sha`), when the answer gives a well-formed one.
+    pub sha: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +110,7 @@ pub fn parse_info(v: &Value, id: &str) -> SpaceInfo {
         private: v.get("private").and_then(Value::as_bool),
         sdk: s(v, "sdk"),
         host: s(v, "host"),
+        sha: s(v, "sha").filter(|sha| (7..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_hexdigit())),
         runtime,
         card_data: v.get("cardData").and_then(Value::as_object).cloned(),
         siblings: v
