@@ -347,3 +347,81 @@ fn roster_order_writes_rows_in_roster_order() {
     let rows: Vec<usize> = text.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
     assert_eq!(rows, (1..=30).collect::<Vec<_>>(), "{text}");
 }
+
+/// The browser check needs Debian's `chromium` and `tests/browser`'s `npm ci`; `scripts/test.sh`
+/// installs both. Without them it is skipped with a note, but never in CI.
+fn browser_ready() -> bool {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ready = root.join("tests/browser/node_modules/playwright-core").is_dir()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    if !ready {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the browser check: run scripts/test.sh");
+        eprintln!("note: the HTML report was not opened in Chromium (run scripts/test.sh to install it)");
+    }
+    ready
+}
+
+/// `grade --out report.html`: one self-contained page. Opened in headless Chromium it renders
+/// with no console error and no network request, its table holds every row, and sorting and
+/// filtering work; the screenshot is kept in `target/test-artifacts/`.
+#[test]
+fn the_html_report_is_a_page_that_works() {
+    let (dir, path) = roster(
+        "student,space\n\
+         <script>alert(1)</script>,acme/compliant\n\
+         b,acme/wrong-hardware\n\
+         c,acme/app-down\n\
+         d,acme/nope\n\
+         e,https://example.com/x\n\
+         f,acme/build-error\n",
+    );
+    let page = dir.path().join("report.html");
+    let out = grade(&[path.to_str().unwrap(), "--out", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert!(!html.contains("<script>alert"), "roster text is escaped");
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    for space in ["acme/compliant", "acme/wrong-hardware", "acme/app-down", "acme/nope", "acme/build-error"] {
+        assert!(html.contains(&format!("href=\"https://huggingface.co/spaces/{space}\"")), "{space}");
+    }
+    // No resource is loaded from anywhere: no src, no stylesheet link, a CSP that forbids all.
+    assert!(!html.contains(" src=") && !html.contains("<link"), "{html}");
+    assert!(html.contains("default-src 'none'"));
+    if !browser_ready() {
+        return;
+    }
+    let artifacts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::copy(&page, artifacts.join("grade-report.html")).unwrap();
+    let shot = artifacts.join("grade-report.png");
+    let checked = std::process::Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/check_report.mjs"))
+        .args([page.to_str().unwrap(), shot.to_str().unwrap(), "6"])
+        .output()
+        .expect("node");
+    let seen = String::from_utf8_lossy(&checked.stdout);
+    assert!(checked.status.success(), "{seen}\n{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(seen.contains("\"rows\":6"), "{seen}");
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000, "a screenshot of the page");
+}
+
+/// `--resume A --out B`: the rows of A are copied into B (any format, the HTML page too) and
+/// not asked of the Hub again.
+#[test]
+fn resuming_into_another_report_copies_the_rows() {
+    let (dir, path) = roster("student,space\na,acme/truncated\nb,acme/html\n");
+    let first = dir.path().join("first.csv");
+    grade(&[path.to_str().unwrap(), "--out", first.to_str().unwrap()]);
+    let asked = hub().hits("info:truncated") + hub().hits("info:html");
+    let page = dir.path().join("page.html");
+    let out = grade(&[path.to_str().unwrap(), "--resume", first.to_str().unwrap(), "--out", page.to_str().unwrap()]);
+    assert_eq!(hub().hits("info:truncated") + hub().hits("info:html"), asked, "nothing asked again");
+    assert_eq!(out.status.code(), Some(1), "the rows copied are counted: two could not be checked");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert_eq!(html.matches("<tr class=\"error\">").count(), 2, "{html}");
+    // --order roster cannot rewrite the report it appends to.
+    let refused = grade(&[path.to_str().unwrap(), "--resume", first.to_str().unwrap(), "--order", "roster"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--order roster rewrites the report"));
+}
