@@ -319,8 +319,10 @@ fn offline_and_argument_errors() {
 #[test]
 fn python_client_reads_the_fake_hub() {
     // Fidelity: the real huggingface_hub client parses the fake's answers. scripts/test.sh
-    // installs it in target/venv; without it (a bare `cargo test`) the check cannot run.
-    let python = repo().join("target/venv/bin/python");
+    // installs it in its virtualenv (target/venv, or $CARGO_TARGET_DIR/venv) and names it in
+    // SPACECHECK_TEST_VENV; without it (a bare `cargo test`) the check cannot run.
+    let venv = std::env::var_os("SPACECHECK_TEST_VENV").map_or_else(|| repo().join("target/venv"), PathBuf::from);
+    let python = venv.join("bin/python");
     let has_client = python.exists()
         && std::process::Command::new(&python)
             .args(["-c", "import huggingface_hub"])
