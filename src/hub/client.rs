@@ -323,12 +323,18 @@ impl HubClient {
     }
 
     /// Waits for a slot in the bucket's rate-limit window (a batch only); the pacer to tell
-    /// of the answer, when a slot was taken.
+    /// of the answer, when a slot was taken. A window that would keep the request waiting
+    /// longer than `max_wait` in all is not waited for: the Hub's answer decides.
     async fn claim_slot(&self, bucket: Option<Bucket>) -> Option<Arc<Pacer>> {
         let (pacer, bucket) = (self.pacer.as_ref()?, bucket?);
+        let give_up = Instant::now() + self.options.max_wait;
         loop {
             match pacer.claim(bucket, Instant::now()) {
                 Claim::Go => return Some(pacer.clone()),
+                Claim::WaitUntil(at) if at > give_up => {
+                    pacer.take(bucket);
+                    return Some(pacer.clone());
+                }
                 Claim::WaitUntil(at) => tokio::time::sleep_until(at.into()).await,
             }
         }

@@ -10,7 +10,8 @@
 //! - requests sent but not yet answered are counted as spent (the Hub may have counted them),
 //!   so an answer's `r` is lowered by them and a burst of concurrent requests cannot overrun;
 //! - `t` is whole seconds: the reset is taken as the earliest of the moments the answers imply,
-//!   and a request waits a short margin past it;
+//!   and a request waits a margin past it (a tenth of the window, at most a second: `t` may be
+//!   rounded down as well as up);
 //! - when the reset passes, the window is refilled from `q` only if the policy was given (else
 //!   the next answer says how many are left).
 //!
@@ -81,8 +82,10 @@ struct BucketState {
     in_flight: u64,
 }
 
-/// Waited past a reset, for clocks and the whole seconds of `t`.
-const MARGIN: Duration = Duration::from_millis(50);
+/// Waited past a reset, for the whole seconds of `t` and the time a request takes to arrive.
+fn margin(width: Option<Duration>) -> Duration {
+    width.map_or(Duration::from_secs(1), |w| (w / 10).min(Duration::from_secs(1)))
+}
 
 #[derive(Debug)]
 pub struct Pacer {
@@ -131,12 +134,23 @@ impl Pacer {
         }
         if let Some(window) = &mut state.window {
             if window.left <= self.reserve {
-                return Claim::WaitUntil(window.resets_at + MARGIN);
+                return Claim::WaitUntil(window.resets_at + margin(window.width));
             }
             window.left -= 1;
         }
         state.in_flight += 1;
         Claim::Go
+    }
+
+    /// Takes a slot whatever is left (a wait longer than the caller accepts: the Hub's answer
+    /// then decides).
+    pub fn take(&self, bucket: Bucket) {
+        let mut buckets = self.lock();
+        let state = buckets.entry(bucket).or_default();
+        if let Some(window) = &mut state.window {
+            window.left = window.left.saturating_sub(1);
+        }
+        state.in_flight += 1;
     }
 
     /// A request that had a slot was answered (or failed) at `now`; `report` is what its
@@ -220,7 +234,8 @@ mod tests {
         assert_eq!(pacer.claim(Bucket::Api, t0), Claim::Go);
         // 5 sent in a window of 5: the next waits for the reset, whatever later answers say.
         pacer.answered(Bucket::Api, Some(report(3, 3)), t0);
-        assert_eq!(pacer.claim(Bucket::Api, t0), Claim::WaitUntil(t0 + Duration::from_secs(3) + MARGIN));
+        let margin = Duration::from_millis(300);
+        assert_eq!(pacer.claim(Bucket::Api, t0), Claim::WaitUntil(t0 + Duration::from_secs(3) + margin));
     }
 
     #[test]
@@ -265,6 +280,18 @@ mod tests {
         // Our own count (5 less the 2 sent) stands: answers can arrive out of order, so a
         // higher count never raises it.
         assert_eq!(window.left, 3);
+    }
+
+    #[test]
+    fn a_slot_taken_without_waiting_is_counted() {
+        let pacer = Pacer::new(0);
+        let t0 = Instant::now();
+        pacer.claim(Bucket::Api, t0);
+        pacer.answered(Bucket::Api, Some(report(0, 3)), t0);
+        assert!(matches!(pacer.claim(Bucket::Api, t0), Claim::WaitUntil(_)));
+        pacer.take(Bucket::Api);
+        let buckets = pacer.lock();
+        assert_eq!((buckets[&Bucket::Api].in_flight, buckets[&Bucket::Api].window.as_ref().unwrap().left), (1, 0));
     }
 
     #[test]
