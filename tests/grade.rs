@@ -425,3 +425,20 @@ fn resuming_into_another_report_copies_the_rows() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--order roster rewrites the report"));
 }
+
+/// `--resume` given a file that is not a report (the roster, by mistake) refuses it and leaves
+/// it as it was; an empty report (cut before its header) starts anew.
+#[test]
+fn resume_never_cuts_a_file_that_is_not_a_report() {
+    let (dir, path) = roster("student,space\na,acme/truncated\n");
+    let before = std::fs::read(&path).unwrap();
+    let out = grade(&[path.to_str().unwrap(), "--resume", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a spacecheck report"));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the roster is untouched");
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    grade(&[path.to_str().unwrap(), "--resume", empty.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&empty).unwrap();
+    assert!(text.starts_with("row,space,") && text.contains("acme/truncated"), "{text}");
+}

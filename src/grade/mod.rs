@@ -389,7 +389,7 @@ impl Batch {
 fn continue_in_place(path: &Path, start: u64, end: u64) -> Result<Box<dyn RowSink>, String> {
     let cannot = |e: std::io::Error| format!("cannot continue `{}`: {e}", path.display());
     let file = std::fs::OpenOptions::new().read(true).write(true).open(path).map_err(cannot)?;
-    // Before `start` there is no header (an empty or foreign file): begin anew.
+    // `start` 0: an empty file (PreviousReport refuses anything else that is not a report).
     let keep = if start == 0 { 0 } else { end.max(start) };
     file.set_len(keep).map_err(cannot)?;
     let mut file = file;

@@ -189,20 +189,35 @@ impl PreviousReport {
     pub fn open(path: &Path) -> Result<PreviousReport, String> {
         let file = crate::source::open_regular(path)
             .map_err(|e| format!("cannot read the earlier report `{}`: {e}", path.display()))?;
-        match Format::of(path) {
-            Format::Csv => Ok(Self::csv(BufReader::new(file))),
-            Format::Json => Ok(Self::json(BufReader::new(file))),
-            Format::Html => {
-                Err(format!("`{}` is an HTML page: --resume and --since read a CSV or JSON report", path.display()))
-            }
+        // Empty: a batch interrupted before its first line. Nothing to keep.
+        if file.metadata().map(|m| m.len()).unwrap_or(0) == 0 {
+            return Ok(PreviousReport { rows: Box::new(std::iter::empty()), start: 0, end: 0 });
         }
+        let report = match Format::of(path) {
+            Format::Csv => Self::csv(BufReader::new(file)),
+            Format::Json => Self::json(BufReader::new(file)),
+            Format::Html => {
+                return Err(format!(
+                    "`{}` is an HTML page: --resume and --since read a CSV or JSON report",
+                    path.display()
+                ))
+            }
+        };
+        // Never cut or append to a file that is not a report (a roster given by mistake).
+        report.ok_or_else(|| {
+            format!(
+                "`{}` is not a spacecheck report (a CSV report's header has a `result` column, a JSON report starts \
+                 with `[`)",
+                path.display()
+            )
+        })
     }
 
-    fn csv(input: impl BufRead + 'static) -> PreviousReport {
+    fn csv(input: impl BufRead + 'static) -> Option<PreviousReport> {
         let mut reader = CsvReader::new(input);
         let header = match reader.next_record() {
             Ok(Some(h)) if h.iter().any(|c| c == "result") => h,
-            _ => return PreviousReport { rows: Box::new(std::iter::empty()), start: 0, end: 0 },
+            _ => return None,
         };
         let start = reader.offset();
         let rows = std::iter::from_fn(move || {
@@ -212,13 +227,13 @@ impl PreviousReport {
             Some(row_from_csv(&header, &record).filter(|_| whole).map(|r| (r, reader.offset())))
         })
         .map_while(|r| r);
-        PreviousReport { rows: Box::new(rows), start, end: start }
+        Some(PreviousReport { rows: Box::new(rows), start, end: start })
     }
 
-    fn json(mut input: impl BufRead + 'static) -> PreviousReport {
+    fn json(mut input: impl BufRead + 'static) -> Option<PreviousReport> {
         let mut first = String::new();
         if input.read_line(&mut first).is_err() || first.trim() != "[" {
-            return PreviousReport { rows: Box::new(std::iter::empty()), start: 0, end: 0 };
+            return None;
         }
         let start = first.len() as u64;
         let mut offset = start;
@@ -232,7 +247,7 @@ impl PreviousReport {
             let row = serde_json::from_str::<Value>(object).ok().as_ref().and_then(row_from_json)?;
             Some((row, line_start + (indent + object.len()) as u64))
         });
-        PreviousReport { rows: Box::new(rows), start, end: start }
+        Some(PreviousReport { rows: Box::new(rows), start, end: start })
     }
 }
 
@@ -402,7 +417,8 @@ mod tests {
         let mut report = match format {
             Format::Json => PreviousReport::json(BufReader::new(cursor)),
             _ => PreviousReport::csv(BufReader::new(cursor)),
-        };
+        }
+        .expect("a report");
         let rows: Vec<RowResult> = report.by_ref().collect();
         (rows, report.end)
     }
