@@ -432,10 +432,19 @@ fn resuming_into_another_report_copies_the_rows() {
 fn resume_never_cuts_a_file_that_is_not_a_report() {
     let (dir, path) = roster("student,space\na,acme/truncated\n");
     let before = std::fs::read(&path).unwrap();
-    let out = grade(&[path.to_str().unwrap(), "--resume", path.to_str().unwrap()]);
+    let copy = dir.path().join("copy.csv");
+    std::fs::write(&copy, &before).unwrap();
+    let out = grade(&[path.to_str().unwrap(), "--resume", copy.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a spacecheck report"));
+    assert_eq!(std::fs::read(&copy).unwrap(), before, "the file is untouched");
+    let out = grade(&[path.to_str().unwrap(), "--resume", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would overwrite the roster"));
     assert_eq!(std::fs::read(&path).unwrap(), before, "the roster is untouched");
+    let out = grade(&[path.to_str().unwrap(), "--out", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the roster is never the report");
     let empty = dir.path().join("empty.csv");
     std::fs::write(&empty, "").unwrap();
     grade(&[path.to_str().unwrap(), "--resume", empty.to_str().unwrap()]);

@@ -348,6 +348,9 @@ impl Batch {
     fn output<'a>(&self, out: &'a mut dyn Write) -> Result<Output<'a>, String> {
         let mut done = HashMap::new();
         let mut summary = Summary::default();
+        if self.report_path().is_some_and(|p| p.exists() && same_file(p, &self.roster)) {
+            return Err("the report would overwrite the roster: give --out another file".into());
+        }
         let Some(resume) = self.resume.as_deref().filter(|p| p.exists()) else {
             return Ok(Output { sink: self.wrap(self.new_sink(out)?)?, done, summary });
         };
