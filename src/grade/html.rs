@@ -164,7 +164,7 @@ impl<W: Write> HtmlReport<W> {
              placeholder=\"space, student, code…\"></label> <label>Result <select id=\"result\"><option value=\"\">all\
              </option><option>pass</option><option>fail</option><option>error</option></select></label> \
              <span id=\"shown\"></span></div>\n<table id=\"spaces\"><thead><tr>\
-             <th data-sort=\"number\" aria-sort=\"ascending\">Row</th><th data-sort=\"text\">Space</th>\
+             <th data-sort=\"number\">Row</th><th data-sort=\"text\">Space</th>\
              <th data-sort=\"text\">Student</th><th data-sort=\"text\">Email</th><th data-sort=\"text\">Result</th>\
              <th data-sort=\"text\">Failing codes</th><th data-sort=\"text\">Grader</th><th>Messages</th>\
              <th data-sort=\"text\">Commit</th></tr></thead><tbody>\n",
@@ -245,21 +245,23 @@ const SCRIPT: &str = r#"
     const value = cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim();
     return numeric ? Number(value) : value.toLowerCase();
   }
-  table.tHead.querySelectorAll('th[data-sort]').forEach(function (th) {
-    th.addEventListener('click', function () {
-      const index = th.cellIndex;
-      const numeric = th.dataset.sort === 'number';
-      const ascending = th.getAttribute('aria-sort') !== 'ascending';
-      table.tHead.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
-      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
-      const sorted = Array.from(body.rows).sort(function (a, b) {
-        const x = key(a, index, numeric), y = key(b, index, numeric);
-        const order = x < y ? -1 : x > y ? 1 : key(a, 0, true) - key(b, 0, true);
-        return ascending ? order : -order;
-      });
-      body.append.apply(body, sorted);
+  function sortBy(th, ascending) {
+    const index = th.cellIndex;
+    const numeric = th.dataset.sort === 'number';
+    table.tHead.querySelectorAll('th').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+    const sorted = Array.from(body.rows).sort(function (a, b) {
+      const x = key(a, index, numeric), y = key(b, index, numeric);
+      const order = x < y ? -1 : x > y ? 1 : key(a, 0, true) - key(b, 0, true);
+      return ascending ? order : -order;
     });
+    body.append.apply(body, sorted);
+  }
+  table.tHead.querySelectorAll('th[data-sort]').forEach(function (th) {
+    th.addEventListener('click', function () { sortBy(th, th.getAttribute('aria-sort') !== 'ascending'); });
   });
+  // Rows are written as results arrive: shown in roster order.
+  sortBy(table.tHead.querySelector('th[data-sort]'), true);
   function apply() {
     const text = filter.value.trim().toLowerCase();
     const wanted = result.value;

@@ -35,6 +35,10 @@ try {
   const isSorted = (values, compare) => values.every((v, i) => i === 0 || compare(values[i - 1], v) <= 0);
   const byText = (a, b) => a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0;
 
+  // Opened: in roster order, whatever order the rows were written in.
+  const opened = (await column(0)).map(Number);
+  if (!isSorted(opened, (a, b) => a - b)) failures.push(`the page opens with rows ${opened.join(', ')}`);
+
   // Sort by Space (ascending, then descending), then by Row (numeric).
   await page.click('th:has-text("Space")');
   const ascending = await column(1);
