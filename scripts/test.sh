@@ -22,7 +22,7 @@ echo "== Headless Chromium for the HTML report test (Debian's chromium, playwrig
 if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium > /dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
     else
         echo "note: run 'sudo apt-get install chromium' to open the HTML report in a browser (CI must)"
     fi
