@@ -71,11 +71,21 @@ impl Report {
 
 impl Options {
     /// `--select`/`--ignore` values, upper-cased; each must be the prefix of some rule code.
-    pub fn codes(values: &[String]) -> Result<Vec<String>, String> {
+    /// The codes of `--select`/`--ignore` (`flag`): upper-cased prefixes of rule codes. An
+    /// option given with no code at all (`--select ""`) is refused rather than read as "all".
+    pub fn codes(values: &[String], flag: &str) -> Result<Vec<String>, String> {
         let codes: Vec<String> =
             values.iter().map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty()).collect();
+        if codes.is_empty() && !values.is_empty() {
+            return Err(format!("{flag} was given no code (e.g. {flag} DF,HUB004); `spacecheck rules` lists them"));
+        }
         match codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
-            Some(c) => Err(format!("`{c}` in --select/--ignore matches no rule code; `spacecheck rules` lists them")),
+            Some(c) => {
+                let known: Vec<&str> = Code::ALL.iter().map(|k| k.as_str()).collect();
+                let hint =
+                    crate::suggest::nearest(c, &known).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
+                Err(format!("`{c}` in {flag} matches no rule code{hint}; `spacecheck rules` lists them"))
+            }
             None => Ok(codes),
         }
     }

@@ -1,5 +1,5 @@
 //! The shape of the code, kept by tests: the top-level modules form an acyclic graph, no
-//! function in `src/` runs over 80 lines, and `cli.rs` stays a thin mapping (under 300 lines).
+//! function in `src/` runs over 80 lines, and `src/cli/` stays a thin mapping (its files under 300 lines).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -180,6 +180,10 @@ fn no_function_runs_over_80_lines() {
 
 #[test]
 fn cli_only_maps_arguments() {
-    let cli = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/cli.rs")).expect("cli.rs");
-    assert!(cli.lines().count() < 300, "cli.rs has {} lines", cli.lines().count());
+    // The arguments (args.rs) and their mapping (mod.rs): each stays short, and neither holds
+    // what the library does.
+    for file in ["src/cli/mod.rs", "src/cli/args.rs"] {
+        let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(file)).expect(file);
+        assert!(text.lines().count() < 300, "{file} has {} lines", text.lines().count());
+    }
 }

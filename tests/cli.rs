@@ -311,3 +311,137 @@ fn an_empty_email_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("email"));
 }
+
+/// `fixtures/examples/wrong-port`: a Space with findings (exit 1).
+const FAILING: &str = "fixtures/examples/wrong-port";
+
+#[test]
+fn exit_zero_keeps_the_findings_but_not_the_failure() {
+    let plain = spacecheck().args([FAILING, "--offline"]).output().unwrap();
+    assert_eq!(plain.status.code(), Some(1));
+    let zero = spacecheck().args([FAILING, "--offline", "--exit-zero"]).output().unwrap();
+    assert_eq!(zero.status.code(), Some(0));
+    assert_eq!(zero.stdout, plain.stdout, "the same findings are printed");
+    // Could not check stays 2.
+    let missing = spacecheck().args(["no/such/folder", "--exit-zero"]).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_takes_the_report_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    let out =
+        spacecheck().args([FAILING, "--offline", "--format", "json", "-o", file.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert!(!codes(&v).is_empty());
+    // A file gets no colour even with --color auto on a terminal; --color always forces it.
+    let human = dir.path().join("report.txt");
+    spacecheck().args([FAILING, "--offline", "--output-file", human.to_str().unwrap()]).output().unwrap();
+    assert!(!std::fs::read_to_string(&human).unwrap().contains('\u{1b}'));
+    let bad = spacecheck().args([FAILING, "--offline", "-o", "/no/such/dir/report.txt"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("cannot write `/no/such/dir/report.txt`"));
+}
+
+#[test]
+fn color_always_and_never() {
+    let always = spacecheck().args([FAILING, "--offline", "--color", "always"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&always.stdout).contains('\u{1b}'), "ANSI colours when asked");
+    let never = spacecheck().args([FAILING, "--offline", "--color", "never"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&never.stdout).contains('\u{1b}'));
+    // Machine formats never carry colour.
+    let json = spacecheck().args([FAILING, "--offline", "--color", "always", "--format", "json"]).output().unwrap();
+    serde_json::from_slice::<Value>(&json.stdout).expect("plain JSON");
+}
+
+#[test]
+fn quiet_prints_the_findings_only() {
+    let full = String::from_utf8(spacecheck().args([FAILING, "--offline"]).output().unwrap().stdout).unwrap();
+    let out = spacecheck().args([FAILING, "--offline", "-q"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let quiet = String::from_utf8(out.stdout).unwrap();
+    assert!(full.contains("skipped ") && full.contains("FAIL:"), "{full}");
+    assert!(!quiet.contains("skipped ") && !quiet.contains("FAIL:") && !quiet.contains("(policy:"), "{quiet}");
+    assert!(quiet.contains("DF008") || quiet.contains("DF007"), "{quiet}");
+    // A passing Space prints nothing at all.
+    let pass = spacecheck().args(["fixtures/reference-space", "--offline", "--quiet"]).output().unwrap();
+    assert_eq!(pass.status.code(), Some(0));
+    assert!(pass.stdout.is_empty(), "{}", String::from_utf8_lossy(&pass.stdout));
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let (v, _) = json_of(&["--offline"], &repo().join(FAILING));
+    let mut expected: Vec<(String, usize)> = Vec::new();
+    for code in codes(&v) {
+        match expected.iter_mut().find(|(c, _)| *c == code) {
+            Some((_, n)) => *n += 1,
+            None => expected.push((code, 1)),
+        }
+    }
+    let out = spacecheck().args([FAILING, "--offline", "--statistics", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the exit code is the findings'");
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut seen: Vec<(String, usize)> = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap().to_string(), s["count"].as_u64().unwrap() as usize))
+        .collect();
+    let counts: Vec<usize> = seen.iter().map(|s| s.1).collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "most first: {counts:?}");
+    seen.sort();
+    expected.sort();
+    assert_eq!(seen, expected);
+    let text =
+        String::from_utf8(spacecheck().args([FAILING, "--offline", "--statistics"]).output().unwrap().stdout).unwrap();
+    assert_eq!(text.lines().count(), expected.len(), "{text}");
+    for (code, n) in &expected {
+        assert!(
+            text.lines().any(|l| l.split_whitespace().take(2).eq([n.to_string().as_str(), code.as_str()])),
+            "{text}"
+        );
+    }
+    let refused = spacecheck().args([FAILING, "--offline", "--statistics", "--format", "sarif"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for (shell, marker) in
+        [("bash", "_spacecheck()"), ("zsh", "#compdef spacecheck"), ("fish", "complete -c spacecheck")]
+    {
+        let out = spacecheck().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {}", &script[..script.len().min(300)]);
+        assert!(script.contains("exit-zero") && script.contains("grade"), "{shell} knows the options");
+    }
+    let bad = spacecheck().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Options that would silently mean something else are refused with a suggestion.
+#[test]
+fn empty_selections_and_zero_timeouts_are_refused() {
+    for (args, says) in [
+        (vec!["--select="], "--select was given no code"),
+        (vec!["--ignore", ","], "--ignore was given no code"),
+        (vec!["--select", "HUB04"], "did you mean HUB004?"),
+        (vec!["--timeout", "0"], "must be more than 0 and at most 600 seconds"),
+        (vec!["--timeout", "soon"], "a number of seconds"),
+    ] {
+        let out = spacecheck().args(["fixtures/reference-space", "--offline"]).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let grade = spacecheck().args(["grade", "roster.csv", "--timeout", "0"]).output().unwrap();
+    assert_eq!(grade.status.code(), Some(2));
+}

@@ -179,8 +179,9 @@ pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i
         let report = runtime
             .block_on(check::check(&target, &policy, &options, None, false, &mut Vec::new()))
             .map_err(|e| HookError(e.to_string()))?;
-        let _ =
-            std::io::stderr().write_all(crate::report::render(&report, crate::report::Format::Human, false).as_bytes());
+        let _ = std::io::stderr().write_all(
+            crate::report::render(&report, crate::report::Format::Human, crate::report::Style::default()).as_bytes(),
+        );
         if !report.passed() {
             status = 1;
         }

@@ -7,8 +7,22 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnost
 use crate::lint::Report;
 use crate::rules::{Diagnostic, Severity};
 
-pub fn render(report: &Report, color: bool) -> String {
-    render_safe(&without_controls(report), color)
+pub fn render(report: &Report, style: super::Style) -> String {
+    let safe = without_controls(report);
+    if style.quiet {
+        let handler = handler(style.color);
+        let mut out = String::new();
+        for d in &safe.diagnostics {
+            render_one(&handler, &safe, d, &mut out);
+        }
+        return out;
+    }
+    render_safe(&safe, style.color)
+}
+
+fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
+    GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false)
 }
 
 /// The report with every text that came from a Space or the Hub stripped of terminal control
@@ -32,8 +46,7 @@ fn without_controls(report: &Report) -> Report {
 }
 
 fn render_safe(report: &Report, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let handler = handler(color);
     let mut out = String::new();
     out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
     let is_grader = |d: &&Diagnostic| d.code.matches_prefix("GA");

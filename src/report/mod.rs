@@ -6,6 +6,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod statistics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -15,11 +16,19 @@ pub enum Format {
     Github,
 }
 
+/// How the human format looks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    /// The findings only: no header, skipped rules or summary (`-q`).
+    pub quiet: bool,
+}
+
 /// Renders a report; the last step masks anything shaped like a credential, so nothing leaves
 /// spacecheck unmasked whatever a finding quotes.
-pub fn render(report: &crate::lint::Report, format: Format, color: bool) -> String {
+pub fn render(report: &crate::lint::Report, format: Format, style: Style) -> String {
     let text = match format {
-        Format::Human => human::render(report, color),
+        Format::Human => human::render(report, style),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),

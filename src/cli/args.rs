@@ -1,18 +1,12 @@
-//! The command line (contract.md, "Commands"): `spacecheck [PATH] [options]`, `rules`,
-//! `explain CODE`.
+//! The command line's arguments (contract.md, "Commands"): what clap parses, nothing run here.
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::check::{self, CheckError, PolicySource, Target};
 use crate::diag::Severity;
-use crate::hub::client::HubClient;
-use crate::lint::Options;
-use crate::policy::Policy;
-use crate::report::{self, Format};
-use crate::{assignment, grade, hook, rules};
+use crate::grade;
+use crate::report::Format;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -43,6 +37,11 @@ pub enum Command {
     },
     /// Check many Spaces listed in a CSV roster (a `space` column), as `hf://` would.
     Grade(GradeArgs),
+    /// Print the shell completion script (`spacecheck completions bash > …`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// A git pre-push hook that runs spacecheck on what is pushed.
     Hook {
         #[command(subcommand)]
@@ -106,7 +105,7 @@ pub struct GradeArgs {
     /// Rows as results arrive, or in the roster's order (written when the batch ends).
     #[arg(long, value_enum, default_value_t = grade::Order::Completion)]
     pub order: grade::Order,
-    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = seconds)]
     pub timeout: f64,
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub retries: u32,
@@ -143,6 +142,21 @@ pub struct LintArgs {
     pub offline: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit 0 even with findings at or above --fail-on (2 still means spacecheck could not check).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// The findings only: no header, skipped rules, summary or notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// How many findings each rule has (text, or JSON with --format json), instead of them.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Colours in the human format: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
     /// Only these codes (comma list; prefixes like DF or HUB00 allowed).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub select: Vec<String>,
@@ -153,7 +167,7 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
     /// Seconds each request to the Hub may take (connect, answer and body).
-    #[arg(long, value_name = "SECONDS", default_value_t = 15.0)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = seconds)]
     pub timeout: f64,
     /// Retries of a request that gets no answer, a 429 or a 5xx, with jittered backoff.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -174,13 +188,17 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
     Error,
     Warning,
 }
-
-/// Why the run could not check (exit code 2).
-type CannotCheck = String;
 
 impl From<FailOn> for Severity {
     fn from(f: FailOn) -> Severity {
@@ -191,109 +209,11 @@ impl From<FailOn> for Severity {
     }
 }
 
-/// Runs the command line; returns the exit code.
-pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    let result = match cli.command {
-        Some(Command::Rules { json }) => Ok((report::catalogue::list(json), 0)),
-        Some(Command::Explain { code }) => rules::find(&code)
-            .map(|rule| (report::catalogue::explain(rule), 0))
-            .ok_or_else(|| report::catalogue::unknown_code(&code)),
-        Some(Command::Assignment { action }) => run_assignment(action),
-        Some(Command::Grade(args)) => run_grade(&mut stdout, &args).map(|code| (String::new(), code)),
-        Some(Command::Hook { action }) => match action {
-            HookAction::Install { force, path } => hook::install(&path, force),
-            HookAction::Uninstall { path } => hook::uninstall(&path),
-            HookAction::Run { prefix } => {
-                let status = hook::run::run(Path::new("."), &prefix, &mut std::io::stdin().lock());
-                return status.unwrap_or_else(|e| {
-                    crate::redact::warn(&format!("spacecheck: error: {}", e.0));
-                    2
-                });
-            }
-        }
-        .map(|msg| (msg + "\n", 0))
-        .map_err(|e| e.0),
-        None => run_lint(&cli.lint),
-    };
-    let written = result.and_then(|(text, code)| {
-        stdout.write_all(text.as_bytes()).map_err(|e| format!("cannot write output: {e}"))?;
-        Ok(code)
-    });
-    match written {
-        Ok(code) => code,
-        Err(message) => {
-            let _ = stdout.flush();
-            crate::redact::warn(&format!("spacecheck: error: {message}"));
-            2
-        }
+/// `--timeout`: more than 0 and at most 600 seconds (0 would fail every request, not wait forever).
+fn seconds(value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 600.0 => Ok(s),
+        Ok(_) => Err("must be more than 0 and at most 600 seconds (e.g. --timeout 15)".into()),
+        Err(_) => Err("a number of seconds, e.g. --timeout 15".into()),
     }
-}
-
-fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> {
-    let assignment = args.assignment.as_deref().map(assignment::lookup).transpose()?;
-    let policy = match &args.policy {
-        Some(p) => Policy::load(p).map_err(|e| e.0)?,
-        None => Policy::baseline(),
-    };
-    let (concurrency, client) = (usize::from(args.concurrency), HubClient::from_env(args.timeout, args.retries, true)?);
-    let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
-    let earlier = args.since.as_deref().map(grade::Earlier::load).transpose()?;
-    let grader = grade::Grader { client, policy, assignment, options, concurrency, earlier };
-    let (report, resume, order) = (args.out.clone(), args.resume.clone(), args.order);
-    let batch = grade::Batch { roster: args.roster.clone(), report, resume, order };
-    grade::run_batch(&batch, grader, out)
-}
-
-fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
-    let text = match action {
-        AssignmentAction::List => assignment::listing(),
-        AssignmentAction::Show { id, email } => assignment::show(assignment::lookup(&id)?, &email)?,
-    };
-    Ok((text, 0))
-}
-
-/// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
-fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
-    let target = Target::from_args(&args.path, args.space.as_deref(), args.offline, args.display_name.clone())?;
-    let options = Options {
-        select: Options::codes(&args.select)?,
-        ignore: Options::codes(&args.ignore)?,
-        fail_on: args.fail_on.into(),
-        offline: args.offline,
-    };
-    let assignment = match (&args.assignment, &args.email) {
-        (Some(id), Some(email)) => Some((assignment::lookup(id)?, assignment::student(email)?)),
-        _ => None,
-    };
-    let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
-    let policy = source.resolve(&target).map_err(|e| e.to_string())?;
-    let client = match target.space_id() {
-        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
-        None => None,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let runtime = runtime.map_err(|e| format!("cannot start the network runtime: {e}"))?;
-    let mut notes = Vec::new();
-    let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
-    for note in &notes {
-        crate::redact::warn(&format!("spacecheck: note: {note}"));
-    }
-    let report = result.map_err(|e| match (e, target.space_id()) {
-        (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
-        (e, _) => e.to_string(),
-    })?;
-    if let Some(why) = &report.incomplete {
-        crate::redact::warn(&format!("spacecheck: error: {why}"));
-    }
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let text = report::render(&report, args.format, color && args.format == Format::Human);
-    Ok((text, report.exit_code()))
 }

@@ -1,0 +1,164 @@
+//! The command line (contract.md, "Commands"): `spacecheck [PATH] [options]`, `rules`,
+//! `explain CODE`, `grade`, `hook`, `assignment`, `completions`. The arguments are in
+//! `args.rs`; this file maps them onto the library.
+
+mod args;
+
+pub use args::*;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+use clap::Parser;
+
+use crate::check::{self, CheckError, PolicySource, Target};
+use crate::hub::client::HubClient;
+use crate::lint::Options;
+use crate::policy::Policy;
+use crate::report::{self, Format};
+use crate::{assignment, grade, hook, rules};
+
+/// Why the run could not check (exit code 2).
+type CannotCheck = String;
+
+/// Runs the command line; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let result = match cli.command {
+        Some(Command::Rules { json }) => Ok((report::catalogue::list(json), 0)),
+        Some(Command::Explain { code }) => rules::find(&code)
+            .map(|rule| (report::catalogue::explain(rule), 0))
+            .ok_or_else(|| report::catalogue::unknown_code(&code)),
+        Some(Command::Assignment { action }) => run_assignment(action),
+        Some(Command::Grade(args)) => run_grade(&mut stdout, &args).map(|code| (String::new(), code)),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "spacecheck", &mut stdout);
+            Ok((String::new(), 0))
+        }
+        Some(Command::Hook { action }) => match action {
+            HookAction::Install { force, path } => hook::install(&path, force),
+            HookAction::Uninstall { path } => hook::uninstall(&path),
+            HookAction::Run { prefix } => {
+                let status = hook::run::run(Path::new("."), &prefix, &mut std::io::stdin().lock());
+                return status.unwrap_or_else(|e| {
+                    crate::redact::warn(&format!("spacecheck: error: {}", e.0));
+                    2
+                });
+            }
+        }
+        .map(|msg| (msg + "\n", 0))
+        .map_err(|e| e.0),
+        None => run_lint(&cli.lint),
+    };
+    let written = result.and_then(|(text, code)| {
+        stdout.write_all(text.as_bytes()).map_err(|e| format!("cannot write output: {e}"))?;
+        Ok(code)
+    });
+    match written {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = stdout.flush();
+            crate::redact::warn(&format!("spacecheck: error: {message}"));
+            2
+        }
+    }
+}
+
+fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> {
+    let assignment = args.assignment.as_deref().map(assignment::lookup).transpose()?;
+    let policy = match &args.policy {
+        Some(p) => Policy::load(p).map_err(|e| e.0)?,
+        None => Policy::baseline(),
+    };
+    let (concurrency, client) = (usize::from(args.concurrency), HubClient::from_env(args.timeout, args.retries, true)?);
+    let options = Options { fail_on: args.fail_on.into(), ..Options::default() };
+    let earlier = args.since.as_deref().map(grade::Earlier::load).transpose()?;
+    let grader = grade::Grader { client, policy, assignment, options, concurrency, earlier };
+    let (report, resume, order) = (args.out.clone(), args.resume.clone(), args.order);
+    let batch = grade::Batch { roster: args.roster.clone(), report, resume, order };
+    grade::run_batch(&batch, grader, out)
+}
+
+fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
+    let text = match action {
+        AssignmentAction::List => assignment::listing(),
+        AssignmentAction::Show { id, email } => assignment::show(assignment::lookup(&id)?, &email)?,
+    };
+    Ok((text, 0))
+}
+
+/// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
+fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
+    if args.statistics && !matches!(args.format, Format::Human | Format::Json) {
+        return Err("--statistics prints text (--format human) or JSON (--format json)".into());
+    }
+    let target = Target::from_args(&args.path, args.space.as_deref(), args.offline, args.display_name.clone())?;
+    let options = Options {
+        select: Options::codes(&args.select, "--select")?,
+        ignore: Options::codes(&args.ignore, "--ignore")?,
+        fail_on: args.fail_on.into(),
+        offline: args.offline,
+    };
+    let assignment = match (&args.assignment, &args.email) {
+        (Some(id), Some(email)) => Some((assignment::lookup(id)?, assignment::student(email)?)),
+        _ => None,
+    };
+    let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
+    let policy = source.resolve(&target).map_err(|e| e.to_string())?;
+    let client = match target.space_id() {
+        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    let mut notes = Vec::new();
+    let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
+    for note in notes.iter().filter(|_| !args.quiet) {
+        crate::redact::warn(&format!("spacecheck: note: {note}"));
+    }
+    let report = result.map_err(|e| match (e, target.space_id()) {
+        (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
+        (e, _) => e.to_string(),
+    })?;
+    if let Some(why) = &report.incomplete {
+        crate::redact::warn(&format!("spacecheck: error: {why}"));
+    }
+    let text = output(args, &report);
+    // --exit-zero: findings do not fail the run; "could not check" (2) still does.
+    let code = match report.exit_code() {
+        1 if args.exit_zero => 0,
+        code => code,
+    };
+    match &args.output_file {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            Ok((String::new(), code))
+        }
+        None => Ok((text, code)),
+    }
+}
+
+/// The report as asked: the findings in their format, or `--statistics`.
+fn output(args: &LintArgs, report: &crate::lint::Report) -> String {
+    if args.statistics {
+        return match args.format {
+            Format::Json => report::statistics::json(report),
+            _ => report::statistics::text(report),
+        };
+    }
+    let terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let style = report::Style { color: color && args.format == Format::Human, quiet: args.quiet };
+    report::render(report, args.format, style)
+}
