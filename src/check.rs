@@ -59,7 +59,7 @@ impl Target {
         }
     }
 
-    fn root(&self) -> Option<&Path> {
+    pub fn root(&self) -> Option<&Path> {
         match self {
             Target::Local { root, .. } | Target::LocalAndLive { root, .. } => Some(root),
             Target::Remote { .. } => None,

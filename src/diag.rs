@@ -98,6 +98,29 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+impl Fix {
+    /// One edit of `file`'s text.
+    pub fn replace(
+        applicability: Applicability,
+        message: impl Into<String>,
+        file: &SourceFile,
+        range: Range<usize>,
+        replacement: impl Into<String>,
+    ) -> Fix {
+        let edit = Edit { file: file.path.clone(), range, replacement: replacement.into() };
+        Fix { applicability, message: message.into(), edits: vec![edit] }
+    }
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {

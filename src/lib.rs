@@ -9,6 +9,7 @@ pub mod assignment;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod fix;
 pub mod grade;
 pub mod hook;
 pub mod hub;

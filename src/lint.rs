@@ -46,6 +46,8 @@ pub struct Report {
     pub incomplete: Option<String>,
     /// The commit of the Space the Hub answered about (live checks), for batch reports.
     pub revision: Option<String>,
+    /// Files that begin with a BOM: fix offsets reported for the file as read count its 3 bytes.
+    pub bom_files: Vec<String>,
 }
 
 impl Report {
@@ -192,6 +194,17 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         grader,
         incomplete: input.live_failure.clone(),
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
+        bom_files: ctx
+            .as_ref()
+            .map(|c| {
+                [c.readme(), c.dockerfile_file()]
+                    .into_iter()
+                    .flatten()
+                    .filter(|f| f.bom)
+                    .map(|f| f.path.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

@@ -31,6 +31,9 @@ pub struct SourceFile {
     /// Path relative to the Space root, with `/` separators (`Dockerfile`, `README.md`).
     pub path: String,
     pub text: String,
+    /// The file began with a UTF-8 BOM (3 bytes before `text`): edits written back keep it,
+    /// and offsets reported for the file as read count it.
+    pub bom: bool,
     line_starts: Vec<usize>,
 }
 
@@ -45,13 +48,21 @@ pub struct Position {
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: String) -> Self {
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
+        let (text, bom) = match text.strip_prefix('\u{feff}') {
+            Some(rest) => (rest.to_string(), true),
+            None => (text, false),
         };
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path: path.into(), text, line_starts }
+        SourceFile { path: path.into(), text, bom, line_starts }
+    }
+
+    /// The file's line ending (`\r\n` when its first line ends so), for text a fix inserts.
+    pub fn newline(&self) -> &'static str {
+        match self.text.find('\n') {
+            Some(i) if self.text[..i].ends_with('\r') => "\r\n",
+            _ => "\n",
+        }
     }
 
     /// 1-based line and column (columns count characters, not bytes) of a byte offset.

@@ -86,6 +86,21 @@ impl std::fmt::Display for TargetError {
 }
 
 impl Space {
+    /// Replaces the text of the README or the Dockerfile (a fix being tried); other paths are
+    /// not texts a fix edits. Keeps whether the file had a BOM.
+    pub fn set_text(&mut self, path: &str, text: String) -> bool {
+        let slot = match path {
+            "README.md" => &mut self.readme,
+            "Dockerfile" => &mut self.dockerfile,
+            _ => return false,
+        };
+        let bom = slot.text().is_some_and(|f| f.bom);
+        let mut file = SourceFile::new(path, text);
+        file.bom = bom;
+        *slot = Loaded::Text(file);
+        true
+    }
+
     /// Loads a Space folder from disk.
     pub fn load(root: &Path) -> Result<Space, TargetError> {
         Space::load_with_limit(root, MAX_WALK_ENTRIES)

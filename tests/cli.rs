@@ -147,6 +147,11 @@ fn sarif_output_validates_against_the_sarif_schema() {
     let ids: Vec<&str> =
         v["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
     assert!(ids.contains(&"FM004") && ids.contains(&"RP003") && ids.contains(&"DF009"), "{ids:?}");
+    // A finding with a fix carries it as SARIF `fixes` (validated above with the schema).
+    let fm004 = v["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "FM004").unwrap();
+    let change = &fm004["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "README.md");
+    assert_eq!(change["replacements"][0]["insertedContent"]["text"], "docker");
 }
 
 #[test]

@@ -142,6 +142,15 @@ pub struct LintArgs {
     pub offline: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Apply the safe fixes to the Space's README and Dockerfile, then report what remains.
+    #[arg(long)]
+    pub fix: bool,
+    /// With --fix or --diff: the unsafe fixes too (they may change what the Space does).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
     /// Write the report to this file instead of standard output.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,

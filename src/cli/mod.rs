@@ -16,7 +16,7 @@ use crate::hub::client::HubClient;
 use crate::lint::Options;
 use crate::policy::Policy;
 use crate::report::{self, Format};
-use crate::{assignment, grade, hook, rules};
+use crate::{assignment, fix, grade, hook, rules};
 
 /// Why the run could not check (exit code 2).
 type CannotCheck = String;
@@ -112,6 +112,9 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     };
     let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
     let policy = source.resolve(&target).map_err(|e| e.to_string())?;
+    if let Some(diff) = apply_fixes(args, &target, &policy, &options)? {
+        return Ok(diff);
+    }
     let client = match target.space_id() {
         Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
         None => None,
@@ -143,6 +146,31 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
         }
         None => Ok((text, code)),
     }
+}
+
+/// `--fix` writes the fixes, and the lint then reports what remains; `--diff` prints them and
+/// ends the run (exit 1 when there is something to fix).
+fn apply_fixes(
+    args: &LintArgs,
+    target: &Target,
+    policy: &Policy,
+    options: &Options,
+) -> Result<Option<(String, i32)>, CannotCheck> {
+    if !(args.fix || args.diff) {
+        return Ok(None);
+    }
+    let root = target.root().ok_or("--fix and --diff edit a Space folder, not a Space on the Hub")?;
+    let space = crate::space::Space::load(root).map_err(|e| e.0)?;
+    let fixed = fix::fix(space, policy, options, args.unsafe_fixes);
+    if args.diff {
+        crate::redact::warn(&format!("spacecheck: --diff: {} to apply, nothing written", fix::summary(&fixed)));
+        return Ok(Some((crate::redact::mask(&fix::diff(&fixed)), i32::from(!fixed.files.is_empty()))));
+    }
+    fix::write(root, &fixed)?;
+    if !args.quiet {
+        crate::redact::warn(&format!("spacecheck: --fix: {} applied", fix::summary(&fixed)));
+    }
+    Ok(None)
 }
 
 /// The report as asked: the findings in their format, or `--statistics`.

@@ -114,8 +114,18 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
         }
     }
     let mut diag = MietteDiagnostic::new(message).with_code(format!("{}({})", d.code, d.name)).with_severity(severity);
-    if let Some(h) = &d.help {
-        diag = diag.with_help(h.clone());
+    let fix = d.fix.as_ref().map(|f| match f.applicability {
+        crate::diag::Applicability::Safe => format!("fix: {} (`--fix`)", f.message),
+        crate::diag::Applicability::Unsafe => {
+            format!("fix: {} (`--fix --unsafe-fixes`: it may change what the Space does)", f.message)
+        }
+    });
+    let help = match (&d.help, fix) {
+        (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
+        (h, f) => h.clone().or(f),
+    };
+    if let Some(h) = help {
+        diag = diag.with_help(h);
     }
     let rendered = if let Some((name, text, span)) = snippet {
         diag = diag.with_label(LabeledSpan::new(d.label.clone(), span.start, span.end - span.start));

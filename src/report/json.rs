@@ -5,6 +5,19 @@ use serde_json::{json, Value};
 use crate::lint::Report;
 use crate::rules::Severity;
 
+/// A fix as contract.md shapes it: edits as byte offsets into the file as read (BOM included).
+pub fn fix(report: &Report, fix: &crate::diag::Fix) -> Value {
+    let edits: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            let shift = if report.bom_files.contains(&e.file) { 3 } else { 0 };
+            json!({"file": e.file, "start": e.range.start + shift, "end": e.range.end + shift, "replacement": e.replacement})
+        })
+        .collect();
+    json!({"applicability": fix.applicability.as_str(), "message": fix.message, "edits": edits})
+}
+
 pub fn render(report: &Report) -> String {
     let diagnostics: Vec<Value> = report
         .diagnostics
@@ -22,6 +35,7 @@ pub fn render(report: &Report) -> String {
                 "end_line": p.map(|p| p.end_line),
                 "end_column": p.map(|p| p.end_column),
                 "help": d.help,
+                "fix": d.fix.as_ref().map(|f| fix(report, f)),
             })
         })
         .collect();

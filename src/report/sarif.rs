@@ -59,6 +59,25 @@ fn invocation(report: &Report) -> Value {
     }
 }
 
+/// A fix as SARIF's `fix`: one artifact change per edit, byte regions of the file as read.
+fn sarif_fix(report: &Report, fix: &crate::diag::Fix) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = fix
+        .edits
+        .iter()
+        .map(|e| {
+            let shift = if report.bom_files.contains(&e.file) { 3 } else { 0 };
+            json!({
+                "artifactLocation": {"uri": percent_encode(&e.file), "uriBaseId": "SPACEROOT"},
+                "replacements": [{
+                    "deletedRegion": {"byteOffset": e.range.start + shift, "byteLength": e.range.len()},
+                    "insertedContent": {"text": e.replacement}
+                }]
+            })
+        })
+        .collect();
+    json!({"description": {"text": format!("{} ({})", fix.message, fix.applicability.as_str())}, "artifactChanges": changes})
+}
+
 pub fn render(report: &Report) -> String {
     let catalogue = rules::all();
     let driver_rules: Vec<Value> = catalogue
@@ -92,7 +111,7 @@ pub fn render(report: &Report) -> String {
                 Some(p) => json!({"startLine": p.line, "startColumn": p.column, "endLine": p.end_line, "endColumn": p.end_column.max(if p.end_line == p.line { p.column } else { 1 })}),
                 None => json!({"startLine": 1, "startColumn": 1}),
             };
-            json!({
+            let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": index,
                 "level": level(d.severity),
@@ -101,7 +120,11 @@ pub fn render(report: &Report) -> String {
                     "artifactLocation": {"uri": percent_encode(&file), "uriBaseId": "SPACEROOT"},
                     "region": region
                 }}]
-            })
+            });
+            if let Some(fix) = &d.fix {
+                result["fixes"] = json!([sarif_fix(report, fix)]);
+            }
+            result
         })
         .collect();
     let out = json!({

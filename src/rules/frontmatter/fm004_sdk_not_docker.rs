@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -21,7 +22,10 @@ sdk: gradio
 ```
 
 ## Fix
-`sdk: docker` in the frontmatter."#,
+`sdk: docker` in the frontmatter.
+
+`spacecheck --fix` adds a missing `sdk: docker` (safe: the Hub requires the key). Replacing another
+SDK is an unsafe fix (`--fix --unsafe-fixes`): the Hub then builds the Dockerfile instead."#,
     check: Check::Local(check),
 };
 
@@ -29,20 +33,39 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
     let expected = ctx.policy.space.sdk.as_deref().unwrap_or("docker");
     match fm.get("sdk") {
-        None => out.push(
-            Diagnostic::new(&RULE, format!("the frontmatter has no `sdk` key; this Space needs `sdk: {expected}`"))
-                .at(readme, fm.yaml.start..fm.yaml.start)
-                .help(format!("add `sdk: {expected}` to the frontmatter")),
-        ),
+        None => {
+            // The Hub requires `sdk`: adding the one this Space is built for changes nothing else.
+            let line = format!("sdk: {expected}{}", readme.newline());
+            let fix = Fix::replace(
+                Applicability::Safe,
+                format!("add `sdk: {expected}`"),
+                readme,
+                fm.yaml.start..fm.yaml.start,
+                line,
+            );
+            out.push(
+                Diagnostic::new(&RULE, format!("the frontmatter has no `sdk` key; this Space needs `sdk: {expected}`"))
+                    .at(readme, fm.yaml.start..fm.yaml.start)
+                    .help(format!("add `sdk: {expected}` to the frontmatter"))
+                    .fix(fix),
+            )
+        }
         Some((_, value)) => {
             let got = value.value.to_text();
             if got != expected {
                 let note = if got == "streamlit" { " (`streamlit` is a legacy SDK)" } else { "" };
-                out.push(
+                let mut finding =
                     Diagnostic::new(&RULE, format!("`sdk` is `{got}`{note}, but this Space must use `{expected}`"))
                         .at(readme, value.span.clone())
-                        .help(format!("set `sdk: {expected}`")),
-                );
+                        .help(format!("set `sdk: {expected}`"));
+                // Another SDK is another kind of Space: the Hub builds something else (unsafe).
+                // Only a one-line value is replaced (a block scalar keeps its indicator).
+                if !readme.text[value.span.clone()].contains('\n') {
+                    let message = format!("set `sdk: {expected}` (the Hub then builds the Dockerfile)");
+                    finding =
+                        finding.fix(Fix::replace(Applicability::Unsafe, message, readme, value.span.clone(), expected));
+                }
+                out.push(finding);
             }
         }
     }

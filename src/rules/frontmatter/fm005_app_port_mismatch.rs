@@ -1,4 +1,5 @@
 use crate::parse::frontmatter::Value;
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -24,32 +25,54 @@ app_port: 7860   # the policy says 7255
 ```
 
 ## Fix
-`app_port: 7255`, and the server in the Dockerfile listening on that port."#,
+`app_port: 7255`, and the server in the Dockerfile listening on that port.
+
+`spacecheck --fix` sets `app_port` to the policy's port when the server already listens on it
+(safe: the Hub is pointed at the server); otherwise the fix is unsafe (`--unsafe-fixes`): the
+server must then be moved to that port too."#,
     check: Check::Local(check),
 };
+
+/// Setting `app_port` moves the Hub's traffic: safe when the server already listens on the
+/// required port (the fix then only points the Hub at it), unsafe otherwise.
+fn fix(ctx: &Context, expected: u16, range: std::ops::Range<usize>, replacement: String) -> Option<Fix> {
+    let readme = ctx.readme()?;
+    let listening = ctx.start.as_ref().is_some_and(|s| s.servers.iter().any(|v| v.port.as_ref().and_then(|p| p.port()) == Some(expected)));
+    let (applicability, message) = if listening {
+        (Applicability::Safe, format!("set `app_port: {expected}`, the port the server listens on"))
+    } else {
+        (Applicability::Unsafe, format!("set `app_port: {expected}` (the server must then listen on {expected})"))
+    };
+    Some(Fix::replace(applicability, message, readme, range, replacement))
+}
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm), Some(expected)) = (ctx.readme(), ctx.frontmatter(), ctx.policy.space.app_port) else {
         return;
     };
     match fm.get("app_port") {
-        None => out.push(
-            Diagnostic::new(
+        None => {
+            let at = fm.yaml.start..fm.yaml.start;
+            let line = format!("app_port: {expected}{}", readme.newline());
+            let mut finding = Diagnostic::new(
                 &RULE,
                 format!("the frontmatter has no `app_port`, so the Hub routes to 7860; the policy requires {expected}"),
             )
-            .at(readme, fm.yaml.start..fm.yaml.start)
-            .help(format!("add `app_port: {expected}` to the frontmatter")),
-        ),
+            .at(readme, at.clone())
+            .help(format!("add `app_port: {expected}` to the frontmatter"));
+            finding.fix = fix(ctx, expected, at, line);
+            out.push(finding)
+        }
         // A value of the wrong type is FM003's finding.
         Some((_, value)) => {
             if let Value::Int(p) = value.value {
                 if p != i64::from(expected) {
-                    out.push(
+                    let mut finding =
                         Diagnostic::new(&RULE, format!("`app_port` is {p}, but the policy requires {expected}"))
                             .at(readme, value.span.clone())
-                            .help(format!("set `app_port: {expected}` and make the server listen on it")),
-                    );
+                            .help(format!("set `app_port: {expected}` and make the server listen on it"));
+                    finding.fix = fix(ctx, expected, value.span.clone(), expected.to_string());
+                    out.push(finding);
                 }
             }
         }

@@ -1,0 +1,205 @@
+//! `--fix`, `--unsafe-fixes` and `--diff` (ruff's model): the fixes the rules attach to their
+//! findings are applied in passes. Each pass lints the texts as they are, takes every fix
+//! allowed (safe, or unsafe too with `--unsafe-fixes`) whose edits overlap no fix already taken,
+//! applies them in one sweep, and lints again, until no fix is left (or 10 passes). A pass
+//! after which the README or the Dockerfile no longer parses (FM002/FM003/DF002 appear) is
+//! undone and ends the run: a fix never leaves a file broken. Edits are byte ranges of the
+//! BOM-less text; a file written back keeps its BOM, its line endings and its comments (only
+//! the edited bytes change).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::diag::{Applicability, Code, Edit};
+use crate::lint::{self, Options};
+use crate::policy::Policy;
+use crate::space::Space;
+
+/// More passes than any chain of fixes needs; a bound, not a goal.
+const MAX_PASSES: usize = 10;
+
+/// What `--fix` did.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    /// The fixes applied, in order: code and what the fix did.
+    pub applied: Vec<(Code, String)>,
+    /// Files changed: path → (text before, text after), BOM-less.
+    pub files: BTreeMap<String, (String, String)>,
+    /// Files that kept their BOM (for the bytes written).
+    pub bom: BTreeSet<String>,
+}
+
+fn parse_errors(report: &lint::Report) -> BTreeSet<Code> {
+    report.diagnostics.iter().map(|d| d.code).filter(|c| [Code::FM002, Code::FM003, Code::DF002].contains(c)).collect()
+}
+
+/// Two edits touch: overlapping ranges, or two insertions at one place (their order would be
+/// a guess).
+fn overlap(a: &Edit, b: &Edit) -> bool {
+    a.file == b.file && (a.range.start < b.range.end && b.range.start < a.range.end || a.range.start == b.range.start)
+}
+
+/// `text` with `edits` (non-overlapping, all within `text` on char boundaries) applied.
+pub fn apply(text: &str, edits: &[&Edit]) -> String {
+    let mut sorted: Vec<&&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for e in sorted {
+        out.replace_range(e.range.clone(), &e.replacement);
+    }
+    out
+}
+
+/// The current text of each file a fix may edit.
+fn texts_of(space: &Space) -> BTreeMap<String, String> {
+    [&space.readme, &space.dockerfile]
+        .iter()
+        .filter_map(|l| l.text())
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect()
+}
+
+/// One pass: the fixes taken from `report` for `texts`, with their edits.
+fn take_fixes<'r>(
+    report: &'r lint::Report,
+    texts: &BTreeMap<String, String>,
+    unsafe_fixes: bool,
+) -> (Vec<&'r Edit>, Vec<(Code, String)>) {
+    let mut taken: Vec<&Edit> = Vec::new();
+    let mut applied = Vec::new();
+    for d in &report.diagnostics {
+        let Some(fix) = &d.fix else { continue };
+        if fix.applicability == Applicability::Unsafe && !unsafe_fixes {
+            continue;
+        }
+        let fits = |e: &Edit| {
+            texts.get(&e.file).is_some_and(|t| {
+                e.range.start <= e.range.end
+                    && e.range.end <= t.len()
+                    && t.is_char_boundary(e.range.start)
+                    && t.is_char_boundary(e.range.end)
+            })
+        };
+        if fix.edits.is_empty() || !fix.edits.iter().all(fits) {
+            continue;
+        }
+        if fix.edits.iter().any(|e| taken.iter().any(|t| overlap(t, e))) {
+            continue; // the next pass takes it, on the texts this pass leaves
+        }
+        taken.extend(&fix.edits);
+        applied.push((d.code, fix.message.clone()));
+    }
+    (taken, applied)
+}
+
+/// Applies the fixes to `space` (its texts only: nothing is written here).
+pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: bool) -> Fixed {
+    let original = texts_of(&space);
+    let mut fixed = Fixed {
+        bom: [&space.readme, &space.dockerfile]
+            .iter()
+            .filter_map(|l| l.text())
+            .filter(|f| f.bom)
+            .map(|f| f.path.clone())
+            .collect(),
+        ..Fixed::default()
+    };
+    let mut texts = original.clone();
+    let mut report = lint::lint(&space, policy, options);
+    let broken_before = parse_errors(&report);
+    for _ in 0..MAX_PASSES {
+        let (edits, applied) = take_fixes(&report, &texts, unsafe_fixes);
+        if edits.is_empty() {
+            break;
+        }
+        let mut next = texts.clone();
+        for (path, text) in &texts {
+            let mine: Vec<&Edit> = edits.iter().copied().filter(|e| &e.file == path).collect();
+            if !mine.is_empty() {
+                next.insert(path.clone(), apply(text, &mine));
+            }
+        }
+        for (path, text) in &next {
+            space.set_text(path, text.clone());
+        }
+        let after = lint::lint(&space, policy, options);
+        if !parse_errors(&after).is_subset(&broken_before) {
+            // Undo the pass: a fix must never leave a file that no longer parses.
+            for (path, text) in &texts {
+                space.set_text(path, text.clone());
+            }
+            break;
+        }
+        fixed.applied.extend(applied);
+        texts = next;
+        report = after;
+    }
+    for (path, after) in texts {
+        let before = &original[&path];
+        if *before != after {
+            fixed.files.insert(path, (before.clone(), after));
+        }
+    }
+    fixed
+}
+
+/// Writes the fixed files into the Space folder. A file whose bytes on disk are not what was
+/// linted (not UTF-8 as read, or changed meanwhile) is left alone and named in the error.
+pub fn write(root: &Path, fixed: &Fixed) -> Result<(), String> {
+    for (path, (before, after)) in &fixed.files {
+        let file = root.join(path);
+        let bom = if fixed.bom.contains(path) { "\u{feff}" } else { "" };
+        let on_disk = std::fs::read(&file).map_err(|e| format!("cannot read `{path}` to fix it: {e}"))?;
+        if on_disk != format!("{bom}{before}").as_bytes() {
+            return Err(format!("`{path}` is not as it was linted (changed meanwhile, or not UTF-8): not fixed"));
+        }
+        std::fs::write(&file, format!("{bom}{after}")).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+    }
+    Ok(())
+}
+
+/// The changes as a unified diff (`--diff`), one file after another.
+pub fn diff(fixed: &Fixed) -> String {
+    let mut out = String::new();
+    for (path, (before, after)) in &fixed.files {
+        let diff = similar::TextDiff::from_lines(before, after);
+        out.push_str(
+            &diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string(),
+        );
+    }
+    out
+}
+
+/// "2 fixes (FM004, FM005)", or "no fix" when nothing applies.
+pub fn summary(fixed: &Fixed) -> String {
+    let codes: BTreeSet<String> = fixed.applied.iter().map(|(c, _)| c.to_string()).collect();
+    match fixed.applied.len() {
+        0 => "no fix".to_string(),
+        n => {
+            format!("{n} fix{} ({})", if n == 1 { "" } else { "es" }, codes.into_iter().collect::<Vec<_>>().join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(range: std::ops::Range<usize>, replacement: &str) -> Edit {
+        Edit { file: "README.md".into(), range, replacement: replacement.into() }
+    }
+
+    #[test]
+    fn edits_apply_from_the_end() {
+        let a = edit(0..0, "x: 1\n");
+        let b = edit(4..5, "Z");
+        assert_eq!(apply("abc\nd\n", &[&a, &b]), "x: 1\nabc\nZ\n");
+    }
+
+    #[test]
+    fn insertions_at_one_place_overlap() {
+        assert!(overlap(&edit(3..3, "a"), &edit(3..3, "b")));
+        assert!(overlap(&edit(1..4, "a"), &edit(3..5, "b")));
+        assert!(!overlap(&edit(1..3, "a"), &edit(3..5, "b")));
+    }
+}

@@ -1,0 +1,220 @@
+//! `--fix`, `--unsafe-fixes` and `--diff`: every fix is applied to a failing Space and the Space
+//! re-linted: the finding is gone, no new finding appears, the files still parse, and a second
+//! `--fix` changes nothing. Plus a property test over generated READMEs: fixing is idempotent and
+//! never breaks parsing.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+use serde_json::Value;
+
+const DOCKERFILE_7255: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install --no-cache-dir fastapi uvicorn\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
+const POLICY: &str = "space:\n  app_port: 7255\n";
+
+fn space(readme: &[u8], dockerfile: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), readme).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    std::fs::write(dir.path().join("policy.yaml"), POLICY).unwrap();
+    dir
+}
+
+fn spacecheck(dir: &Path, args: &[&str]) -> std::process::Output {
+    let policy = dir.join("policy.yaml");
+    Command::cargo_bin("spacecheck")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .arg(dir)
+        .args(["--offline", "--policy", policy.to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// The findings' codes (sorted) and the whole JSON report.
+fn lint(dir: &Path) -> (Vec<String>, Value) {
+    let out = spacecheck(dir, &["--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut codes: Vec<String> =
+        v["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect();
+    codes.sort();
+    (codes, v)
+}
+
+fn files(dir: &Path) -> (Vec<u8>, Vec<u8>) {
+    (std::fs::read(dir.join("README.md")).unwrap(), std::fs::read(dir.join("Dockerfile")).unwrap())
+}
+
+/// Applies `--fix` (with `extra`), and checks what every fix must do.
+fn check_fix(readme: &[u8], dockerfile: &str, code: &str, extra: &[&str]) -> tempfile::TempDir {
+    let dir = space(readme, dockerfile);
+    let (before, _) = lint(dir.path());
+    assert!(before.contains(&code.to_string()), "{code} fires first: {before:?}");
+    let out = spacecheck(dir.path(), &[&["--fix"], extra].concat());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fix:"), "{}", String::from_utf8_lossy(&out.stderr));
+    let (after, _) = lint(dir.path());
+    assert!(!after.contains(&code.to_string()), "{code} is fixed: {after:?}");
+    for c in &after {
+        assert!(before.contains(c), "no new finding: {c} appeared ({before:?} → {after:?})");
+    }
+    for broken in ["FM002", "FM003", "DF002"] {
+        assert!(!after.contains(&broken.to_string()), "the files still parse");
+    }
+    let once = files(dir.path());
+    spacecheck(dir.path(), &[&["--fix"], extra].concat());
+    assert_eq!(files(dir.path()), once, "a second --fix changes nothing");
+    dir
+}
+
+#[test]
+fn fm004_adds_a_missing_sdk() {
+    let dir = check_fix(b"---\ntitle: x\napp_port: 7255\n---\n# x\n", DOCKERFILE_7255, "FM004", &[]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("README.md")).unwrap(),
+        "---\nsdk: docker\ntitle: x\napp_port: 7255\n---\n# x\n"
+    );
+}
+
+#[test]
+fn fm004_replaces_another_sdk_only_with_unsafe_fixes() {
+    let readme = b"---\nsdk: gradio # the old one\napp_port: 7255\n---\n";
+    let dir = space(readme, DOCKERFILE_7255);
+    spacecheck(dir.path(), &["--fix"]);
+    assert_eq!(files(dir.path()).0, readme, "unsafe: --fix alone leaves it");
+    let dir = check_fix(readme, DOCKERFILE_7255, "FM004", &["--unsafe-fixes"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("README.md")).unwrap(),
+        "---\nsdk: docker # the old one\napp_port: 7255\n---\n",
+        "the comment stays"
+    );
+}
+
+#[test]
+fn fm005_points_the_hub_at_the_port_the_server_listens_on() {
+    // The server already listens on 7255: the fix is safe.
+    let dir = check_fix(b"---\nsdk: docker\napp_port: 7860\n---\n", DOCKERFILE_7255, "FM005", &[]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains("app_port: 7255\n"));
+    // Missing: inserted.
+    check_fix(b"---\nsdk: docker\n---\n", DOCKERFILE_7255, "FM005", &[]);
+}
+
+#[test]
+fn fm005_is_unsafe_when_the_server_listens_elsewhere() {
+    let on_7860 = DOCKERFILE_7255.replace("7255", "7860");
+    let dir = space(b"---\nsdk: docker\napp_port: 7860\n---\n", &on_7860);
+    spacecheck(dir.path(), &["--fix"]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains("app_port: 7860"), "not applied");
+    let (_, report) = lint(dir.path());
+    let fm005 = report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "FM005").unwrap().clone();
+    assert_eq!(fm005["fix"]["applicability"], "unsafe");
+}
+
+#[test]
+fn bom_and_crlf_are_kept_and_json_offsets_count_the_bom() {
+    let readme = b"\xef\xbb\xbf---\r\ntitle: x\r\napp_port: 7860\r\n---\r\n";
+    let dir = space(readme, DOCKERFILE_7255);
+    let (_, report) = lint(dir.path());
+    // Applying the JSON edits to the bytes as read gives what --fix writes.
+    let mut bytes = readme.to_vec();
+    let mut edits: Vec<(usize, usize, String)> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["fix"].as_object().cloned())
+        .filter(|f| f["applicability"] == "safe")
+        .flat_map(|f| f["edits"].as_array().unwrap().clone())
+        .map(|e| {
+            (
+                e["start"].as_u64().unwrap() as usize,
+                e["end"].as_u64().unwrap() as usize,
+                e["replacement"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+    for (start, end, text) in edits {
+        bytes.splice(start..end, text.bytes());
+    }
+    spacecheck(dir.path(), &["--fix"]);
+    let written = files(dir.path()).0;
+    assert_eq!(written, bytes);
+    assert_eq!(written, b"\xef\xbb\xbf---\r\nsdk: docker\r\ntitle: x\r\napp_port: 7255\r\n---\r\n");
+}
+
+#[test]
+fn diff_prints_the_fixes_and_writes_nothing() {
+    let readme = b"---\ntitle: x\napp_port: 7860\n---\n";
+    let dir = space(readme, DOCKERFILE_7255);
+    let out = spacecheck(dir.path(), &["--diff"]);
+    assert_eq!(out.status.code(), Some(1), "something to fix");
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.starts_with("--- a/README.md\n+++ b/README.md\n"), "{diff}");
+    assert!(diff.contains("+sdk: docker\n") && diff.contains("-app_port: 7860\n+app_port: 7255\n"), "{diff}");
+    assert_eq!(files(dir.path()).0, readme, "nothing written");
+    spacecheck(dir.path(), &["--fix"]);
+    let clean = spacecheck(dir.path(), &["--diff"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert!(clean.stdout.is_empty());
+}
+
+#[test]
+fn fixes_need_a_folder() {
+    let out = Command::cargo_bin("spacecheck")
+        .unwrap()
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .args(["hf://acme/compliant", "--fix"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fix and --diff edit a Space folder"));
+}
+
+fn fixed_texts(readme: &str, unsafe_fixes: bool) -> (String, Vec<String>) {
+    let policy = spacecheck::policy::parse(POLICY, "p").unwrap();
+    let options = spacecheck::lint::Options::default();
+    let space = spacecheck::space::Space::in_memory(Some(readme.as_bytes()), Some(DOCKERFILE_7255.as_bytes()));
+    let fixed = spacecheck::fix::fix(space, &policy, &options, unsafe_fixes);
+    let after = fixed.files.get("README.md").map(|(_, a)| a.clone()).unwrap_or_else(|| readme.to_string());
+    let space = spacecheck::space::Space::in_memory(Some(after.as_bytes()), Some(DOCKERFILE_7255.as_bytes()));
+    let codes =
+        spacecheck::lint::lint(&space, &policy, &options).diagnostics.iter().map(|d| d.code.to_string()).collect();
+    (after, codes)
+}
+
+/// Frontmatters with and without `sdk`/`app_port`, other keys, comments, CRLF, odd values.
+fn frontmatter() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("sdk: docker".to_string()),
+        Just("sdk: gradio".to_string()),
+        Just("sdk: \"static\"".to_string()),
+        Just("app_port: 7860".to_string()),
+        Just("app_port: 7255".to_string()),
+        Just("app_port: \"x\"".to_string()),
+        Just("title: demo".to_string()),
+        Just("# a comment".to_string()),
+        Just("tags:\n  - a\n  - b".to_string()),
+        Just("short_description: a: b".to_string()),
+        "[a-z_]{1,8}: [a-z0-9 ]{0,8}",
+    ];
+    (proptest::collection::vec(line, 0..6), any::<bool>()).prop_map(|(lines, crlf)| {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let body: String = lines.iter().map(|l| format!("{}{nl}", l.replace('\n', nl))).collect();
+        format!("---{nl}{body}---{nl}# Space{nl}")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fixing_is_idempotent_and_never_breaks_parsing(readme in frontmatter(), unsafe_fixes in any::<bool>()) {
+        let (_, before) = fixed_texts(&readme, false);
+        let (once, after) = fixed_texts(&readme, unsafe_fixes);
+        for broken in ["FM002", "FM003", "DF002"] {
+            prop_assert!(!after.contains(&broken.to_string()) || before.contains(&broken.to_string()), "{} after fixing:\n{}", broken, once);
+        }
+        let (twice, _) = fixed_texts(&once, unsafe_fixes);
+        prop_assert_eq!(twice, once);
+    }
+}
