@@ -192,6 +192,9 @@ fn frontmatter() -> impl Strategy<Value = String> {
         Just("app_port: 7255".to_string()),
         Just("app_port: \"x\"".to_string()),
         Just("title: demo".to_string()),
+        Just("python_version: 3.10".to_string()),
+        Just("python_version: \"3.11\"".to_string()),
+        Just("base_path: docs/index.html".to_string()),
         Just("# a comment".to_string()),
         Just("tags:\n  - a\n  - b".to_string()),
         Just("short_description: a: b".to_string()),
@@ -217,4 +220,67 @@ proptest! {
         let (twice, _) = fixed_texts(&once, unsafe_fixes);
         prop_assert_eq!(twice, once);
     }
+}
+
+#[test]
+fn df007_exposes_the_app_port_before_the_start_command() {
+    let without = DOCKERFILE_7255.replace("EXPOSE 7255\n", "");
+    let dir = check_fix(b"---\nsdk: docker\napp_port: 7255\n---\n", &without, "DF007", &[]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(
+        text.ends_with("EXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n"),
+        "{text}"
+    );
+    // Another port exposed: the app port is added beside it.
+    let other = DOCKERFILE_7255.replace("EXPOSE 7255", "EXPOSE 8501");
+    let dir = check_fix(b"---\nsdk: docker\napp_port: 7255\n---\n", &other, "DF007", &[]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.contains("EXPOSE 8501\nEXPOSE 7255\nCMD"), "{text}");
+    // No CMD in the file (the base image's): at the end, after a missing final newline.
+    let no_cmd = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user";
+    let dir = space(b"---\nsdk: docker\napp_port: 7255\n---\n", no_cmd);
+    spacecheck(dir.path(), &["--fix", "--select", "DF007"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), format!("{no_cmd}\nEXPOSE 7255\n"));
+}
+
+#[test]
+fn df009_makes_the_server_listen_on_all_interfaces() {
+    let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
+    for (cmd, fixed) in [
+        (
+            "CMD [\"uvicorn\", \"main:app\", \"--port\", \"7255\"]",
+            "CMD [\"uvicorn\", \"--host\", \"0.0.0.0\", \"main:app\", \"--port\", \"7255\"]",
+        ),
+        ("CMD uvicorn main:app --port 7255", "CMD uvicorn --host 0.0.0.0 main:app --port 7255"),
+        ("CMD python -m uvicorn main:app --port 7255", "CMD python -m uvicorn --host 0.0.0.0 main:app --port 7255"),
+        ("CMD uvicorn main:app --host 127.0.0.1 --port 7255", "CMD uvicorn main:app --host 0.0.0.0 --port 7255"),
+        (
+            "CMD [\"uvicorn\", \"main:app\", \"--host\", \"localhost\", \"--port\", \"7255\"]",
+            "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]",
+        ),
+        ("CMD flask run --port 7255", "CMD flask run --host 0.0.0.0 --port 7255"),
+        (
+            "CMD [\"gunicorn\", \"-b\", \"127.0.0.1:7255\", \"main:app\"]",
+            "CMD [\"gunicorn\", \"-b\", \"0.0.0.0:7255\", \"main:app\"]",
+        ),
+    ] {
+        let dockerfile = DOCKERFILE_7255
+            .replace("CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]", cmd)
+            .replace("fastapi uvicorn", "fastapi uvicorn flask gunicorn");
+        let dir = check_fix(readme, &dockerfile, "DF009", &[]);
+        let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        assert!(text.contains(&format!("{fixed}\n")), "{cmd}:\n{text}");
+    }
+}
+
+#[test]
+fn fm008_quotes_python_version_and_roots_base_path() {
+    let dir = check_fix(
+        b"---\nsdk: docker\napp_port: 7255\npython_version: 3.10\nbase_path: docs\n---\n",
+        DOCKERFILE_7255,
+        "FM008",
+        &[],
+    );
+    let text = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+    assert!(text.contains("python_version: \"3.10\"\nbase_path: /docs\n"), "{text}");
 }

@@ -1,5 +1,7 @@
 use super::final_from_span;
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
     code: Code::DF007,
@@ -24,9 +26,35 @@ CMD ["streamlit", "run", "app.py", "--server.port=7860"]
 with `app_port: 7860`.
 
 ## Fix
-`EXPOSE 7860` (the app port)."#,
+`EXPOSE 7860` (the app port).
+
+`spacecheck --fix` adds `EXPOSE <app_port>` before the start command (safe: EXPOSE documents the
+port; the Hub routes by `app_port` alone)."#,
     check: Check::Local(check),
 };
+
+/// `EXPOSE <port>` on a line of its own: before the start command of the final stage when the
+/// Dockerfile has one, else at the end. Safe: EXPOSE documents the port and changes nothing the
+/// Hub does. Not offered when the end of the file continues a line (`\`), where the new line
+/// would join an instruction.
+fn expose_fix(ctx: &Context, file: &SourceFile, port: u16) -> Option<Fix> {
+    let nl = file.newline();
+    let line = format!("EXPOSE {port}{nl}");
+    let message = format!("add `EXPOSE {port}`");
+    if let Some(span) = ctx.start.as_ref().and_then(|s| s.span.clone()) {
+        let line_start = file.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        if file.text[line_start..span.start].trim().is_empty() {
+            return Some(Fix::replace(Applicability::Safe, message, file, line_start..line_start, line));
+        }
+    }
+    let body = file.text.trim_end();
+    if body.ends_with('\\') {
+        return None;
+    }
+    let end = file.text.len();
+    let glue = if file.text.ends_with('\n') || file.text.is_empty() { "" } else { nl };
+    Some(Fix::replace(Applicability::Safe, message, file, end..end, format!("{glue}{line}")))
+}
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
@@ -57,20 +85,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     match model.exposed.first() {
         Some(first) => {
             let listed: Vec<&str> = model.exposed.iter().map(|e| e.text.value.as_str()).collect();
-            out.push(
+            let mut finding =
                 Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
                     .at(file, first.text.span.clone())
-                    .help(format!("expose {port}, the port the Hub sends traffic to")),
-            );
+                    .help(format!("expose {port}, the port the Hub sends traffic to"));
+            finding.fix = expose_fix(ctx, file, port);
+            out.push(finding);
         }
-        None => out.push(
-            Diagnostic::new(
+        None => {
+            let mut finding = Diagnostic::new(
                 &RULE,
                 format!("the final stage has no EXPOSE; the Space serves on {}", ctx.app_port_text()),
             )
             .at(file, final_from_span(ctx).unwrap_or(0..0))
-            .help(format!("add `EXPOSE {port}`")),
-        ),
+            .help(format!("add `EXPOSE {port}`"));
+            finding.fix = expose_fix(ctx, file, port);
+            out.push(finding)
+        }
     }
 }
 

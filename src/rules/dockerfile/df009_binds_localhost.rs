@@ -1,4 +1,9 @@
-use crate::model::server::{Origin, Server};
+use std::ops::Range;
+
+use crate::diag::{Applicability, Fix};
+use crate::model::server::{Origin, Server, Setting};
+use crate::model::ServerKind;
+use crate::source::SourceFile;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -24,7 +29,11 @@ CMD ["uvicorn", "main:app", "--port", "7860"]
 uvicorn binds 127.0.0.1 unless told otherwise.
 
 ## Fix
-`CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`."#,
+`CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`.
+
+`spacecheck --fix` changes a loopback address in the start command to `0.0.0.0`, or adds
+`--host 0.0.0.0` after `uvicorn` or `flask` (safe: a server on loopback never answers on the Hub).
+A server started from a Python file is fixed in that file by hand."#,
     check: Check::Local(check),
 };
 
@@ -64,7 +73,44 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         _ => "add `--host 0.0.0.0`".to_string(),
     };
-    out.push(Diagnostic::new(&RULE, message).at(file, span).label(format!("{name} on {}", host.value)).help(fix));
+    let mut finding =
+        Diagnostic::new(&RULE, message).at(file, span.clone()).label(format!("{name} on {}", host.value)).help(fix);
+    if server.via.is_none() {
+        finding.fix = all_interfaces(file, span, server, host);
+    }
+    out.push(finding);
+}
+
+/// The edit that makes a server in the start command itself listen on all interfaces: the
+/// loopback address written in the command becomes `0.0.0.0`, or uvicorn and `flask run`, bound
+/// to loopback by default, get `--host 0.0.0.0` after their name. Only where the text to change
+/// occurs once in the command, so the edit cannot land on another word. Safe: a loopback server
+/// never answers on the Hub.
+fn all_interfaces(file: &SourceFile, span: Range<usize>, server: &Server, host: &Setting) -> Option<Fix> {
+    let command = &file.text[span.clone()];
+    let once = |needle: &str| (command.matches(needle).count() == 1).then(|| command.find(needle)).flatten();
+    let message = "listen on all interfaces (`0.0.0.0`)";
+    match (&host.origin, host.value.as_str()) {
+        (Origin::Flag(_), value @ ("127.0.0.1" | "localhost")) => {
+            let at = span.start + once(value)?;
+            Some(Fix::replace(Applicability::Safe, message, file, at..at + value.len(), "0.0.0.0"))
+        }
+        (Origin::Default, _) if matches!(server.kind, ServerKind::Uvicorn | ServerKind::Flask) => {
+            // `--host` belongs to `flask run`, not to `flask`.
+            let (shell, exec) = match server.kind {
+                ServerKind::Uvicorn => ("uvicorn", "\"uvicorn\","),
+                _ => ("flask run", "\"flask\", \"run\","),
+            };
+            if let Some(i) = once(exec) {
+                let at = span.start + i + exec.len();
+                return Some(Fix::replace(Applicability::Safe, message, file, at..at, " \"--host\", \"0.0.0.0\","));
+            }
+            let i = once(&format!("{shell} "))?;
+            let at = span.start + i + shell.len();
+            Some(Fix::replace(Applicability::Safe, message, file, at..at, " --host 0.0.0.0"))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

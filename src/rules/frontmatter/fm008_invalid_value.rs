@@ -1,4 +1,5 @@
 use crate::parse::frontmatter::{Node, Value};
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -33,7 +34,10 @@ short_description: A very long description that goes on and on past the sixty ch
 
 ## Fix
 Use the documented values: a listed color, a description of at most 60 characters, quoted
-versions (`python_version: "3.10"`)."#,
+versions (`python_version: "3.10"`).
+
+`spacecheck --fix` quotes a numeric `python_version` as written (`3.10` → `"3.10"`) and adds the
+missing `/` to `base_path` (both safe: the value meant)."#,
     check: Check::Local(check),
 };
 
@@ -96,9 +100,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ("emoji", Value::Str(e)) if !is_single_emoji(e) => report(out, value, format!("`emoji: {e}` is not a single emoji"), None),
             ("python_version", Value::Float(f)) => {
                 let help = if text == "3.1" { "write `python_version: \"3.10\"` (quoted)".to_string() } else { format!("quote it: `python_version: \"{f}\"`") };
-                report(out, value, format!("`python_version` is the number {f}, not a version string (YAML reads 3.10 as 3.1)"), Some(help))
+                report(out, value, format!("`python_version` is the number {f}, not a version string (YAML reads 3.10 as 3.1)"), Some(help));
+                // The digits as written, quoted: `3.10` stays 3.10. Safe: the version meant.
+                let written = &readme.text[value.span.clone()];
+                if let (Some(d), false) = (out.last_mut(), written.contains(['\n', '"', '\''])) {
+                    let quoted = format!("\"{}\"", written.trim());
+                    d.fix = Some(Fix::replace(Applicability::Safe, format!("quote it: `python_version: {quoted}`"), readme, value.span.clone(), quoted));
+                }
             }
-            ("base_path", Value::Str(p)) if !p.starts_with('/') => report(out, value, format!("`base_path: {p}` must start with `/`"), Some(format!("write `base_path: /{p}`"))),
+            ("base_path", Value::Str(p)) if !p.starts_with('/') => {
+                report(out, value, format!("`base_path: {p}` must start with `/`"), Some(format!("write `base_path: /{p}`")));
+                let written = &readme.text[value.span.clone()];
+                if let (Some(d), true) = (out.last_mut(), written == p.as_str()) {
+                    d.fix = Some(Fix::replace(Applicability::Safe, format!("write `base_path: /{p}`"), readme, value.span.clone(), format!("/{p}")));
+                }
+            }
             ("custom_headers", Value::Map(entries)) => {
                 for (hk, _) in entries {
                     let h = hk.value.to_text();
