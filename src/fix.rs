@@ -1,7 +1,8 @@
 //! `--fix`, `--unsafe-fixes` and `--diff` (ruff's model): the fixes the rules attach to their
 //! findings are applied in passes. Each pass lints the texts as they are, takes every fix
 //! allowed (safe, or unsafe too with `--unsafe-fixes`) whose edits overlap no fix already taken,
-//! applies them in one sweep, and lints again, until no fix is left (or 10 passes). A pass
+//! applies them in one sweep, and lints again, until no fix is left (or 10 passes). README
+//! fixes go in a pass of their own first: the frontmatter sets what the Dockerfile rules check. A pass
 //! after which the README or the Dockerfile no longer parses (FM002/FM003/DF002 appear) is
 //! undone and ends the run: a fix never leaves a file broken. Edits are byte ranges of the
 //! BOM-less text; a file written back keeps its BOM, its line endings and its comments (only
@@ -67,9 +68,19 @@ fn take_fixes<'r>(
 ) -> (Vec<&'r Edit>, Vec<(Code, String)>) {
     let mut taken: Vec<&Edit> = Vec::new();
     let mut applied = Vec::new();
+    let allowed = |fix: &&crate::diag::Fix| fix.applicability == Applicability::Safe || unsafe_fixes;
+    // The frontmatter decides what other rules check (the app port, the SDK): when a fix edits
+    // the README, the other files wait for the next pass, linted against the new frontmatter
+    // (else a Dockerfile fix made for the old app_port would be applied beside the new one).
+    let readme_first = report
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(allowed)
+        .any(|f| f.edits.iter().any(|e| e.file == "README.md"));
     for d in &report.diagnostics {
-        let Some(fix) = &d.fix else { continue };
-        if fix.applicability == Applicability::Unsafe && !unsafe_fixes {
+        let Some(fix) = d.fix.as_ref().filter(allowed) else { continue };
+        if readme_first && fix.edits.iter().any(|e| e.file != "README.md") {
             continue;
         }
         let fits = |e: &Edit| {

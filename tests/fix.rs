@@ -124,6 +124,7 @@ fn bom_and_crlf_are_kept_and_json_offsets_count_the_bom() {
         .filter_map(|d| d["fix"].as_object().cloned())
         .filter(|f| f["applicability"] == "safe")
         .flat_map(|f| f["edits"].as_array().unwrap().clone())
+        .filter(|e| e["file"] == "README.md")
         .map(|e| {
             (
                 e["start"].as_u64().unwrap() as usize,
@@ -151,6 +152,9 @@ fn diff_prints_the_fixes_and_writes_nothing() {
     let diff = String::from_utf8(out.stdout).unwrap();
     assert!(diff.starts_with("--- a/README.md\n+++ b/README.md\n"), "{diff}");
     assert!(diff.contains("+sdk: docker\n") && diff.contains("-app_port: 7860\n+app_port: 7255\n"), "{diff}");
+    // The Dockerfile is fixed against the new frontmatter: 7255 is exposed already, 7860 is not
+    // wanted any more.
+    assert!(!diff.contains("EXPOSE 7860"), "{diff}");
     assert_eq!(files(dir.path()).0, readme, "nothing written");
     spacecheck(dir.path(), &["--fix"]);
     let clean = spacecheck(dir.path(), &["--diff"]);

@@ -27,7 +27,16 @@ fuzz_target!(|data: &[u8]| {
     let file = if file.is_empty() { "Dockerfile".to_string() } else { file };
     let source_file = SourceFile::new(file.clone(), source.clone());
     let span = source.len() / 3..source.len() / 2;
-    let diagnostic = Diagnostic::new(rules::rule(Code::DF004), message).help(help).label(label).at(&source_file, span);
+    // A fix whose message and replacement come from the input too: fixes are rendered as well.
+    let fix = spacecheck::diag::Fix::replace(
+        spacecheck::diag::Applicability::Safe,
+        label.clone(),
+        &source_file,
+        span.clone(),
+        help.clone(),
+    );
+    let diagnostic =
+        Diagnostic::new(rules::rule(Code::DF004), message).help(help).label(label).at(&source_file, span).fix(fix);
     let report = Report {
         target: file.clone(),
         policy: "fuzz".into(),
@@ -37,9 +46,11 @@ fuzz_target!(|data: &[u8]| {
         sources: [(file, source_file.text.clone())].into_iter().collect(),
         grader: None,
         incomplete: None,
+        revision: None,
+        bom_files: vec![],
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
-        let out = report::render(&report, format, false);
+        let out = report::render(&report, format, report::Style::default());
         for piece in SECRET.as_bytes().windows(8) {
             assert!(!out.contains(std::str::from_utf8(piece).unwrap()), "{format:?} shows a piece of the secret");
         }
