@@ -221,6 +221,13 @@ proptest! {
         for broken in ["FM002", "FM003", "DF002"] {
             prop_assert!(!after.contains(&broken.to_string()) || before.contains(&broken.to_string()), "{} after fixing:\n{}", broken, once);
         }
+        if !unsafe_fixes {
+            // Safe fixes remove findings; they never bring one.
+            for code in &after {
+                let count = |codes: &Vec<String>| codes.iter().filter(|c| *c == code).count();
+                prop_assert!(count(&after) <= count(&before), "{} appeared after fixing:\n{}", code, once);
+            }
+        }
         let (twice, _) = fixed_texts(&once, unsafe_fixes);
         prop_assert_eq!(twice, once);
     }
