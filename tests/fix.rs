@@ -295,3 +295,23 @@ fn fm008_quotes_python_version_and_roots_base_path() {
     let text = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
     assert!(text.contains("python_version: \"3.10\"\nbase_path: /docs\n"), "{text}");
 }
+
+/// With a policy port, every finding advises that port: the README's `app_port` (FM005) and the
+/// Dockerfile's EXPOSE (DF007) ask for the same one, and `--fix` reaches it in one run.
+#[test]
+fn every_finding_asks_for_the_policys_port() {
+    let on_7255_unexposed = DOCKERFILE_7255.replace("EXPOSE 7255\n", "");
+    let dir = space(b"---\nsdk: docker\napp_port: 7860\n---\n", &on_7255_unexposed);
+    let (_, report) = lint(dir.path());
+    let help = |code: &str| {
+        report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == code).unwrap()["help"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(help("FM005").contains("7255") && help("DF007").contains("7255"), "{report}");
+    assert!(!help("DF007").contains("7860"), "{report}");
+    spacecheck(dir.path(), &["--fix"]);
+    let (after, _) = lint(dir.path());
+    assert!(after.is_empty(), "{after:?}");
+}

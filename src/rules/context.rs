@@ -76,28 +76,26 @@ impl<'a> Context<'a> {
 
     /// The port the Hub sends traffic to, and where that comes from.
     pub fn app_port(&self) -> (u16, AppPortSource) {
-        if let Some(fm) = self.frontmatter() {
-            if let Some(v) = fm.value("app_port") {
-                if let Value::Int(p) = v.value {
-                    if let Ok(p) = u16::try_from(p) {
-                        return (p, AppPortSource::Readme);
-                    }
-                }
-            }
+        let readme = self.frontmatter().and_then(|fm| fm.value("app_port")).and_then(|v| match v.value {
+            Value::Int(p) => u16::try_from(p).ok(),
+            _ => None,
+        });
+        // A policy's port is the one the Space must serve on: FM005 reports a README that says
+        // otherwise, and every other rule checks and advises the policy's port, so no two
+        // findings ask for different ports.
+        match (self.policy.space.app_port, readme) {
+            (Some(policy), Some(readme)) if policy == readme => (readme, AppPortSource::Readme),
+            (Some(policy), _) => (policy, AppPortSource::Policy),
+            (None, Some(readme)) => (readme, AppPortSource::Readme),
+            (None, None) => (7860, AppPortSource::HubDefault),
         }
-        if self.readme().is_none() {
-            if let Some(p) = self.policy.space.app_port {
-                return (p, AppPortSource::Policy);
-            }
-        }
-        (7860, AppPortSource::HubDefault)
     }
 
     /// Describes the app port for messages: "app_port 7255 (README.md)".
     pub fn app_port_text(&self) -> String {
         match self.app_port() {
             (p, AppPortSource::Readme) => format!("app_port {p} (README.md)"),
-            (p, AppPortSource::Policy) => format!("app_port {p} (policy)"),
+            (p, AppPortSource::Policy) => format!("the policy's app_port {p}"),
             (p, AppPortSource::HubDefault) => format!("the Hub's default port {p} (README.md sets no app_port)"),
         }
     }
