@@ -450,3 +450,25 @@ fn empty_selections_and_zero_timeouts_are_refused() {
     let grade = spacecheck().args(["grade", "roster.csv", "--timeout", "0"]).output().unwrap();
     assert_eq!(grade.status.code(), Some(2));
 }
+
+#[test]
+fn skipped_rules_are_one_line_per_reason_unless_asked() {
+    let text = |args: &[&str]| {
+        String::from_utf8(
+            spacecheck().args(["fixtures/reference-space", "--offline"]).args(args).output().unwrap().stdout,
+        )
+        .unwrap()
+    };
+    let collapsed = text(&[]);
+    let lines: Vec<&str> = collapsed.lines().filter(|l| l.starts_with("skipped")).collect();
+    assert_eq!(lines.len(), 1, "{collapsed}");
+    assert!(
+        lines[0].contains("rules: --offline: the Hub was not contacted (--show-skipped lists them)"),
+        "{collapsed}"
+    );
+    let listed = text(&["--show-skipped"]);
+    let codes: Vec<&str> =
+        listed.lines().filter_map(|l| l.strip_prefix("skipped ")).map(|l| &l[..l.find(':').unwrap()]).collect();
+    assert!(codes.contains(&"HUB004") && codes.contains(&"APP001"), "{listed}");
+    assert!(lines[0].contains(&format!("skipped {} rules", codes.len())), "the count is the list's");
+}

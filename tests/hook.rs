@@ -70,6 +70,8 @@ fn compliant_push_passes_failing_push_is_refused() {
 
     let push = git(&work, &["push", "-q", "origin", "main"]);
     assert!(push.status.success(), "{}", String::from_utf8_lossy(&push.stderr));
+    // Silent on success: `git push -q` of a good Space prints nothing at all.
+    assert!(push.stderr.is_empty(), "{}", String::from_utf8_lossy(&push.stderr));
 
     std::fs::write(work.join("Dockerfile"), BAD).unwrap();
     ok(&work, &["commit", "-q", "-am", "bad"]);

@@ -157,6 +157,9 @@ pub struct LintArgs {
     /// Exit 0 even with findings at or above --fail-on (2 still means spacecheck could not check).
     #[arg(long)]
     pub exit_zero: bool,
+    /// List every rule that could not run, not one line per reason.
+    #[arg(long)]
+    pub show_skipped: bool,
     /// The findings only: no header, skipped rules, summary or notes.
     #[arg(short, long)]
     pub quiet: bool,

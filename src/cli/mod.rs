@@ -187,6 +187,7 @@ fn output(args: &LintArgs, report: &crate::lint::Report) -> String {
         ColorChoice::Never => false,
         ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     };
-    let style = report::Style { color: color && args.format == Format::Human, quiet: args.quiet };
+    let color = color && args.format == Format::Human;
+    let style = report::Style { color, quiet: args.quiet, show_skipped: args.show_skipped };
     report::render(report, args.format, style)
 }

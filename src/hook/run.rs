@@ -166,7 +166,6 @@ pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i
     let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| HookError(e.to_string()))?;
     for pushed in pushed_refs(input) {
         let short = &pushed.local_sha[..pushed.local_sha.len().min(8)];
-        crate::redact::warn(&format!("spacecheck: checking {} ({short}) before pushing it", pushed.local_ref));
         let tmp = tempfile::tempdir().map_err(|e| HookError(format!("cannot create a temporary folder: {e}")))?;
         export_tree(repo, &pushed.local_sha, tmp.path(), &mut blobs)?;
         let suffix = if space_prefix.is_empty() { String::new() } else { format!("/{space_prefix}") };
@@ -179,9 +178,13 @@ pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i
         let report = runtime
             .block_on(check::check(&target, &policy, &options, None, false, &mut Vec::new()))
             .map_err(|e| HookError(e.to_string()))?;
-        let _ = std::io::stderr().write_all(
-            crate::report::render(&report, crate::report::Format::Human, crate::report::Style::default()).as_bytes(),
-        );
+        // Silent on success: a push with nothing to say prints nothing.
+        if !report.diagnostics.is_empty() {
+            let _ = std::io::stderr().write_all(
+                crate::report::render(&report, crate::report::Format::Human, crate::report::Style::default())
+                    .as_bytes(),
+            );
+        }
         if !report.passed() {
             status = 1;
         }

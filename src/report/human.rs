@@ -17,7 +17,30 @@ pub fn render(report: &Report, style: super::Style) -> String {
         }
         return out;
     }
-    render_safe(&safe, style.color)
+    render_safe(&safe, style)
+}
+
+/// The skipped rules: one line per reason ("skipped 10 rules: --offline: …"), or each rule on
+/// its own line with `--show-skipped` (and whenever a reason has one rule).
+fn skipped_lines(report: &Report, show_all: bool) -> String {
+    let mut out = String::new();
+    let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+    for s in &report.skipped {
+        match reasons.iter_mut().find(|(r, _)| *r == s.reason) {
+            Some((_, codes)) => codes.push(s.code.to_string()),
+            None => reasons.push((&s.reason, vec![s.code.to_string()])),
+        }
+    }
+    for (reason, codes) in reasons {
+        if show_all || codes.len() == 1 {
+            for code in codes {
+                out.push_str(&format!("skipped {code}: {reason}\n"));
+            }
+        } else {
+            out.push_str(&format!("skipped {} rules: {reason} (--show-skipped lists them)\n", codes.len()));
+        }
+    }
+    out
 }
 
 fn handler(color: bool) -> GraphicalReportHandler {
@@ -45,8 +68,8 @@ fn without_controls(report: &Report) -> Report {
     safe
 }
 
-fn render_safe(report: &Report, color: bool) -> String {
-    let handler = handler(color);
+fn render_safe(report: &Report, style: super::Style) -> String {
+    let handler = handler(style.color);
     let mut out = String::new();
     out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
     let is_grader = |d: &&Diagnostic| d.code.matches_prefix("GA");
@@ -68,9 +91,7 @@ fn render_safe(report: &Report, color: bool) -> String {
             render_one(&handler, report, d, &mut out);
         }
     }
-    for s in &report.skipped {
-        out.push_str(&format!("skipped {}: {}\n", s.code, s.reason));
-    }
+    out.push_str(&skipped_lines(report, style.show_skipped));
     if !report.skipped.is_empty() {
         out.push('\n');
     }

@@ -22,6 +22,8 @@ pub struct Style {
     pub color: bool,
     /// The findings only: no header, skipped rules or summary (`-q`).
     pub quiet: bool,
+    /// Every skipped rule on its own line, not one line per reason (`--show-skipped`).
+    pub show_skipped: bool,
 }
 
 /// Renders a report; the last step masks anything shaped like a credential, so nothing leaves
