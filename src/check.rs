@@ -22,6 +22,29 @@ pub enum Target {
     LocalAndLive { root: PathBuf, space_id: String },
     /// The files stored on the Hub and the live Space (`hf://OWNER/NAME`, grading).
     Remote { space_id: String },
+    /// A lone Dockerfile (a file path, or `-` for standard input), linted as hadolint would:
+    /// the rules that need the README or the build context are skipped with the reason.
+    Dockerfile { display: String, bytes: Vec<u8> },
+}
+
+/// The most a lone Dockerfile may hold (as a Space's Dockerfile: `space::MAX_TEXT_BYTES`).
+const MAX_DOCKERFILE_BYTES: u64 = 4 << 20;
+
+/// A lone Dockerfile's bytes: `-` is standard input; anything else a regular file.
+fn read_dockerfile(path: &str) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().lock().take(MAX_DOCKERFILE_BYTES + 1).read_to_end(&mut bytes)
+    } else {
+        crate::source::open_regular(Path::new(path))
+            .and_then(|f| f.take(MAX_DOCKERFILE_BYTES + 1).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| format!("cannot read `{path}`: {e}"))?;
+    if bytes.len() as u64 > MAX_DOCKERFILE_BYTES {
+        return Err(format!("`{path}` is over {MAX_DOCKERFILE_BYTES} bytes: not a Dockerfile spacecheck reads"));
+    }
+    Ok(bytes)
 }
 
 impl Target {
@@ -33,6 +56,19 @@ impl Target {
         offline: bool,
         display: Option<String>,
     ) -> Result<Target, String> {
+        // A Space's page on the Hub means the same as hf://OWNER/NAME.
+        if path.contains("://") && !path.starts_with("hf://") {
+            let id = probe::parse_space(path)?;
+            return Target::from_args(&format!("hf://{id}"), space, offline, display);
+        }
+        if path == "-" || Path::new(path).is_file() {
+            if space.is_some() {
+                return Err("--space checks a Space folder; a lone Dockerfile has no README to compare".into());
+            }
+            let bytes = read_dockerfile(path)?;
+            let display = display.unwrap_or_else(|| if path == "-" { "-".into() } else { path.to_string() });
+            return Ok(Target::Dockerfile { display, bytes });
+        }
         let remote = path.strip_prefix("hf://").map(|s| s.trim_end_matches('/').to_string());
         let space_id = match (&remote, space) {
             (Some(_), Some(_)) => return Err("give either hf://OWNER/NAME or --space, not both".into()),
@@ -56,13 +92,14 @@ impl Target {
         match self {
             Target::Local { .. } => None,
             Target::LocalAndLive { space_id, .. } | Target::Remote { space_id } => Some(space_id),
+            Target::Dockerfile { .. } => None,
         }
     }
 
     pub fn root(&self) -> Option<&Path> {
         match self {
             Target::Local { root, .. } | Target::LocalAndLive { root, .. } => Some(root),
-            Target::Remote { .. } => None,
+            Target::Remote { .. } | Target::Dockerfile { .. } => None,
         }
     }
 }
@@ -173,7 +210,7 @@ pub async fn check(
             match asked.await {
                 Ok((probe, grader_files)) => {
                     let live = Some(Live { probe: &probe, compare_readme: true });
-                    let input = Input { space: Some(&space), target, live, grader_files, live_failure: None };
+                    let input = Input { space: Some(&space), target, live, grader_files, ..Input::default() };
                     Ok(lint::run(&input, policy, options))
                 }
                 // The local findings stand; the live rules are skipped with the reason.
@@ -186,6 +223,20 @@ pub async fn check(
                     ))
                 }
             }
+        }
+        Target::Dockerfile { display, bytes } => {
+            let mut space = Space::in_memory(None, Some(bytes));
+            space.display = display.clone();
+            // Findings name the file given, relative to its folder (`Report::folder`); standard
+            // input stays `Dockerfile`.
+            let name = Path::new(display.as_str()).file_name().map(|n| n.to_string_lossy().to_string());
+            if let (crate::space::Loaded::Text(file), Some(name), false) = (&mut space.dockerfile, name, display == "-")
+            {
+                file.path = name;
+            }
+            let input =
+                Input { space: Some(&space), target: display.clone(), lone_dockerfile: true, ..Input::default() };
+            Ok(lint::run(&input, policy, options))
         }
         Target::Remote { space_id } => {
             let client = client.ok_or_else(|| CheckError::Local("hf:// needs the Hub client".into()))?;

@@ -48,6 +48,23 @@ pub struct Report {
     pub revision: Option<String>,
     /// Files that begin with a BOM: fix offsets reported for the file as read count its 3 bytes.
     pub bom_files: Vec<String>,
+    /// The target is a lone Dockerfile: its findings name the file, relative to its folder.
+    pub lone_dockerfile: bool,
+}
+
+impl Report {
+    /// The folder the findings' file paths are relative to: the target, or a lone
+    /// Dockerfile's folder.
+    pub fn folder(&self) -> &str {
+        if !self.lone_dockerfile {
+            return &self.target;
+        }
+        match self.target.rfind('/') {
+            Some(0) => "/",
+            Some(i) => &self.target[..i],
+            None => ".",
+        }
+    }
 }
 
 impl Report {
@@ -115,6 +132,15 @@ pub struct Input<'a> {
     pub target: String,
     pub live: Option<Live<'a>>,
     pub grader_files: Option<GraderFiles>,
+    /// A lone Dockerfile: no README and no build context, so the rules that read them do not
+    /// run (they are reported as skipped).
+    pub lone_dockerfile: bool,
+}
+
+/// The rules a lone Dockerfile cannot feed: the README's (FM, and the grader's GA), the build
+/// context's (RP) and the walk's (SC002).
+fn needs_the_space(code: Code) -> bool {
+    ["FM", "RP", "GA", "SC002"].iter().any(|p| code.matches_prefix(p))
 }
 
 pub struct Live<'a> {
@@ -141,7 +167,7 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
 /// → policy severities → sorted findings, skipped rules and, in assignment mode, the grader's
 /// verdict.
 pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
-    let wanted = |code: Code| options.wants(code, policy);
+    let wanted = |code: Code| options.wants(code, policy) && !(input.lone_dockerfile && needs_the_space(code));
     let ctx = input.space.map(|space| Context::new(space, policy));
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();
@@ -173,6 +199,12 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         key(a).cmp(&key(b))
     });
     skipped.retain(|s| wanted(s.code));
+    if input.lone_dockerfile {
+        let reason = "a lone Dockerfile: no README.md or build context to check";
+        let rules =
+            rules::all().iter().filter(|r| !r.is_live() && needs_the_space(r.code) && options.wants(r.code, policy));
+        skipped.extend(rules.map(|r| Skipped { code: r.code, reason: reason.into() }));
+    }
     let not_asked = match (&input.live_failure, options.offline) {
         (Some(why), _) => Some(format!("the Hub could not be asked: {why}")),
         (None, true) => Some("--offline: the Hub was not contacted".to_string()),
@@ -194,6 +226,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         grader,
         incomplete: input.live_failure.clone(),
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
+        lone_dockerfile: input.lone_dockerfile,
         bom_files: ctx
             .as_ref()
             .map(|c| {

@@ -64,11 +64,18 @@ fn exit_codes() {
         space(&[("README.md", GOOD_README), ("Dockerfile", &GOOD_DOCKERFILE.replace("EXPOSE 7860", "EXPOSE 8080"))]);
     spacecheck().arg(warn.path()).assert().code(0);
     spacecheck().arg(warn.path()).args(["--fail-on", "warning"]).assert().code(1);
+    // A file is a lone Dockerfile: Cargo.toml is not one BuildKit builds (DF002).
+    let out = spacecheck().args(["Cargo.toml", "--format", "json"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"DF002\""));
     // Could not check: exit 2 with the reason on stderr.
-    let out = spacecheck().arg("Cargo.toml").output().expect("run");
+    let out = spacecheck().arg("/definitely/not/here").output().expect("run");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a folder"));
-    spacecheck().arg("/definitely/not/here").assert().code(2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     spacecheck().arg(good.path()).args(["--format", "yaml"]).assert().code(2);
 }
 
@@ -471,4 +478,68 @@ fn skipped_rules_are_one_line_per_reason_unless_asked() {
         listed.lines().filter_map(|l| l.strip_prefix("skipped ")).map(|l| &l[..l.find(':').unwrap()]).collect();
     assert!(codes.contains(&"HUB004") && codes.contains(&"APP001"), "{listed}");
     assert!(lines[0].contains(&format!("skipped {} rules", codes.len())), "the count is the list's");
+}
+
+#[test]
+fn several_targets_in_one_run() {
+    let good = "fixtures/reference-space";
+    let human = spacecheck().args([good, FAILING, "--offline"]).output().unwrap();
+    assert_eq!(human.status.code(), Some(1), "the worst target decides");
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        text.contains(&format!("spacecheck {good} ")) && text.contains(&format!("spacecheck {FAILING} ")),
+        "{text}"
+    );
+    let out = spacecheck().args([good, FAILING, "--offline", "--format", "json"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = v.as_array().expect("an array of reports");
+    assert_eq!(reports.len(), 2);
+    assert_eq!(
+        (reports[0]["summary"]["passed"].as_bool(), reports[1]["summary"]["passed"].as_bool()),
+        (Some(true), Some(false))
+    );
+    let sarif = spacecheck().args([good, FAILING, "--offline", "--format", "sarif"]).output().unwrap();
+    let v: Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    assert_eq!(v["runs"].as_array().unwrap().len(), 2, "a run per target");
+    assert_eq!(v["version"], "2.1.0");
+    // One target keeps the single-object shape.
+    let (one, _) = json_of(&["--offline"], &repo().join(good));
+    assert!(one.is_object());
+}
+
+#[test]
+fn a_lone_dockerfile_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Dockerfile.dev");
+    std::fs::write(&file, "FROM python:3.11-slim\nUSER root\n").unwrap();
+    let out = spacecheck().arg(&file).args(["--offline", "--format", "json", "--show-skipped"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(codes(&v).contains(&"DF004".to_string()));
+    assert!(!codes(&v).iter().any(|c| c.starts_with("FM") || c.starts_with("RP")), "{v}");
+    assert_eq!(v["diagnostics"][0]["file"], "Dockerfile.dev");
+    let skipped: Vec<&str> = v["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
+    assert!(skipped.iter().any(|r| r.contains("a lone Dockerfile")), "{skipped:?}");
+    // The same text on standard input.
+    let out = spacecheck()
+        .args(["-", "--offline", "--format", "json"])
+        .write_stdin("FROM python:3.11-slim\nUSER root\n")
+        .output()
+        .unwrap();
+    let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(codes(&from_stdin), codes(&v));
+    // GitHub annotations name the file from the working folder.
+    let gh = spacecheck().arg(&file).args(["--offline", "--format", "github"]).output().unwrap();
+    let first = String::from_utf8(gh.stdout).unwrap();
+    assert!(first.contains(&format!("file={}", file.display())), "{first}");
+}
+
+#[test]
+fn a_space_url_means_hf() {
+    let out = spacecheck().args(["https://huggingface.co/spaces/acme/demo", "--offline"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("hf:// lints the files stored on the Hub"));
+    let bad = spacecheck().args(["https://example.com/spaces/acme/demo"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a Space URL"));
 }

@@ -48,6 +48,7 @@ fuzz_target!(|data: &[u8]| {
         incomplete: None,
         revision: None,
         bom_files: vec![],
+        lone_dockerfile: false,
     };
     for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
         let out = report::render(&report, format, report::Style::default());

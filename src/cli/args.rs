@@ -128,9 +128,10 @@ pub enum AssignmentAction {
 
 #[derive(Args, Debug)]
 pub struct LintArgs {
-    /// The Space folder to lint (or hf://OWNER/NAME).
-    #[arg(default_value = ".")]
-    pub path: String,
+    /// What to lint: Space folders, hf://OWNER/NAME or a Space's URL, a lone Dockerfile, or
+    /// `-` for a Dockerfile on standard input.
+    #[arg(value_name = "TARGET", default_values_t = [String::from(".")])]
+    pub paths: Vec<String>,
     /// Policy file; default: spacecheck.yaml in the Space, else the built-in baseline.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

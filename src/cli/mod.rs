@@ -94,48 +94,35 @@ fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck
     Ok((text, 0))
 }
 
-/// Maps the lint command's arguments onto a target, a policy and options for [`check::check`].
+/// The lint command: each target checked in turn, one report per target, the exit code the
+/// worst of them.
 fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     if args.statistics && !matches!(args.format, Format::Human | Format::Json) {
         return Err("--statistics prints text (--format human) or JSON (--format json)".into());
     }
-    let target = Target::from_args(&args.path, args.space.as_deref(), args.offline, args.display_name.clone())?;
     let options = Options {
         select: Options::codes(&args.select, "--select")?,
         ignore: Options::codes(&args.ignore, "--ignore")?,
         fail_on: args.fail_on.into(),
         offline: args.offline,
     };
-    let assignment = match (&args.assignment, &args.email) {
-        (Some(id), Some(email)) => Some((assignment::lookup(id)?, assignment::student(email)?)),
-        _ => None,
-    };
-    let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
-    let policy = source.resolve(&target).map_err(|e| e.to_string())?;
-    if let Some(diff) = apply_fixes(args, &target, &policy, &options)? {
-        return Ok(diff);
+    let mut reports = Vec::new();
+    let (mut diffs, mut diff_code) = (String::new(), 0);
+    for path in &args.paths {
+        match lint_target(args, path, &options)? {
+            Linted::Report(report) => reports.push(*report),
+            Linted::Diff(text, code) => {
+                diffs.push_str(&text);
+                diff_code = diff_code.max(code);
+            }
+        }
     }
-    let client = match target.space_id() {
-        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
-        None => None,
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    let runtime = runtime.map_err(|e| format!("cannot start the network runtime: {e}"))?;
-    let mut notes = Vec::new();
-    let result = runtime.block_on(check::check(&target, &policy, &options, client.as_ref(), false, &mut notes));
-    for note in notes.iter().filter(|_| !args.quiet) {
-        crate::redact::warn(&format!("spacecheck: note: {note}"));
+    if args.diff {
+        return Ok((diffs, diff_code));
     }
-    let report = result.map_err(|e| match (e, target.space_id()) {
-        (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
-        (e, _) => e.to_string(),
-    })?;
-    if let Some(why) = &report.incomplete {
-        crate::redact::warn(&format!("spacecheck: error: {why}"));
-    }
-    let text = output(args, &report);
+    let text = output(args, &reports);
     // --exit-zero: findings do not fail the run; "could not check" (2) still does.
-    let code = match report.exit_code() {
+    let code = match reports.iter().map(|r| r.exit_code()).max().unwrap_or(0) {
         1 if args.exit_zero => 0,
         code => code,
     };
@@ -146,6 +133,45 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
         }
         None => Ok((text, code)),
     }
+}
+
+/// What one target gave: its report, or with `--diff` the fixes as a diff and its exit code.
+enum Linted {
+    Report(Box<crate::lint::Report>),
+    Diff(String, i32),
+}
+
+/// Maps one target of the lint command onto a target, a policy and options for [`check::check`].
+fn lint_target(args: &LintArgs, path: &str, options: &Options) -> Result<Linted, CannotCheck> {
+    let target = Target::from_args(path, args.space.as_deref(), args.offline, args.display_name.clone())?;
+    let assignment = match (&args.assignment, &args.email) {
+        (Some(id), Some(email)) => Some((assignment::lookup(id)?, assignment::student(email)?)),
+        _ => None,
+    };
+    let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
+    let policy = source.resolve(&target).map_err(|e| e.to_string())?;
+    if let Some((diff, code)) = apply_fixes(args, &target, &policy, options)? {
+        return Ok(Linted::Diff(diff, code));
+    }
+    let client = match target.space_id() {
+        Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
+        None => None,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+    let runtime = runtime.map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    let mut notes = Vec::new();
+    let result = runtime.block_on(check::check(&target, &policy, options, client.as_ref(), false, &mut notes));
+    for note in notes.iter().filter(|_| !args.quiet) {
+        crate::redact::warn(&format!("spacecheck: note: {note}"));
+    }
+    let report = result.map_err(|e| match (e, target.space_id()) {
+        (CheckError::Hub(e), Some(id)) => format!("could not check `{id}` on the Hub: {e}"),
+        (e, _) => e.to_string(),
+    })?;
+    if let Some(why) = &report.incomplete {
+        crate::redact::warn(&format!("spacecheck: error: {why}"));
+    }
+    Ok(Linted::Report(Box::new(report)))
 }
 
 /// `--fix` writes the fixes, and the lint then reports what remains; `--diff` prints them and
@@ -173,12 +199,12 @@ fn apply_fixes(
     Ok(None)
 }
 
-/// The report as asked: the findings in their format, or `--statistics`.
-fn output(args: &LintArgs, report: &crate::lint::Report) -> String {
+/// The reports as asked: the findings in their format, or `--statistics`.
+fn output(args: &LintArgs, reports: &[crate::lint::Report]) -> String {
     if args.statistics {
         return match args.format {
-            Format::Json => report::statistics::json(report),
-            _ => report::statistics::text(report),
+            Format::Json => report::statistics::json(reports),
+            _ => report::statistics::text(reports),
         };
     }
     let terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
@@ -189,5 +215,5 @@ fn output(args: &LintArgs, report: &crate::lint::Report) -> String {
     };
     let color = color && args.format == Format::Human;
     let style = report::Style { color, quiet: args.quiet, show_skipped: args.show_skipped };
-    report::render(report, args.format, style)
+    report::render_all(reports, args.format, style)
 }

@@ -2,7 +2,7 @@
 
 use std::io::BufRead;
 
-use crate::hub::probe::valid_space_id;
+pub use crate::hub::probe::parse_space;
 
 /// Reads CSV records (RFC 4180: quotes, doubled quotes, quoted newlines, CRLF), one at a time.
 pub struct CsvReader<R: BufRead> {
@@ -104,36 +104,6 @@ pub fn columns(header: &[String]) -> Result<Columns, String> {
     let space = find(&["space", "space_url", "url"])
         .ok_or_else(|| format!("the roster's header has no `space` column (it has: {})", header.join(", ")))?;
     Ok(Columns { space, student: find(&["student", "id", "name"]), email: find(&["email", "e-mail"]) })
-}
-
-/// `owner/name`, `https://huggingface.co/spaces/owner/name[/...]` (hf.co too) → `owner/name`.
-pub fn parse_space(value: &str) -> Result<String, String> {
-    let v = value.trim();
-    let path = [
-        "https://huggingface.co/spaces/",
-        "http://huggingface.co/spaces/",
-        "https://www.huggingface.co/spaces/",
-        "https://hf.co/spaces/",
-        "huggingface.co/spaces/",
-        "hf://",
-    ]
-    .iter()
-    .find_map(|p| v.strip_prefix(p));
-    let id = match path {
-        Some(rest) => rest.split(['?', '#']).next().unwrap_or(rest).split('/').take(2).collect::<Vec<_>>().join("/"),
-        None if v.contains("://") => {
-            return Err(format!("`{v}` is not a Space URL (https://huggingface.co/spaces/OWNER/NAME)"))
-        }
-        None => v.to_string(),
-    };
-    if valid_space_id(&id) {
-        Ok(id)
-    } else {
-        Err(format!(
-            "`{}` is not a Space (OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)",
-            v.chars().take(200).collect::<String>()
-        ))
-    }
 }
 
 /// Counts the roster's data rows (for the progress bar and the estimate), reading it once.

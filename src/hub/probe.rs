@@ -99,6 +99,36 @@ pub fn valid_space_id(id: &str) -> bool {
     ok(owner) && ok(name)
 }
 
+/// `owner/name`, `https://huggingface.co/spaces/owner/name[/...]` (hf.co too) → `owner/name`.
+pub fn parse_space(value: &str) -> Result<String, String> {
+    let v = value.trim();
+    let path = [
+        "https://huggingface.co/spaces/",
+        "http://huggingface.co/spaces/",
+        "https://www.huggingface.co/spaces/",
+        "https://hf.co/spaces/",
+        "huggingface.co/spaces/",
+        "hf://",
+    ]
+    .iter()
+    .find_map(|p| v.strip_prefix(p));
+    let id = match path {
+        Some(rest) => rest.split(['?', '#']).next().unwrap_or(rest).split('/').take(2).collect::<Vec<_>>().join("/"),
+        None if v.contains("://") => {
+            return Err(format!("`{v}` is not a Space URL (https://huggingface.co/spaces/OWNER/NAME)"))
+        }
+        None => v.to_string(),
+    };
+    if valid_space_id(&id) {
+        Ok(id)
+    } else {
+        Err(format!(
+            "`{}` is not a Space (OWNER/NAME or https://huggingface.co/spaces/OWNER/NAME)",
+            v.chars().take(200).collect::<String>()
+        ))
+    }
+}
+
 pub fn parse_info(v: &Value, id: &str) -> SpaceInfo {
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let runtime = v.get("runtime").filter(|r| r.is_object()).map(|r| {

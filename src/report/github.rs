@@ -14,7 +14,7 @@ fn escape_property(s: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let prefix = report.target.trim_end_matches('/');
+    let prefix = report.folder().trim_end_matches('/');
     let prefix = if prefix.is_empty() || prefix == "." || prefix.contains("://") {
         String::new()
     } else {

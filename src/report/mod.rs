@@ -37,3 +37,30 @@ pub fn render(report: &crate::lint::Report, format: Format, style: Style) -> Str
     };
     crate::redact::mask(&text)
 }
+
+/// Several targets' reports in one output: human and GitHub one after the other, JSON an array
+/// of the reports (one report stays one object), SARIF one log with a run per target.
+pub fn render_all(reports: &[crate::lint::Report], format: Format, style: Style) -> String {
+    if let [one] = reports {
+        return render(one, format, style);
+    }
+    match format {
+        Format::Human => reports.iter().map(|r| render(r, format, style)).collect::<Vec<_>>().join("\n"),
+        Format::Github => reports.iter().map(|r| render(r, format, style)).collect(),
+        Format::Json | Format::Sarif => {
+            let values: Vec<serde_json::Value> =
+                reports.iter().filter_map(|r| serde_json::from_str(&render(r, format, style)).ok()).collect();
+            let merged = match format {
+                Format::Sarif => {
+                    let runs: Vec<serde_json::Value> =
+                        values.iter().filter_map(|v| v["runs"].as_array()).flatten().cloned().collect();
+                    let mut log = values.first().cloned().unwrap_or_default();
+                    log["runs"] = serde_json::Value::Array(runs);
+                    log
+                }
+                _ => serde_json::Value::Array(values),
+            };
+            serde_json::to_string_pretty(&merged).unwrap_or_default() + "\n"
+        }
+    }
+}

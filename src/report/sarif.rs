@@ -138,7 +138,7 @@ pub fn render(report: &Report) -> String {
                 "informationUri": INFORMATION_URI,
                 "rules": driver_rules
             }},
-            "originalUriBaseIds": {"SPACEROOT": space_root(&report.target)},
+            "originalUriBaseIds": {"SPACEROOT": space_root(report.folder())},
             "invocations": [invocation(report)],
             "results": results
         }]
