@@ -543,3 +543,93 @@ fn a_space_url_means_hf() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a Space URL"));
 }
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let (v, _) = json_of(&["--offline"], &repo().join(FAILING));
+    let out = spacecheck().args([FAILING, "--offline", "--format", "concise"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), codes(&v).len(), "{text}");
+    for (line, d) in lines.iter().zip(v["diagnostics"].as_array().unwrap()) {
+        let expected = format!(
+            "{FAILING}/{}:{}:{}: {} {} ",
+            d["file"].as_str().unwrap(),
+            d["line"],
+            d["column"],
+            d["code"].as_str().unwrap(),
+            d["name"].as_str().unwrap()
+        );
+        assert!(line.starts_with(&expected), "{line} / {expected}");
+    }
+}
+
+#[test]
+fn gitlab_code_quality_validates_against_its_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("tests/schemas/gitlab-codequality.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let out = spacecheck()
+        .args([FAILING, "fixtures/examples/runs-as-root", "--offline", "--format", "gitlab"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let issues = v.as_array().unwrap();
+    assert!(issues.len() >= 4, "both targets' findings in one array");
+    let mut fingerprints: Vec<&str> = issues.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "GitLab shows one issue per fingerprint");
+    assert!(issues.iter().any(|i| i["location"]["path"] == format!("{FAILING}/Dockerfile")));
+    let clean = spacecheck().args(["fixtures/reference-space", "--offline", "--format", "gitlab"]).output().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&clean.stdout).unwrap(), serde_json::json!([]));
+}
+
+/// `--format junit` read by junitparser (PyPI), as CI systems read it: the failing findings are
+/// failures, the others passing cases, the rules that could not run skipped.
+#[test]
+fn junit_is_read_by_a_junit_parser() {
+    let venv = std::env::var_os("SPACECHECK_TEST_VENV").map_or_else(|| repo().join("target/venv"), PathBuf::from);
+    let python = venv.join("bin/python");
+    let has_parser =
+        std::process::Command::new(&python).args(["-c", "import junitparser"]).status().is_ok_and(|s| s.success());
+    if !has_parser {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the JUnit check (scripts/test.sh installs junitparser)");
+        eprintln!("note: junitparser is not installed (run scripts/test.sh); the JUnit output was not parsed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("junit.xml");
+    let out = spacecheck()
+        .args([FAILING, "fixtures/reference-space", "--offline", "--format", "junit", "-o", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let script = r#"
+import sys
+from junitparser import JUnitXml, Failure, Skipped
+xml = JUnitXml.fromfile(sys.argv[1])
+for suite in xml:
+    failures = sum(1 for case in suite for r in case.result if isinstance(r, Failure))
+    skipped = sum(1 for case in suite for r in case.result if isinstance(r, Skipped))
+    print(f"{suite.name}|{suite.tests}|{suite.failures}|{failures}|{skipped}|{sum(1 for _ in suite)}")
+"#;
+    let parsed = std::process::Command::new(&python).args(["-c", script, file.to_str().unwrap()]).output().unwrap();
+    assert!(parsed.status.success(), "{}", String::from_utf8_lossy(&parsed.stderr));
+    let lines: Vec<String> = String::from_utf8(parsed.stdout).unwrap().lines().map(String::from).collect();
+    assert_eq!(lines.len(), 2, "a suite per target: {lines:?}");
+    let (v, _) = json_of(&["--offline"], &repo().join(FAILING));
+    let errors = v["summary"]["errors"].as_u64().unwrap();
+    let fields: Vec<&str> = lines[0].split('|').collect();
+    assert_eq!(fields[0], format!("spacecheck {FAILING}"));
+    assert_eq!(fields[2], errors.to_string(), "declared failures: the errors");
+    assert_eq!(fields[3], errors.to_string(), "parsed failures");
+    assert_eq!(fields[1], fields[5], "declared tests = parsed cases");
+    let clean: Vec<&str> = lines[1].split('|').collect();
+    assert_eq!(clean[3], "0", "the reference Space fails nothing: {lines:?}");
+}

@@ -50,7 +50,9 @@ fuzz_target!(|data: &[u8]| {
         bom_files: vec![],
         lone_dockerfile: false,
     };
-    for format in [Format::Human, Format::Json, Format::Sarif, Format::Github] {
+    let formats =
+        [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Concise, Format::Junit, Format::Gitlab];
+    for format in formats {
         let out = report::render(&report, format, report::Style::default());
         for piece in SECRET.as_bytes().windows(8) {
             assert!(!out.contains(std::str::from_utf8(piece).unwrap()), "{format:?} shows a piece of the secret");
@@ -61,7 +63,18 @@ fuzz_target!(|data: &[u8]| {
                 "a control character reaches the terminal"
             ),
             Format::Github => assert!(out.lines().all(|l| l.starts_with("::")), "a line that is not a command"),
-            _ => {}
+            // One finding, one line, and no terminal control characters.
+            Format::Concise => {
+                assert_eq!(out.lines().count(), 1, "a finding over two lines");
+                assert!(!out.trim_end().chars().any(|c| c.is_control() && c != '\t'), "a control character");
+            }
+            Format::Junit => assert!(
+                !out.chars().any(|c| c.is_control() && !matches!(c, '\n')),
+                "XML with a control character is not well-formed"
+            ),
+            Format::Json | Format::Sarif | Format::Gitlab => {
+                serde_json::from_str::<serde_json::Value>(&out).expect("valid JSON");
+            }
         }
     }
 });

@@ -2,9 +2,12 @@
 //! (SARIF 2.1.0) and GitHub Actions annotations.
 
 pub mod catalogue;
+pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 pub mod statistics;
 
@@ -14,6 +17,12 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    /// One line per finding: `path:line:col: CODE name message`.
+    Concise,
+    /// JUnit XML: a test case per finding.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
 }
 
 /// How the human format looks.
@@ -34,6 +43,9 @@ pub fn render(report: &crate::lint::Report, format: Format, style: Style) -> Str
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Github => github::render(report),
+        Format::Concise => concise::render(report),
+        Format::Junit => junit::render(std::slice::from_ref(report)),
+        Format::Gitlab => gitlab::render(report),
     };
     crate::redact::mask(&text)
 }
@@ -46,8 +58,9 @@ pub fn render_all(reports: &[crate::lint::Report], format: Format, style: Style)
     }
     match format {
         Format::Human => reports.iter().map(|r| render(r, format, style)).collect::<Vec<_>>().join("\n"),
-        Format::Github => reports.iter().map(|r| render(r, format, style)).collect(),
-        Format::Json | Format::Sarif => {
+        Format::Github | Format::Concise => reports.iter().map(|r| render(r, format, style)).collect(),
+        Format::Junit => crate::redact::mask(&junit::render(reports)),
+        Format::Json | Format::Sarif | Format::Gitlab => {
             let values: Vec<serde_json::Value> =
                 reports.iter().filter_map(|r| serde_json::from_str(&render(r, format, style)).ok()).collect();
             let merged = match format {
@@ -57,6 +70,10 @@ pub fn render_all(reports: &[crate::lint::Report], format: Format, style: Style)
                     let mut log = values.first().cloned().unwrap_or_default();
                     log["runs"] = serde_json::Value::Array(runs);
                     log
+                }
+                // GitLab reads one array of issues.
+                Format::Gitlab => {
+                    serde_json::Value::Array(values.iter().filter_map(|v| v.as_array()).flatten().cloned().collect())
                 }
                 _ => serde_json::Value::Array(values),
             };
