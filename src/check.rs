@@ -118,19 +118,29 @@ impl PolicySource {
     /// The policy for a target. A policy file inside a remote Space is never used: it is
     /// written by the people being checked.
     pub fn resolve(&self, target: &Target) -> Result<Policy, CheckError> {
+        let url = |id: &str| format!("https://huggingface.co/spaces/{id}");
         if let Some((a, values)) = &self.assignment {
             let mut policy = assignment::policy_for(values, a);
-            let url = |id: &str| format!("https://huggingface.co/spaces/{id}");
             policy.submission = self.submission.clone().or_else(|| target.space_id().map(url));
             return Ok(policy);
         }
-        if let Some(path) = &self.file {
-            return Policy::load(path).map_err(|e| CheckError::Local(e.0));
-        }
-        match target.root().map(space_policy).transpose()?.flatten() {
-            Some(path) => Policy::load(&path).map_err(|e| CheckError::Local(e.0)),
-            None => Ok(Policy::baseline()),
-        }
+        let file = match &self.file {
+            Some(path) => Some(path.clone()),
+            None => target.root().map(space_policy).transpose()?.flatten(),
+        };
+        let Some(path) = file else { return Ok(Policy::baseline()) };
+        let policy = Policy::load(&path).map_err(|e| CheckError::Local(e.0))?;
+        // `assignment` and `email` in the file: the assignment's values, with the file's own
+        // selection, fail level and rule settings.
+        let Some((id, email)) = policy.assignment_ref.clone() else { return Ok(policy) };
+        let a = assignment::lookup(&id).map_err(|e| CheckError::Local(format!("{}: {e}", path.display())))?;
+        let values = assignment::student(&email).map_err(|e| CheckError::Local(format!("{}: {e}", path.display())))?;
+        let mut assigned = assignment::policy_for(&values, a);
+        assigned.source = format!("{} ({})", path.display(), assigned.source);
+        assigned.submission = self.submission.clone().or_else(|| target.space_id().map(url));
+        assigned.rules = policy.rules;
+        (assigned.select, assigned.ignore, assigned.fail_on) = (policy.select, policy.ignore, policy.fail_on);
+        Ok(assigned)
     }
 }
 

@@ -59,6 +59,15 @@ pub struct Policy {
     pub assignment: Option<StudentValues>,
     /// In assignment mode, the URL the student will submit (GA008).
     pub submission: Option<String>,
+    /// What the command line's options would say, kept in the policy so a hook or pre-commit
+    /// runs exactly what the command line would (`select`, `ignore`, `fail_on`); the command
+    /// line wins where it says something.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    /// `assignment` and `email`: check against a course assignment, as `--assignment ID
+    /// --email E` would (resolved by `check::PolicySource`).
+    pub assignment_ref: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +79,7 @@ impl std::fmt::Display for PolicyError {
     }
 }
 
-const TOP_KEYS: &[&str] = &["space", "dockerfile", "rules"];
+const TOP_KEYS: &[&str] = &["space", "dockerfile", "rules", "select", "ignore", "fail_on", "assignment", "email"];
 const SPACE_KEYS: &[&str] = &["name", "visibility", "hardware", "sdk", "app_port", "description_contains", "secrets"];
 const DOCKERFILE_KEYS: &[&str] = &["base_image", "user_uid", "numeric_user"];
 
@@ -116,21 +125,69 @@ pub fn parse(text: &str, name: &str) -> Result<Policy, PolicyError> {
         format!("{name}:{}:{col}", line.saturating_sub(1).max(1))
     };
     let mut policy = Policy { source: name.to_string(), ..Policy::default() };
+    // Every error at once: a policy is fixed in one edit, not one run per mistake.
+    let mut errors = Vec::new();
+    let (mut assignment, mut email) = (None, None);
     for (key, value) in &fm.entries {
         let k = key.value.to_text();
-        match k.as_str() {
-            "space" => space_section(&mut policy.space, value, &at)?,
-            "dockerfile" => dockerfile_section(&mut policy.dockerfile, value, &at)?,
-            "rules" => {
-                for (rk, rv) in mapping(value, &at, "rules")? {
-                    let (code, setting) = rule_setting(rk, rv, &at)?;
-                    policy.rules.insert(code, setting);
+        let result = match k.as_str() {
+            "space" => space_section(&mut policy.space, value, &at),
+            "dockerfile" => dockerfile_section(&mut policy.dockerfile, value, &at),
+            "rules" => mapping(value, &at, "rules").map(|entries| {
+                for (rk, rv) in entries {
+                    match rule_setting(rk, rv, &at) {
+                        Ok((code, setting)) => drop(policy.rules.insert(code, setting)),
+                        Err(e) => errors.push(e.0),
+                    }
                 }
-            }
-            _ => return Err(unknown(&at(key), "the top level", &k, TOP_KEYS)),
+            }),
+            "select" => codes(value, &at, "select").map(|c| policy.select = c),
+            "ignore" => codes(value, &at, "ignore").map(|c| policy.ignore = c),
+            "fail_on" => fail_on(value, &at).map(|f| policy.fail_on = Some(f)),
+            "assignment" => string(value, &at, "assignment").map(|a| assignment = Some((a, value))),
+            "email" => string(value, &at, "email").map(|e| email = Some(e)),
+            _ => Err(unknown(&at(key), "the top level", &k, TOP_KEYS)),
+        };
+        if let Err(e) = result {
+            errors.push(e.0);
         }
     }
+    match (assignment, email) {
+        (Some((a, _)), Some(e)) => policy.assignment_ref = Some((a, e)),
+        (Some((_, node)), None) => errors.push(format!("{}: `assignment` needs `email` (the student's)", at(node))),
+        (None, Some(_)) => errors.push(format!("{name}: `email` is for `assignment`, which is missing")),
+        (None, None) => {}
+    }
+    if !errors.is_empty() {
+        return Err(PolicyError(errors.join("\n")));
+    }
     Ok(policy)
+}
+
+/// `select`/`ignore`: rule codes or prefixes, as a list or a comma string (`DF, HUB004`).
+fn codes(node: &Node, at: &At, what: &str) -> Result<Vec<String>, PolicyError> {
+    let items: Vec<String> = match &node.value {
+        Value::Seq(items) => items.iter().map(|i| string(i, at, what)).collect::<Result<_, _>>()?,
+        _ => string(node, at, what)?.split(',').map(str::to_string).collect(),
+    };
+    let codes: Vec<String> = items.iter().map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
+    if codes.is_empty() {
+        return Err(PolicyError(format!("{}: `{what}` names no rule code (e.g. `{what}: [DF, HUB004]`)", at(node))));
+    }
+    if let Some(bad) = codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
+        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        let hint = suggest::nearest(bad, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+        return Err(PolicyError(format!("{}: `{bad}` in {what} matches no rule code{hint}", at(node))));
+    }
+    Ok(codes)
+}
+
+fn fail_on(node: &Node, at: &At) -> Result<Severity, PolicyError> {
+    match string(node, at, "fail_on")?.to_ascii_lowercase().as_str() {
+        "error" => Ok(Severity::Error),
+        "warning" => Ok(Severity::Warning),
+        other => Err(PolicyError(format!("{}: fail_on must be error or warning, not `{other}`", at(node)))),
+    }
 }
 
 /// Says where a node is: `policy.yaml:3:5`.

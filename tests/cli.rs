@@ -633,3 +633,69 @@ for suite in xml:
     let clean: Vec<&str> = lines[1].split('|').collect();
     assert_eq!(clean[3], "0", "the reference Space fails nothing: {lines:?}");
 }
+
+/// `select`, `ignore` and `fail_on` in the policy (spacecheck.yaml or --policy) act as the
+/// command-line options would; the command line wins where it says something.
+#[test]
+fn policy_keys_act_as_the_options() {
+    let warn_only = GOOD_DOCKERFILE.replace("EXPOSE 7860", "EXPOSE 8080");
+    let dir =
+        space(&[("README.md", GOOD_README), ("Dockerfile", &warn_only), ("spacecheck.yaml", "fail_on: warning\n")]);
+    spacecheck().arg(dir.path()).args(["--offline"]).assert().code(1);
+    spacecheck().arg(dir.path()).args(["--offline", "--fail-on", "error"]).assert().code(0);
+    std::fs::write(dir.path().join("spacecheck.yaml"), "fail_on: warning\nignore: [DF007]\n").unwrap();
+    spacecheck().arg(dir.path()).args(["--offline"]).assert().code(0);
+    std::fs::write(dir.path().join("spacecheck.yaml"), "select: FM, RP\n").unwrap();
+    let (v, _) = json_of(&["--offline", "--fail-on", "warning"], dir.path());
+    assert!(codes(&v).is_empty(), "DF007 is not selected: {v}");
+    let (v, _) = json_of(&["--offline", "--select", "DF"], dir.path());
+    assert_eq!(codes(&v), ["DF007"], "the command line's selection wins");
+}
+
+/// `assignment` and `email` in the policy check the assignment, as the flags would.
+#[test]
+fn policy_assignment_and_email() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
+    let policy = dir.path().join("course.yaml");
+    std::fs::write(&policy, "assignment: ga2\nemail: 23f1000000@ds.study.iitm.ac.in\nrules:\n  GA008: off\n").unwrap();
+    let from_policy =
+        spacecheck().arg(dir.path()).args(["--offline", "--format", "json", "--policy"]).arg(&policy).output().unwrap();
+    let from_flags = spacecheck()
+        .arg(dir.path())
+        .args(["--offline", "--format", "json", "--assignment", "ga2", "--email", "23f1000000@ds.study.iitm.ac.in"])
+        .output()
+        .unwrap();
+    let a: Value = serde_json::from_slice(&from_policy.stdout).unwrap();
+    let b: Value = serde_json::from_slice(&from_flags.stdout).unwrap();
+    let without = |v: &Value| codes(v).into_iter().filter(|c| c != "GA008").collect::<Vec<_>>();
+    assert_eq!(without(&a), without(&b), "the same checks");
+    assert!(codes(&a).iter().any(|c| c.starts_with("GA")), "{a}");
+    assert!(!codes(&a).contains(&"GA008".to_string()), "the file's rule settings stay");
+    assert!(a["policy"].as_str().unwrap().contains("assignment q-huggingface-docker"), "{}", a["policy"]);
+}
+
+/// Every mistake in a policy is reported at once, each with its place.
+#[test]
+fn every_policy_error_at_once() {
+    let dir = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
+    let policy = dir.path().join("bad.yaml");
+    std::fs::write(
+        &policy,
+        "fail_on: sometimes\nselect: [DF99]\nrules:\n  FM00: off\nspace:\n  app_port: 99999\nassignment: ga2\n",
+    )
+    .unwrap();
+    let out = spacecheck().arg(dir.path()).arg("--policy").arg(&policy).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for says in [
+        "bad.yaml:1:",
+        "fail_on must be error or warning",
+        "bad.yaml:2:",
+        "`DF99` in select",
+        "FM00",
+        "app_port must be a port",
+        "`assignment` needs `email`",
+    ] {
+        assert!(stderr.contains(says), "{says} in {stderr}");
+    }
+}

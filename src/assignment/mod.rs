@@ -61,9 +61,8 @@ pub fn policy_for(values: &StudentValues, assignment: &Assignment) -> Policy {
             user_uid: Some(1000),
             numeric_user: false,
         },
-        rules: Default::default(),
         assignment: Some(values.clone()),
-        submission: None,
+        ..Policy::default()
     }
 }
 

@@ -177,8 +177,8 @@ pub struct LintArgs {
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
     /// Exit 1 when a finding at or above this level exists.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Seconds each request to the Hub may take (connect, answer and body).
     #[arg(long, value_name = "SECONDS", default_value_t = 15.0, value_parser = seconds)]
     pub timeout: f64,

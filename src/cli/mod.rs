@@ -12,6 +12,7 @@ use std::path::Path;
 use clap::Parser;
 
 use crate::check::{self, CheckError, PolicySource, Target};
+use crate::diag::Severity;
 use crate::hub::client::HubClient;
 use crate::lint::Options;
 use crate::policy::Policy;
@@ -103,7 +104,8 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     let options = Options {
         select: Options::codes(&args.select, "--select")?,
         ignore: Options::codes(&args.ignore, "--ignore")?,
-        fail_on: args.fail_on.into(),
+        // The policy's, unless the command line says (lint_target).
+        fail_on: Severity::Error,
         offline: args.offline,
     };
     let mut reports = Vec::new();
@@ -150,6 +152,14 @@ fn lint_target(args: &LintArgs, path: &str, options: &Options) -> Result<Linted,
     };
     let source = PolicySource { assignment, file: args.policy.clone(), submission: args.submission.clone() };
     let policy = source.resolve(&target).map_err(|e| e.to_string())?;
+    // The policy's select/ignore/fail_on, where the command line says nothing.
+    let either = |cli: &Vec<String>, policy: &Vec<String>| if cli.is_empty() { policy.clone() } else { cli.clone() };
+    let options = &Options {
+        select: either(&options.select, &policy.select),
+        ignore: either(&options.ignore, &policy.ignore),
+        fail_on: args.fail_on.map(Severity::from).or(policy.fail_on).unwrap_or(Severity::Error),
+        offline: options.offline,
+    };
     if let Some((diff, code)) = apply_fixes(args, &target, &policy, options)? {
         return Ok(Linted::Diff(diff, code));
     }
