@@ -1,33 +1,108 @@
-//! Inline suppressions: `# spacecheck: ignore=DF007,DF011` on the line before a Dockerfile
-//! instruction, or a YAML comment on the line before a frontmatter key. A suppression that
-//! suppresses nothing is reported (SC001), like ruff's unused `noqa`.
+//! Inline suppressions: `# spacecheck: ignore=DF007,DF011 -- why` on the line before a
+//! Dockerfile instruction, or a YAML comment on the line before a frontmatter key. A suppression
+//! that suppresses nothing is reported (SC001), like ruff's unused `noqa`, and a `# spacecheck`
+//! comment that is not one spacecheck can read is reported (SC003), never silently ignored.
 
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::Dockerfile;
-use crate::rules::{meta::sc001_unused_suppression, Code, Diagnostic};
+use crate::rules::{meta::sc001_unused_suppression, meta::sc003_malformed_suppression, Code, Diagnostic};
 use crate::source::SourceFile;
 
 struct Suppression {
     file: String,
     comment_span: std::ops::Range<usize>,
     codes: Vec<String>,
+    reason: Option<String>,
     /// Lines (inclusive) the suppression covers.
     covers: (usize, usize),
     used: Vec<bool>,
 }
 
-fn parse_comment(line: &str) -> Option<Vec<String>> {
-    let rest = line.trim_start().strip_prefix('#')?.trim_start();
-    let rest = rest.strip_prefix("spacecheck:")?.trim_start();
-    let codes = rest.strip_prefix("ignore=")?.trim();
-    let codes: Vec<String> =
-        codes.split([',', ' ']).map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty()).collect();
-    (!codes.is_empty()).then_some(codes)
+/// What a comment line says to spacecheck.
+#[derive(Debug, PartialEq)]
+enum Directive {
+    /// Not a `# spacecheck` comment.
+    None,
+    /// `# spacecheck: ignore=CODES[ -- reason]`.
+    Ignore { codes: Vec<String>, reason: Option<String> },
+    /// A `# spacecheck` comment spacecheck cannot read: why, and the comment as it should be
+    /// written when that is clear (every code known).
+    Malformed { why: String, canonical: Option<String> },
+}
+
+fn known(code: &str) -> bool {
+    !code.is_empty() && Code::ALL.iter().any(|k| k.matches_prefix(code))
+}
+
+/// `# spacecheck: ignore=A,B -- reason`, as it should be written.
+fn canonical(codes: &[String], reason: Option<&str>) -> String {
+    let reason = reason.map(|r| format!(" -- {r}")).unwrap_or_default();
+    format!("# spacecheck: ignore={}{reason}", codes.join(","))
+}
+
+fn parse_comment(line: &str) -> Directive {
+    let Some(rest) = line.trim_start().strip_prefix('#').map(str::trim_start) else { return Directive::None };
+    if !rest.get(..10).is_some_and(|w| w.eq_ignore_ascii_case("spacecheck")) {
+        return Directive::None;
+    }
+    let after = &rest[10..];
+    if after.starts_with(|c: char| c.is_alphanumeric() || c == '-' || c == '_') {
+        return Directive::None; // `# spacecheck-style …`: another word, not ours
+    }
+    let (body, reason) = match after.split_once(" -- ") {
+        Some((body, reason)) => (body, Some(reason.trim()).filter(|r| !r.is_empty())),
+        None => (after, None),
+    };
+    // The words of the directive, however it was spaced: `: ignore = A, B` → ignore, A, B.
+    let words: Vec<String> =
+        body.split([':', '=', ',', ' ', '\t']).map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
+    let codes: Vec<String> = words.iter().skip(1).map(|w| w.to_ascii_uppercase()).collect();
+    let fixable =
+        |codes: &[String]| (!codes.is_empty() && codes.iter().all(|c| known(c))).then(|| canonical(codes, reason));
+    let strict = body.strip_prefix(':').map(str::trim_start).and_then(|b| b.strip_prefix("ignore="));
+    let Some(list) = strict else {
+        let why = match words.first().map(|w| w.to_ascii_lowercase()) {
+            Some(w) if w == "ignore" => {
+                "write it `# spacecheck: ignore=CODES` (a `:` after spacecheck, no space around `=`)".to_string()
+            }
+            Some(w) => format!("`{w}` is not a spacecheck directive; the one there is is `ignore=`"),
+            None => "a `# spacecheck` comment with no directive".to_string(),
+        };
+        let canonical =
+            if words.first().is_some_and(|w| w.eq_ignore_ascii_case("ignore")) { fixable(&codes) } else { None };
+        return Directive::Malformed { why, canonical };
+    };
+    let list = list.trim_end();
+    let listed: Vec<String> = list.split(',').map(|c| c.trim().to_ascii_uppercase()).collect();
+    if list.is_empty() || listed.iter().all(|c| c.is_empty()) {
+        return Directive::Malformed { why: "`ignore=` names no rule code".into(), canonical: None };
+    }
+    if let Some(spaced) = listed.iter().find(|c| c.contains(char::is_whitespace) || c.is_empty()) {
+        let why = format!("codes are separated by commas, not spaces (`{spaced}`); a reason goes after ` -- `");
+        return Directive::Malformed { why, canonical: fixable(&codes) };
+    }
+    if let Some(unknown) = listed.iter().find(|c| !known(c)) {
+        let names: Vec<&str> = Code::ALL.iter().map(|k| k.as_str()).collect();
+        let hint =
+            crate::suggest::nearest(unknown, &names).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
+        return Directive::Malformed { why: format!("`{unknown}` is not a rule code{hint}"), canonical: None };
+    }
+    Directive::Ignore { codes: listed, reason: reason.map(str::to_string) }
+}
+
+/// A `# spacecheck` comment that could not be read.
+struct Malformed {
+    file: String,
+    span: std::ops::Range<usize>,
+    why: String,
+    canonical: Option<String>,
 }
 
 fn collect(
     file: &SourceFile,
     in_range: impl Fn(usize) -> bool,
     target_lines: impl Fn(usize) -> (usize, usize),
+    malformed: &mut Vec<Malformed>,
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
     for line_no in 1..=file.line_count() {
@@ -35,7 +110,18 @@ fn collect(
             continue;
         }
         let span = file.line_span(line_no);
-        let Some(codes) = parse_comment(&file.text[span.clone()]) else { continue };
+        let (codes, reason) = match parse_comment(&file.text[span.clone()]) {
+            Directive::None => continue,
+            Directive::Ignore { codes, reason } => (codes, reason),
+            Directive::Malformed { why, canonical } => {
+                // The comment, without the leading indentation, is what a fix rewrites.
+                let line = &file.text[span.clone()];
+                let start = span.start + (line.len() - line.trim_start().len());
+                let end = span.start + line.trim_end().len();
+                malformed.push(Malformed { file: file.path.clone(), span: start..end, why, canonical });
+                continue;
+            }
+        };
         // The next line that is neither blank nor a comment is the target.
         let mut target = line_no + 1;
         while target <= file.line_count() {
@@ -50,6 +136,7 @@ fn collect(
             file: file.path.clone(),
             comment_span: span,
             codes,
+            reason,
             covers: target_lines(target),
             used,
         });
@@ -66,6 +153,7 @@ pub fn apply(
 ) -> Vec<Diagnostic> {
     let readme_file = readme.as_ref().map(|(f, _)| *f);
     let mut sups = Vec::new();
+    let mut malformed = Vec::new();
     if let Some((file, parsed)) = dockerfile {
         sups.extend(collect(
             file,
@@ -79,12 +167,18 @@ pub fn apply(
                     None => (target, target),
                 }
             },
+            &mut malformed,
         ));
     }
     if let Some((file, Some(yaml))) = &readme {
         let first = file.line_col(yaml.start).0;
         let last = file.line_col(yaml.end).0;
-        sups.extend(collect(file, |l| l >= first && l <= last, |t| (t, t)));
+        sups.extend(collect(file, |l| l >= first && l <= last, |t| (t, t), &mut malformed));
+    }
+    let file_of = |path: &str| [dockerfile.map(|(f, _)| f), readme_file].into_iter().flatten().find(|f| f.path == path);
+    let mut diagnostics = diagnostics;
+    if ran(Code::SC003) {
+        diagnostics.extend(malformed.into_iter().filter_map(|m| Some(malformed_finding(file_of(&m.file)?, m))));
     }
     if sups.is_empty() {
         return diagnostics;
@@ -107,31 +201,100 @@ pub fn apply(
         }
     }
     for s in sups {
-        // A code whose rules did not run (deselected, turned off) cannot be judged unused.
-        let judged = |c: &str| {
-            let named: Vec<Code> = Code::ALL.iter().copied().filter(|k| k.matches_prefix(c)).collect();
-            named.is_empty() || named.iter().any(|k| ran(*k))
-        };
-        let unused: Vec<&str> =
-            s.codes.iter().zip(&s.used).filter(|(c, u)| !**u && judged(c)).map(|(c, _)| c.as_str()).collect();
-        if unused.is_empty() {
-            continue;
-        }
         let file =
             if Some(&s.file) == dockerfile.map(|(f, _)| &f.path) { dockerfile.map(|(f, _)| f) } else { readme_file };
-        let Some(file) = file else { continue };
-        let unknown: Vec<&str> =
-            unused.iter().copied().filter(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))).collect();
-        let message = if unknown.is_empty() {
-            format!("`spacecheck: ignore={}` suppresses nothing on line {}", unused.join(","), s.covers.0)
-        } else {
-            format!("`spacecheck: ignore=` names unknown rule code(s) {}", unknown.join(", "))
-        };
-        kept.push(
-            Diagnostic::new(&sc001_unused_suppression::RULE, message)
-                .at(file, s.comment_span.clone())
-                .help("remove the codes that no longer apply"),
-        );
+        if let Some(d) = file.and_then(|file| unused_finding(file, &s, ran)) {
+            kept.push(d);
+        }
     }
     kept
+}
+
+/// SC001 for a suppression with codes that suppressed nothing (of rules that ran).
+fn unused_finding(file: &SourceFile, s: &Suppression, ran: &dyn Fn(Code) -> bool) -> Option<Diagnostic> {
+    // A code whose rules did not run (deselected, turned off) cannot be judged unused.
+    let judged = |c: &str| {
+        let named: Vec<Code> = Code::ALL.iter().copied().filter(|k| k.matches_prefix(c)).collect();
+        named.is_empty() || named.iter().any(|k| ran(*k))
+    };
+    let unused: Vec<&str> =
+        s.codes.iter().zip(&s.used).filter(|(c, u)| !**u && judged(c)).map(|(c, _)| c.as_str()).collect();
+    if unused.is_empty() {
+        return None;
+    }
+    let message = format!("`spacecheck: ignore={}` suppresses nothing on line {}", unused.join(","), s.covers.0);
+    let mut d = Diagnostic::new(&sc001_unused_suppression::RULE, message)
+        .at(file, s.comment_span.clone())
+        .help("remove the codes that no longer apply");
+    d.fix = Some(remove_unused(file, s, &unused));
+    Some(d)
+}
+
+/// SC003 for a comment that could not be read, with the rewrite when it is clear.
+fn malformed_finding(file: &SourceFile, m: Malformed) -> Diagnostic {
+    let d = Diagnostic::new(&sc003_malformed_suppression::RULE, format!("this suppression is not read: {}", m.why))
+        .at(file, m.span.clone())
+        .help("write `# spacecheck: ignore=CODE[,CODE] -- reason`");
+    match m.canonical {
+        Some(text) => d.fix(Fix::replace(Applicability::Safe, format!("write `{text}`"), file, m.span, text)),
+        None => d,
+    }
+}
+
+/// SC001's fix: the codes that suppress nothing taken out of the comment, or the whole comment
+/// line when none is left. Safe: an unused suppression changes nothing.
+fn remove_unused(file: &SourceFile, s: &Suppression, unused: &[&str]) -> Fix {
+    let kept: Vec<String> = s.codes.iter().filter(|c| !unused.contains(&c.as_str())).cloned().collect();
+    if kept.is_empty() {
+        let end = (s.comment_span.end + 1).min(file.text.len());
+        let end = if file.text[s.comment_span.end..].starts_with("\r\n") { s.comment_span.end + 2 } else { end };
+        return Fix::replace(Applicability::Safe, "remove the unused suppression", file, s.comment_span.start..end, "");
+    }
+    let line = &file.text[s.comment_span.clone()];
+    let start = s.comment_span.start + (line.len() - line.trim_start().len());
+    let end = s.comment_span.start + line.trim_end().len();
+    let text = canonical(&kept, s.reason.as_deref());
+    Fix::replace(Applicability::Safe, format!("keep only `{}`", kept.join(",")), file, start..end, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ignore(codes: &[&str], reason: Option<&str>) -> Directive {
+        Directive::Ignore { codes: codes.iter().map(|c| c.to_string()).collect(), reason: reason.map(String::from) }
+    }
+
+    #[test]
+    fn directives_read_as_written() {
+        assert_eq!(parse_comment("# spacecheck: ignore=DF004"), ignore(&["DF004"], None));
+        assert_eq!(
+            parse_comment("  #spacecheck: ignore=df004, FM -- base runs as 1000"),
+            ignore(&["DF004", "FM"], Some("base runs as 1000"))
+        );
+        assert_eq!(parse_comment("# a comment"), Directive::None);
+        assert_eq!(parse_comment("# spacechecker: hello"), Directive::None);
+        assert_eq!(parse_comment("RUN echo # spacecheck: ignore=DF004"), Directive::None);
+    }
+
+    #[test]
+    fn malformed_directives_are_reported_with_their_form() {
+        let malformed = |line: &str| match parse_comment(line) {
+            Directive::Malformed { why, canonical } => (why, canonical),
+            other => panic!("{line}: {other:?}"),
+        };
+        let (why, fixed) = malformed("# spacecheck: ignore = DF004 -- base image");
+        assert!(why.contains("no space around `=`"), "{why}");
+        assert_eq!(fixed.as_deref(), Some("# spacecheck: ignore=DF004 -- base image"));
+        assert_eq!(malformed("# spacecheck ignore=DF004").1.as_deref(), Some("# spacecheck: ignore=DF004"));
+        assert_eq!(
+            malformed("# spacecheck: ignore=DF004 DF007").1.as_deref(),
+            Some("# spacecheck: ignore=DF004,DF007")
+        );
+        let (why, fixed) = malformed("# spacecheck: ignore=DF04");
+        assert!(why.contains("did you mean"), "{why}");
+        assert_eq!(fixed, None);
+        assert!(malformed("# spacecheck: disable=DF004").0.contains("not a spacecheck directive"));
+        assert!(malformed("# spacecheck: ignore=").0.contains("names no rule code"));
+    }
 }

@@ -315,3 +315,19 @@ fn every_finding_asks_for_the_policys_port() {
     let (after, _) = lint(dir.path());
     assert!(after.is_empty(), "{after:?}");
 }
+
+#[test]
+fn sc003_rewrites_a_suppression_it_cannot_read_and_sc001_removes_an_unused_one() {
+    let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
+    let unpinned = DOCKERFILE_7255
+        .replace("FROM python:3.11-slim", "# spacecheck: ignore = DF011 -- pinned upstream\nFROM python");
+    let dir = check_fix(readme, &unpinned, "SC003", &[]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.starts_with("# spacecheck: ignore=DF011 -- pinned upstream\nFROM python\n"), "{text}");
+    let (after, _) = lint(dir.path());
+    assert!(!after.contains(&"DF011".to_string()), "the suppression now works: {after:?}");
+    // An unused suppression is removed, line and all.
+    let unused = DOCKERFILE_7255.replace("FROM python:3.11-slim", "# spacecheck: ignore=DF011\nFROM python:3.11-slim");
+    let dir = check_fix(readme, &unused, "SC001", &[]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), DOCKERFILE_7255);
+}

@@ -77,7 +77,7 @@ fn prepared(code: Code) -> tempfile::TempDir {
     dir
 }
 
-/// One line per finding of `code`, then its message, label and help; skipped rules too.
+/// One line per finding of `code`, then its message, label, help and fix; skipped rules too.
 fn render(report: &Report, code: Code) -> String {
     let mut out = String::new();
     for d in report.diagnostics.iter().filter(|d| d.code == code) {
@@ -94,6 +94,12 @@ fn render(report: &Report, code: Code) -> String {
         }
         if let Some(help) = &d.help {
             out += &format!("  help: {help}\n");
+        }
+        if let Some(fix) = &d.fix {
+            out += &format!("  fix ({}): {}\n", fix.applicability.as_str(), fix.message);
+            for e in &fix.edits {
+                out += &format!("    {} {}..{} -> {:?}\n", e.file, e.range.start, e.range.end, e.replacement);
+            }
         }
     }
     for s in report.skipped.iter().filter(|s| s.code == code) {
