@@ -13,6 +13,7 @@ pub mod fix;
 pub mod grade;
 pub mod hook;
 pub mod hub;
+pub mod init;
 pub mod lint;
 pub mod model;
 pub mod parse;

@@ -37,6 +37,8 @@ pub enum Command {
     },
     /// Check many Spaces listed in a CSV roster (a `space` column), as `hf://` would.
     Grade(GradeArgs),
+    /// Write a minimal Docker Space that passes spacecheck (never overwriting a file).
+    Init(InitArgs),
     /// Print the shell completion script (`spacecheck completions bash > …`).
     Completions {
         #[arg(value_enum)]
@@ -111,6 +113,23 @@ pub struct GradeArgs {
     pub retries: u32,
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// The folder to write the Space into (made if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Take the port, name, description and base image from this policy (copied to spacecheck.yaml).
+    #[arg(long, value_name = "FILE", conflicts_with = "assignment")]
+    pub policy: Option<PathBuf>,
+    /// A course assignment's values for the student of --email (written to spacecheck.yaml).
+    #[arg(long, value_name = "ID", requires = "email")]
+    pub assignment: Option<String>,
+    #[arg(long, value_name = "EMAIL", requires = "assignment")]
+    pub email: Option<String>,
+    #[arg(long, value_enum, default_value_t = crate::init::Template::Fastapi)]
+    pub template: crate::init::Template,
 }
 
 #[derive(Subcommand, Debug)]

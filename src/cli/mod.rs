@@ -39,6 +39,7 @@ pub fn main() -> i32 {
             .ok_or_else(|| report::catalogue::unknown_code(&code)),
         Some(Command::Assignment { action }) => run_assignment(action),
         Some(Command::Grade(args)) => run_grade(&mut stdout, &args).map(|code| (String::new(), code)),
+        Some(Command::Init(args)) => run_init(&args),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "spacecheck", &mut stdout);
             Ok((String::new(), 0))
@@ -85,6 +86,32 @@ fn run_grade(out: &mut dyn Write, args: &GradeArgs) -> Result<i32, CannotCheck> 
     let (report, resume, order) = (args.out.clone(), args.resume.clone(), args.order);
     let batch = grade::Batch { roster: args.roster.clone(), report, resume, order };
     grade::run_batch(&batch, grader, out)
+}
+
+/// `init`: the values of the assignment, the policy or none, and the files written with them.
+fn run_init(args: &InitArgs) -> Result<(String, i32), CannotCheck> {
+    use crate::init::{self, Template};
+    let (policy, policy_file) = match (&args.assignment, &args.email, &args.policy) {
+        (Some(id), Some(email), _) => {
+            let a = assignment::lookup(id)?;
+            if args.template != Template::Fastapi {
+                return Err(format!("{} is graded on a FastAPI app (requirements.txt with fastapi and uvicorn): use the fastapi template", a.id));
+            }
+            let yaml = format!("# The course assignment this Space is checked against: `spacecheck .` reads it.\nassignment: {}\nemail: {email}\n", a.id);
+            (assignment::policy_for(&assignment::student(email)?, a), Some(yaml))
+        }
+        (_, _, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            (Policy::load(path).map_err(|e| e.0)?, Some(text))
+        }
+        _ => (Policy::baseline(), None),
+    };
+    let values = init::Values::of(&policy, &args.dir);
+    let written = init::write(&args.dir, &init::files(&values, args.template, policy_file))?;
+    let names: Vec<String> =
+        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).collect();
+    let dir = args.dir.display();
+    Ok((format!("spacecheck: wrote {} in {dir} (port {})\nnext: spacecheck {dir}\n", names.join(", "), values.port), 0))
 }
 
 fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {

@@ -1,0 +1,198 @@
+//! `spacecheck init [DIR]`: a minimal Docker Space that passes spacecheck's own lint, with the
+//! values of a policy or a course assignment (port, title, description, base image). FastAPI by
+//! default (the shape of `fixtures/reference-space`), or gradio, streamlit, or a static page.
+//! It never overwrites a file: if any file it would write exists, it writes nothing.
+
+use std::path::{Path, PathBuf};
+
+use crate::policy::Policy;
+
+/// The app the Space runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Template {
+    /// A FastAPI app served by uvicorn (the shape of fixtures/reference-space).
+    #[default]
+    Fastapi,
+    /// A gradio Blocks app.
+    Gradio,
+    /// A streamlit script.
+    Streamlit,
+    /// An `index.html` served by Python's http.server.
+    Static,
+}
+
+/// The values the files are written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Values {
+    pub title: String,
+    pub port: u16,
+    pub short_description: String,
+    pub base_image: String,
+    /// A secret the Space reads at run time (set on the Hub, never in a file).
+    pub secret: Option<String>,
+    /// Assignment mode: `ENV APP_PORT=` in the Dockerfile, as the grader reads it.
+    pub app_port_env: bool,
+}
+
+impl Values {
+    /// The policy's values where it has them; a Space named after its folder on 7860 otherwise.
+    pub fn of(policy: &Policy, dir: &Path) -> Values {
+        // The folder's name (it may not exist yet); `.` is the current folder's.
+        let name = |d: &Path| d.file_name().map(|n| n.to_string_lossy().to_string());
+        let folder = name(dir)
+            .or_else(|| dir.canonicalize().ok().as_deref().and_then(name))
+            .unwrap_or_else(|| "my-space".into());
+        let title = policy.space.name.clone().unwrap_or(folder);
+        let short_description = match &policy.space.description_contains {
+            Some(token) => format!("{token} Docker Space"),
+            None => "A Docker Space checked by spacecheck".to_string(),
+        };
+        Values {
+            title,
+            port: policy.space.app_port.unwrap_or(7860),
+            short_description: short_description.chars().take(60).collect(),
+            base_image: policy.dockerfile.base_image.clone().unwrap_or_else(|| "python:3.11-slim".into()),
+            secret: policy.space.secrets.first().cloned(),
+            app_port_env: policy.assignment.is_some(),
+        }
+    }
+}
+
+fn readme(v: &Values, template: Template) -> String {
+    format!(
+        "---\ntitle: {title}\nemoji: 🐳\ncolorFrom: blue\ncolorTo: indigo\nsdk: docker\napp_port: {port}\n\
+         short_description: {desc}\npinned: false\n---\n\n# {title}\n\nA {kind} Docker Space, made by \
+         `spacecheck init` and checked by `spacecheck .`.\n",
+        title = v.title,
+        port = v.port,
+        desc = v.short_description,
+        kind = match template {
+            Template::Fastapi => "FastAPI",
+            Template::Gradio => "gradio",
+            Template::Streamlit => "streamlit",
+            Template::Static => "static",
+        },
+    )
+}
+
+/// The Dockerfile: a UID 1000 user that owns the app, HOME and PATH for `pip --user`, the app
+/// port exposed, and the server on 0.0.0.0 at the app port.
+fn dockerfile(v: &Values, template: Template) -> String {
+    let port = v.port;
+    let (app_files, cmd) = match template {
+        Template::Fastapi => {
+            ("main.py", format!("[\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"{port}\"]"))
+        }
+        Template::Gradio => ("app.py", "[\"python\", \"app.py\"]".to_string()),
+        Template::Streamlit => (
+            "app.py",
+            format!("[\"streamlit\", \"run\", \"app.py\", \"--server.address\", \"0.0.0.0\", \"--server.port\", \"{port}\"]"),
+        ),
+        Template::Static => ("index.html", format!("[\"python\", \"-m\", \"http.server\", \"{port}\"]")),
+    };
+    let install = match template {
+        Template::Static => String::new(),
+        _ => "COPY --chown=user requirements.txt .\nRUN pip install --no-cache-dir --user -r requirements.txt\n".into(),
+    };
+    let app_port_env = if v.app_port_env { format!("ENV APP_PORT={port}\n") } else { String::new() };
+    format!(
+        "FROM {base}\n\n# The Hub runs the container as UID 1000: build as that user, so it owns what it writes.\n\
+         RUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user \\\n    PATH=/home/user/.local/bin:$PATH\n\
+         {app_port_env}WORKDIR $HOME/app\n\n{install}COPY --chown=user {app_files} .\n\nEXPOSE {port}\nCMD {cmd}\n",
+        base = v.base_image,
+    )
+}
+
+/// What the app reads of its secret: whether it is set, never its value.
+fn secret_line(v: &Values, indent: &str) -> String {
+    match &v.secret {
+        Some(name) => format!("{indent}\"secret_configured\": bool(os.environ.get(\"{name}\")),\n"),
+        None => String::new(),
+    }
+}
+
+fn fastapi_app(v: &Values) -> String {
+    let secret = secret_line(v, "        ");
+    let body =
+        format!("    return {{\n        \"status\": \"ok\",\n        \"space\": \"{}\",\n{secret}    }}\n", v.title);
+    format!(
+        "import os\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root() -> dict:\n{body}"
+    )
+}
+
+fn gradio_app(v: &Values) -> String {
+    let greet = "def greet(name: str) -> str:\n    return f\"Hello, {name}!\"\n";
+    let demo = format!("demo = gr.Interface(fn=greet, inputs=\"text\", outputs=\"text\", title=\"{}\")\n", v.title);
+    let launch = format!("    demo.launch(server_name=\"0.0.0.0\", server_port={})\n", v.port);
+    format!("import gradio as gr\n\n\n{greet}\n\n{demo}\nif __name__ == \"__main__\":\n{launch}")
+}
+
+fn static_page(v: &Values) -> String {
+    let t = &v.title;
+    let head = format!("<head><meta charset=\"utf-8\"><title>{t}</title></head>\n");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n{head}<body><h1>{t}</h1><p>A static Docker Space.</p></body>\n</html>\n"
+    )
+}
+
+/// The app's file: path and text.
+fn app(v: &Values, template: Template) -> (&'static str, String) {
+    match template {
+        Template::Fastapi => ("main.py", fastapi_app(v)),
+        Template::Gradio => ("app.py", gradio_app(v)),
+        Template::Streamlit => (
+            "app.py",
+            format!("import streamlit as st\n\nst.title(\"{}\")\nst.write(\"Hello from a Docker Space.\")\n", v.title),
+        ),
+        Template::Static => ("index.html", static_page(v)),
+    }
+}
+
+fn requirements(template: Template) -> Option<&'static str> {
+    match template {
+        Template::Fastapi => Some("fastapi==0.115.6\nuvicorn[standard]==0.32.1\n"),
+        Template::Gradio => Some("gradio==5.9.1\n"),
+        Template::Streamlit => Some("streamlit==1.41.1\n"),
+        Template::Static => None,
+    }
+}
+
+/// The files of the Space: path and text.
+pub fn files(v: &Values, template: Template, policy_file: Option<String>) -> Vec<(&'static str, String)> {
+    let mut files = vec![("README.md", readme(v, template)), ("Dockerfile", dockerfile(v, template)), app(v, template)];
+    if let Some(r) = requirements(template) {
+        files.push(("requirements.txt", r.to_string()));
+    }
+    if let Some(policy) = policy_file {
+        files.push(("spacecheck.yaml", policy));
+    }
+    files
+}
+
+/// Writes the Space into `dir` (made if missing). Refuses, writing nothing, when a file exists.
+pub fn write(dir: &Path, files: &[(&'static str, String)]) -> Result<Vec<PathBuf>, String> {
+    let existing: Vec<&str> =
+        files.iter().map(|(p, _)| *p).filter(|p| dir.join(p).symlink_metadata().is_ok()).collect();
+    if !existing.is_empty() {
+        return Err(format!(
+            "`{}` already has {}: spacecheck init never overwrites a file (nothing was written)",
+            dir.display(),
+            existing.join(", ")
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for (path, text) in files {
+        let full = dir.join(path);
+        // create_new: a file that appeared meanwhile is still not overwritten.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&full)
+            .map_err(|e| format!("cannot create `{}`: {e}", full.display()))?;
+        std::io::Write::write_all(&mut file, text.as_bytes())
+            .map_err(|e| format!("cannot write `{}`: {e}", full.display()))?;
+        written.push(full);
+    }
+    Ok(written)
+}
