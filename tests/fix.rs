@@ -48,7 +48,12 @@ fn files(dir: &Path) -> (Vec<u8>, Vec<u8>) {
 
 /// Applies `--fix` (with `extra`), and checks what every fix must do.
 fn check_fix(readme: &[u8], dockerfile: &str, code: &str, extra: &[&str]) -> tempfile::TempDir {
+    check_fix_with(POLICY, readme, dockerfile, code, extra)
+}
+
+fn check_fix_with(policy: &str, readme: &[u8], dockerfile: &str, code: &str, extra: &[&str]) -> tempfile::TempDir {
     let dir = space(readme, dockerfile);
+    std::fs::write(dir.path().join("policy.yaml"), policy).unwrap();
     let (before, _) = lint(dir.path());
     assert!(before.contains(&code.to_string()), "{code} fires first: {before:?}");
     let out = spacecheck(dir.path(), &[&["--fix"], extra].concat());
@@ -330,4 +335,32 @@ fn sc003_rewrites_a_suppression_it_cannot_read_and_sc001_removes_an_unused_one()
     let unused = DOCKERFILE_7255.replace("FROM python:3.11-slim", "# spacecheck: ignore=DF011\nFROM python:3.11-slim");
     let dir = check_fix(readme, &unused, "SC001", &[]);
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), DOCKERFILE_7255);
+}
+
+/// The assignment's literal lines: the title (GA001), `EXPOSE <port>` (GA003) and
+/// `ENV APP_PORT=<port>` (GA004), on the documented example student.
+#[test]
+fn ga_fixes_write_the_lines_the_grader_reads() {
+    let policy = "assignment: ga2\nemail: 23f1000000@ds.study.iitm.ac.in\n";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/student-example");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let dir = check_fix_with(
+        policy,
+        readme.replace("title: ga2-084d53", "title: My Space").as_bytes(),
+        &dockerfile,
+        "GA001",
+        &[],
+    );
+    assert!(std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains("title: ga2-084d53\n"));
+    let dir = check_fix_with(policy, readme.as_bytes(), &dockerfile.replace("ENV APP_PORT=7349\n", ""), "GA004", &[]);
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("ENV APP_PORT=7349\nCMD"));
+    let dir = check_fix_with(
+        policy,
+        readme.as_bytes(),
+        &dockerfile.replace("EXPOSE 7349", "EXPOSE ${APP_PORT}"),
+        "GA003",
+        &[],
+    );
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("EXPOSE 7349\nCMD"));
 }

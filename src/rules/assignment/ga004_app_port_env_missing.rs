@@ -1,4 +1,5 @@
 use crate::assignment::grader;
+use crate::diag::Applicability;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -27,10 +28,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Err(message) = grader::check_env_app_port(&file.text) {
         let set_anyway = ctx.model.as_ref().is_some_and(|m| m.runtime_env.contains_key("APP_PORT"));
         let note = if set_anyway { "; APP_PORT is set, but not by an `ENV APP_PORT=` line" } else { "" };
-        out.push(
-            Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 9){note}"))
-                .in_file(&file.path, None)
-                .help(format!("add the line `ENV APP_PORT={}`", v.app_port)),
-        );
+        let line = format!("ENV APP_PORT={}", v.app_port);
+        let mut d = Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 9){note}"))
+            .in_file(&file.path, None)
+            .help(format!("add the line `{line}`"));
+        // Safe: the variable holds the port the app serves on anyway.
+        d.fix = crate::rules::dockerfile::add_line(ctx, file, &line, Applicability::Safe, format!("add `{line}`"));
+        out.push(d);
     }
 }

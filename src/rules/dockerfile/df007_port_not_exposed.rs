@@ -33,27 +33,9 @@ port; the Hub routes by `app_port` alone)."#,
     check: Check::Local(check),
 };
 
-/// `EXPOSE <port>` on a line of its own: before the start command of the final stage when the
-/// Dockerfile has one, else at the end. Safe: EXPOSE documents the port and changes nothing the
-/// Hub does. Not offered when the end of the file continues a line (`\`), where the new line
-/// would join an instruction.
+/// `EXPOSE <port>`, safe: EXPOSE documents the port and changes nothing the Hub does.
 fn expose_fix(ctx: &Context, file: &SourceFile, port: u16) -> Option<Fix> {
-    let nl = file.newline();
-    let line = format!("EXPOSE {port}{nl}");
-    let message = format!("add `EXPOSE {port}`");
-    if let Some(span) = ctx.start.as_ref().and_then(|s| s.span.clone()) {
-        let line_start = file.text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-        if file.text[line_start..span.start].trim().is_empty() {
-            return Some(Fix::replace(Applicability::Safe, message, file, line_start..line_start, line));
-        }
-    }
-    let body = file.text.trim_end();
-    if body.ends_with('\\') {
-        return None;
-    }
-    let end = file.text.len();
-    let glue = if file.text.ends_with('\n') || file.text.is_empty() { "" } else { nl };
-    Some(Fix::replace(Applicability::Safe, message, file, end..end, format!("{glue}{line}")))
+    super::add_line(ctx, file, &format!("EXPOSE {port}"), Applicability::Safe, format!("add `EXPOSE {port}`"))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
