@@ -364,3 +364,41 @@ fn ga_fixes_write_the_lines_the_grader_reads() {
     );
     assert!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("EXPOSE 7349\nCMD"));
 }
+
+/// DF004's fix makes the image run as UID 1000 the way its base image does it (unsafe: what was
+/// built as root stays root's).
+#[test]
+fn df004_runs_the_image_as_uid_1000_the_way_the_base_does_it() {
+    let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
+    let tail =
+        "WORKDIR /app\nCOPY --chown=1000 . .\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    for (base, expected) in [
+        (
+            "python:3.11-slim",
+            "RUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user PATH=/home/user/.local/bin:$PATH\nCMD",
+        ),
+        ("node:20-bookworm", "USER node\nCMD"),
+        (
+            "python:3.12-alpine",
+            "RUN adduser -D -u 1000 user\nUSER user\nENV HOME=/home/user PATH=/home/user/.local/bin:$PATH\nCMD",
+        ),
+    ] {
+        let dockerfile = format!("FROM {base}\n{tail}");
+        let dir = space(readme, &dockerfile);
+        spacecheck(dir.path(), &["--fix"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+            dockerfile,
+            "unsafe: not with --fix alone"
+        );
+        let dir = check_fix(readme, &dockerfile, "DF004", &["--unsafe-fixes"]);
+        let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+        assert!(text.contains(expected), "{base}:\n{text}");
+    }
+    // A UID 1000 user already made, then USER root: switch back to it.
+    let back = format!("FROM python:3.11-slim\nRUN useradd -m -u 1000 app\nUSER root\n{tail}");
+    let dir = check_fix(readme, &back, "DF004", &["--unsafe-fixes"]);
+    assert!(std::fs::read_to_string(dir.path().join("Dockerfile"))
+        .unwrap()
+        .contains("USER root\nWORKDIR /app\nCOPY --chown=1000 . .\nEXPOSE 7255\nUSER app\nCMD"));
+}

@@ -1,7 +1,9 @@
 use super::final_from_span;
-use crate::model::{RuntimeUser, Uid};
+use crate::diag::{Applicability, Fix};
+use crate::model::{users, ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
     code: Code::DF004,
@@ -39,6 +41,33 @@ COPY --chown=user . $HOME/app
     check: Check::Local(check),
 };
 
+/// The lines that make the final stage run as UID 1000 on this base: `USER` of a UID-1000 user
+/// the Dockerfile creates or the base image has (`node`, `ubuntu` on 24.04+, `jovyan`…), else
+/// the user created the way the base image does it (`adduser -D` on Alpine, `useradd -m`
+/// elsewhere) with HOME and PATH for `pip install --user`.
+fn run_as_1000(model: &ImageModel, nl: &str) -> String {
+    let created = model
+        .created_users
+        .iter()
+        .rev()
+        .find(|u| matches!(model.resolve_uid(&u.name), Uid::Known(1000) | Uid::Inferred { uid: 1000, .. }))
+        .map(|u| u.name.clone());
+    if let Some(name) = created.or_else(|| users::base_has_uid_1000(model.base_ref.as_ref()).map(str::to_string)) {
+        return format!("USER {name}");
+    }
+    let alpine = model.base_ref.as_ref().is_some_and(|b| b.short_name() == "alpine" || b.tag.as_deref().is_some_and(|t| t.contains("alpine")));
+    let create = if alpine { "RUN adduser -D -u 1000 user" } else { "RUN useradd -m -u 1000 user" };
+    format!("{create}{nl}USER user{nl}ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH")
+}
+
+/// Unsafe: what the image built as root before stays root's, and the app may need to write it.
+fn fix(ctx: &Context, model: &ImageModel, file: &SourceFile) -> Option<Fix> {
+    let lines = run_as_1000(model, file.newline());
+    let first = lines.lines().next().unwrap_or("").to_string();
+    let message = format!("run as UID 1000: `{first}`… before the start command (check what the app writes)");
+    super::add_line(ctx, file, &lines, Applicability::Unsafe, message)
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     if model.stages.is_empty() {
@@ -56,20 +85,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if user_elsewhere {
                 message.push_str(" (a USER in another stage does not carry into the final stage)");
             }
-            out.push(
-                Diagnostic::new(&RULE, message)
-                    .at(file, final_from_span(ctx).unwrap_or(0..0))
-                    .label("final stage")
-                    .help("add `RUN useradd -m -u 1000 user` and `USER user` to the final stage, and `COPY --chown=user` the app"),
-            );
+            let lines = run_as_1000(model, "` and `");
+            let mut d = Diagnostic::new(&RULE, message)
+                .at(file, final_from_span(ctx).unwrap_or(0..0))
+                .label("final stage")
+                .help(format!("add `{lines}` to the final stage, and `COPY --chown` the app to that user"));
+            d.fix = fix(ctx, model, file);
+            out.push(d);
         }
         RuntimeUser::Set { user, .. } => {
             if matches!(model.resolve_uid(&user.value), Uid::Known(0)) {
-                out.push(
-                    Diagnostic::new(&RULE, format!("the last USER is `{}`, so the image is built to run as root; the Hub runs it as UID 1000, which cannot write what root created", user.value))
-                        .at(file, user.span.clone())
-                        .help("end with `USER user` (a UID 1000 user) after the steps that need root"),
-                );
+                let mut d = Diagnostic::new(&RULE, format!("the last USER is `{}`, so the image is built to run as root; the Hub runs it as UID 1000, which cannot write what root created", user.value))
+                    .at(file, user.span.clone())
+                    .help(format!("end with `{}` after the steps that need root", run_as_1000(model, "` and `")));
+                d.fix = fix(ctx, model, file);
+                out.push(d);
             }
         }
     }
