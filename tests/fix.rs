@@ -402,3 +402,22 @@ fn df004_runs_the_image_as_uid_1000_the_way_the_base_does_it() {
         .unwrap()
         .contains("USER root\nWORKDIR /app\nCOPY --chown=1000 . .\nEXPOSE 7255\nUSER app\nCMD"));
 }
+
+/// DF006's fix gives copied files to the runtime user by UID (a number COPY needs no passwd
+/// entry for), so it composes with DF004's: `--unsafe-fixes` on a root image ends with no
+/// finding of either.
+#[test]
+fn df006_gives_the_files_to_the_runtime_user() {
+    let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
+    let root_owned = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY . .\nCOPY --chown=root data/ /app/data/\nUSER user\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    let dir = check_fix(readme, root_owned, "DF006", &[]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.contains("COPY --chown=1000 . .\nCOPY --chown=1000 data/ /app/data/\n"), "{text}");
+    // From root to UID 1000 in one run: DF004's user, then DF006's owners.
+    let as_root = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    let dir = check_fix(readme, as_root, "DF004", &["--unsafe-fixes"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.contains("COPY --chown=1000 . .\n") && text.contains("USER user\n"), "{text}");
+    let (after, _) = lint(dir.path());
+    assert!(after.is_empty(), "{after:?}\n{text}");
+}

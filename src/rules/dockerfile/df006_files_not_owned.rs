@@ -1,6 +1,8 @@
-use crate::model::{CopyFrom, CopyOp, ImageModel, RuntimeUser};
+use crate::diag::{Applicability, Fix};
+use crate::model::{CopyFrom, CopyOp, ImageModel, RuntimeUser, Uid};
 use crate::parse::user_spec::UserSpec;
 use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
     code: Code::DF006,
@@ -35,6 +37,16 @@ COPY . .
 const SYSTEM_DIRS: &[&str] =
     &["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/tmp", "/var/lib/apt", "/docker-entrypoint.d"];
 
+/// The owner to give the files: the runtime user's UID, a number COPY resolves without looking
+/// the name up (a user created later in the file, as DF004's fix does, still works). Only when
+/// the UID is certain.
+fn owner_uid(model: &ImageModel, runtime: &str) -> Option<u32> {
+    match model.resolve_uid(runtime) {
+        Uid::Known(uid) => Some(uid),
+        _ => None,
+    }
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
@@ -51,18 +63,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if model.same_user(&chown.value, runtime) {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    format!(
-                        "this {} gives the files to `{}`, but the image runs as `{runtime}`",
-                        copy.kind.keyword(),
-                        chown.value
-                    ),
-                )
-                .at(file, chown.span.clone())
-                .help(format!("use `--chown={runtime}`")),
+            let mut d = Diagnostic::new(
+                &RULE,
+                format!("this {} gives the files to `{}`, but the image runs as `{runtime}`", copy.kind.keyword(), chown.value),
+            )
+            .at(file, chown.span.clone())
+            .help(format!("use `--chown={runtime}`"));
+            // Safe: the files go to the user the app runs as.
+            // The value of `--chown=…` (the span is the whole flag).
+            let flag = &file.text[chown.span.clone()];
+            let value = flag.find('=').map(|eq| chown.span.start + eq + 1..chown.span.end);
+            d.fix = owner_uid(model, runtime).zip(value).filter(|(_, v)| !file.text[v.clone()].contains(['\n', '$'])).map(
+                |(uid, value)| {
+                    let message = format!("give the files to UID {uid} (`{runtime}`)");
+                    Fix::replace(Applicability::Safe, message, file, value, uid.to_string())
+                },
             );
+            out.push(d);
             continue;
         }
         if copy.chmod.is_some_and(|m| m.world_writable())
@@ -70,15 +87,29 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        out.push(
-            Diagnostic::new(
-                &RULE,
-                format!("{} writes `{}` as root, but the app runs as `{runtime}`, so it cannot change these files (COPY ignores USER)", copy.kind.keyword(), copy.dest),
-            )
-            .at(file, copy.span.clone())
-            .help(format!("add `--chown={runtime}` to this {}", copy.kind.keyword())),
-        );
+        let mut d = Diagnostic::new(
+            &RULE,
+            format!("{} writes `{}` as root, but the app runs as `{runtime}`, so it cannot change these files (COPY ignores USER)", copy.kind.keyword(), copy.dest),
+        )
+        .at(file, copy.span.clone())
+        .help(format!("add `--chown={runtime}` to this {}", copy.kind.keyword()));
+        d.fix = chown_fix(file, copy, model, runtime);
+        out.push(d);
     }
+}
+
+/// `--chown=<uid>` right after the COPY/ADD keyword. Safe: the app's user gets the files it
+/// runs from, which is what a Space needs.
+fn chown_fix(file: &SourceFile, copy: &CopyOp, model: &ImageModel, runtime: &str) -> Option<Fix> {
+    let uid = owner_uid(model, runtime)?;
+    let text = &file.text[copy.span.clone()];
+    let keyword = text.len() - text.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
+    if keyword == 0 || !text[keyword..].starts_with([' ', '\t']) {
+        return None;
+    }
+    let at = copy.span.start + keyword;
+    let message = format!("add `--chown={uid}` (`{runtime}`)");
+    Some(Fix::replace(Applicability::Safe, message, file, at..at, format!(" --chown={uid}")))
 }
 
 /// A later `chown -R user dir` or world-writable `chmod -R` covering the destination.
