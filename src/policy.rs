@@ -11,6 +11,36 @@ use crate::parse::frontmatter::{Node, Value};
 use crate::source::SourceFile;
 use crate::suggest;
 
+/// The Hub's hardware flavors (hub.md); the list grows, so a name far from all of them is
+/// accepted, and only a near miss is refused as a typo.
+pub const HARDWARE_FLAVORS: &[&str] = &[
+    "cpu-basic",
+    "cpu-upgrade",
+    "cpu-performance",
+    "cpu-xl",
+    "zero-a10g",
+    "t4-small",
+    "t4-medium",
+    "l4x1",
+    "l4x4",
+    "l40sx1",
+    "l40sx4",
+    "l40sx8",
+    "a10g-small",
+    "a10g-large",
+    "a10g-largex2",
+    "a10g-largex4",
+    "a100-large",
+    "a100x4",
+    "a100x8",
+    "h100",
+    "h100x8",
+    "rtx-pro-6000",
+    "rtx-pro-6000x2",
+    "rtx-pro-6000x4",
+    "rtx-pro-6000x8",
+];
+
 pub const BASELINE_NAME: &str = "built-in baseline (rules/hf-docker.yaml)";
 pub const BASELINE_YAML: &str = include_str!("../rules/hf-docker.yaml");
 
@@ -206,7 +236,18 @@ fn space_section(space: &mut SpacePolicy, value: &Node, at: &At) -> Result<(), P
                 }
                 space.visibility = Some(v);
             }
-            "hardware" => space.hardware = Some(string(sv, at, "space.hardware")?),
+            "hardware" => {
+                let flavor = string(sv, at, "space.hardware")?;
+                // One edit away (or the same but for case): a typo, not a flavor the list lacks.
+                let near = (!HARDWARE_FLAVORS.contains(&flavor.as_str()))
+                    .then(|| HARDWARE_FLAVORS.iter().find(|k| suggest::distance(&flavor.to_ascii_lowercase(), k) <= 1))
+                    .flatten();
+                if let Some(known) = near {
+                    let why = format!("`{flavor}` is not a hardware flavor; did you mean `{known}`?");
+                    return Err(PolicyError(format!("{}: space.hardware: {why}", at(sv))));
+                }
+                space.hardware = Some(flavor);
+            }
             "sdk" => space.sdk = Some(string(sv, at, "space.sdk")?),
             "app_port" => space.app_port = Some(port(sv, at)?),
             "description_contains" => space.description_contains = Some(string(sv, at, "space.description_contains")?),

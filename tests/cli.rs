@@ -699,3 +699,20 @@ fn every_policy_error_at_once() {
         assert!(stderr.contains(says), "{says} in {stderr}");
     }
 }
+
+/// A hardware flavor one edit from a known one is a typo, refused with the flavor; a name far
+/// from all of them is accepted (the Hub's list grows).
+#[test]
+fn hardware_typos_are_refused_new_flavors_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.yaml");
+    for (flavor, code, says) in
+        [("cpu-basc", 2, "did you mean `cpu-basic`?"), ("t4-smal", 2, "`t4-small`"), ("b200x8", 0, "")]
+    {
+        std::fs::write(&policy, format!("space:\n  hardware: {flavor}\n")).unwrap();
+        let out =
+            spacecheck().args(["fixtures/reference-space", "--offline", "--policy"]).arg(&policy).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{flavor}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{flavor}");
+    }
+}

@@ -22,7 +22,9 @@ sdk: docker
 ```
 
 ## Fix
-`title: ga2-084d53` (your derived name: `spacecheck assignment show ga2 --email you@...`)."#,
+`title: ga2-084d53` (your derived name: `spacecheck assignment show ga2 --email you@...`).
+
+`spacecheck --fix` sets the title (safe: nothing runs by it)."#,
     check: Check::Local(check),
 };
 

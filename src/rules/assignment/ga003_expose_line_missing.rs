@@ -20,7 +20,9 @@ EXPOSE ${PORT}
 ```
 
 ## Fix
-Write the number: `EXPOSE 7349` (your derived port)."#,
+Write the number: `EXPOSE 7349` (your derived port).
+
+`spacecheck --fix` adds the line `EXPOSE <port>` before the start command (safe)."#,
     check: Check::Local(check),
 };
 

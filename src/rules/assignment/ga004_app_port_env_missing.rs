@@ -19,7 +19,9 @@ ENV PORT=7349
 ```
 
 ## Fix
-A line of its own: `ENV APP_PORT=7349`."#,
+A line of its own: `ENV APP_PORT=7349`.
+
+`spacecheck --fix` adds the line `ENV APP_PORT=<port>` before the start command (safe)."#,
     check: Check::Local(check),
 };
 

@@ -37,7 +37,13 @@ USER user
 ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH
 WORKDIR $HOME/app
 COPY --chown=user . $HOME/app
-```"#,
+```
+
+`spacecheck --fix --unsafe-fixes` adds, before the start command, `USER` of a UID-1000 user the
+Dockerfile or the base image already has (`node` on node images), else the user made the base
+image's way (`adduser -D -u 1000 user` on Alpine, `useradd -m -u 1000 user` elsewhere) with
+`USER user` and HOME/PATH. Unsafe: what was built as root stays root's (DF006 then offers the
+`--chown`s)."#,
     check: Check::Local(check),
 };
 

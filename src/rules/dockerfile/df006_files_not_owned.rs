@@ -30,7 +30,10 @@ COPY . .
 ```
 
 ## Fix
-`COPY --chown=user . .` (or `--chown=1000`)."#,
+`COPY --chown=user . .` (or `--chown=1000`).
+
+`spacecheck --fix` adds `--chown=<UID>` (the runtime user's UID: a number needs no passwd entry
+at that step) or puts the UID in place of another owner (safe: the app's user gets its files)."#,
     check: Check::Local(check),
 };
 

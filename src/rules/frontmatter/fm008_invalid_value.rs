@@ -44,33 +44,7 @@ missing `/` to `base_path` (both safe: the value meant)."#,
 const COLORS: &[&str] = &["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"];
 const HEADERS: &[&str] =
     &["cross-origin-embedder-policy", "cross-origin-opener-policy", "cross-origin-resource-policy"];
-pub const HARDWARE: &[&str] = &[
-    "cpu-basic",
-    "cpu-upgrade",
-    "cpu-performance",
-    "cpu-xl",
-    "zero-a10g",
-    "t4-small",
-    "t4-medium",
-    "l4x1",
-    "l4x4",
-    "l40sx1",
-    "l40sx4",
-    "l40sx8",
-    "a10g-small",
-    "a10g-large",
-    "a10g-largex2",
-    "a10g-largex4",
-    "a100-large",
-    "a100x4",
-    "a100x8",
-    "h100",
-    "h100x8",
-    "rtx-pro-6000",
-    "rtx-pro-6000x2",
-    "rtx-pro-6000x4",
-    "rtx-pro-6000x8",
-];
+use crate::policy::HARDWARE_FLAVORS as HARDWARE;
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };

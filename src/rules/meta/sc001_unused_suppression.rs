@@ -24,6 +24,8 @@ FROM python:3.11-slim
 The image is pinned: DF011 has nothing to suppress.
 
 ## Fix
-Delete the comment, or the codes in it that no longer apply."#,
+Delete the comment, or the codes in it that no longer apply.
+
+`spacecheck --fix` removes the unused codes, or the whole comment when none is used (safe)."#,
     check: Check::Pipeline,
 };
