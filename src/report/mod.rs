@@ -13,9 +13,13 @@ pub mod statistics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: each finding with its source lines, help and fix.
     Human,
+    /// The JSON report of the contract (an array of them for several targets).
     Json,
+    /// SARIF 2.1.0, for code scanning (a run per target).
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
     Github,
     /// One line per finding: `path:line:col: CODE name message`.
     Concise,
