@@ -60,6 +60,10 @@ fn without_controls(report: &Report) -> Report {
         d.help = d.help.as_deref().map(escape_controls);
         d.label = d.label.as_deref().map(escape_controls);
         d.file = d.file.as_deref().map(escape_controls);
+        // A fix's message may quote the Space (a user name, a suppression's reason).
+        if let Some(fix) = &mut d.fix {
+            fix.message = escape_controls(&fix.message);
+        }
     }
     for s in &mut safe.skipped {
         s.reason = escape_controls(&s.reason);
@@ -168,4 +172,38 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
         )),
     }
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::{Applicability, Fix};
+    use crate::rules::{Code, Diagnostic};
+    use crate::source::SourceFile;
+
+    /// Found by the `reports` fuzz target: a fix message with a terminal control character.
+    #[test]
+    fn fix_messages_reach_the_terminal_without_controls() {
+        let file = SourceFile::new("Dockerfile", "FROM x\u{1b}]0;t\u{7}\r\nRUN y\n".to_string());
+        let fix = Fix::replace(Applicability::Safe, "lbl\u{7}\u{1b}[2J", &file, 0..4, "help");
+        let d = Diagnostic::new(crate::rules::rule(Code::DF004), "msg \u{1b}[2J").at(&file, 0..4).fix(fix);
+        let report = crate::lint::Report {
+            target: "t".into(),
+            policy: "p".into(),
+            diagnostics: vec![d],
+            skipped: vec![],
+            fail_on: crate::rules::Severity::Error,
+            sources: [("Dockerfile".to_string(), file.text.clone())].into_iter().collect(),
+            grader: None,
+            incomplete: None,
+            revision: None,
+            bom_files: vec![],
+            lone_dockerfile: false,
+        };
+        for color in [false, true] {
+            let out = super::render(&report, crate::report::Style { color, ..Default::default() });
+            let out = if color { out.replace('\u{1b}', "") } else { out };
+            assert!(!out.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r')), "{out:?}");
+            assert!(out.contains("fix: lbl"), "{out}");
+        }
+    }
 }
