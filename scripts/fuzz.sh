@@ -32,7 +32,7 @@ cp tests/fuzz_regressions/reports/* fuzz/corpus/reports/ 2>/dev/null || true
 cd fuzz
 for target in dockerfile frontmatter reports; do
     runs=("${budget[@]}")
-    # Every report input renders all four formats (SARIF carries the whole rule catalogue):
+    # Every report input renders all seven formats (SARIF carries the whole rule catalogue):
     # about 60 inputs a second, so CI gives it 2,000.
     if [ "$seconds" = ci ] && [ "$target" = reports ]; then
         runs=(-runs=2000 -seed=1)
