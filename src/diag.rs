@@ -21,6 +21,12 @@ impl Code {
     pub fn matches_prefix(self, prefix: &str) -> bool {
         self.as_str().starts_with(prefix)
     }
+
+    /// Whether some rule's code starts with `prefix` (`DF`, `HUB00`, `FM005`): the codes
+    /// `--select`, policies and suppressions may name.
+    pub fn is_known_prefix(prefix: &str) -> bool {
+        !prefix.is_empty() && Code::ALL.iter().any(|k| k.matches_prefix(prefix))
+    }
 }
 
 impl std::fmt::Display for Code {

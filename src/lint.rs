@@ -98,11 +98,9 @@ impl Options {
         if codes.is_empty() && !values.is_empty() {
             return Err(format!("{flag} was given no code (e.g. {flag} DF,HUB004); `spacecheck rules` lists them"));
         }
-        match codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
+        match codes.iter().find(|c| !Code::is_known_prefix(c)) {
             Some(c) => {
-                let known: Vec<&str> = Code::ALL.iter().map(|k| k.as_str()).collect();
-                let hint =
-                    crate::suggest::nearest(c, &known).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
+                let hint = crate::suggest::nearest_code(c).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
                 Err(format!("`{c}` in {flag} matches no rule code{hint}; `spacecheck rules` lists them"))
             }
             None => Ok(codes),

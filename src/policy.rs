@@ -204,9 +204,8 @@ fn codes(node: &Node, at: &At, what: &str) -> Result<Vec<String>, PolicyError> {
     if codes.is_empty() {
         return Err(PolicyError(format!("{}: `{what}` names no rule code (e.g. `{what}: [DF, HUB004]`)", at(node))));
     }
-    if let Some(bad) = codes.iter().find(|c| !Code::ALL.iter().any(|k| k.matches_prefix(c))) {
-        let known: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        let hint = suggest::nearest(bad, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+    if let Some(bad) = codes.iter().find(|c| !Code::is_known_prefix(c)) {
+        let hint = suggest::nearest_code(bad).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
         return Err(PolicyError(format!("{}: `{bad}` in {what} matches no rule code{hint}", at(node))));
     }
     Ok(codes)
@@ -290,8 +289,7 @@ fn dockerfile_section(dockerfile: &mut DockerfilePolicy, value: &Node, at: &At) 
 fn rule_setting(rk: &Node, rv: &Node, at: &At) -> Result<(Code, RuleSetting), PolicyError> {
     let code = rk.value.to_text().to_ascii_uppercase();
     let Some(parsed) = Code::parse(&code) else {
-        let codes: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        let hint = suggest::nearest(&code, &codes).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+        let hint = suggest::nearest_code(&code).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
         let why = format!("unknown rule code `{code}` under rules{hint}; `spacecheck rules` lists them");
         return Err(PolicyError(format!("{}: {why}", at(rk))));
     };

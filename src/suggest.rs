@@ -16,6 +16,12 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     (d <= limit).then_some(c)
 }
 
+/// The rule code nearest a misspelt one (`DF04` → `DF004`), if it is a plausible typo.
+pub fn nearest_code(word: &str) -> Option<&'static str> {
+    let codes: Vec<&'static str> = crate::diag::Code::ALL.iter().map(|c| c.as_str()).collect();
+    nearest(&word.to_ascii_uppercase(), &codes)
+}
+
 /// Case and separator blind: `App-Port`, `appPort` and `app_port` are one key.
 fn normalize(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()

@@ -30,10 +30,6 @@ enum Directive {
     Malformed { why: String, canonical: Option<String> },
 }
 
-fn known(code: &str) -> bool {
-    !code.is_empty() && Code::ALL.iter().any(|k| k.matches_prefix(code))
-}
-
 /// `# spacecheck: ignore=A,B -- reason`, as it should be written.
 fn canonical(codes: &[String], reason: Option<&str>) -> String {
     let reason = reason.map(|r| format!(" -- {r}")).unwrap_or_default();
@@ -57,8 +53,9 @@ fn parse_comment(line: &str) -> Directive {
     let words: Vec<String> =
         body.split([':', '=', ',', ' ', '\t']).map(|w| w.trim().to_string()).filter(|w| !w.is_empty()).collect();
     let codes: Vec<String> = words.iter().skip(1).map(|w| w.to_ascii_uppercase()).collect();
-    let fixable =
-        |codes: &[String]| (!codes.is_empty() && codes.iter().all(|c| known(c))).then(|| canonical(codes, reason));
+    let fixable = |codes: &[String]| {
+        (!codes.is_empty() && codes.iter().all(|c| Code::is_known_prefix(c))).then(|| canonical(codes, reason))
+    };
     let strict = body.strip_prefix(':').map(str::trim_start).and_then(|b| b.strip_prefix("ignore="));
     let Some(list) = strict else {
         let why = match words.first().map(|w| w.to_ascii_lowercase()) {
@@ -81,10 +78,8 @@ fn parse_comment(line: &str) -> Directive {
         let why = format!("codes are separated by commas, not spaces (`{spaced}`); a reason goes after ` -- `");
         return Directive::Malformed { why, canonical: fixable(&codes) };
     }
-    if let Some(unknown) = listed.iter().find(|c| !known(c)) {
-        let names: Vec<&str> = Code::ALL.iter().map(|k| k.as_str()).collect();
-        let hint =
-            crate::suggest::nearest(unknown, &names).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
+    if let Some(unknown) = listed.iter().find(|c| !Code::is_known_prefix(c)) {
+        let hint = crate::suggest::nearest_code(unknown).map(|k| format!(" (did you mean {k}?)")).unwrap_or_default();
         return Directive::Malformed { why: format!("`{unknown}` is not a rule code{hint}"), canonical: None };
     }
     Directive::Ignore { codes: listed, reason: reason.map(str::to_string) }

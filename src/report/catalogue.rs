@@ -37,9 +37,6 @@ pub fn explain(rule: &Rule) -> String {
 
 /// The message for a code that names no rule, with the nearest code.
 pub fn unknown_code(code: &str) -> String {
-    let codes: Vec<&str> = rules::all().iter().map(|r| r.code.as_str()).collect();
-    let hint = crate::suggest::nearest(&code.to_ascii_uppercase(), &codes)
-        .map(|s| format!(" (did you mean {s}?)"))
-        .unwrap_or_default();
+    let hint = crate::suggest::nearest_code(code).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
     format!("unknown rule code `{code}`{hint}; `spacecheck rules` lists them")
 }
