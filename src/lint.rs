@@ -65,6 +65,23 @@ impl Report {
             None => ".",
         }
     }
+
+    /// `folder/` to put before a finding's file for a path from the working folder (nothing
+    /// for `.` or a Space on the Hub): what annotations and line formats print.
+    pub fn path_prefix(&self) -> String {
+        let folder = self.folder().trim_end_matches('/');
+        if folder.is_empty() || folder == "." || folder.contains("://") {
+            String::new()
+        } else {
+            format!("{}/", folder.trim_start_matches("./"))
+        }
+    }
+
+    /// An edit's byte range in the file as read (a BOM's 3 bytes counted), as reports give it.
+    pub fn range_as_read(&self, edit: &crate::diag::Edit) -> std::ops::Range<usize> {
+        let shift = if self.bom_files.contains(&edit.file) { 3 } else { 0 };
+        edit.range.start + shift..edit.range.end + shift
+    }
 }
 
 impl Report {

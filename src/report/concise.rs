@@ -3,18 +3,8 @@
 
 use crate::lint::Report;
 
-/// `path/` for the target's folder (nothing for `.` or a Space on the Hub).
-pub fn folder_prefix(report: &Report) -> String {
-    let folder = report.folder().trim_end_matches('/');
-    if folder.is_empty() || folder == "." || folder.contains("://") {
-        String::new()
-    } else {
-        format!("{}/", folder.trim_start_matches("./"))
-    }
-}
-
 pub fn render(report: &Report) -> String {
-    let prefix = folder_prefix(report);
+    let prefix = report.path_prefix();
     let mut out = String::new();
     for d in &report.diagnostics {
         let place = match (&d.file, &d.position) {

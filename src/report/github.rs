@@ -14,12 +14,7 @@ fn escape_property(s: &str) -> String {
 }
 
 pub fn render(report: &Report) -> String {
-    let prefix = report.folder().trim_end_matches('/');
-    let prefix = if prefix.is_empty() || prefix == "." || prefix.contains("://") {
-        String::new()
-    } else {
-        format!("{}/", prefix.trim_start_matches("./"))
-    };
+    let prefix = report.path_prefix();
     let mut out = String::new();
     for d in &report.diagnostics {
         let command = match d.severity {

@@ -17,7 +17,7 @@ fn severity(s: Severity) -> &'static str {
 }
 
 pub fn render(report: &Report) -> String {
-    let prefix = super::concise::folder_prefix(report);
+    let prefix = report.path_prefix();
     let issues: Vec<Value> = report
         .diagnostics
         .iter()

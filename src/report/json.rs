@@ -11,8 +11,8 @@ pub fn fix(report: &Report, fix: &crate::diag::Fix) -> Value {
         .edits
         .iter()
         .map(|e| {
-            let shift = if report.bom_files.contains(&e.file) { 3 } else { 0 };
-            json!({"file": e.file, "start": e.range.start + shift, "end": e.range.end + shift, "replacement": e.replacement})
+            let range = report.range_as_read(e);
+            json!({"file": e.file, "start": range.start, "end": range.end, "replacement": e.replacement})
         })
         .collect();
     json!({"applicability": fix.applicability.as_str(), "message": fix.message, "edits": edits})

@@ -28,7 +28,7 @@ fn xml(text: &str) -> String {
 /// with its message as output below it; a Space without findings is one passing case; each
 /// rule that could not run is a skipped case with the reason.
 fn suite(report: &Report) -> (String, usize, usize) {
-    let prefix = super::concise::folder_prefix(report);
+    let prefix = report.path_prefix();
     let classname = xml(&report.target);
     let mut cases = String::new();
     let mut failures = 0;

@@ -65,11 +65,11 @@ fn sarif_fix(report: &Report, fix: &crate::diag::Fix) -> serde_json::Value {
         .edits
         .iter()
         .map(|e| {
-            let shift = if report.bom_files.contains(&e.file) { 3 } else { 0 };
+            let range = report.range_as_read(e);
             json!({
                 "artifactLocation": {"uri": percent_encode(&e.file), "uriBaseId": "SPACEROOT"},
                 "replacements": [{
-                    "deletedRegion": {"byteOffset": e.range.start + shift, "byteLength": e.range.len()},
+                    "deletedRegion": {"byteOffset": range.start, "byteLength": range.len()},
                     "insertedContent": {"text": e.replacement}
                 }]
             })
