@@ -27,8 +27,8 @@ pub enum Target {
     Dockerfile { display: String, bytes: Vec<u8> },
 }
 
-/// The most a lone Dockerfile may hold (as a Space's Dockerfile: `space::MAX_TEXT_BYTES`).
-const MAX_DOCKERFILE_BYTES: u64 = 4 << 20;
+/// The most a lone Dockerfile may hold: as much as a Space's.
+const MAX_DOCKERFILE_BYTES: u64 = crate::space::MAX_TEXT_BYTES;
 
 /// A lone Dockerfile's bytes: `-` is standard input; anything else a regular file.
 fn read_dockerfile(path: &str) -> Result<Vec<u8>, String> {

@@ -109,11 +109,8 @@ fn collect(
             Directive::None => continue,
             Directive::Ignore { codes, reason } => (codes, reason),
             Directive::Malformed { why, canonical } => {
-                // The comment, without the leading indentation, is what a fix rewrites.
-                let line = &file.text[span.clone()];
-                let start = span.start + (line.len() - line.trim_start().len());
-                let end = span.start + line.trim_end().len();
-                malformed.push(Malformed { file: file.path.clone(), span: start..end, why, canonical });
+                let span = comment_only(file, span);
+                malformed.push(Malformed { file: file.path.clone(), span, why, canonical });
                 continue;
             }
         };
@@ -245,11 +242,15 @@ fn remove_unused(file: &SourceFile, s: &Suppression, unused: &[&str]) -> Fix {
         let end = if file.text[s.comment_span.end..].starts_with("\r\n") { s.comment_span.end + 2 } else { end };
         return Fix::replace(Applicability::Safe, "remove the unused suppression", file, s.comment_span.start..end, "");
     }
-    let line = &file.text[s.comment_span.clone()];
-    let start = s.comment_span.start + (line.len() - line.trim_start().len());
-    let end = s.comment_span.start + line.trim_end().len();
     let text = canonical(&kept, s.reason.as_deref());
-    Fix::replace(Applicability::Safe, format!("keep only `{}`", kept.join(",")), file, start..end, text)
+    let message = format!("keep only `{}`", kept.join(","));
+    Fix::replace(Applicability::Safe, message, file, comment_only(file, s.comment_span.clone()), text)
+}
+
+/// A comment line's span without its indentation and line break: what a fix rewrites.
+fn comment_only(file: &SourceFile, line: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let text = &file.text[line.clone()];
+    line.start + (text.len() - text.trim_start().len())..line.start + text.trim_end().len()
 }
 
 #[cfg(test)]
