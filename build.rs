@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Catalogue order of the code prefixes; any other prefix comes after these, alphabetically.
-const PREFIX_ORDER: &[&str] = &["FM", "DF", "RP", "HUB", "APP", "GA", "SC"];
+const PREFIX_ORDER: &[&str] = &["FM", "DF", "RP", "BK", "DL", "HUB", "APP", "GA", "SC"];
 
 struct RuleFile {
     family: String,
@@ -39,7 +39,8 @@ fn split_code(stem: &str) -> Option<(String, String)> {
     let (code, rest) = stem.split_once('_')?;
     let letters: String = code.chars().take_while(|c| c.is_ascii_lowercase()).collect();
     let digits = &code[letters.len()..];
-    let is_code = !letters.is_empty() && digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit());
+    // Our families number from 001; hadolint's DL codes have four digits (DL3008).
+    let is_code = !letters.is_empty() && (3..=4).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit());
     (is_code && !rest.is_empty()).then(|| (letters.to_ascii_uppercase(), digits.to_string()))
 }
 

@@ -8,7 +8,7 @@ use crate::hub::probe::Probe;
 use crate::parse::frontmatter::Value;
 use crate::policy::{Policy, RuleSetting};
 use crate::redact;
-use crate::rules::{self, Code, Context, Diagnostic, LiveContext, Severity};
+use crate::rules::{self, Code, Context, Diagnostic, Enabled, LiveContext, Severity};
 use crate::secrets::secret_name;
 use crate::space::Space;
 use crate::suppress;
@@ -127,7 +127,11 @@ impl Options {
     /// Whether a rule runs and reports: selected (or nothing selected), not ignored, and not
     /// turned off by the policy. A rule that is not wanted is never run.
     pub fn wants(&self, code: Code, policy: &Policy) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|p| code.matches_prefix(p));
+        let named = self.select.iter().any(|p| code.matches_prefix(p));
+        let selected = match rules::rule(code).enabled {
+            Enabled::ByDefault => self.select.is_empty() || named,
+            Enabled::WhenSelected => named || matches!(policy.setting(code), Some(RuleSetting::Severity(_))),
+        };
         selected
             && !self.ignore.iter().any(|p| code.matches_prefix(p))
             && policy.setting(code) != Some(RuleSetting::Off)

@@ -2,6 +2,12 @@
 //! Dockerfile instruction, or a YAML comment on the line before a frontmatter key. A suppression
 //! that suppresses nothing is reported (SC001), like ruff's unused `noqa`, and a `# spacecheck`
 //! comment that is not one spacecheck can read is reported (SC003), never silently ignored.
+//!
+//! hadolint's own comments are honoured for the DL rules spacecheck implements, so a Dockerfile
+//! written for hadolint needs no change: `# hadolint ignore=DL3008,DL3009` before an
+//! instruction, `# hadolint global ignore=DL3013` anywhere for the whole file. They belong to
+//! another tool, so they are never reported as unused or malformed (a code spacecheck does not
+//! implement simply matches nothing).
 
 use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::Dockerfile;
@@ -16,6 +22,31 @@ struct Suppression {
     /// Lines (inclusive) the suppression covers.
     covers: (usize, usize),
     used: Vec<bool>,
+    /// A `# hadolint` comment: codes match whole, and it is never reported as unused.
+    hadolint: bool,
+}
+
+/// `# hadolint ignore=DL3008,DL3009` (the next instruction) or `# hadolint global
+/// ignore=DL3013` (the whole file), as hadolint reads them: the codes, and whether global.
+fn parse_hadolint(line: &str) -> Option<(Vec<String>, bool)> {
+    let rest = line.trim_start().strip_prefix('#')?.trim_start();
+    let rest = rest.strip_prefix("hadolint")?.trim_start();
+    let (global, rest) = match rest.strip_prefix("global") {
+        Some(after) => (true, after.trim_start()),
+        None => (false, rest),
+    };
+    let list = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
+    // Codes separated by commas; whatever follows the last code (a reason) is not a code.
+    let mut codes = Vec::new();
+    for part in list.split(',') {
+        let mut words = part.split_whitespace();
+        let Some(code) = words.next() else { break };
+        codes.push(code.to_ascii_uppercase());
+        if words.next().is_some() {
+            break;
+        }
+    }
+    (!codes.is_empty()).then_some((codes, global))
 }
 
 /// What a comment line says to spacecheck.
@@ -105,7 +136,12 @@ fn collect(
             continue;
         }
         let span = file.line_span(line_no);
-        let (codes, reason) = match parse_comment(&file.text[span.clone()]) {
+        let hadolint = parse_hadolint(&file.text[span.clone()]);
+        let directive = match &hadolint {
+            Some((codes, _)) => Directive::Ignore { codes: codes.clone(), reason: None },
+            None => parse_comment(&file.text[span.clone()]),
+        };
+        let (codes, reason) = match directive {
             Directive::None => continue,
             Directive::Ignore { codes, reason } => (codes, reason),
             Directive::Malformed { why, canonical } => {
@@ -124,13 +160,18 @@ fn collect(
             target += 1;
         }
         let used = vec![false; codes.len()];
+        let covers = match hadolint {
+            Some((_, true)) => (1, usize::MAX),
+            _ => target_lines(target),
+        };
         out.push(Suppression {
             file: file.path.clone(),
             comment_span: span,
             codes,
             reason,
-            covers: target_lines(target),
+            covers,
             used,
+            hadolint: hadolint.is_some(),
         });
     }
     out
@@ -181,7 +222,8 @@ pub fn apply(
         if let (Some(file), Some(pos)) = (&d.file, &d.position) {
             for s in sups.iter_mut().filter(|s| &s.file == file && pos.line >= s.covers.0 && pos.line <= s.covers.1) {
                 for (i, code) in s.codes.iter().enumerate() {
-                    if d.code.matches_prefix(code) {
+                    let matches = if s.hadolint { d.code.as_str() == code } else { d.code.matches_prefix(code) };
+                    if matches {
                         s.used[i] = true;
                         suppressed = true;
                     }
@@ -204,6 +246,9 @@ pub fn apply(
 
 /// SC001 for a suppression with codes that suppressed nothing (of rules that ran).
 fn unused_finding(file: &SourceFile, s: &Suppression, ran: &dyn Fn(Code) -> bool) -> Option<Diagnostic> {
+    if s.hadolint {
+        return None; // hadolint's comment: its other codes are hadolint's business
+    }
     // A code whose rules did not run (deselected, turned off) cannot be judged unused.
     let judged = |c: &str| {
         let named: Vec<Code> = Code::ALL.iter().copied().filter(|k| k.matches_prefix(c)).collect();
@@ -271,6 +316,19 @@ mod tests {
         assert_eq!(parse_comment("# a comment"), Directive::None);
         assert_eq!(parse_comment("# spacechecker: hello"), Directive::None);
         assert_eq!(parse_comment("RUN echo # spacecheck: ignore=DF004"), Directive::None);
+    }
+
+    #[test]
+    fn hadolint_comments_read_as_hadolint_reads_them() {
+        assert_eq!(
+            parse_hadolint("# hadolint ignore=DL3008,dl3009"),
+            Some((vec!["DL3008".into(), "DL3009".into()], false))
+        );
+        assert_eq!(parse_hadolint("#hadolint global ignore=DL3013"), Some((vec!["DL3013".into()], true)));
+        assert_eq!(parse_hadolint("# hadolint ignore=DL3008 some words"), Some((vec!["DL3008".into()], false)));
+        assert_eq!(parse_hadolint("# hadolint shell=powershell"), None);
+        assert_eq!(parse_hadolint("# spacecheck: ignore=DF004"), None);
+        assert_eq!(parse_hadolint("RUN x # hadolint ignore=DL3008"), None);
     }
 
     #[test]

@@ -143,7 +143,7 @@ fn sarif_output_validates_against_the_sarif_schema() {
         assert!(errors.is_empty(), "{errors:#?}");
         let run = &v["runs"][0];
         assert_eq!(run["tool"]["driver"]["name"], "spacecheck");
-        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 43);
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 57);
         for r in run["results"].as_array().unwrap() {
             assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
             assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
@@ -267,7 +267,43 @@ fn rules_and_explain() {
     assert_eq!(out.status.code(), Some(2));
     let out = spacecheck().args(["rules", "--json"]).output().expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.as_array().unwrap().len(), 43, "FM 8, DF 11, RP 4, HUB/APP 9, GA 8, SC 3");
+    assert_eq!(v.as_array().unwrap().len(), 57, "FM 8, DF 11, RP 4, DL 14, HUB/APP 9, GA 8, SC 3");
+    let out = spacecheck().args(["explain", "DL3045"]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("off unless selected") && text.contains("hadolint: DL3045"), "{text}");
+    let out = spacecheck().args(["explain", "DL4003"]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("BuildKit: MultipleInstructionsDisallowed (https://docs.docker.com/reference/build-checks/multiple-instructions-disallowed/)"), "{text}");
+}
+
+/// hadolint's hygiene rules run only when selected (by prefix, code, or a policy severity);
+/// hadolint's own comments suppress them, and are never reported as unused.
+#[test]
+fn hadolint_rules_selection_and_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), "---\nsdk: docker\napp_port: 7860\n---\n").unwrap();
+    let dockerfile = "FROM python:3.11\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\n\
+        # hadolint ignore=DL3013,DL3008\nRUN pip install --user gradio\nRUN pip install --user fastapi\n\
+        CMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    let codes_with = |args: &[&str]| {
+        let out =
+            spacecheck().arg(dir.path()).args(["--offline", "--format", "json"]).args(args).output().expect("run");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        codes(&v)
+    };
+    assert!(!codes_with(&[]).iter().any(|c| c.starts_with("DL")), "{:?}", codes_with(&[]));
+    let selected = codes_with(&["--select", "DL"]);
+    assert_eq!(selected.iter().filter(|c| *c == "DL3013").count(), 1, "line 6 is ignored, line 7 is not: {selected:?}");
+    assert_eq!(selected.iter().filter(|c| *c == "DL3042").count(), 2, "{selected:?}");
+    assert!(!selected.iter().any(|c| c == "SC001" || c == "SC003"), "{selected:?}");
+    std::fs::write(dir.path().join("Dockerfile"), format!("# hadolint global ignore=DL3042\n{dockerfile}")).unwrap();
+    let global = codes_with(&["--select", "DL3042"]);
+    assert!(global.is_empty(), "{global:?}");
+    std::fs::write(dir.path().join("spacecheck.yaml"), "rules:\n  DL3013: error\n").unwrap();
+    let by_policy = codes_with(&["--policy", dir.path().join("spacecheck.yaml").to_str().unwrap()]);
+    let hadolint: Vec<&String> = by_policy.iter().filter(|c| c.starts_with("DL")).collect();
+    assert_eq!(hadolint, vec!["DL3013"], "a policy severity turns that rule, and only it, on");
 }
 
 #[test]

@@ -421,3 +421,133 @@ fn df006_gives_the_files_to_the_runtime_user() {
     let (after, _) = lint(dir.path());
     assert!(after.is_empty(), "{after:?}\n{text}");
 }
+
+const README_7255: &[u8] = b"---\nsdk: docker\napp_port: 7255\n---\n";
+
+/// A policy that turns on hadolint's off-by-default rules (and the baseline port).
+const POLICY_ALL_DL: &str =
+    "space:\n  app_port: 7255\nrules:\n  DL3009: info\n  DL3013: warning\n  DL3025: warning\n  DL3042: warning\n  DL3045: warning\n  DL4006: warning\n";
+
+fn dockerfile_text(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("Dockerfile")).unwrap()
+}
+
+#[test]
+fn dl3014_answers_yes_for_apt_get() {
+    let dockerfile = DOCKERFILE_7255.replace(
+        "RUN useradd",
+        "RUN apt-get update && apt-get install --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nRUN useradd",
+    );
+    let dir = check_fix(README_7255, &dockerfile, "DL3014", &[]);
+    assert!(dockerfile_text(dir.path()).contains("apt-get install -y --no-install-recommends curl &&"));
+    // Over a continuation line the edit lands on the right word.
+    let split = DOCKERFILE_7255
+        .replace("RUN useradd", "RUN apt-get update && \\\n    apt-get install \\\n      curl\nRUN useradd");
+    let dir = check_fix(README_7255, &split, "DL3014", &[]);
+    assert!(
+        dockerfile_text(dir.path()).contains("    apt-get install -y \\\n      curl\n"),
+        "{}",
+        dockerfile_text(dir.path())
+    );
+}
+
+#[test]
+fn dl3021_ends_the_destination_with_a_slash() {
+    let dockerfile =
+        DOCKERFILE_7255.replace("COPY --chown=user . .", "COPY --chown=user main.py util.py /home/user/lib");
+    let dir = check_fix(README_7255, &dockerfile, "DL3021", &[]);
+    assert!(dockerfile_text(dir.path()).contains("COPY --chown=user main.py util.py /home/user/lib/\n"));
+}
+
+#[test]
+fn dl3042_turns_the_pip_cache_off() {
+    let dockerfile = DOCKERFILE_7255.replace("pip install --no-cache-dir fastapi", "pip install fastapi");
+    let dir = check_fix_with(POLICY_ALL_DL, README_7255, &dockerfile, "DL3042", &[]);
+    assert!(dockerfile_text(dir.path()).contains("RUN pip install --no-cache-dir fastapi uvicorn\n"));
+}
+
+#[test]
+fn dl3004_removes_sudo_only_with_unsafe_fixes() {
+    let dockerfile = DOCKERFILE_7255.replace("RUN useradd", "RUN sudo apt-get update\nRUN useradd");
+    let dir = space(README_7255, &dockerfile);
+    spacecheck(dir.path(), &["--fix"]);
+    assert!(dockerfile_text(dir.path()).contains("RUN sudo apt-get update"), "safe fixes leave sudo");
+    let dir = check_fix(README_7255, &dockerfile, "DL3004", &["--unsafe-fixes"]);
+    assert!(dockerfile_text(dir.path()).contains("RUN apt-get update\n"));
+}
+
+#[test]
+fn dl3025_writes_a_plain_command_line_as_json() {
+    let dockerfile = DOCKERFILE_7255.replace(
+        "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]",
+        "CMD uvicorn main:app --host 0.0.0.0 --port 7255",
+    );
+    let dir = check_fix_with(POLICY_ALL_DL, README_7255, &dockerfile, "DL3025", &["--unsafe-fixes"]);
+    assert!(dockerfile_text(dir.path())
+        .ends_with("CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n"));
+    // A command line that needs its shell keeps it.
+    let shell = DOCKERFILE_7255.replace(
+        "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]",
+        "CMD uvicorn main:app --host 0.0.0.0 --port $PORT",
+    );
+    let dir = space(README_7255, &shell);
+    std::fs::write(dir.path().join("policy.yaml"), POLICY_ALL_DL).unwrap();
+    spacecheck(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert!(dockerfile_text(dir.path()).contains("--port $PORT\n"));
+}
+
+/// Fixes every rule (hadolint's included) over a generated Dockerfile, in memory.
+fn fixed_dockerfile(dockerfile: &str, unsafe_fixes: bool) -> (String, Vec<String>) {
+    let policy = spacecheck::policy::parse(POLICY_ALL_DL, "p").unwrap();
+    let options = spacecheck::lint::Options::default();
+    let space = spacecheck::space::Space::in_memory(Some(README_7255), Some(dockerfile.as_bytes()));
+    let fixed = spacecheck::fix::fix(space, &policy, &options, unsafe_fixes);
+    let after = fixed.files.get("Dockerfile").map(|(_, a)| a.clone()).unwrap_or_else(|| dockerfile.to_string());
+    let space = spacecheck::space::Space::in_memory(Some(README_7255), Some(after.as_bytes()));
+    let codes =
+        spacecheck::lint::lint(&space, &policy, &options).diagnostics.iter().map(|d| d.code.to_string()).collect();
+    (after, codes)
+}
+
+/// Dockerfiles made of lines that real Spaces write, many of them with something to fix.
+fn dockerfile() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        Just("RUN apt-get update && apt-get install curl"),
+        Just("RUN apt-get update && \\\n    apt-get install --no-install-recommends \\\n      ffmpeg"),
+        Just("RUN sudo apt-get update"),
+        Just("RUN pip install fastapi uvicorn"),
+        Just("RUN python -m pip install -r requirements.txt"),
+        Just("RUN pip install --no-cache-dir gradio==5.0"),
+        Just("COPY main.py util.py /home/user/lib"),
+        Just("COPY a.py b.py ."),
+        Just("COPY [\"a.py\", \"b.py\", \"/srv\"]"),
+        Just("RUN useradd -m -u 1000 user"),
+        Just("USER user"),
+        Just("WORKDIR /home/user/app"),
+        Just("ENV HOME=/home/user PATH=$HOME/.local/bin:$PATH"),
+        Just("RUN curl -fsSL https://example.com/x.sh | sh"),
+        Just("# a comment"),
+        Just("EXPOSE 7860"),
+        Just("CMD uvicorn main:app --port 7255"),
+        Just("CMD [\"uvicorn\", \"main:app\", \"--host\", \"127.0.0.1\", \"--port\", \"7255\"]"),
+        Just("ENTRYPOINT python app.py"),
+    ];
+    (proptest::collection::vec(line, 0..8), any::<bool>()).prop_map(|(lines, crlf)| {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let body: String = lines.iter().map(|l| format!("{}{nl}", l.replace('\n', nl))).collect();
+        format!("FROM python:3.11-slim{nl}{body}")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fixing_dockerfiles_is_idempotent_and_never_breaks_parsing(text in dockerfile(), unsafe_fixes in any::<bool>()) {
+        let (_, before) = fixed_dockerfile(&text, false);
+        let (once, after) = fixed_dockerfile(&text, unsafe_fixes);
+        prop_assert!(!after.contains(&"DF002".to_string()) || before.contains(&"DF002".to_string()), "DF002 after fixing:\n{}", once);
+        let (twice, _) = fixed_dockerfile(&once, unsafe_fixes);
+        prop_assert_eq!(twice, once);
+    }
+}

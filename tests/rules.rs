@@ -116,11 +116,12 @@ fn lint_fixture(code: Code) -> Report {
     }
     .expect("space");
     let policy = policy_of(&fixture(code));
-    lint::run(
-        &Input { space: Some(&space), target: code.to_string(), ..Input::default() },
-        &policy,
-        &Options::default(),
-    )
+    // A rule that is off by default is selected by its case, as a user would.
+    let options = match rules::rule(code).enabled {
+        rules::Enabled::ByDefault => Options::default(),
+        rules::Enabled::WhenSelected => Options { select: vec![code.to_string()], ..Options::default() },
+    };
+    lint::run(&Input { space: Some(&space), target: code.to_string(), ..Input::default() }, &policy, &options)
 }
 
 fn info(id: &str, body: serde_json::Value) -> InfoOutcome {

@@ -546,7 +546,7 @@ impl Builder<'_> {
     }
 }
 
-fn referenced_vars(text: &str) -> Vec<String> {
+pub fn referenced_vars(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(i) = rest.find('$') {

@@ -15,6 +15,9 @@ use std::ops::Range;
 use super::shell::{split_words_raw, unquote};
 use crate::source::SourceFile;
 
+/// What the crate is shown in place of the keyword of an `ENTRYPOINT []` (same length).
+const ENTRYPOINT_AS_CMD: &str = "CMD       ";
+
 /// BuildKit reads lines with Go's `bufio.Scanner`, which refuses longer lines.
 pub const MAX_LINE_BYTES: usize = 64 * 1024 - 1;
 
@@ -180,6 +183,10 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
         if pre.restored.iter().any(|&at| converted.span.contains(&at) || converted.span.end == at) {
             restore_text(&mut converted, text, &pre.restored);
         }
+        if converted.kind == Kind::Cmd && pre.empty_entrypoints.contains(&converted.keyword_span.start) {
+            converted.kind = Kind::Entrypoint;
+            converted.keyword_span.end = converted.keyword_span.start + ENTRYPOINT_AS_CMD.len();
+        }
         instructions.push(converted);
     }
     // Attach the pre-pass heredocs to the instruction whose line opened them.
@@ -255,6 +262,17 @@ struct Prepass {
     restored: Vec<usize>,
     /// The text with the heredoc bodies the crate cannot read blanked out (same length).
     masked: Option<String>,
+    /// Where an `ENTRYPOINT []` starts. BuildKit accepts it (it clears the base image's
+    /// entrypoint); the crate wants an argument, so it is shown the crate a `CMD []` in the
+    /// same bytes and made an ENTRYPOINT again after.
+    empty_entrypoints: Vec<usize>,
+}
+
+/// `ENTRYPOINT []` (any case, any blanks): BuildKit's way to clear the entrypoint.
+fn is_empty_entrypoint(logical: &str) -> bool {
+    let words: Vec<&str> = logical.split_whitespace().collect();
+    let Some(keyword) = words.first() else { return false };
+    keyword.eq_ignore_ascii_case("ENTRYPOINT") && words[1..].concat() == "[]"
 }
 
 /// Physical lines with their byte ranges (line ending included).
@@ -307,11 +325,23 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
     }
     let mut scanner =
         Scanner { text, lines: &lines, next: 0, escape, heredocs: Vec::new(), mask: Vec::new(), restored: Vec::new() };
+    let mut empty_entrypoints = Vec::new();
     while let Some((start, logical)) = scanner.next_instruction() {
+        if is_empty_entrypoint(&logical) {
+            empty_entrypoints.push(start);
+        }
         scanner.heredocs_of(start, &logical)?;
     }
-    let masked = blank_out(text, &scanner.mask, &scanner.restored);
-    Ok(Prepass { escape, heredocs: scanner.heredocs, restored: scanner.restored, masked })
+    let mut masked = blank_out(text, &scanner.mask, &scanner.restored);
+    if !empty_entrypoints.is_empty() {
+        let mut bytes = masked.take().unwrap_or_else(|| text.to_string()).into_bytes();
+        for &at in &empty_entrypoints {
+            bytes[at..at + ENTRYPOINT_AS_CMD.len()].copy_from_slice(ENTRYPOINT_AS_CMD.as_bytes());
+        }
+        // ASCII written over ASCII: still UTF-8.
+        masked = Some(String::from_utf8(bytes).unwrap_or_default());
+    }
+    Ok(Prepass { escape, heredocs: scanner.heredocs, restored: scanner.restored, masked, empty_entrypoints })
 }
 
 /// Parser directives, only at the very top before any other line: the escape character
@@ -752,6 +782,17 @@ mod tests {
         assert_eq!(d.instructions[1].heredocs[0].body, "from x import y\nimport z\n");
         assert!(!d.instructions[1].heredocs[0].expand);
         assert_eq!(d.instructions[2].kind, Kind::User);
+    }
+
+    /// BuildKit builds `ENTRYPOINT []` (it clears the base image's entrypoint).
+    #[test]
+    fn an_empty_entrypoint_parses_as_an_entrypoint() {
+        let d = parse_str("FROM a\nentrypoint [ ]\nCMD [\"x\"]\n").unwrap();
+        assert_eq!(d.instructions[1].kind, Kind::Entrypoint);
+        assert_eq!(d.instructions[1].keyword_span, 7..17);
+        assert_eq!(d.instructions[1].args, Args::Command(CommandForm::Exec(vec![])));
+        assert_eq!(d.instructions[2].kind, Kind::Cmd);
+        assert!(parse_str("FROM a\nENTRYPOINT\n").is_err());
     }
 
     #[test]

@@ -73,6 +73,27 @@ pub fn requirement(text: &str) -> Option<Package> {
     })
 }
 
+/// Whether a PEP 508 requirement constrains its version (`x==1`, `x>=1`, `x~=1`, `x!=1`, or a
+/// direct reference `x @ URL`); `None` when the text is no requirement (a path, a URL).
+pub fn requirement_constrains_version(text: &str) -> Option<bool> {
+    let (name_part, url) = match text.split_once('@') {
+        Some((name, url)) => (name.trim(), Some(url)),
+        None => (text.trim(), None),
+    };
+    if !names_are_pep508(name_part) {
+        return None;
+    }
+    if url.is_some() {
+        return Some(true);
+    }
+    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(name_part).ok()?;
+    Some(match req.version_or_url {
+        Some(pep508_rs::VersionOrUrl::VersionSpecifier(spec)) => !spec.is_empty(),
+        Some(pep508_rs::VersionOrUrl::Url(_)) => true,
+        None => false,
+    })
+}
+
 /// Whether the name and the extras are PEP 508 names (letters and digits, with `-_.` only
 /// between them). `pep508_rs` 0.9 panics (an `expect`) on a name or an extra that ends in a
 /// separator before a character it does not expect (`rp-/x`, `x[stand--]`: both found by

@@ -20,6 +20,10 @@ pub struct SimpleCommand {
     /// variables a script set before this command (`export PORT=7860` then `--port $PORT`).
     pub raw_words: Vec<String>,
     pub raw_assignments: Vec<(String, String)>,
+    /// Where each of `raw_words` is in the parsed script (byte ranges), for fixes.
+    pub spans: Vec<Range<usize>>,
+    /// Whether the command's output goes into a pipe (`cmd | next`; not `||`).
+    pub piped: bool,
     /// File redirections (`> /app/run.sh`, `>> log`, `< in`); descriptor duplications
     /// (`2>&1`) and heredoc markers are not files.
     pub redirects: Vec<Redirect>,
@@ -114,6 +118,8 @@ impl SimpleCommand {
             raw_words: self.raw_words.clone(),
             raw_assignments: self.raw_assignments.clone(),
             redirects: self.redirects.clone(),
+            spans: self.spans.clone(),
+            piped: self.piped,
         }
     }
 
@@ -265,7 +271,9 @@ impl Parser<'_> {
                     finish(&mut commands, &mut current, true);
                 }
                 b'|' => {
-                    self.pos += if self.peek(1) == Some(b'|') { 2 } else { 1 };
+                    let or = self.peek(1) == Some(b'|');
+                    self.pos += if or { 2 } else { 1 };
+                    current.piped = !or;
                     finish(&mut commands, &mut current, false);
                 }
                 b'<' if self.peek(1) == Some(b'<') && self.peek(2) != Some(b'<') => {
@@ -332,6 +340,7 @@ impl Parser<'_> {
         }
         current.words.push(word);
         current.raw_words.push(word_raw);
+        current.spans.push(start..self.pos);
     }
 
     fn peek(&self, ahead: usize) -> Option<u8> {
@@ -425,6 +434,7 @@ fn finish(commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand, backgr
         cmd.background = background;
         commands.push(cmd);
     }
+    current.piped = false;
 }
 
 /// `NAME=value` (as written, before unquoting) → (NAME, raw value).

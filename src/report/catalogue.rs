@@ -1,6 +1,6 @@
 //! The rule catalogue as `spacecheck rules` and `spacecheck explain CODE` print it.
 
-use crate::rules::{self, Rule};
+use crate::rules::{self, Enabled, Rule};
 
 /// One line a rule (`--json`: a JSON array).
 pub fn list(json: bool) -> String {
@@ -9,7 +9,8 @@ pub fn list(json: bool) -> String {
             .iter()
             .map(|r| {
                 serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(),
-                    "summary": r.summary, "live": r.is_live()})
+                    "summary": r.summary, "live": r.is_live(),
+                    "enabled_by_default": r.enabled == Enabled::ByDefault})
             })
             .collect();
         return serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
@@ -17,6 +18,8 @@ pub fn list(json: bool) -> String {
     let mut out = String::new();
     for r in rules::all() {
         let live = if r.is_live() { " (live)" } else { "" };
+        let live =
+            if r.enabled == Enabled::WhenSelected { format!("{live} (off unless selected)") } else { live.into() };
         out += &format!("{:<7} {:<22} {:<8} {}{live}\n", r.code, r.name, r.severity.as_str(), r.summary);
     }
     out
@@ -24,9 +27,16 @@ pub fn list(json: bool) -> String {
 
 /// A rule's documentation page.
 pub fn explain(rule: &Rule) -> String {
-    let kind = if rule.is_live() { ", live: needs --space or hf://" } else { "" };
+    let mut kind = if rule.is_live() { ", live: needs --space or hf://" } else { "" }.to_string();
+    if rule.enabled == Enabled::WhenSelected {
+        kind += &format!(", off unless selected: --select {} or `rules: {{{}: warning}}`", rule.code, rule.code);
+    }
+    let equivalents = match rule.equivalents {
+        [] => String::new(),
+        list => format!("\n\nEquivalents: {}", list.iter().map(|e| e.describe()).collect::<Vec<_>>().join(" · ")),
+    };
     format!(
-        "{} {} (default: {}{kind})\n\n{}\n\n{}\n",
+        "{} {} (default: {}{kind})\n\n{}{equivalents}\n\n{}\n",
         rule.code,
         rule.name,
         rule.severity.as_str(),

@@ -9,6 +9,7 @@ pub mod assignment;
 pub mod context;
 pub mod dockerfile;
 pub mod frontmatter;
+pub mod hadolint;
 pub mod live;
 pub mod meta;
 pub mod repo;
@@ -61,6 +62,60 @@ pub struct Rule {
     /// Markdown: what it checks, why it matters on a Space, a failing example, the fix.
     pub doc: &'static str,
     pub check: Check,
+    pub enabled: Enabled,
+    /// The same check in other tools, named in `explain`.
+    pub equivalents: &'static [Equivalent],
+}
+
+/// Whether a rule runs when nothing names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enabled {
+    /// Runs unless deselected (`--ignore`, the policy).
+    ByDefault,
+    /// Pure hygiene (hadolint's bloat and style rules): runs only when `--select` (or the
+    /// policy's `select`) names it or a prefix of it, or the policy's `rules:` gives it a
+    /// severity.
+    WhenSelected,
+}
+
+/// A check of another tool that finds the same problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Equivalent {
+    /// A BuildKit build check (`docker build --check`), by its name (`UndefinedVar`).
+    BuildKit(&'static str),
+    /// A hadolint rule, by its code (`DL3044`).
+    Hadolint(&'static str),
+}
+
+impl Equivalent {
+    /// `BuildKit: UndefinedVar (https://docs.docker.com/reference/build-checks/undefined-var/)`.
+    pub fn describe(self) -> String {
+        match self {
+            Equivalent::BuildKit(name) => {
+                format!("BuildKit: {name} (https://docs.docker.com/reference/build-checks/{}/)", kebab_case(name))
+            }
+            Equivalent::Hadolint(code) => {
+                format!("hadolint: {code} (https://github.com/hadolint/hadolint/wiki/{code})")
+            }
+        }
+    }
+}
+
+/// BuildKit's rule names in the kebab-case of its documentation pages and of our rule names:
+/// `UndefinedVar` → `undefined-var`, `JSONArgsRecommended` → `json-args-recommended`.
+pub fn kebab_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        let starts_word = c.is_ascii_uppercase()
+            && i > 0
+            && (chars[i - 1].is_ascii_lowercase() || chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase()));
+        if starts_word {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 impl Rule {
@@ -149,6 +204,17 @@ pub(crate) mod testing {
     /// Lints a Dockerfile beside the compliant README and returns the findings of one rule.
     pub fn codes_for(dockerfile: &str, code: &str) -> Vec<Diagnostic> {
         lint(&[("README.md", README), ("Dockerfile", dockerfile)]).into_iter().filter(|d| d.code == code).collect()
+    }
+
+    /// A hadolint spec case's findings of `code`. hadolint lints instructions with no FROM
+    /// before them; BuildKit (and so spacecheck) needs one, so such a case is given
+    /// `FROM scratch` first. The case must parse: a DF002 fails the test.
+    pub fn hadolint_case(dockerfile: &str, code: &str) -> Vec<Diagnostic> {
+        let starts_with_from = dockerfile.trim_start().get(..4).is_some_and(|w| w.eq_ignore_ascii_case("FROM"));
+        let text = if starts_with_from { dockerfile.to_string() } else { format!("FROM scratch\n{dockerfile}") };
+        let all = lint(&[("README.md", README), ("Dockerfile", &text)]);
+        assert!(all.iter().all(|d| d.code != "DF002"), "the case does not parse: {text}\n{all:?}");
+        all.into_iter().filter(|d| d.code == code).collect()
     }
 
     pub fn fires(files: &[(&str, &str)], code: &str) -> bool {

@@ -1,6 +1,6 @@
 use crate::assignment::grader;
 use crate::diag::{Applicability, Fix};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA001,
@@ -26,6 +26,8 @@ sdk: docker
 
 `spacecheck --fix` sets the title (safe: nothing runs by it)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

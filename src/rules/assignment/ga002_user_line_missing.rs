@@ -1,6 +1,6 @@
 use crate::assignment::grader;
 use crate::model::Uid;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA002,
@@ -22,6 +22,8 @@ USER app
 ## Fix
 Name the user `user`: `RUN useradd -m -u 1000 user` and `USER user`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

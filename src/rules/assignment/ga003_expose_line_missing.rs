@@ -1,6 +1,6 @@
 use crate::assignment::grader;
 use crate::diag::Applicability;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA003,
@@ -24,6 +24,8 @@ Write the number: `EXPOSE 7349` (your derived port).
 
 `spacecheck --fix` adds the line `EXPOSE <port>` before the start command (safe)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

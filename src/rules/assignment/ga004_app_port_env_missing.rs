@@ -1,6 +1,6 @@
 use crate::assignment::grader;
 use crate::diag::Applicability;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA004,
@@ -23,6 +23,8 @@ A line of its own: `ENV APP_PORT=7349`.
 
 `spacecheck --fix` adds the line `ENV APP_PORT=<port>` before the start command (safe)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

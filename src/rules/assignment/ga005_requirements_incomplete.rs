@@ -1,5 +1,5 @@
 use crate::assignment::grader;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA005,
@@ -18,6 +18,8 @@ A requirements.txt with `flask` only, or a `pyproject.toml` instead.
 ## Fix
 `requirements.txt` with `fastapi` and `uvicorn[standard]`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::assignment::grader;
 use crate::parse::frontmatter::Value;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA006,
@@ -25,6 +25,8 @@ short_description: my api
 ## Fix
 `app_port: 7349` unquoted, `sdk: docker`, and the token `deployment-ready-<name>` in `short_description`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::assignment::grader;
-use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA007,
@@ -18,6 +18,8 @@ A correct Space that fell asleep after 48 hours without visits.
 ## Fix
 Wake or restart the Space, wait until it is Running, then submit."#,
     check: Check::Live(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

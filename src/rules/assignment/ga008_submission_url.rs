@@ -1,5 +1,5 @@
 use crate::assignment::grader;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::GA008,
@@ -18,6 +18,8 @@ The grader accepts a trailing `/` at check 1 but builds the raw file URLs from t
 ## Fix
 Submit exactly `https://huggingface.co/spaces/alice/ga2-084d53`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

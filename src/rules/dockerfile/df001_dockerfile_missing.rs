@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
@@ -19,6 +19,8 @@ A Space whose Dockerfile is `docker/Dockerfile`.
 ## Fix
 Put the Dockerfile at the root of the Space repository, named `Dockerfile`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

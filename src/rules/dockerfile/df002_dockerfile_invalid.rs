@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
@@ -29,6 +29,8 @@ instruction.
 ## Fix
 Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use super::final_from_span;
 use crate::parse::image_ref::ImageRef;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF003,
@@ -26,6 +26,8 @@ with a policy `base_image: python:3.11-slim`.
 ## Fix
 `FROM python:3.11-slim` in the final stage (or in the stage it is built from)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 /// Whether two spellings name the same image (`docker.io/library/python:3.11-slim@sha256:…`

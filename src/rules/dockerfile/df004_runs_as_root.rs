@@ -2,7 +2,7 @@ use super::final_from_span;
 use crate::diag::{Applicability, Fix};
 use crate::model::{users, ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
@@ -45,6 +45,8 @@ image's way (`adduser -D -u 1000 user` on Alpine, `useradd -m -u 1000 user` else
 `USER user` and HOME/PATH. Unsafe: what was built as root stays root's (DF006 then offers the
 `--chown`s)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[Equivalent::Hadolint("DL3002")],
 };
 
 /// The lines that make the final stage run as UID 1000 on this base: `USER` of a UID-1000 user

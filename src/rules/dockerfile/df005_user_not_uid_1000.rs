@@ -1,6 +1,6 @@
 use crate::model::{RuntimeUser, Uid};
 use crate::parse::user_spec::UserSpec;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF005,
@@ -31,6 +31,8 @@ USER app
 Create the user with `-u 1000` (`RUN useradd -m -u 1000 user`), or use the image's own UID 1000
 user (`USER node`)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 use crate::diag::{Applicability, Fix};
 use crate::model::{CopyFrom, CopyOp, ImageModel, RuntimeUser, Uid};
 use crate::parse::user_spec::UserSpec;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
@@ -35,6 +35,8 @@ COPY . .
 `spacecheck --fix` adds `--chown=<UID>` (the runtime user's UID: a number needs no passwd entry
 at that step) or puts the UID in place of another owner (safe: the app's user gets its files)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 const SYSTEM_DIRS: &[&str] =

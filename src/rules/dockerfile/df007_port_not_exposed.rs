@@ -1,6 +1,6 @@
 use super::final_from_span;
 use crate::diag::{Applicability, Fix};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
@@ -31,6 +31,8 @@ with `app_port: 7860`.
 `spacecheck --fix` adds `EXPOSE <app_port>` before the start command (safe: EXPOSE documents the
 port; the Hub routes by `app_port` alone)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 /// `EXPOSE <port>`, safe: EXPOSE documents the port and changes nothing the Hub does.

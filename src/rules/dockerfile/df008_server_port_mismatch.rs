@@ -1,5 +1,5 @@
 use crate::model::server::{Origin, Server, ServerKind};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF008,
@@ -33,6 +33,8 @@ Start the server on the app port: `CMD ["streamlit", "run", "app.py", "--server.
 "--server.address=0.0.0.0"]`. When the port comes from a variable, set it with `ENV` (an `ARG`
 does not exist at run time)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -4,7 +4,7 @@ use crate::diag::{Applicability, Fix};
 use crate::model::server::{Origin, Server, Setting};
 use crate::model::ServerKind;
 use crate::source::SourceFile;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF009,
@@ -35,6 +35,8 @@ uvicorn binds 127.0.0.1 unless told otherwise.
 `--host 0.0.0.0` after `uvicorn` or `flask` (safe: a server on loopback never answers on the Hub).
 A server started from a Python file is fixed in that file by hand."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

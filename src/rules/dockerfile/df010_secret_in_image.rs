@@ -1,5 +1,5 @@
 use crate::secrets::{find_credentials, secret_name};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF010,
@@ -29,6 +29,8 @@ ENV HF_TOKEN=hf_AbCdEf...
 Delete the value, revoke the token, and add it as a Space secret (Settings → Variables and
 secrets); read it from the environment at run time."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

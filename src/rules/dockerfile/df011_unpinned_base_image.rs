@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::DF011,
@@ -23,6 +23,8 @@ FROM python
 ## Fix
 Pin a version: `FROM python:3.11-slim` (or a digest)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[Equivalent::Hadolint("DL3006"), Equivalent::Hadolint("DL3007")],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
@@ -27,6 +27,8 @@ app_port: 7860
 ---
 ```"#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

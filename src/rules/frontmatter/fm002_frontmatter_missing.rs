@@ -1,5 +1,5 @@
 use crate::parse::frontmatter::FrontmatterError;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::FM002,
@@ -33,6 +33,8 @@ app_port: 7860
 # My Space
 ```"#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::parse::frontmatter::{FrontmatterError, Value};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
@@ -28,6 +28,8 @@ app_port: "7255a"
 ## Fix
 Write valid YAML with unquoted numbers and booleans: `app_port: 7255`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 /// The YAML type each known key must have.

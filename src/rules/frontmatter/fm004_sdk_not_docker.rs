@@ -1,5 +1,5 @@
 use crate::diag::{Applicability, Fix};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::FM004,
@@ -27,6 +27,8 @@ sdk: gradio
 `spacecheck --fix` adds a missing `sdk: docker` (safe: the Hub requires the key). Replacing another
 SDK is an unsafe fix (`--fix --unsafe-fixes`): the Hub then builds the Dockerfile instead."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

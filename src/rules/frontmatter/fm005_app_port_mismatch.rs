@@ -1,6 +1,6 @@
 use crate::parse::frontmatter::Value;
 use crate::diag::{Applicability, Fix};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::FM005,
@@ -31,6 +31,8 @@ app_port: 7860   # the policy says 7255
 (safe: the Hub is pointed at the server); otherwise the fix is unsafe (`--unsafe-fixes`): the
 server must then be moved to that port too."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 /// Setting `app_port` moves the Hub's traffic: safe when the server already listens on the

@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::FM006,
@@ -25,6 +25,8 @@ with a policy `description_contains: deployment-ready-ga2-f0af22`.
 ## Fix
 `short_description: deployment-ready-ga2-f0af22 API`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

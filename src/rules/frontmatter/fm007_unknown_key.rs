@@ -1,5 +1,5 @@
 use super::KNOWN_KEYS;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::suggest;
 
 pub static RULE: Rule = Rule {
@@ -26,6 +26,8 @@ app-port: 7255
 ## Fix
 Use the documented spelling: `app_port: 7255`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

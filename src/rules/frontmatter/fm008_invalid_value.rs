@@ -1,6 +1,6 @@
 use crate::parse::frontmatter::{Node, Value};
 use crate::diag::{Applicability, Fix};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::FM008,
@@ -39,6 +39,8 @@ versions (`python_version: "3.10"`).
 `spacecheck --fix` quotes a numeric `python_version` as written (`3.10` → `"3.10"`) and adds the
 missing `/` to `base_path` (both safe: the value meant)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 const COLORS: &[&str] = &["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"];

@@ -1,5 +1,5 @@
 use crate::hub::probe::AppOutcome;
-use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
@@ -19,6 +19,8 @@ A uvicorn server bound to 127.0.0.1: the Space runs, the URL times out.
 ## Fix
 See DF008/DF009 for the usual causes; check the Space's logs."#,
     check: Check::Live(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

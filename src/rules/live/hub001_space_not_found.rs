@@ -1,5 +1,5 @@
 use crate::hub::probe::InfoOutcome;
-use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
@@ -19,6 +19,8 @@ Without a token the Hub answers 401 for private, gated and missing Spaces alike;
 ## Fix
 Check the owner and name in the URL, make the Space public, or give a token that can read it (HF_TOKEN)."#,
     check: Check::Live(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

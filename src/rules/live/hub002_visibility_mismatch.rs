@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
@@ -18,6 +18,8 @@ A policy with `visibility: public` and a Space created private.
 ## Fix
 Settings → Change Space visibility."#,
     check: Check::Live(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -1,5 +1,5 @@
 use crate::hub::probe::SecretsOutcome;
-use crate::rules::{Check, Code, Diagnostic, LiveContext, LiveOut, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
 pub static RULE: Rule = Rule {
@@ -19,6 +19,8 @@ A policy with `secrets: [GA2_TOKEN_ECB8]` and a Space with no secrets.
 ## Fix
 Settings → Variables and secrets → New secret, with that exact name."#,
     check: Check::Live(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

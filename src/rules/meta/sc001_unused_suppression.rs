@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Rule, Severity};
 
 /// Emitted by the suppression pass (`crate::suppress`), which alone knows what each inline
 /// `# spacecheck: ignore=` comment suppressed.
@@ -28,4 +28,6 @@ Delete the comment, or the codes in it that no longer apply.
 
 `spacecheck --fix` removes the unused codes, or the whole comment when none is used (safe)."#,
     check: Check::Pipeline,
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };

@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::SC002,
@@ -21,6 +21,8 @@ A Space with a vendored, not git-ignored, `node_modules/` of 150,000 files.
 ## Fix
 Git-ignore generated and vendored folders (they should not be pushed anyway)."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Rule, Severity};
 
 /// Emitted by the suppression pass (`crate::suppress`), which reads the comments.
 pub static RULE: Rule = Rule {
@@ -27,4 +27,6 @@ FROM ghcr.io/example/app:1.2
 `# spacecheck: ignore=DF004 -- the base image runs as UID 1000`. `spacecheck --fix` rewrites a
 comment whose codes are all known into that form (safe: it then suppresses what it named)."#,
     check: Check::Pipeline,
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };

@@ -1,7 +1,7 @@
 use std::ops::Range;
 
 use crate::secrets::find_credentials;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
 
 pub static RULE: Rule = Rule {
@@ -28,6 +28,8 @@ token is a leaked token, and bots scan the Hub for them within minutes.
 Remove the value, revoke the token at once, read it from an environment variable, and set it as a
 Space secret. Rewrite history if it was ever pushed."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,6 @@
 use crate::model::{CopyFrom, CopyOp};
 use crate::parse::dockerignore::{DockerIgnore, Glob};
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::RP002,
@@ -28,6 +28,8 @@ in a Space whose file is `requirements-prod.txt`.
 Copy a path that exists (check the spelling and the case), remove it from `.dockerignore`, or
 commit it."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

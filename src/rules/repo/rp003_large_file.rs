@@ -1,4 +1,4 @@
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::LARGE_FILE_BYTES;
 
 pub static RULE: Rule = Rule {
@@ -21,6 +21,8 @@ A 200 MB `model.safetensors` next to the Dockerfile, with no `.gitattributes`.
 Track it with LFS (`git lfs track "*.safetensors"`, commit `.gitattributes`), or download it at
 run time from a model repository with `huggingface_hub`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,5 @@
 use crate::parse::manifest;
-use crate::rules::{Check, Code, Context, Diagnostic, Rule, Severity};
+use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
     code: Code::RP004,
@@ -23,6 +23,8 @@ The build succeeds and the container dies at start with `uvicorn: not found` or
 ## Fix
 Add it to requirements.txt: `uvicorn[standard]`."#,
     check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,0 +1,106 @@
+use crate::diag::{Applicability, Fix};
+use crate::parse::shell::SimpleCommand;
+use crate::rules::hadolint::{is_program, scripts};
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: Code::DL3004,
+    name: "sudo",
+    severity: Severity::Error,
+    summary: "`sudo` in a RUN (hadolint DL3004)",
+    doc: r#"## What it checks
+A `RUN` (or `ONBUILD RUN`) that runs a command through `sudo`. Same semantics as hadolint's
+DL3004.
+
+## Why it matters on a Space
+`RUN` runs as root until a `USER` line, so `sudo` adds nothing there, and the images Spaces
+build on (`python:*`, `debian`, `ubuntu`, `node`) do not have it: the Hub build stops with
+`/bin/sh: 1: sudo: not found`. After `USER user`, `sudo` asks for a password the build cannot
+type. Either way the build fails.
+
+## Example
+```dockerfile
+FROM python:3.11-slim
+RUN sudo apt-get update
+```
+
+## Fix
+Drop `sudo` and do root work before `USER user`. The fix removes the word `sudo` (unsafe: after
+`USER`, move the line before it yourself)."#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[Equivalent::Hadolint("DL3004")],
+};
+
+/// A package manager's install of `sudo` (`apt-get install -y sudo`, `apk add sudo`).
+fn installs_sudo(command: &SimpleCommand) -> bool {
+    let installs = match command.program_name() {
+        Some("apt-get" | "apt" | "yum" | "dnf" | "microdnf") => command.words.iter().any(|w| w == "install"),
+        Some("apk") => command.words.iter().any(|w| w == "add"),
+        _ => false,
+    };
+    installs && command.words.iter().any(|w| w == "sudo")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
+    let mut sudo_installed = false;
+    for script in scripts(file, df) {
+        for command in &script.commands {
+            if installs_sudo(command) {
+                sudo_installed = true;
+            }
+            if !is_program(command, &["sudo"]) {
+                continue;
+            }
+            let span = script.word_span(command, 0).unwrap_or_else(|| script.step.ins.span.clone());
+            let d = if sudo_installed {
+                // It builds: the image installs sudo (and, to run it here, a sudoers entry).
+                Diagnostic::new(
+                    &RULE,
+                    "`sudo` in a RUN: it works only because this image installs sudo; root work belongs before \
+                     `USER`, where RUN is root, so the running Space need not keep sudo",
+                )
+                .severity(Severity::Warning)
+            } else {
+                Diagnostic::new(
+                    &RULE,
+                    "`sudo` in a RUN: RUN already runs as root before `USER`, and the usual Space base images have \
+                     no sudo, so the Hub build fails with `sudo: not found`",
+                )
+            };
+            let mut d = d.at(file, span).help("remove `sudo` and put root-only commands before `USER`");
+            // Only a bare `sudo CMD`: with options (`sudo -u user …`) the intent is not ours to guess.
+            let next = script.word_span(command, 1).filter(|_| command.words.get(1).is_some_and(|w| !w.starts_with('-')));
+            if let (Some(sudo), Some(next)) = (script.word_span(command, 0), next) {
+                d = d.fix(Fix::replace(Applicability::Unsafe, "remove `sudo`", file, sudo.start..next.start, ""));
+            }
+            out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::hadolint_case;
+
+    /// hadolint's DL3004Spec cases.
+    #[test]
+    fn hadolint_spec() {
+        assert_eq!(hadolint_case("RUN sudo apt-get update\n", "DL3004").len(), 1);
+        assert_eq!(hadolint_case("ONBUILD RUN sudo apt-get update\n", "DL3004").len(), 1);
+        assert!(hadolint_case("RUN apt-get install sudo\n", "DL3004").is_empty());
+        assert!(hadolint_case("ONBUILD RUN apt-get install sudo\n", "DL3004").is_empty());
+        assert_eq!(hadolint_case("RUN apt-get update && sudo apt-get install\n", "DL3004").len(), 1);
+    }
+
+    /// An image that installs sudo builds: the finding says so, as a warning.
+    #[test]
+    fn installed_sudo_is_a_warning() {
+        let df = "FROM python:3.11\nRUN apt-get update && apt-get install -y sudo\nUSER user\nRUN sudo ln -s /a /b\n";
+        let found = hadolint_case(df, "DL3004");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, crate::rules::Severity::Warning);
+        assert!(found[0].message.contains("works only because"), "{}", found[0].message);
+    }
+}

@@ -1,0 +1,109 @@
+use crate::parse::dockerfile::{Args, Kind};
+use crate::rules::hadolint::{scripts, steps};
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: Code::DL4006,
+    name: "pipefail",
+    severity: Severity::Warning,
+    summary: "a RUN with a pipe and no `-o pipefail` SHELL (hadolint DL4006; off unless selected)",
+    doc: r#"## What it checks
+A `RUN` whose shell has a pipe (`curl … | sh`) while the stage's `SHELL` is not bash, zsh or ash
+with `-o pipefail`. Same semantics as hadolint's DL4006: `SHELL` is reset by every `FROM`, and
+stages using PowerShell or cmd are not judged.
+
+## Why it matters on a Space
+Without pipefail a pipe succeeds when its last command does: `curl -fsSL URL | sh` with a failed
+download builds an image without the tool, and the Space fails later, at start. Off by default
+(`--select DL4006`): many pipes are harmless.
+
+## Example
+```dockerfile
+RUN curl -fsSL https://ollama.com/install.sh | sh
+```
+
+## Fix
+`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (on Alpine: `/bin/ash`)."#,
+    check: Check::Local(check),
+    enabled: Enabled::WhenSelected,
+    equivalents: &[Equivalent::Hadolint("DL4006")],
+};
+
+/// A SHELL that makes pipes fail with their first failing command, or one hadolint does not
+/// judge (PowerShell, cmd).
+fn shell_is_safe(words: &[String]) -> bool {
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    if ["pwsh", "powershell", "cmd"].iter().any(|p| first.starts_with(p)) {
+        return true;
+    }
+    let name = first.rsplit('/').next().unwrap_or(first);
+    let has_o = words.iter().skip(1).any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('o'));
+    ["bash", "zsh", "ash"].contains(&name) && has_o && words.iter().any(|w| w == "pipefail")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
+    let piped: Vec<bool> = scripts(file, df).iter().map(|s| s.commands.iter().any(|c| c.piped)).collect();
+    let mut runs = piped.into_iter();
+    let mut safe = false;
+    for step in steps(df) {
+        match (step.ins.kind, &step.ins.args) {
+            (Kind::From, _) => safe = false,
+            (Kind::Shell, Args::Words(words)) => {
+                safe = shell_is_safe(&words.iter().map(|w| w.text.clone()).collect::<Vec<_>>());
+            }
+            // The guard advances `runs` on every RUN: its pipes are read in the same order.
+            (Kind::Run, _) if runs.next() == Some(true) && !safe => out.push(
+                Diagnostic::new(
+                    &RULE,
+                    "a pipe in a RUN without `-o pipefail`: if a command before the last `|` fails, the build goes on without it",
+                )
+                .at(file, step.ins.keyword_span.clone())
+                .help("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (`/bin/ash` on Alpine)"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::hadolint_case;
+
+    fn found(lines: &[&str]) -> usize {
+        hadolint_case(&(lines.join("\n") + "\n"), "DL4006").len()
+    }
+
+    const PIPE: &str = "RUN wget -O - https://some.site | wc -l file > /number";
+
+    /// hadolint's DL4006Spec cases.
+    #[test]
+    fn hadolint_spec() {
+        assert_eq!(found(&["FROM scratch", "RUN wget -O - https://some.site | wc -l > /number"]), 1);
+        assert_eq!(found(&["FROM scratch as build", "RUN wget -O - https://some.site && wc -l file > /number"]), 0);
+        for shell in [
+            r#"SHELL ["/bin/bash", "-eo", "pipefail", "-c"]"#,
+            r#"SHELL ["/bin/bash", "-e", "-o", "pipefail", "-c"]"#,
+            r#"SHELL ["/bin/bash", "-o", "errexit", "-o", "pipefail", "-c"]"#,
+            r#"SHELL ["/bin/zsh", "-o", "pipefail", "-c"]"#,
+            r#"SHELL ["/usr/bin/bash", "-o", "pipefail", "-c"]"#,
+            r#"SHELL ["/usr/local/bin/zsh", "-o", "pipefail", "-c"]"#,
+        ] {
+            assert_eq!(found(&["FROM scratch as build", shell, PIPE]), 0, "{shell}");
+        }
+        let powershell = "RUN Get-Variable PSVersionTable | Select-Object -ExpandProperty Value";
+        assert_eq!(found(&["FROM scratch as build", r#"SHELL ["pwsh", "-c"]"#, powershell]), 0);
+        assert_eq!(found(&["FROM scratch as build", r#"SHELL ["/bin/sh", "-o", "pipefail", "-c"]"#, PIPE]), 1);
+        let bash = r#"SHELL ["/bin/bash", "-o", "pipefail", "-c"]"#;
+        assert_eq!(found(&["FROM scratch as build", bash, PIPE, "FROM scratch as build2", PIPE]), 1);
+        assert_eq!(found(&["FROM scratch as build", bash, PIPE, r#"SHELL ["/bin/sh", "-c"]"#, PIPE]), 1);
+        for shell in [r#"SHELL [ "pwsh", "-c" ]"#, r#"SHELL [ "powershell.exe" ]"#, r#"SHELL [ "cmd.exe", "/c" ]"#] {
+            assert_eq!(found(&["FROM mcr.microsoft.com/powershell:ubuntu-16.04", shell, powershell]), 0, "{shell}");
+        }
+    }
+
+    #[test]
+    fn or_is_not_a_pipe() {
+        assert_eq!(found(&["FROM python:3.11", "RUN test -f x || touch x"]), 0);
+    }
+}

@@ -1,0 +1,166 @@
+//! DL rules: hadolint's rules that break or bloat a Space build, under hadolint's own codes
+//! and semantics (each rule's tests reproduce hadolint's spec cases, `test/Hadolint/Rule/*Spec.hs`),
+//! so a Dockerfile's `# hadolint ignore=DL3008` comments work unchanged. Rules whose finding
+//! means a failed build or a Space that does not do what its author wrote run by default; pure
+//! hygiene (image size, pinning, pipefail) runs only when selected (`--select DL`).
+//!
+//! These rules read the Dockerfile as hadolint does, instruction by instruction in every stage
+//! and inside ONBUILD, with the shell of each RUN parsed as written (no variable expansion).
+//! Where hadolint's letter would make a finding we could not defend (a `COPY --from` naming an
+//! image, which hadolint takes for a missing stage), the rule's documentation says how it differs.
+
+// The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
+include!(concat!(env!("OUT_DIR"), "/rules_hadolint.rs"));
+
+use std::ops::Range;
+
+use crate::parse::dockerfile::{Args, CommandForm, Dockerfile, Instruction, Kind};
+use crate::parse::shell::{self, SimpleCommand};
+use crate::source::SourceFile;
+
+/// One instruction with where it sits: its stage (the index of the FROM it follows; 0 before
+/// any FROM, as hadolint pretends a base image there) and whether it is an ONBUILD trigger.
+#[derive(Clone, Copy)]
+pub struct Step<'a> {
+    pub ins: &'a Instruction,
+    pub stage: usize,
+    pub onbuild: bool,
+}
+
+/// Every instruction in file order, the instruction of an ONBUILD included (marked).
+pub fn steps(df: &Dockerfile) -> Vec<Step<'_>> {
+    let mut out = Vec::with_capacity(df.instructions.len());
+    let mut stage = 0;
+    let mut seen_from = false;
+    for ins in &df.instructions {
+        if ins.kind == Kind::From {
+            if seen_from {
+                stage += 1;
+            }
+            seen_from = true;
+        }
+        match &ins.args {
+            Args::Onbuild(inner) => out.push(Step { ins: inner, stage, onbuild: true }),
+            _ => out.push(Step { ins, stage, onbuild: false }),
+        }
+    }
+    out
+}
+
+/// The `AS` name of every stage, by stage index (lower-cased, as BuildKit compares them).
+pub fn stage_names(df: &Dockerfile) -> Vec<Option<String>> {
+    df.instructions
+        .iter()
+        .filter_map(|i| match &i.args {
+            Args::From { alias, .. } => Some(alias.as_ref().map(|a| a.text.to_ascii_lowercase())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The image a stage is built FROM, as written.
+pub fn stage_images(df: &Dockerfile) -> Vec<&str> {
+    df.instructions
+        .iter()
+        .filter_map(|i| match &i.args {
+            Args::From { image, .. } => Some(image.text.as_str()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A COPY's `--from` flag and its value, unquoted and lower-cased (stage names compare so).
+pub fn copy_from<'a>(step: &Step<'a>) -> Option<(&'a crate::parse::dockerfile::Flag, String)> {
+    let flag = step.ins.flag("from")?;
+    let value = shell::unquote(flag.value.as_deref()?).to_ascii_lowercase();
+    Some((flag, value))
+}
+
+/// A RUN's shell, parsed as written.
+pub struct Script<'a> {
+    pub step: Step<'a>,
+    pub commands: Vec<SimpleCommand>,
+    /// Where the parsed text starts in the file, for fixes: `None` for exec form, where the
+    /// words are JSON strings and no edit is offered.
+    pub base: Option<usize>,
+}
+
+impl Script<'_> {
+    /// The file span of word `word` of `command`, when the script is shell form.
+    pub fn word_span(&self, command: &SimpleCommand, word: usize) -> Option<Range<usize>> {
+        let base = self.base?;
+        let span = command.spans.get(word)?;
+        Some(base + span.start..base + span.end)
+    }
+}
+
+/// Every RUN (ONBUILD RUN included), its shell-form text read from the file itself so that
+/// word spans are file offsets. A file with another escape character (`# escape=\``) is read
+/// from the parser's text instead, without fixes: our shell reader knows only `\`.
+pub fn scripts<'a>(file: &SourceFile, df: &'a Dockerfile) -> Vec<Script<'a>> {
+    steps(df)
+        .into_iter()
+        .filter(|s| s.ins.kind == Kind::Run)
+        .filter_map(|step| {
+            let Args::Command(form) = &step.ins.args else { return None };
+            Some(match form {
+                CommandForm::Shell(word) => {
+                    let raw = file.text.get(word.span.clone()).filter(|_| df.escape == '\\');
+                    let text = raw.unwrap_or(&word.text);
+                    let commands = shell::parse_commands(text, &shell::no_vars);
+                    Script { step, commands, base: raw.map(|_| word.span.start) }
+                }
+                CommandForm::Exec(words) => {
+                    let words: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+                    let command = SimpleCommand { raw_words: words.clone(), words, ..SimpleCommand::default() };
+                    Script { step, commands: vec![command], base: None }
+                }
+            })
+        })
+        .collect()
+}
+
+/// Whether `command` is `program` (by its base name: `/usr/bin/apt-get` is `apt-get`).
+pub fn is_program(command: &SimpleCommand, names: &[&str]) -> bool {
+    command.program_name().is_some_and(|p| names.contains(&p))
+}
+
+/// pip as hadolint recognises it: `pip`, `pip3`, `pip3.11`, or `python -m pip` (any python);
+/// returns the index of the word after `pip` (where its subcommand is).
+pub fn pip_args_start(command: &SimpleCommand) -> Option<usize> {
+    let program = command.program_name()?;
+    let is_pip = |p: &str| p.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    if is_pip(program) {
+        return Some(1);
+    }
+    let is_python = program.strip_prefix("python").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
+    if is_python
+        && command.words.get(1).map(String::as_str) == Some("-m")
+        && command.words.get(2).is_some_and(|m| is_pip(m))
+    {
+        return Some(3);
+    }
+    None
+}
+
+/// `pip install …`: the index of the `install` word.
+pub fn pip_install(command: &SimpleCommand) -> Option<usize> {
+    let start = pip_args_start(command)?;
+    // Global options may precede the subcommand (`pip --quiet install`).
+    let at = (start..command.words.len()).find(|&i| !command.words[i].starts_with('-'))?;
+    (command.words[at] == "install").then_some(at)
+}
+
+/// Pairs (previous, repeated) of instructions of `kind` given more than once in one stage
+/// (ONBUILD triggers apart: they run in another build).
+pub fn repeated_in_stage(df: &Dockerfile, kind: Kind) -> Vec<(&Instruction, &Instruction)> {
+    let mut out = Vec::new();
+    let mut previous: Option<(usize, &Instruction)> = None;
+    for step in steps(df).into_iter().filter(|s| s.ins.kind == kind && !s.onbuild) {
+        if let Some((_, earlier)) = previous.filter(|(stage, _)| *stage == step.stage) {
+            out.push((earlier, step.ins));
+        }
+        previous = Some((step.stage, step.ins));
+    }
+    out
+}
