@@ -144,6 +144,9 @@ pub struct Diagnostic {
     /// Never show the source line (it holds a secret).
     pub redact: bool,
     pub fix: Option<Fix>,
+    /// For the assignment grader's rules (GA): the number of the grader's check it reproduces,
+    /// so reports list them in the order the grader runs them.
+    pub grader_check: Option<u8>,
 }
 
 impl Diagnostic {
@@ -160,6 +163,7 @@ impl Diagnostic {
             label: None,
             redact: false,
             fix: None,
+            grader_check: None,
         }
     }
 
@@ -198,6 +202,11 @@ impl Diagnostic {
 
     pub fn redacted(mut self) -> Self {
         self.redact = true;
+        self
+    }
+
+    pub fn grader_check(mut self, check: u8) -> Self {
+        self.grader_check = Some(check);
         self
     }
 

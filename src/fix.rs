@@ -28,6 +28,8 @@ pub struct Fixed {
     pub files: BTreeMap<String, (String, String)>,
     /// Files that kept their BOM (for the bytes written).
     pub bom: BTreeSet<String>,
+    /// Files the fixes create (`requirements.txt` for GA005).
+    pub created: BTreeSet<String>,
 }
 
 fn parse_errors(report: &lint::Report) -> BTreeSet<Code> {
@@ -58,6 +60,37 @@ fn texts_of(space: &Space) -> BTreeMap<String, String> {
         .filter_map(|l| l.text())
         .map(|f| (f.path.clone(), f.text.clone()))
         .collect()
+}
+
+/// The files other than the README and the Dockerfile that the report's fixes edit
+/// (`requirements.txt`), read once: a missing one is an empty text the fix creates.
+fn add_other_files(
+    space: &Space,
+    report: &lint::Report,
+    original: &mut BTreeMap<String, String>,
+    texts: &mut BTreeMap<String, String>,
+    fixed: &mut Fixed,
+) {
+    let edited = report.diagnostics.iter().filter_map(|d| d.fix.as_ref()).flat_map(|f| &f.edits).map(|e| &e.file);
+    for path in edited {
+        if texts.contains_key(path) {
+            continue;
+        }
+        let text = match space.read_bytes(path) {
+            Some(bytes) => {
+                if bytes.starts_with("\u{feff}".as_bytes()) {
+                    fixed.bom.insert(path.clone());
+                }
+                crate::source::decode_bom_aware(&bytes)
+            }
+            None => {
+                fixed.created.insert(path.clone());
+                String::new()
+            }
+        };
+        original.insert(path.clone(), text.clone());
+        texts.insert(path.clone(), text);
+    }
 }
 
 /// One pass: the fixes taken from `report` for `texts`, with their edits.
@@ -115,10 +148,12 @@ pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: b
             .collect(),
         ..Fixed::default()
     };
+    let mut original = original;
     let mut texts = original.clone();
     let mut report = lint::lint(&space, policy, options);
     let broken_before = parse_errors(&report);
     for _ in 0..MAX_PASSES {
+        add_other_files(&space, &report, &mut original, &mut texts, &mut fixed);
         let (edits, applied) = take_fixes(&report, &texts, unsafe_fixes);
         if edits.is_empty() {
             break;
@@ -159,6 +194,16 @@ pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: b
 pub fn write(root: &Path, fixed: &Fixed) -> Result<(), String> {
     for (path, (before, after)) in &fixed.files {
         let file = root.join(path);
+        if fixed.created.contains(path) {
+            // A file the fix creates: never over one that appeared meanwhile.
+            let mut new = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&file)
+                .map_err(|e| format!("cannot create `{path}`: {e}"))?;
+            std::io::Write::write_all(&mut new, after.as_bytes()).map_err(|e| format!("cannot write `{path}`: {e}"))?;
+            continue;
+        }
         let bom = if fixed.bom.contains(path) { "\u{feff}" } else { "" };
         let on_disk = std::fs::read(&file).map_err(|e| format!("cannot read `{path}` to fix it: {e}"))?;
         if on_disk != format!("{bom}{before}").as_bytes() {

@@ -156,6 +156,21 @@ pub struct Input<'a> {
     pub lone_dockerfile: bool,
 }
 
+/// The files fixes edit that begin with a BOM: fix offsets count it. The README and the
+/// Dockerfile are read already; another file a fix edits (`requirements.txt`) is looked at.
+fn files_with_bom(ctx: &Context, diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut files: Vec<String> =
+        [ctx.readme(), ctx.dockerfile_file()].into_iter().flatten().filter(|f| f.bom).map(|f| f.path.clone()).collect();
+    let edited = diagnostics.iter().filter_map(|d| d.fix.as_ref()).flat_map(|f| &f.edits).map(|e| &e.file);
+    for path in edited {
+        let known = files.contains(path) || path == "README.md" || path == "Dockerfile";
+        if !known && ctx.space.read_bytes(path).is_some_and(|b| b.starts_with("\u{feff}".as_bytes())) {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
 /// The rules a lone Dockerfile cannot feed: the README's (FM, and the grader's GA), the build
 /// context's (RP) and the walk's (SC002).
 fn needs_the_space(code: Code) -> bool {
@@ -213,8 +228,14 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
             d.severity = s;
         }
     }
+    // The grader's findings come last, in the order the grader runs its checks (it stops at
+    // the first that fails); the others by place.
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| (d.file.clone(), d.position.as_ref().map(|p| (p.line, p.column)), d.code);
+        // Within a check, by code: GA002-GA004 are check 9's literals in the grader's order.
+        let key = |d: &Diagnostic| {
+            let grader = d.grader_check.map(|check| (check, d.code));
+            (grader, d.file.clone(), d.position.as_ref().map(|p| (p.line, p.column)), d.code)
+        };
         key(a).cmp(&key(b))
     });
     skipped.retain(|s| wanted(s.code));
@@ -235,6 +256,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
     }
     let grader =
         policy.assignment.as_ref().map(|values| grader::replay(&grader_inputs(input, ctx.as_ref(), policy), values));
+    let bom_files = ctx.as_ref().map(|c| files_with_bom(c, &diagnostics)).unwrap_or_default();
     Report {
         target: input.target.clone(),
         policy: policy.source.clone(),
@@ -246,17 +268,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         incomplete: input.live_failure.clone(),
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
         lone_dockerfile: input.lone_dockerfile,
-        bom_files: ctx
-            .as_ref()
-            .map(|c| {
-                [c.readme(), c.dockerfile_file()]
-                    .into_iter()
-                    .flatten()
-                    .filter(|f| f.bom)
-                    .map(|f| f.path.clone())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        bom_files,
     }
 }
 

@@ -74,6 +74,9 @@ pub struct Space {
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
     in_memory: bool,
+    /// Texts a fix being tried gives to other files than the README and the Dockerfile
+    /// (`requirements.txt`): read before the disk, never written by the Space itself.
+    edited: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -86,13 +89,17 @@ impl std::fmt::Display for TargetError {
 }
 
 impl Space {
-    /// Replaces the text of the README or the Dockerfile (a fix being tried); other paths are
-    /// not texts a fix edits. Keeps whether the file had a BOM.
+    /// Replaces the text of a file (a fix being tried): the README and the Dockerfile in place,
+    /// keeping whether they had a BOM; any other file (`requirements.txt`) in an overlay that
+    /// `read_text`/`read_bytes` read before the disk.
     pub fn set_text(&mut self, path: &str, text: String) -> bool {
         let slot = match path {
             "README.md" => &mut self.readme,
             "Dockerfile" => &mut self.dockerfile,
-            _ => return false,
+            _ => {
+                self.edited.insert(path.to_string(), text);
+                return true;
+            }
         };
         let bom = slot.text().is_some_and(|f| f.bom);
         let mut file = SourceFile::new(path, text);
@@ -131,6 +138,7 @@ impl Space {
             gitignores: Vec::new(),
             lfs: None,
             in_memory: false,
+            edited: Default::default(),
         };
         space.readme = space.load_text_at(&canonical_root, "README.md");
         space.dockerfile = space.load_text_at(&canonical_root, "Dockerfile");
@@ -181,11 +189,15 @@ impl Space {
             gitignores: Vec::new(),
             lfs: None,
             in_memory: true,
+            edited: Default::default(),
         }
     }
 
     /// Reads a text file of the Space by relative path, refusing links that leave the Space.
     pub fn read_text(&self, rel: &str) -> Loaded {
+        if let Some(text) = self.edited.get(rel) {
+            return Loaded::Text(SourceFile::new(rel, text.clone()));
+        }
         if self.in_memory {
             return match rel {
                 "README.md" => self.readme.clone(),
@@ -267,6 +279,9 @@ impl Space {
 
     /// Reads a walked file's first `MAX_TEXT_BYTES` as bytes (links not followed).
     pub fn read_bytes(&self, rel: &str) -> Option<Vec<u8>> {
+        if let Some(text) = self.edited.get(rel) {
+            return Some(text.clone().into_bytes());
+        }
         if self.in_memory {
             return self.read_text(rel).text().map(|f| f.text.clone().into_bytes());
         }

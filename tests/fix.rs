@@ -104,15 +104,20 @@ fn fm005_points_the_hub_at_the_port_the_server_listens_on() {
     check_fix(b"---\nsdk: docker\n---\n", DOCKERFILE_7255, "FM005", &[]);
 }
 
+/// FM005 alone is unsafe while the server listens elsewhere; under a policy port, DF008's safe
+/// fix moves the server first, and FM005's then follows safely: both end on the policy's port.
 #[test]
 fn fm005_is_unsafe_when_the_server_listens_elsewhere() {
     let on_7860 = DOCKERFILE_7255.replace("7255", "7860");
     let dir = space(b"---\nsdk: docker\napp_port: 7860\n---\n", &on_7860);
-    spacecheck(dir.path(), &["--fix"]);
-    assert!(std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains("app_port: 7860"), "not applied");
     let (_, report) = lint(dir.path());
     let fm005 = report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "FM005").unwrap().clone();
     assert_eq!(fm005["fix"]["applicability"], "unsafe");
+    spacecheck(dir.path(), &["--fix"]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains("app_port: 7255"));
+    assert!(dockerfile_text(dir.path()).contains("\"--port\", \"7255\"]"));
+    let (after, _) = lint(dir.path());
+    assert!(!after.iter().any(|c| c == "FM005" || c == "DF008"), "{after:?}");
 }
 
 #[test]
@@ -290,6 +295,30 @@ fn df009_makes_the_server_listen_on_all_interfaces() {
 }
 
 #[test]
+fn df008_moves_the_server_to_the_app_port() {
+    for (cmd, fixed) in [
+        ("CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]", "\"--port\", \"7255\"]"),
+        ("CMD uvicorn main:app --host 0.0.0.0", "CMD uvicorn --port 7255 main:app --host 0.0.0.0"),
+        ("CMD gunicorn -b 0.0.0.0:8080 main:app", "CMD gunicorn -b 0.0.0.0:7255 main:app"),
+        ("CMD streamlit run app.py --server.port=8501 --server.address=0.0.0.0", "--server.port=7255 "),
+    ] {
+        let dockerfile = DOCKERFILE_7255
+            .replace("CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]", cmd)
+            .replace("fastapi uvicorn", "fastapi uvicorn gunicorn streamlit");
+        let dir = check_fix(README_7255, &dockerfile, "DF008", &[]);
+        assert!(dockerfile_text(dir.path()).contains(fixed), "{cmd}:\n{}", dockerfile_text(dir.path()));
+    }
+    // Without a policy port the README may be what is wrong: only an unsafe fix.
+    let dockerfile = DOCKERFILE_7255.replace("\"7255\"]", "\"8000\"]");
+    let dir = space(README_7255, &dockerfile);
+    std::fs::write(dir.path().join("policy.yaml"), "space: {}\n").unwrap();
+    spacecheck(dir.path(), &["--fix"]);
+    assert_eq!(dockerfile_text(dir.path()), dockerfile);
+    let dir = check_fix_with("space: {}\n", README_7255, &dockerfile, "DF008", &["--unsafe-fixes"]);
+    assert!(dockerfile_text(dir.path()).contains("\"--port\", \"7255\"]"));
+}
+
+#[test]
 fn fm008_quotes_python_version_and_roots_base_path() {
     let dir = check_fix(
         b"---\nsdk: docker\napp_port: 7255\npython_version: 3.10\nbase_path: docs\n---\n",
@@ -363,6 +392,113 @@ fn ga_fixes_write_the_lines_the_grader_reads() {
         &[],
     );
     assert!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("EXPOSE 7349\nCMD"));
+}
+
+/// GA002's fix writes `USER user`: over `USER 1000` when `user` is that UID (safe), or, with
+/// unsafe fixes, as a new account on an image that runs as root.
+#[test]
+fn ga002_writes_user_user() {
+    let policy = "assignment: ga2\nemail: 23f1000000@ds.study.iitm.ac.in\n";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/student-example");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("\nUSER user\n"), "the example's Dockerfile changed: {dockerfile}");
+    let numeric = dockerfile.replace("\nUSER user\n", "\nUSER 1000\n");
+    let dir = check_fix_with(policy, readme.as_bytes(), &numeric, "GA002", &[]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), dockerfile);
+    // An image that runs as root: the account is made, then used (unsafe).
+    let root_image: String = dockerfile
+        .lines()
+        .filter(|l| !l.starts_with("USER") && !l.contains("useradd"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = space(readme.as_bytes(), &root_image);
+    std::fs::write(dir.path().join("policy.yaml"), policy).unwrap();
+    spacecheck(dir.path(), &["--fix"]);
+    assert!(
+        !std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap().contains("USER user"),
+        "safe fixes do not add a user"
+    );
+    let dir = check_fix_with(policy, readme.as_bytes(), &root_image, "GA002", &["--unsafe-fixes"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.contains("RUN useradd -m -u 1000 user\nUSER user\n"), "{text}");
+}
+
+/// GA006's fix writes `app_port` as the YAML integer the grader reads; FM006's puts the
+/// description token where the grader and the policy look for it.
+#[test]
+fn ga006_and_fm006_write_the_readme_the_grader_reads() {
+    let policy = "assignment: ga2\nemail: 23f1000000@ds.study.iitm.ac.in\n";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/student-example");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    assert!(readme.contains("app_port: 7349\n"), "the example's README changed: {readme}");
+    let quoted = readme.replace("app_port: 7349\n", "app_port: \"7349\"\n");
+    let dir = check_fix_with(policy, quoted.as_bytes(), &dockerfile, "GA006", &[]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).unwrap(), readme);
+    // The token: appended to a short description, added where there is none.
+    let token = "deployment-ready-ga2-084d53";
+    let (line, _) = readme.lines().find(|l| l.starts_with("short_description:")).map(|l| (l.to_string(), ())).unwrap();
+    let short = readme.replace(&line, "short_description: My API");
+    let dir = check_fix_with(policy, short.as_bytes(), &dockerfile, "FM006", &[]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md"))
+        .unwrap()
+        .contains(&format!("short_description: My API {token}\n")));
+    let none = readme.replace(&format!("{line}\n"), "");
+    let dir = check_fix_with(policy, none.as_bytes(), &dockerfile, "FM006", &[]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md"))
+        .unwrap()
+        .contains(&format!("short_description: {token}\n")));
+    let long = readme.replace(&line, &format!("short_description: {}", "x".repeat(50)));
+    let dir = space(long.as_bytes(), &dockerfile);
+    std::fs::write(dir.path().join("policy.yaml"), policy).unwrap();
+    spacecheck(dir.path(), &["--fix"]);
+    assert!(
+        std::fs::read_to_string(dir.path().join("README.md")).unwrap().contains(&"x".repeat(50)),
+        "safe fixes keep the author's words"
+    );
+    let dir = check_fix_with(policy, long.as_bytes(), &dockerfile, "FM006", &["--unsafe-fixes"]);
+    assert!(std::fs::read_to_string(dir.path().join("README.md"))
+        .unwrap()
+        .contains(&format!("short_description: {token}\n")));
+}
+
+/// GA005's fix writes the packages the grader looks for into requirements.txt: appended to the
+/// file (line endings kept), or a new file; re-linted, nothing else changes.
+#[test]
+fn ga005_lists_fastapi_and_uvicorn_in_requirements() {
+    let policy = "assignment: ga2\nemail: 23f1000000@ds.study.iitm.ac.in\n";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/student-example");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let dockerfile = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    for (before, after) in [
+        (Some("fastapi==0.115.0\r\npydantic"), "fastapi==0.115.0\r\npydantic\r\nuvicorn[standard]\r\n"),
+        (Some("\u{feff}gradio\n"), "\u{feff}gradio\nfastapi\nuvicorn[standard]\n"),
+        (None, "fastapi\nuvicorn[standard]\n"),
+    ] {
+        let dir = space(readme.as_bytes(), &dockerfile);
+        std::fs::write(dir.path().join("policy.yaml"), policy).unwrap();
+        if let Some(text) = before {
+            std::fs::write(dir.path().join("requirements.txt"), text).unwrap();
+        }
+        let (codes, report) = lint(dir.path());
+        assert!(codes.contains(&"GA005".to_string()), "{codes:?}");
+        let fix =
+            report["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "GA005").unwrap()["fix"].clone();
+        let start = fix["edits"][0]["start"].as_u64().unwrap() as usize;
+        assert_eq!(start, before.unwrap_or_default().len(), "offsets count the BOM: {fix}");
+        spacecheck(dir.path(), &["--fix"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("requirements.txt")).unwrap(), after);
+        let (again, _) = lint(dir.path());
+        assert!(!again.contains(&"GA005".to_string()), "{again:?}");
+        assert!(again.iter().all(|c| codes.contains(c)), "no new finding: {codes:?} → {again:?}");
+        spacecheck(dir.path(), &["--fix"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("requirements.txt")).unwrap(),
+            after,
+            "a second --fix changes nothing"
+        );
+    }
 }
 
 /// DF004's fix makes the image run as UID 1000 the way its base image does it (unsafe: what was

@@ -39,6 +39,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             &RULE,
             format!("the grader will say \"{message}\" (check 7); the Space itself works with any title"),
         )
+        .grader_check(7)
         .at(readme, span.clone())
         .help(format!("set `title: {}`", v.space_name));
         // Safe: the title is what the Space page shows, nothing runs by it.

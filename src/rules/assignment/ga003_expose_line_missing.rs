@@ -39,6 +39,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if exposed { "; the port is exposed (through a variable), but the grader looks for the text" } else { "" };
     let mut d =
         Diagnostic::new(&RULE, format!("the grader will say \"Dockerfile must contain `{literal}`\" (check 9){note}"))
+            .grader_check(9)
             .in_file(&file.path, None)
             .help(format!("add the line `{literal}`"));
     // Safe: EXPOSE documents a port; the grader reads the text.

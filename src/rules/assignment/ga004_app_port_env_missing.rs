@@ -34,6 +34,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let note = if set_anyway { "; APP_PORT is set, but not by an `ENV APP_PORT=` line" } else { "" };
         let line = format!("ENV APP_PORT={}", v.app_port);
         let mut d = Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 9){note}"))
+            .grader_check(9)
             .in_file(&file.path, None)
             .help(format!("add the line `{line}`"));
         // Safe: the variable holds the port the app serves on anyway.

@@ -1,5 +1,6 @@
 use crate::assignment::grader;
 use crate::parse::frontmatter::Value;
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -23,7 +24,8 @@ short_description: my api
 ```
 
 ## Fix
-`app_port: 7349` unquoted, `sdk: docker`, and the token `deployment-ready-<name>` in `short_description`."#,
+`app_port: 7349` unquoted, `sdk: docker`, and the token `deployment-ready-<name>` in `short_description`.
+`--fix` writes `app_port` as the integer the grader reads; FM004, FM005 and FM006 fix the rest."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -34,6 +36,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(readme) = ctx.readme() else {
         out.push(
             Diagnostic::new(&RULE, "the grader will say \"README.md not found\" (check 11)")
+                .grader_check(11)
                 .help("add README.md with the Space's frontmatter"),
         );
         return;
@@ -41,6 +44,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Err(message) = grader::check_readme(Some(&readme.text), v) {
         out.push(
             Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 11)"))
+                .grader_check(11)
                 .in_file(&readme.path, None)
                 .help(format!("the README needs `sdk: docker`, `app_port: {}` and `{}`", v.app_port, v.description)),
         );
@@ -52,10 +56,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         if let Err(message) = grader::check_card_port(card.as_ref(), v.app_port) {
             let why = if matches!(node.value, Value::Int(_)) { "" } else { ": the value is not a YAML integer" };
+            // Safe: the assignment fixes the port, and the Hub reads the same number.
+            let fix = Fix::replace(
+                Applicability::Safe,
+                format!("write `app_port: {}`", v.app_port),
+                readme,
+                node.span.clone(),
+                v.app_port.to_string(),
+            );
             out.push(
                 Diagnostic::new(&RULE, format!("the grader will say \"{message}\" (check 6){why}"))
+                    .grader_check(6)
                     .at(readme, node.span.clone())
-                    .help(format!("write `app_port: {}` without quotes", v.app_port)),
+                    .help(format!("write `app_port: {}` without quotes", v.app_port))
+                    .fix(fix),
             );
         }
     }

@@ -32,6 +32,7 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
                 &RULE,
                 format!("the grader fails the Space now: \"{message}\" (check 12; the Space is {stage})"),
             )
+            .grader_check(12)
             .help("wake or restart the Space, wait until it is Running, then submit"),
         );
     }

@@ -40,6 +40,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     out.push(
         Diagnostic::new(&RULE, message)
+            .grader_check(1)
             .help(format!("submit `https://huggingface.co/spaces/<owner>/{}`, with no trailing `/`", v.space_name)),
     );
 }

@@ -53,7 +53,7 @@ image's way (`adduser -D -u 1000 user` on Alpine, `useradd -m -u 1000 user` else
 /// the Dockerfile creates or the base image has (`node`, `ubuntu` on 24.04+, `jovyan`…), else
 /// the user created the way the base image does it (`adduser -D` on Alpine, `useradd -m`
 /// elsewhere) with HOME and PATH for `pip install --user`.
-fn run_as_1000(model: &ImageModel, nl: &str) -> String {
+pub(crate) fn run_as_1000(model: &ImageModel, nl: &str) -> String {
     let created = model
         .created_users
         .iter()

@@ -1,4 +1,8 @@
-use crate::model::server::{Origin, Server, ServerKind};
+use std::ops::Range;
+
+use crate::diag::{Applicability, Fix};
+use crate::model::server::{Origin, Server, ServerKind, Setting};
+use crate::source::SourceFile;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -31,7 +35,9 @@ streamlit listens on 8501 by default.
 ## Fix
 Start the server on the app port: `CMD ["streamlit", "run", "app.py", "--server.port=7860",
 "--server.address=0.0.0.0"]`. When the port comes from a variable, set it with `ENV` (an `ARG`
-does not exist at run time)."#,
+does not exist at run time). `--fix` writes the app port in the start command where the port
+number stands once, or adds `--port` after uvicorn and `flask run`: safe when a policy fixes the
+port, unsafe otherwise (setting `app_port` in README.md may be what was meant)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -72,19 +78,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Origin::Source(s) => format!("port {port} ({s} in the code)"),
             };
             let inferred = if main.inferred { " (inferred: the app runs `python` and installs gradio)" } else { "" };
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    format!(
-                        "{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}",
-                        ctx.app_port_text()
-                    ),
-                )
-                .at(file, span)
-                .severity(severity)
-                .label(format!("{server} on {port}"))
-                .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md")),
-            );
+            let mut d = Diagnostic::new(
+                &RULE,
+                format!("{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}", ctx.app_port_text()),
+            )
+            .at(file, span.clone())
+            .severity(severity)
+            .label(format!("{server} on {port}"))
+            .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md"));
+            if main.via.is_none() {
+                d.fix = to_app_port(ctx, file, span, main, setting, port);
+            }
+            out.push(d);
         }
         None => {
             let value = setting.value.trim();
@@ -110,6 +115,50 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
             );
         }
+    }
+}
+
+/// The edit that makes a server in the start command itself listen on the app port: the port
+/// written in the command replaced (where it occurs once as a number), or `--port N` after
+/// uvicorn or `flask run`, which use their default. Safe when a policy fixes the port (the
+/// server must move); unsafe otherwise, where moving `app_port` instead may be what was meant.
+fn to_app_port(ctx: &Context, file: &SourceFile, span: Range<usize>, server: &Server, setting: &Setting, port: u16) -> Option<Fix> {
+    let (app_port, _) = ctx.app_port();
+    let fixed_by_policy = ctx.policy.space.app_port == Some(app_port);
+    let applicability = if fixed_by_policy { Applicability::Safe } else { Applicability::Unsafe };
+    let message = format!("make {} listen on {app_port}", server.kind.name());
+    let command = &file.text[span.clone()];
+    match &setting.origin {
+        Origin::Flag(_) => {
+            let written = port.to_string();
+            let at: Vec<usize> = command
+                .match_indices(&written)
+                .map(|(i, _)| i)
+                .filter(|&i| {
+                    let before = command[..i].chars().next_back();
+                    let after = command[i + written.len()..].chars().next();
+                    !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+                })
+                .collect();
+            let [i] = at.as_slice() else { return None };
+            let start = span.start + i;
+            Some(Fix::replace(applicability, message, file, start..start + written.len(), app_port.to_string()))
+        }
+        Origin::Default if matches!(server.kind, ServerKind::Uvicorn | ServerKind::Flask) => {
+            let (shell, exec) = match server.kind {
+                ServerKind::Uvicorn => ("uvicorn", "\"uvicorn\","),
+                _ => ("flask run", "\"flask\", \"run\","),
+            };
+            let once = |needle: &str| (command.matches(needle).count() == 1).then(|| command.find(needle)).flatten();
+            if let Some(i) = once(exec) {
+                let at = span.start + i + exec.len();
+                return Some(Fix::replace(applicability, message, file, at..at, format!(" \"--port\", \"{app_port}\",")));
+            }
+            let i = once(&format!("{shell} "))?;
+            let at = span.start + i + shell.len();
+            Some(Fix::replace(applicability, message, file, at..at, format!(" --port {app_port}")))
+        }
+        _ => None,
     }
 }
 
