@@ -132,9 +132,12 @@ impl Options {
             Enabled::ByDefault => self.select.is_empty() || named,
             Enabled::WhenSelected => named || matches!(policy.setting(code), Some(RuleSetting::Severity(_))),
         };
-        selected
-            && !self.ignore.iter().any(|p| code.matches_prefix(p))
-            && policy.setting(code) != Some(RuleSetting::Off)
+        selected && self.allows(code, policy)
+    }
+
+    /// Whether neither `--ignore` nor the policy turns the rule off.
+    pub fn allows(&self, code: Code, policy: &Policy) -> bool {
+        !self.ignore.iter().any(|p| code.matches_prefix(p)) && policy.setting(code) != Some(RuleSetting::Off)
     }
 }
 
@@ -197,11 +200,28 @@ pub fn lint(space: &Space, policy: &Policy, options: &Options) -> Report {
     run(&Input { space: Some(space), target: space.display.clone(), ..Input::default() }, policy, options)
 }
 
+/// Which rules run and report: the selection (`Options::wants`), BuildKit's experimental checks
+/// the Dockerfile's `# check=experimental=` asks for (as BuildKit would run them), and not the
+/// rules a lone Dockerfile cannot feed.
+fn wanted_rules<'a>(input: &'a Input, policy: &'a Policy, options: &'a Options) -> impl Fn(Code) -> bool + 'a {
+    let dockerfile = input.space.and_then(|s| s.dockerfile.text());
+    let by_directive = move |code: Code| {
+        let rule = rules::rule(code);
+        rule.enabled == Enabled::WhenSelected
+            && code.matches_prefix("BK")
+            && dockerfile.is_some_and(|f| rules::buildkit::enabled_by_directive(f, rule))
+            && options.allows(code, policy)
+    };
+    move |code: Code| {
+        (options.wants(code, policy) || by_directive(code)) && !(input.lone_dockerfile && needs_the_space(code))
+    }
+}
+
 /// The pipeline: context (parse + model) → the wanted rules, static and live → suppressions
 /// → policy severities → sorted findings, skipped rules and, in assignment mode, the grader's
 /// verdict.
 pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
-    let wanted = |code: Code| options.wants(code, policy) && !(input.lone_dockerfile && needs_the_space(code));
+    let wanted = wanted_rules(input, policy, options);
     let ctx = input.space.map(|space| Context::new(space, policy));
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();

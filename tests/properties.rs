@@ -150,9 +150,12 @@ fn findings(dockerfile: &str, port: u16) -> Vec<(String, String)> {
     std::fs::write(dir.path().join("README.md"), format!("---\nsdk: docker\napp_port: {port}\n---\n")).expect("write");
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).expect("write");
     let space = Space::load(dir.path()).expect("space");
+    // BuildKit's checks (BK) are about how the file is written (keyword casing, blank lines in
+    // continuations) by design: the property is about what the image does.
     let mut f: Vec<(String, String)> = lint::lint(&space, &Policy::baseline(), &Options::default())
         .diagnostics
         .into_iter()
+        .filter(|d| !d.code.matches_prefix("BK"))
         .map(|d| (d.code.to_string(), d.message))
         .collect();
     f.sort();

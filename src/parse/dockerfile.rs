@@ -183,6 +183,11 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
         if pre.restored.iter().any(|&at| converted.span.contains(&at) || converted.span.end == at) {
             restore_text(&mut converted, text, &pre.restored);
         }
+        if let Args::From { alias: Some(alias), .. } = &mut converted.args {
+            if pre.renamed_stages.contains(&alias.span) {
+                alias.text = text[alias.span.clone()].to_string();
+            }
+        }
         if converted.kind == Kind::Cmd && pre.empty_entrypoints.contains(&converted.keyword_span.start) {
             converted.kind = Kind::Entrypoint;
             converted.keyword_span.end = converted.keyword_span.start + ENTRYPOINT_AS_CMD.len();
@@ -266,6 +271,51 @@ struct Prepass {
     /// entrypoint); the crate wants an argument, so it is shown the crate a `CMD []` in the
     /// same bytes and made an ENTRYPOINT again after.
     empty_entrypoints: Vec<usize>,
+    /// Spans of stage names that repeat an earlier one: BuildKit only warns
+    /// (DuplicateStageName), the crate refuses, so it is shown a stand-in of the same length and
+    /// the name is given back after.
+    renamed_stages: Vec<Range<usize>>,
+}
+
+/// Stage names seen so far, and the repeated ones with their stand-ins.
+#[derive(Default)]
+struct StageNames {
+    seen: Vec<String>,
+    renamed: Vec<(Range<usize>, String)>,
+}
+
+impl StageNames {
+    /// Reads a one-line `FROM image AS name`; a name seen before gets a stand-in.
+    fn read(&mut self, text: &str, start: usize, logical: &str) {
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = &text[start..line_end];
+        if line.trim_end() != logical.trim_end() {
+            return; // continued over lines: left to the crate
+        }
+        let words: Vec<(Range<usize>, &str)> = split_words_raw(line, '\\');
+        let [(_, from), _, (_, as_word), (span, name)] = words.as_slice() else { return };
+        if !from.eq_ignore_ascii_case("FROM") || !as_word.eq_ignore_ascii_case("AS") || !name.is_ascii() {
+            return;
+        }
+        let lower = name.to_ascii_lowercase();
+        if !self.seen.contains(&lower) {
+            self.seen.push(lower);
+            return;
+        }
+        // A stand-in of the same length no stage has: `b` → `z`, `build` → `buil0`…
+        let stand_in = (0..36u32 * 36).find_map(|n| {
+            let suffix: String = [n / 36, n % 36].iter().map(|d| char::from_digit(*d, 36).unwrap_or('z')).collect();
+            let width = name.len().min(2);
+            let keep = name.len() - width;
+            let candidate = format!("{}{}", &lower[..keep], &suffix[2 - width..]);
+            let valid = candidate.starts_with(|c: char| c.is_ascii_lowercase());
+            (valid && !self.seen.contains(&candidate)).then_some(candidate)
+        });
+        if let Some(stand_in) = stand_in {
+            self.seen.push(stand_in.clone());
+            self.renamed.push((start + span.start..start + span.end, stand_in));
+        }
+    }
 }
 
 /// `ENTRYPOINT []` (any case, any blanks): BuildKit's way to clear the entrypoint.
@@ -326,22 +376,35 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
     let mut scanner =
         Scanner { text, lines: &lines, next: 0, escape, heredocs: Vec::new(), mask: Vec::new(), restored: Vec::new() };
     let mut empty_entrypoints = Vec::new();
+    let mut stage_names = StageNames::default();
     while let Some((start, logical)) = scanner.next_instruction() {
         if is_empty_entrypoint(&logical) {
             empty_entrypoints.push(start);
         }
+        stage_names.read(text, start, &logical);
         scanner.heredocs_of(start, &logical)?;
     }
     let mut masked = blank_out(text, &scanner.mask, &scanner.restored);
-    if !empty_entrypoints.is_empty() {
+    if !empty_entrypoints.is_empty() || !stage_names.renamed.is_empty() {
         let mut bytes = masked.take().unwrap_or_else(|| text.to_string()).into_bytes();
         for &at in &empty_entrypoints {
             bytes[at..at + ENTRYPOINT_AS_CMD.len()].copy_from_slice(ENTRYPOINT_AS_CMD.as_bytes());
         }
+        for (span, stand_in) in &stage_names.renamed {
+            bytes[span.clone()].copy_from_slice(stand_in.as_bytes());
+        }
         // ASCII written over ASCII: still UTF-8.
         masked = Some(String::from_utf8(bytes).unwrap_or_default());
     }
-    Ok(Prepass { escape, heredocs: scanner.heredocs, restored: scanner.restored, masked, empty_entrypoints })
+    let renamed_stages = stage_names.renamed.into_iter().map(|(span, _)| span).collect();
+    Ok(Prepass {
+        escape,
+        heredocs: scanner.heredocs,
+        restored: scanner.restored,
+        masked,
+        empty_entrypoints,
+        renamed_stages,
+    })
 }
 
 /// Parser directives, only at the very top before any other line: the escape character
@@ -793,6 +856,21 @@ mod tests {
         assert_eq!(d.instructions[1].args, Args::Command(CommandForm::Exec(vec![])));
         assert_eq!(d.instructions[2].kind, Kind::Cmd);
         assert!(parse_str("FROM a\nENTRYPOINT\n").is_err());
+    }
+
+    /// A repeated stage name is a BuildKit warning (DuplicateStageName), not a parse error.
+    #[test]
+    fn a_repeated_stage_name_parses() {
+        let d = parse_str("FROM a AS b\nFROM c AS B\nFROM d AS build\nFROM e AS build\n").unwrap();
+        let aliases: Vec<&str> = d
+            .instructions
+            .iter()
+            .filter_map(|i| match &i.args {
+                Args::From { alias, .. } => alias.as_ref().map(|a| a.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(aliases, vec!["b", "B", "build", "build"]);
     }
 
     #[test]

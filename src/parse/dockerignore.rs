@@ -6,11 +6,14 @@ use regex::Regex;
 
 pub struct DockerIgnore {
     patterns: Vec<(Regex, bool)>,
+    /// The `!` exceptions as written (cleaned), for [`DockerIgnore::reincludes_under`].
+    exceptions: Vec<String>,
 }
 
 impl DockerIgnore {
     pub fn parse(text: &str) -> DockerIgnore {
         let mut patterns = Vec::new();
+        let mut exceptions = Vec::new();
         for line in text.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -27,8 +30,30 @@ impl DockerIgnore {
             if let Ok(re) = Regex::new(&glob_to_regex(&cleaned)) {
                 patterns.push((re, negate));
             }
+            if negate {
+                exceptions.push(cleaned);
+            }
         }
-        DockerIgnore { patterns }
+        DockerIgnore { patterns, exceptions }
+    }
+
+    /// Whether an `!` exception can bring back something at or below `path` (a context path,
+    /// possibly a glob): then a copy of `path` still has content.
+    pub fn reincludes_under(&self, path: &str) -> bool {
+        let path = clean(path);
+        self.exceptions.iter().any(|exception| {
+            let literal = exception.replace('\\', "");
+            path.is_empty()
+                || literal == path
+                || literal.starts_with(&format!("{path}/"))
+                || glob_matches(&path, &literal)
+                || parents(&literal).any(|p| glob_matches(&path, p))
+        })
+    }
+
+    /// Whether some pattern excludes the whole context (`*`, `**`).
+    pub fn excludes_everything(&self) -> bool {
+        self.patterns.iter().any(|(re, negate)| !negate && re.is_match("anything") && re.is_match(".anything"))
     }
 
     /// Whether the context path (relative, `/`-separated) is left out of the build context.

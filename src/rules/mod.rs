@@ -6,6 +6,7 @@
 //! Hub; their checks run only with `--space` or `hf://`), and `meta` (SC: spacecheck itself).
 
 pub mod assignment;
+pub mod buildkit;
 pub mod context;
 pub mod dockerfile;
 pub mod frontmatter;
@@ -215,6 +216,24 @@ pub(crate) mod testing {
         let all = lint(&[("README.md", README), ("Dockerfile", &text)]);
         assert!(all.iter().all(|d| d.code != "DF002"), "the case does not parse: {text}\n{all:?}");
         all.into_iter().filter(|d| d.code == code).collect()
+    }
+
+    /// A BuildKit check test case's findings of `code`: (line, message) sorted as BuildKit's
+    /// tests sort them. The case must parse.
+    pub fn buildkit_case(dockerfile: &str, code: &str) -> Vec<(usize, String)> {
+        buildkit_case_with(&[("Dockerfile", dockerfile)], code)
+    }
+
+    /// The same, with other files of the build context (`.dockerignore`).
+    pub fn buildkit_case_with(files: &[(&str, &str)], code: &str) -> Vec<(usize, String)> {
+        let mut all_files = vec![("README.md", README)];
+        all_files.extend_from_slice(files);
+        let all = lint(&all_files);
+        assert!(all.iter().all(|d| d.code != "DF002"), "the case does not parse: {files:?}\n{all:?}");
+        let mut found: Vec<(usize, String)> =
+            all.into_iter().filter(|d| d.code == code).map(|d| (d.position.map_or(0, |p| p.line), d.message)).collect();
+        found.sort();
+        found
     }
 
     pub fn fires(files: &[(&str, &str)], code: &str) -> bool {

@@ -1,0 +1,80 @@
+use crate::parse::dockerfile::{Args, CommandForm, Kind};
+use crate::rules::buildkit::{dockerfile, finding};
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: Code::BK007,
+    name: "json-args-recommended",
+    severity: Severity::Warning,
+    summary: "`CMD`/`ENTRYPOINT` in shell form (BuildKit JSONArgsRecommended)",
+    doc: r#"## What it checks
+BuildKit's `JSONArgsRecommended`: a `CMD` or `ENTRYPOINT` in shell form in a stage where no
+`SHELL` instruction (in it or the stages it is built on) chose another shell.
+
+## Why it matters on a Space
+The server runs under `/bin/sh -c`; where the shell does not hand its place to the server, the
+server never gets the stop signal when the Hub restarts the Space and is killed after the grace
+period instead of shutting down.
+
+## Example
+```dockerfile
+CMD uvicorn main:app --host 0.0.0.0 --port 7860
+```
+
+## Fix
+`CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]` (hadolint's DL3025 has
+the fix)."#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[Equivalent::BuildKit("JSONArgsRecommended"), Equivalent::Hadolint("DL3025")],
+};
+
+/// What the finding means on the Hub, and the fix.
+const HELP: &str = "the server may not get the Hub's stop signal: write it as a JSON array (`CMD [\"prog\", \"arg\"]`)";
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some((_, df)) = dockerfile(ctx) else { return };
+    let Some(model) = &ctx.model else { return };
+    // Whether each stage (by FROM order) set its own SHELL, or inherits one from its parent.
+    let mut custom_shell = vec![false; model.stages.len()];
+    for (s, stage) in model.stages.iter().enumerate() {
+        let inherited = stage.parent.is_some_and(|p| custom_shell.get(p).copied().unwrap_or(false));
+        let end = model.stages.get(s + 1).map_or(df.instructions.len(), |n| n.from_index);
+        let mut shell = inherited;
+        for ins in &df.instructions[stage.from_index..end] {
+            match (&ins.kind, &ins.args) {
+                (Kind::Shell, _) => shell = true,
+                (Kind::Cmd | Kind::Entrypoint, Args::Command(CommandForm::Shell(_))) if !shell => {
+                    let name = ins.kind.keyword();
+                    let message = format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
+                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP));
+                }
+                _ => {}
+            }
+        }
+        custom_shell[s] = shell;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::buildkit_case;
+
+    /// BuildKit's testJSONArgsRecommended (and the skips of testMaintainerDeprecated).
+    #[test]
+    fn buildkit_cases() {
+        let msg = |name: &str| format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
+        assert_eq!(buildkit_case("\nFROM scratch\nCMD mycommand\n", "BK007"), vec![(3, msg("CMD"))]);
+        assert_eq!(buildkit_case("\nFROM scratch\nENTRYPOINT mycommand\n", "BK007"), vec![(3, msg("ENTRYPOINT"))]);
+        for silent in [
+            "\nFROM scratch\nSHELL [\"/usr/bin/customshell\"]\nCMD mycommand\n",
+            "\nFROM scratch\nSHELL [\"/usr/bin/customshell\"]\nENTRYPOINT mycommand\n",
+            "\nFROM scratch AS base\nSHELL [\"/usr/bin/customshell\"]\n\nFROM base\nCMD mycommand\n",
+            "\nFROM scratch AS base\nSHELL [\"/usr/bin/customshell\"]\n\nFROM base\nENTRYPOINT mycommand\n",
+            "\nFROM scratch\n# check=skip=JSONArgsRecommended\nCMD mycommand\n",
+            "\nFROM scratch\n# check=skip=JSONArgsRecommended\nENTRYPOINT mycommand\n",
+        ] {
+            assert!(buildkit_case(silent, "BK007").is_empty(), "{silent}");
+        }
+    }
+}

@@ -1,0 +1,140 @@
+use std::collections::BTreeSet;
+
+use crate::model::ImageModel;
+use crate::parse::dockerfile::{Args, CopySource, Dockerfile, Instruction, Kind};
+use crate::rules::buildkit::{base_image_env, dockerfile, finding, meta_args, suggest, var_refs};
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: Code::BK011,
+    name: "undefined-var",
+    severity: Severity::Warning,
+    summary: "a variable used before any ARG or ENV defines it (BuildKit UndefinedVar)",
+    doc: r#"## What it checks
+BuildKit's `UndefinedVar`: a `$VAR` in an instruction BuildKit expands itself (ADD, COPY and their
+flags, ENV, ARG values, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR) that no `ARG` or `ENV`
+of the stage (or the stage it is built on) defined before, and that the base image does not
+set. `RUN`, `CMD` and `ENTRYPOINT` are left to the shell at run time, as BuildKit does. Suggests
+the nearest defined name. The base image's own variables are known for `python`, `node`,
+`golang`, `debian`, `ubuntu`, `alpine` and `scratch`; a stage built on another image is not
+judged (its variables cannot be known without pulling it).
+
+## Why it matters on a Space
+The variable expands to nothing: `ENV PATH=$HOME/.local/bin:$PATH` before `HOME` is set gives a
+`PATH` with `/.local/bin`, and the server `pip install --user` put in `/home/user/.local/bin` is
+not found when the Space starts (`uvicorn: not found`).
+
+## Example
+```dockerfile
+FROM python:3.11-slim
+ENV PATH=$HOME/.local/bin:$PATH
+```
+
+## Fix
+Define it first (`ENV HOME=/home/user` on its own line), or write the value."#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[Equivalent::BuildKit("UndefinedVar"), Equivalent::Hadolint("DL3044")],
+};
+
+/// The words of an instruction that BuildKit expands before running anything.
+fn expanded_words(ins: &Instruction) -> Vec<&str> {
+    let flags = ins.flags.iter().filter_map(|f| f.value.as_deref());
+    match &ins.args {
+        Args::Copy { sources, dest } => flags
+            .chain(sources.iter().filter_map(|s| match s {
+                CopySource::Path(w) => Some(w.text.as_str()),
+                CopySource::Heredoc(_) => None,
+            }))
+            .chain([dest.text.as_str()])
+            .collect(),
+        Args::KeyValues(pairs) => {
+            let keys = pairs.iter().filter(|_| ins.kind == Kind::Label).map(|p| p.key.text.as_str());
+            keys.chain(pairs.iter().filter_map(|p| p.value.as_ref().map(|v| v.text.as_str()))).collect()
+        }
+        Args::Words(words) if ins.kind != Kind::Shell => words.iter().map(|w| w.text.as_str()).collect(),
+        Args::Text(word) if ins.kind != Kind::Maintainer => vec![word.text.as_str()],
+        _ => vec![],
+    }
+}
+
+/// Names each stage ends with (ENV and ARG), so a stage built on it starts with them; `None`
+/// for a stage on an image whose variables are not known.
+fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Vec<Diagnostic>) {
+    let meta: Vec<String> = meta_args(df).into_iter().map(|(n, _)| n).collect();
+    let mut ended: Vec<Option<BTreeSet<String>>> = Vec::with_capacity(model.stages.len());
+    for (s, stage) in model.stages.iter().enumerate() {
+        let start = match stage.parent {
+            Some(p) => ended.get(p).cloned().flatten(),
+            None => base_image_env(&stage.image).map(|env| env.iter().map(|v| v.to_string()).collect()),
+        };
+        let Some(mut defined) = start else {
+            ended.push(None);
+            continue;
+        };
+        let end = model.stages.get(s + 1).map_or(df.instructions.len(), |n| n.from_index);
+        for ins in &df.instructions[stage.from_index + 1..end] {
+            let mut reported: Vec<String> = Vec::new();
+            for name in expanded_words(ins).into_iter().flat_map(|w| var_refs(w, df.escape)) {
+                if defined.contains(&name) || reported.contains(&name) {
+                    continue;
+                }
+                let options = defined.iter().map(String::as_str).chain(meta.iter().map(String::as_str));
+                let hint = suggest(&name, options).map(|s| format!(" (did you mean ${s}?)")).unwrap_or_default();
+                let message = format!("Usage of undefined variable '${name}'{hint}");
+                let with_default = expanded_words(ins).iter().any(|w| w.contains(&format!("${{{name}:-")) || w.contains(&format!("${{{name}-")));
+                let help = if with_default { HELP_DEFAULT } else { HELP };
+                out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, help));
+                reported.push(name);
+            }
+            if let (Kind::Env | Kind::Arg, Args::KeyValues(pairs)) = (ins.kind, &ins.args) {
+                defined.extend(pairs.iter().map(|p| p.key.text.clone()));
+            }
+        }
+        ended.push(Some(defined));
+    }
+}
+
+/// What the finding means on the Hub, and the fix.
+const HELP: &str = "the variable expands to nothing here: define it (ARG or ENV) before this line, or write the value";
+
+/// For `${NAME:-default}`: the default applies, BuildKit warns all the same.
+const HELP_DEFAULT: &str = "the default after `:-` is what the build uses; BuildKit warns because nothing defines the variable: declare it (`ARG NAME=default`) to say so";
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some((_, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
+    check_stages(ctx, df, model, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::buildkit_case;
+
+    fn msg(name: &str, hint: Option<&str>) -> String {
+        let hint = hint.map(|h| format!(" (did you mean ${h}?)")).unwrap_or_default();
+        format!("Usage of undefined variable '${name}'{hint}")
+    }
+
+    /// BuildKit's testUnmatchedVars and testAllTargetUnmarshal (alpine as the base image).
+    #[test]
+    fn buildkit_cases() {
+        assert!(buildkit_case("\nFROM scratch\nARG foo\nCOPY Dockerfile${foo} .\n", "BK011").is_empty());
+        assert!(buildkit_case("\nFROM alpine AS base\nARG foo=Dockerfile\n\nFROM base\nCOPY $foo .\n", "BK011").is_empty());
+        assert!(buildkit_case("\nFROM alpine\nRUN echo $PATH\n", "BK011").is_empty());
+        assert_eq!(buildkit_case("\nFROM alpine\nCOPY $foo .\nARG foo=bar\nRUN echo $foo\n", "BK011"), vec![(3, msg("foo", None))]);
+        let assets = "\nFROM alpine\nARG DIR_BINARIES=binaries/\nARG DIR_ASSETS=assets/\nARG DIR_CONFIG=config/\nCOPY $DIR_ASSET .\n\t";
+        assert_eq!(buildkit_case(assets, "BK011"), vec![(6, msg("DIR_ASSET", Some("DIR_ASSETS")))]);
+        assert_eq!(buildkit_case("\nFROM alpine\nENV PATH=$PAHT:/tmp/bin\n\t\t", "BK011"), vec![(3, msg("PAHT", Some("PATH")))]);
+        let two = "\nFROM scratch AS first\nCOPY $foo .\n\nFROM scratch AS second\nCOPY $bar .\n";
+        assert_eq!(buildkit_case(two, "BK011"), vec![(3, msg("foo", None)), (6, msg("bar", None))]);
+    }
+
+    /// The Space case: `$HOME` is not set by python images; an unknown base is not judged.
+    #[test]
+    fn home_before_it_is_set() {
+        let df = "FROM python:3.11-slim\nENV PATH=$HOME/.local/bin:$PATH\n";
+        assert_eq!(buildkit_case(df, "BK011"), vec![(2, msg("HOME", None))]);
+        assert!(buildkit_case("FROM python:3.11-slim\nENV HOME=/home/user\nENV PATH=$HOME/.local/bin:$PATH\n", "BK011").is_empty());
+        assert!(buildkit_case("FROM ghcr.io/acme/base:1\nENV PATH=$HOME/.local/bin:$PATH\n", "BK011").is_empty());
+    }
+}
