@@ -98,6 +98,12 @@ fn hand_checked_findings() {
     assert!(df2.message.contains("with a space"));
     // `ENV HF_TOKEN` without a value: BuildKit rejects it.
     assert!(has(&real(&corpus, "AlphaHinex__hf-models"), "DF002", "`ENV HF_TOKEN` has no value"));
+    // A typographic closing quote: BuildKit's lexer finds no matching `"` and stops the build.
+    assert!(has(
+        &real(&corpus, "koyeb__example-stable-diffusion-inpainting"),
+        "DF002",
+        "looking for matching double-quote"
+    ));
     // gunicorn bound to 8080 while the Hub uses 7860.
     assert!(has(&real(&corpus, "Tamizh-me__Techgium"), "DF008", "gunicorn listens on port 8080"));
     // socat forwards ${PORT:-7860} to uvicorn on 8000: not a port mismatch.
@@ -160,6 +166,10 @@ fn buildkit_fixtures() {
                 let want = result_keywords(&std::fs::read_to_string(case.join("result")).expect("result"));
                 let got: Vec<String> = df.instructions.iter().map(|i| i.kind.keyword().to_string()).collect();
                 assert_eq!(got, want, "{name}: instruction sequence differs from BuildKit's dump");
+                // Parser fixtures a build would still stop on: `ENV name='a\'b'` and
+                // `ADD \conf\\"` (unterminated quotes), `COPY --user=me` (no such flag).
+                let stops = !spacecheck::parse::buildkit::errors(&file, &df).is_empty();
+                assert_eq!(stops, ["env", "escapes", "flags"].contains(&name.as_str()), "{name}");
                 parsed += 1;
             }
             Err(e) => assert!(unbuildable.contains(&name.as_str()), "{name}: {}", e.message),

@@ -1,6 +1,7 @@
 //! Parsing: turning the Space's files into syntax (Dockerfile instructions, frontmatter keys),
 //! with byte spans for every piece a rule may point at.
 
+pub mod buildkit;
 pub mod dockerfile;
 pub mod dockerignore;
 pub mod frontmatter;

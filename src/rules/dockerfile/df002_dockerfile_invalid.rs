@@ -41,12 +41,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    let (Some(file), Some(Err(e))) = (ctx.dockerfile_file(), &ctx.dockerfile) else { return };
-    out.push(
-        Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message))
-            .at(file, e.span.clone())
-            .label("here"),
-    );
+    let (Some(file), Some(parsed)) = (ctx.dockerfile_file(), &ctx.dockerfile) else { return };
+    match parsed {
+        Err(e) => out.push(
+            Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message))
+                .at(file, e.span.clone())
+                .label("here"),
+        ),
+        // It parses; BuildKit still stops on these before running anything.
+        Ok(df) => out.extend(crate::parse::buildkit::errors(file, df).into_iter().map(|e| {
+            Diagnostic::new(&RULE, format!("BuildKit stops the build before running anything: {}", e.message))
+                .at(file, e.span)
+                .label("here")
+                .help("the Hub build fails on this line: fix the quoting or the flag it names")
+        })),
+    }
 }
 
 #[cfg(test)]
