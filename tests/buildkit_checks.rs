@@ -45,8 +45,11 @@ fn expect(list: &[(&str, usize)]) -> Vec<(String, usize)> {
     v
 }
 
-/// (Dockerfile, .dockerignore, expected checks): the Linux cases of BuildKit's tests.
-const CASES: &[(&str, Option<&str>, &[(&str, usize)])] = &[
+/// A case: its Dockerfile, its `.dockerignore` if any, and the checks expected (name, line).
+type Case = (&'static str, Option<&'static str>, &'static [(&'static str, usize)]);
+
+/// The Linux cases of BuildKit's tests.
+const CASES: &[Case] = &[
     // testRuleCheckOption
     ("#check=skip=all\nFROM scratch as base\ncopy Dockerfile .\n", None, &[]),
     ("#check=skip=all;error=true\nFROM scratch as base\ncopy Dockerfile .\n", None, &[]),
