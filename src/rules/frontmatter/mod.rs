@@ -3,7 +3,10 @@
 // The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
 include!(concat!(env!("OUT_DIR"), "/rules_frontmatter.rs"));
 
-/// Keys of the Spaces config reference (hub.md), plus `description` (undocumented, tolerated).
+/// Keys of the Spaces config reference (hub.md), plus keys the Hub reads or writes that the
+/// reference does not list: `description` (tolerated), `failure_strategy` (`rollback`, set by
+/// Hugging Face staff on their own Spaces: chat-ui, gguf-my-repo) and `duplicated_from` (written
+/// by the Hub when a Space is duplicated).
 pub const KNOWN_KEYS: &[&str] = &[
     "title",
     "emoji",
@@ -36,4 +39,6 @@ pub const KNOWN_KEYS: &[&str] = &[
     "preload_from_hub",
     "suggested_hardware",
     "suggested_storage",
+    "failure_strategy",
+    "duplicated_from",
 ];

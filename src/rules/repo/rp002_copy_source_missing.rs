@@ -9,10 +9,11 @@ pub static RULE: Rule = Rule {
     summary: "a COPY/ADD source is not in the build context, or .dockerignore excludes it",
     doc: r#"## What it checks
 Every `COPY`/`ADD` source taken from the build context, in the stages the final image needs:
-that a file or folder matches it in the Space (wildcards included), that `.dockerignore` does not
-exclude it, and that `.gitignore` does not keep it from being pushed (the Hub builds from the
-pushed repository, not from your disk). URLs, heredocs, `--from` copies and sources built from
-variables without a value are not checked.
+that a file or folder matches it in the Space, that `.dockerignore` does not exclude it, and
+that `.gitignore` does not keep it from being pushed (the Hub builds from the pushed repository,
+not from your disk). A wildcard that matches nothing is fine, as BuildKit decides it: it copies
+nothing (`COPY package.json package-lock.json* ./`). URLs, heredocs, `--from` copies and sources
+built from variables without a value are not checked.
 
 ## Why it matters on a Space
 BuildKit stops with `"/app.py": not found` and the Space shows a build error. A file that exists
@@ -81,6 +82,11 @@ fn check_source(
         vec![]
     };
     let kw = copy.kind.keyword();
+    // BuildKit copies a wildcard that matches nothing as nothing (`AllowEmptyWildcard`): that
+    // is how `COPY package.json package-lock.json* ./` works without a lock file.
+    if matches.is_empty() && is_glob {
+        return;
+    }
     if matches.is_empty() {
         let case_hint = space
             .files
@@ -135,7 +141,6 @@ mod tests {
     #[test]
     fn fires_on_missing_ignored_or_excluded() {
         assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY app.py /app/\n")]).len(), 1);
-        assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY *.py /app/\n")]).len(), 1);
         assert!(rp2(&[("Dockerfile", "FROM p\nCOPY .env /app/\n"), (".env", "A=1"), (".gitignore", ".env\n")])[0]
             .contains(".gitignore"));
         assert!(rp2(&[
@@ -144,6 +149,15 @@ mod tests {
             (".dockerignore", "data\n")
         ])[0]
             .contains(".dockerignore"));
+    }
+
+    /// BuildKit copies an empty wildcard match as nothing (its `AllowEmptyWildcard`).
+    #[test]
+    fn a_wildcard_that_matches_nothing_is_not_a_failure() {
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY *.py /app/\n")]).is_empty());
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY package.json package-lock.json* ./\n"), ("package.json", "{}")]).is_empty());
+        assert!(rp2(&[("Dockerfile", "FROM p\nCOPY .env* ./\n")]).is_empty());
+        assert_eq!(rp2(&[("Dockerfile", "FROM p\nCOPY package.json package-lock.json* ./\n")]).len(), 1);
     }
 
     #[test]
