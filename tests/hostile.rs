@@ -237,7 +237,8 @@ fn a_policy_linking_out_of_the_space_is_refused() {
 #[test]
 fn terminal_escapes_are_neutralized() {
     // (Not `\x1b[8m` in the COPY source: `[` makes it a wildcard, which may match nothing.)
-    let dir = space_with_dockerfile(b"FROM python\x1b[2J\x1b]0;owned\x07\nCOPY missing\x1b]0;x\x07.txt /app/\nUSER 1000\n");
+    let dir =
+        space_with_dockerfile(b"FROM python\x1b[2J\x1b]0;owned\x07\nCOPY missing\x1b]0;x\x07.txt /app/\nUSER 1000\n");
     std::fs::write(dir.path().join("evil\x1b[31m\n::error file=x::forged.txt"), "hf").expect("write");
     let out =
         Command::cargo_bin("spacecheck").expect("bin").arg(dir.path()).env("NO_COLOR", "1").output().expect("run");

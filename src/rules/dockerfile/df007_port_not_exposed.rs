@@ -1,4 +1,3 @@
-use super::final_from_span;
 use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
@@ -9,9 +8,10 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "no EXPOSE in the final stage lists the app port",
     doc: r#"## What it checks
-That an `EXPOSE` in the final stage (or a stage it is built from) lists the app port: the
-frontmatter's `app_port`, or 7860 when it is absent. Variables are expanded
-(`ARG PORT=7860` + `EXPOSE ${PORT}`), and ranges (`EXPOSE 7000-7999`) count.
+That the `EXPOSE` lines of the final stage (or a stage it is built from), when there are any,
+list the app port: the frontmatter's `app_port`, or 7860 when it is absent. Variables are
+expanded (`ARG PORT=7860` + `EXPOSE ${PORT}`), and ranges (`EXPOSE 7000-7999`) count. A
+Dockerfile without EXPOSE is fine: the Hub ignores EXPOSE, and its own templates have none.
 
 ## Why it matters on a Space
 The Hub routes traffic to `app_port` whatever EXPOSE says, so this is documentation, but it is the
@@ -66,27 +66,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    match model.exposed.first() {
-        Some(first) => {
-            let listed: Vec<&str> = model.exposed.iter().map(|e| e.text.value.as_str()).collect();
-            let mut finding =
-                Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
-                    .at(file, first.text.span.clone())
-                    .help(format!("expose {port}, the port the Hub sends traffic to"));
-            finding.fix = expose_fix(ctx, file, port);
-            out.push(finding);
-        }
-        None => {
-            let mut finding = Diagnostic::new(
-                &RULE,
-                format!("the final stage has no EXPOSE; the Space serves on {}", ctx.app_port_text()),
-            )
-            .at(file, final_from_span(ctx).unwrap_or(0..0))
-            .help(format!("add `EXPOSE {port}`"));
-            finding.fix = expose_fix(ctx, file, port);
-            out.push(finding)
-        }
-    }
+    // No EXPOSE at all is not reported: the Hub routes by `app_port` alone and its own Docker
+    // templates have none (the assignment's literal `EXPOSE` line is GA003's).
+    let Some(first) = model.exposed.first() else { return };
+    let listed: Vec<&str> = model.exposed.iter().map(|e| e.text.value.as_str()).collect();
+    let mut finding = Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
+        .at(file, first.text.span.clone())
+        .help(format!("expose {port}, the port the Hub sends traffic to"));
+    finding.fix = expose_fix(ctx, file, port);
+    out.push(finding);
 }
 
 #[cfg(test)]
@@ -94,10 +82,17 @@ mod tests {
     use crate::rules::testing::{codes_for, lint};
 
     #[test]
-    fn fires_when_missing_or_other() {
-        assert_eq!(codes_for("FROM python\nCMD x\n", "DF007").len(), 1);
+    fn fires_when_another_port_is_exposed() {
         assert_eq!(codes_for("FROM python\nEXPOSE 8501\n", "DF007").len(), 1);
-        assert_eq!(codes_for("FROM python\nEXPOSE 7860\nFROM python\n", "DF007").len(), 1, "EXPOSE of another stage");
+        assert_eq!(codes_for("FROM python\nEXPOSE 7860\nFROM python\nEXPOSE 8080\n", "DF007").len(), 1, "EXPOSE of another stage");
+    }
+
+    /// The Hub ignores EXPOSE, and its own Docker templates have none: no finding.
+    #[test]
+    fn silent_without_expose() {
+        assert!(codes_for("FROM python\nCMD x\n", "DF007").is_empty());
+        let template = "FROM python:3.9\nRUN useradd -m -u 1000 user\nUSER user\nENV PATH=\"/home/user/.local/bin:$PATH\"\nWORKDIR /app\nCOPY --chown=user ./requirements.txt requirements.txt\nRUN pip install --no-cache-dir --upgrade -r requirements.txt\nCOPY --chown=user . /app\nCMD [\"uvicorn\", \"app:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7860\"]\n";
+        assert!(codes_for(template, "DF007").is_empty());
     }
 
     #[test]
