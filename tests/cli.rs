@@ -333,6 +333,10 @@ fn hadolint_rules_selection_and_comments() {
     std::fs::write(dir.path().join("Dockerfile"), format!("# hadolint global ignore=DL3042\n{dockerfile}")).unwrap();
     let global = codes_with(&["--select", "DL3042"]);
     assert!(global.is_empty(), "{global:?}");
+    // hadolint's comments reach hadolint's codes only.
+    std::fs::write(dir.path().join("Dockerfile"), "# hadolint ignore=DF004,DL3006\nFROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n").unwrap();
+    assert!(codes_with(&[]).contains(&"DF004".to_string()), "{:?}", codes_with(&[]));
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.path().join("spacecheck.yaml"), "rules:\n  DL3013: error\n").unwrap();
     let by_policy = codes_with(&["--policy", dir.path().join("spacecheck.yaml").to_str().unwrap()]);
     let hadolint: Vec<&String> = by_policy.iter().filter(|c| c.starts_with("DL")).collect();
