@@ -137,9 +137,8 @@ fn collect(
         }
         let span = file.line_span(line_no);
         // hadolint's comments reach hadolint's codes only (`# hadolint ignore=DF004` is not ours).
-        let hadolint = parse_hadolint(&file.text[span.clone()]).map(|(codes, global)| {
-            (codes.into_iter().filter(|c| c.starts_with("DL")).collect::<Vec<_>>(), global)
-        });
+        let hadolint = parse_hadolint(&file.text[span.clone()])
+            .map(|(codes, global)| (codes.into_iter().filter(|c| c.starts_with("DL")).collect::<Vec<_>>(), global));
         let directive = match &hadolint {
             Some((codes, _)) => Directive::Ignore { codes: codes.clone(), reason: None },
             None => parse_comment(&file.text[span.clone()]),

@@ -334,7 +334,11 @@ fn hadolint_rules_selection_and_comments() {
     let global = codes_with(&["--select", "DL3042"]);
     assert!(global.is_empty(), "{global:?}");
     // hadolint's comments reach hadolint's codes only.
-    std::fs::write(dir.path().join("Dockerfile"), "# hadolint ignore=DF004,DL3006\nFROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n").unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "# hadolint ignore=DF004,DL3006\nFROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n",
+    )
+    .unwrap();
     assert!(codes_with(&[]).contains(&"DF004".to_string()), "{:?}", codes_with(&[]));
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.path().join("spacecheck.yaml"), "rules:\n  DL3013: error\n").unwrap();

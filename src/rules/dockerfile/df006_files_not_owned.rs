@@ -13,8 +13,10 @@ pub static RULE: Rule = Rule {
 For each `COPY`/`ADD` from the build context into the final image, while the image runs as a
 non-root user: that the files end up owned by that user, through `--chown` naming it (by name or
 UID), or a later `RUN chown -R <user> <dir>` (or a world-writable `chmod -R`) covering the
-destination. Copies into system folders (`/etc`, `/usr`, `/tmp`...) and from other stages are not
-checked.
+destination, or a later `COPY --chown=<user> . <dir>` that replaces them. Copies into system
+folders (`/etc`, `/usr`, `/tmp`...), from other stages, and of files the app only reads or runs
+(dependency manifests such as `requirements.txt` or `package.json`, `.sh` start scripts) are not
+checked; a folder is reported once, at its first root-owned copy.
 
 ## Why it matters on a Space
 `COPY` always writes files as root, whatever `USER` says. On the Hub the app runs as UID 1000 and
@@ -59,6 +61,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if model.same_user(runtime, "root") || UserSpec::parse(runtime).is_root() {
         return;
     }
+    let mut reported: Vec<String> = Vec::new();
     for copy in &model.copies {
         if copy.from != CopyFrom::Context || SYSTEM_DIRS.iter().any(|d| copy.dest == *d || copy.dest.starts_with(&format!("{d}/")))
         {
@@ -89,9 +92,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if copy.chmod.is_some_and(|m| m.world_writable())
             || fixed_later(model, copy, runtime)
+            || only_build_manifests(copy)
+            || copied_over_later(model, copy, runtime)
         {
             continue;
         }
+        // One finding per folder: copies into a folder already reported add nothing.
+        let dest = copy.dest.trim_end_matches('/').to_string();
+        if reported.iter().any(|r: &String| dest == *r || dest.starts_with(&format!("{r}/"))) {
+            continue;
+        }
+        reported.push(dest);
         let mut d = Diagnostic::new(
             &RULE,
             format!("{} writes `{}` as root, but the app runs as `{runtime}`, so it cannot change these files (COPY ignores USER)", copy.kind.keyword(), copy.dest),
@@ -115,6 +126,56 @@ fn chown_fix(file: &SourceFile, copy: &CopyOp, model: &ImageModel, runtime: &str
     let at = copy.span.start + keyword;
     let message = format!("add `--chown={uid}` (`{runtime}`)");
     Some(Fix::replace(Applicability::Safe, message, file, at..at, format!(" --chown={uid}")))
+}
+
+/// Files a build reads to install dependencies and nothing writes at run time.
+const BUILD_MANIFESTS: &[&str] = &[
+    "requirements.txt",
+    "pyproject.toml",
+    "poetry.lock",
+    "uv.lock",
+    "pdm.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "setup.py",
+    "setup.cfg",
+    "environment.yml",
+    "environment.yaml",
+    "package.json",
+    "package-lock.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "go.mod",
+    "go.sum",
+    "Cargo.toml",
+    "Cargo.lock",
+    "Gemfile",
+    "Gemfile.lock",
+];
+
+/// A copy of dependency manifests or start scripts only (`COPY requirements.txt .`,
+/// `COPY start.sh /start.sh`): they are read or run, never written by the app.
+fn only_build_manifests(copy: &CopyOp) -> bool {
+    !copy.sources.is_empty()
+        && copy.sources.iter().all(|s| {
+            let name = s.value.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+            BUILD_MANIFESTS.contains(&name)
+                || (name.starts_with("requirements") && name.ends_with(".txt"))
+                || name.ends_with(".sh")
+        })
+}
+
+/// A later copy of the whole context (`COPY --chown=user . .`) into the same folder or a folder
+/// above it, owned by the runtime user: it replaces these files with the user's own.
+fn copied_over_later(model: &ImageModel, copy: &CopyOp, runtime: &str) -> bool {
+    let dest = copy.dest.trim_end_matches('/');
+    model.copies.iter().filter(|c| c.instruction > copy.instruction && c.from == CopyFrom::Context).any(|later| {
+        let owned = later.chown.as_ref().is_some_and(|c| model.same_user(&c.value, runtime));
+        let whole_context = later.sources.iter().any(|s| matches!(s.value.trim_end_matches('/'), "." | "./" | ""));
+        let later_dest = later.dest.trim_end_matches('/');
+        owned && whole_context && (dest == later_dest || dest.starts_with(&format!("{later_dest}/")) || later_dest.is_empty())
+    })
 }
 
 /// A later `chown -R user dir` or world-writable `chmod -R` covering the destination.
@@ -158,6 +219,20 @@ mod tests {
         )
         .is_empty());
         assert!(codes_for("FROM python\nCOPY . /app\n", "DF006").is_empty(), "root at run time is DF004's");
+    }
+
+    /// The corpus's false findings: a manifest nothing writes, a folder reported once per copy,
+    /// a copy the whole context then replaces with the user's own files.
+    #[test]
+    fn one_finding_per_folder_and_none_for_manifests_or_replaced_files() {
+        let manifests = format!("{USER}WORKDIR /code\nCOPY ./requirements.txt /code/requirements.txt\nUSER user\n");
+        assert!(codes_for(&manifests, "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}WORKDIR /app\nCOPY package.json package-lock.json ./\nUSER user\n"), "DF006").is_empty());
+        assert!(codes_for(&format!("{USER}COPY start.sh /start.sh\nUSER user\n"), "DF006").is_empty());
+        let three = format!("{USER}WORKDIR /app\nCOPY requirements.txt .\nCOPY app.py .\nCOPY model/ ./model/\nUSER user\n");
+        assert_eq!(codes_for(&three, "DF006").len(), 1);
+        let replaced = format!("{USER}WORKDIR /home/user/app\nCOPY app.py .\nUSER user\nCOPY --chown=user . .\n");
+        assert!(codes_for(&replaced, "DF006").is_empty());
     }
 
     #[test]
