@@ -218,9 +218,12 @@ impl ImageModel {
             ));
         }
         // The last change wins (usermod after useradd).
-        if let Some(u) = self.created_users.iter().rev().find(|u| u.name == name) {
+        if let Some((at, u)) = self.created_users.iter().enumerate().rev().find(|(_, u)| u.name == name) {
             if let Some(uid) = u.uid {
                 return Uid::Known(uid);
+            }
+            if let Some(old) = &u.renamed_from {
+                return self.uid_before(at, old);
             }
             return self.infer_uid(name, u);
         }
@@ -228,6 +231,19 @@ impl ImageModel {
             return Uid::Known(uid);
         }
         Uid::Unknown(format!("no useradd/adduser in the Dockerfile creates `{name}`"))
+    }
+
+    /// The UID `name` had before the user change at `at` (a renamed account keeps its UID).
+    fn uid_before(&self, at: usize, name: &str) -> Uid {
+        if let Some(u) = self.created_users[..at].iter().rev().find(|u| u.name == name) {
+            if let Some(uid) = u.uid {
+                return Uid::Known(uid);
+            }
+        }
+        match users::base_image_user(self.base_ref.as_ref(), name) {
+            Some(uid) => Uid::Known(uid),
+            None => Uid::Unknown(format!("`{name}` is renamed, but spacecheck cannot tell its UID")),
+        }
     }
 
     /// `useradd user` without `-u` takes the first free UID from 1000 (system users: below 1000).
@@ -249,7 +265,8 @@ impl ImageModel {
             }
             match u.uid {
                 Some(uid) => taken.push(uid),
-                None if !u.system => {
+                // A renamed account keeps its UID: it takes no new one.
+                None if !u.system && u.renamed_from.is_none() => {
                     let mut next = 1000;
                     while taken.contains(&next) {
                         next += 1;

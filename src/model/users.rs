@@ -14,6 +14,9 @@ pub struct CreatedUser {
     pub uid: Option<u32>,
     /// `useradd -r` / `adduser --system` users get UIDs below 1000.
     pub system: bool,
+    /// `usermod -l NEW OLD`: the account `OLD` renamed, keeping its UID (`node` → `user` on
+    /// node images, where `node` is UID 1000).
+    pub renamed_from: Option<String>,
 }
 
 /// Reads `useradd`, `adduser` and `usermod -u` out of a simple command.
@@ -25,7 +28,11 @@ pub fn user_change(cmd: &SimpleCommand) -> Option<CreatedUser> {
         "adduser" => parse_options(args, ADDUSER_VALUE_FLAGS, &["-u", "--uid"], false),
         "usermod" => {
             let u = parse_options(args, USERMOD_VALUE_FLAGS, &["-u", "--uid"], true)?;
-            u.uid.map(|_| u)
+            let new_name = ParsedArgs::parse(args, USERMOD_VALUE_FLAGS).value(&["-l", "--login"]).map(str::to_string);
+            match new_name.filter(|n| !n.is_empty() && !n.contains('$')) {
+                Some(name) => Some(CreatedUser { name, uid: u.uid, system: false, renamed_from: Some(u.name) }),
+                None => u.uid.map(|_| u),
+            }
         }
         _ => None,
     }
@@ -112,7 +119,21 @@ fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name
     if name.contains('$') || name.is_empty() {
         return None;
     }
-    Some(CreatedUser { name: name.to_string(), uid, system })
+    Some(CreatedUser { name: name.to_string(), uid, system, renamed_from: None })
+}
+
+/// The user a well-known base image runs as when the Dockerfile sets none, when it is not
+/// root: Jupyter's docker-stacks run as `jovyan` (1000), micromamba's images as `mambauser`
+/// (57439, its `MAMBA_USER_ID`).
+pub fn base_default_user(base: Option<&ImageRef>) -> Option<(&'static str, u32)> {
+    let base = base?;
+    if base.repository.starts_with("jupyter/") || base.repository.contains("quay.io/jupyter") {
+        Some(("jovyan", 1000))
+    } else if base.repository.ends_with("mambaorg/micromamba") || base.repository == "mambaorg/micromamba" {
+        Some(("mambauser", 57439))
+    } else {
+        None
+    }
 }
 
 /// Users that well-known base images already have, with their UIDs.
@@ -126,6 +147,7 @@ pub fn base_image_user(base: Option<&ImageRef>, name: &str) -> Option<u32> {
         "node" if repo == "node" => Some(1000),
         "bun" if repo == "bun" => Some(1000),
         "jovyan" => Some(1000),
+        "mambauser" if base.is_some_and(|b| b.repository.ends_with("mambaorg/micromamba")) => Some(57439),
         "ubuntu" if base.is_some_and(ships_ubuntu_user) => Some(1000),
         _ => None,
     }
@@ -176,7 +198,7 @@ mod tests {
         assert_eq!(change("useradd --uid=1000 -m user").unwrap().uid, Some(1000));
         assert_eq!(
             change("useradd -u1001 app").unwrap(),
-            CreatedUser { name: "app".into(), uid: Some(1001), system: false }
+            CreatedUser { name: "app".into(), uid: Some(1001), system: false, renamed_from: None }
         );
         assert_eq!(change("adduser --disabled-password --gecos '' --uid 1000 user").unwrap().name, "user");
         assert_eq!(change("adduser -D -u 1000 -h /home/user -s /bin/sh user").unwrap().uid, Some(1000));

@@ -83,8 +83,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     match &model.runtime_user {
         RuntimeUser::Default => {
-            // Images built to run unprivileged (Jupyter's docker-stacks) already default to UID 1000.
-            if model.base_ref.as_ref().is_some_and(|b| b.repository.starts_with("jupyter/")) {
+            // Images built to run unprivileged (Jupyter's docker-stacks, micromamba) run as their
+            // own user, not root; a UID other than 1000 is DF005's.
+            if users::base_default_user(model.base_ref.as_ref()).is_some() {
                 return;
             }
             let user_elsewhere =

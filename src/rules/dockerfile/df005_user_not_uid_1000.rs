@@ -37,8 +37,20 @@ user (`USER node`)."#,
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
-    let RuntimeUser::Set { user, .. } = &model.runtime_user else { return };
     let want = ctx.policy.dockerfile.user_uid.unwrap_or(1000);
+    let RuntimeUser::Set { user, .. } = &model.runtime_user else {
+        // No USER: a base image that runs as its own non-root user (micromamba's `mambauser`).
+        if let Some((name, uid)) = crate::model::users::base_default_user(model.base_ref.as_ref()).filter(|(_, u)| *u != want) {
+            let base = model.base_image.as_ref().map_or("the base image", |b| b.value.as_str());
+            out.push(
+                Diagnostic::new(&RULE, format!("`{base}` runs as `{name}` (UID {uid}), but the Hub runs the container as UID {want}: files prepared for {uid} are not writable at run time"))
+                    .at(file, super::final_from_span(ctx).unwrap_or(0..0))
+                    .label(format!("UID {uid}"))
+                    .help(format!("give the app's files to UID {want} (`COPY --chown={want}`, `chown -R {want}` as root), or rebuild the base with `MAMBA_USER_ID={want}`")),
+            );
+        }
+        return;
+    };
     let spec = UserSpec::parse(&user.value);
     let name = spec.user.as_str();
     if ctx.policy.dockerfile.numeric_user && spec.uid().is_none() {
@@ -102,6 +114,28 @@ mod tests {
         )
         .is_empty());
         assert!(codes_for("FROM python\nUSER root\n", "DF005").is_empty(), "root is DF004's");
+    }
+
+    /// `usermod -l user node` renames node's UID-1000 account: `USER user` is UID 1000 (the
+    /// corpus's blackdreamio4 linkscribe Space).
+    #[test]
+    fn a_renamed_base_user_keeps_its_uid() {
+        let renamed = "FROM node:20-slim\nRUN usermod -l user node && groupmod -n user node && usermod -d /home/user -m user\nUSER user\n";
+        assert!(codes_for(renamed, "DF005").is_empty());
+        let other = "FROM node:20-slim\nRUN useradd -u 1001 app && usermod -l svc app\nUSER svc\n";
+        assert_eq!(codes_for(other, "DF005").len(), 1);
+    }
+
+    /// micromamba's images run as `mambauser` (57439) when no USER is set: not root (no DF004),
+    /// but not the Hub's UID either.
+    #[test]
+    fn a_base_that_runs_as_its_own_user() {
+        let mamba = "FROM mambaorg/micromamba:1.5.8\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+        let found = codes_for(mamba, "DF005");
+        assert_eq!(found.len(), 1);
+        assert!(found[0].message.contains("mambauser") && found[0].message.contains("57439"), "{}", found[0].message);
+        assert!(codes_for(mamba, "DF004").is_empty());
+        assert!(codes_for("FROM jupyter/base-notebook:latest\n", "DF005").is_empty());
     }
 
     #[test]
