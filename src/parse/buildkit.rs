@@ -4,7 +4,7 @@
 //! instructions BuildKit expands itself. Words are split as BuildKit's parser splits each
 //! instruction: COPY, ADD, EXPOSE, VOLUME and FROM on whitespace, quotes or not (so
 //! `COPY "my file.csv" /data/` gives the word `"my`, which fails); ENV, LABEL and ARG into
-//! `key=value` words that respect quotes; USER, WORKDIR and STOPSIGNAL as one word.
+//! `key=value` words that respect quotes (an unclosed quote runs to the end); USER, WORKDIR and STOPSIGNAL as one word.
 
 use std::ops::Range;
 
@@ -99,41 +99,14 @@ fn expanded_words(file: &SourceFile, ins: &Instruction, escape: char) -> Vec<(St
     }
     let words: Vec<String> = match ins.kind {
         Kind::User | Kind::Workdir | Kind::Stopsignal => vec![args.to_string()],
-        Kind::Env | Kind::Label | Kind::Arg => quoted_words(args, escape),
+        // BuildKit's `parseWords`: whitespace splits words except inside quotes.
+        Kind::Env | Kind::Label | Kind::Arg => {
+            super::shell::split_words_raw(args, escape).into_iter().map(|(_, w)| w.to_string()).collect()
+        }
         Kind::From => args.split_whitespace().take(1).map(str::to_string).collect(),
         _ => args.split_whitespace().map(str::to_string).collect(),
     };
     words.into_iter().map(|w| (w, span.clone())).collect()
-}
-
-/// BuildKit's `parseWords`: whitespace splits words except inside quotes (an unclosed quote
-/// runs to the end); escapes keep the next character.
-fn quoted_words(text: &str, escape: char) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            None if c.is_whitespace() => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-                continue;
-            }
-            None if c == '"' || c == '\'' => quote = Some(c),
-            Some(q) if c == q => quote = None,
-            _ => {}
-        }
-        word.push(c);
-        if c == escape && quote != Some('\'') {
-            word.extend(chars.next());
-        }
-    }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
 }
 
 /// What BuildKit's lexer says of a word it cannot expand, if anything.
