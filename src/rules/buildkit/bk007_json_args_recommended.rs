@@ -39,9 +39,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut custom_shell = vec![false; model.stages.len()];
     for (s, stage) in model.stages.iter().enumerate() {
         let inherited = stage.parent.is_some_and(|p| custom_shell.get(p).copied().unwrap_or(false));
-        let end = model.stages.get(s + 1).map_or(df.instructions.len(), |n| n.from_index);
         let mut shell = inherited;
-        for ins in &df.instructions[stage.from_index..end] {
+        for ins in &df.instructions[stage.body.clone()] {
             match (&ins.kind, &ins.args) {
                 (Kind::Shell, _) => shell = true,
                 (Kind::Cmd | Kind::Entrypoint, Args::Command(CommandForm::Shell(_))) if !shell => {

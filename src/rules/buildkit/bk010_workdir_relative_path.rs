@@ -39,8 +39,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut absolute_set = vec![false; model.stages.len()];
     for (s, stage) in model.stages.iter().enumerate() {
         let mut set = stage.parent.is_some_and(|p| absolute_set.get(p).copied().unwrap_or(false));
-        let end = model.stages.get(s + 1).map_or(df.instructions.len(), |n| n.from_index);
-        for ins in &df.instructions[stage.from_index..end] {
+        for ins in &df.instructions[stage.body.clone()] {
             let (Kind::Workdir, Args::Text(dir)) = (ins.kind, &ins.args) else { continue };
             let path = unquote(&dir.text);
             if path.starts_with('/') || path.starts_with('$') {

@@ -63,7 +63,7 @@ fn expanded_words(ins: &Instruction) -> Vec<&str> {
 fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Vec<Diagnostic>) {
     let meta: Vec<String> = meta_args(df).into_iter().map(|(n, _)| n).collect();
     let mut ended: Vec<Option<BTreeSet<String>>> = Vec::with_capacity(model.stages.len());
-    for (s, stage) in model.stages.iter().enumerate() {
+    for stage in &model.stages {
         let start = match stage.parent {
             Some(p) => ended.get(p).cloned().flatten(),
             None => base_image_env(&stage.image).map(|env| env.iter().map(|v| v.to_string()).collect()),
@@ -72,8 +72,7 @@ fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Ve
             ended.push(None);
             continue;
         };
-        let end = model.stages.get(s + 1).map_or(df.instructions.len(), |n| n.from_index);
-        for ins in &df.instructions[stage.from_index + 1..end] {
+        for ins in &df.instructions[stage.body.clone()] {
             let mut reported: Vec<String> = Vec::new();
             for name in expanded_words(ins).into_iter().flat_map(|w| var_refs(w, df.escape)) {
                 if defined.contains(&name) || reported.contains(&name) {
