@@ -149,6 +149,27 @@ pub struct Dockerfile {
     pub escape: char,
 }
 
+impl Dockerfile {
+    /// Pairs (earlier, later) of instructions of `kind` given again in the same stage, in file
+    /// order: only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage counts. ONBUILD triggers
+    /// are not counted (they run in another build).
+    pub fn repeated_in_stage(&self, kind: Kind) -> Vec<(&Instruction, &Instruction)> {
+        let mut out = Vec::new();
+        let mut previous: Option<&Instruction> = None;
+        for ins in &self.instructions {
+            if ins.kind == Kind::From {
+                previous = None;
+            } else if ins.kind == kind {
+                if let Some(earlier) = previous {
+                    out.push((earlier, ins));
+                }
+                previous = Some(ins);
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
     pub message: String,

@@ -37,21 +37,12 @@ const HELP: &str = "only the last one runs when the Space starts: keep one";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some((_, df)) = dockerfile(ctx) else { return };
-    let mut last: Vec<(Kind, usize)> = Vec::new();
-    for (n, ins) in df.instructions.iter().enumerate() {
-        match ins.kind {
-            Kind::From => last.clear(),
-            Kind::Cmd | Kind::Entrypoint | Kind::Healthcheck => {
-                if let Some(at) = last.iter().position(|(k, _)| *k == ins.kind) {
-                    let earlier = &df.instructions[last[at].1];
-                    let name = ins.kind.keyword();
-                    let message = format!("Multiple {name} instructions should not be used in the same stage because only the last one will be used");
-                    out.extend(finding(ctx, &RULE, earlier.span.start, earlier.span.clone(), message, HELP));
-                    last.remove(at);
-                }
-                last.push((ins.kind, n));
-            }
-            _ => {}
+    for kind in [Kind::Entrypoint, Kind::Cmd, Kind::Healthcheck] {
+        // BuildKit reports the earlier instruction: it is the one ignored.
+        for (earlier, _) in df.repeated_in_stage(kind) {
+            let name = kind.keyword();
+            let message = format!("Multiple {name} instructions should not be used in the same stage because only the last one will be used");
+            out.extend(finding(ctx, &RULE, earlier.span.start, earlier.span.clone(), message, HELP));
         }
     }
 }

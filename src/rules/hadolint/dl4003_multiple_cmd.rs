@@ -1,5 +1,4 @@
 use crate::parse::dockerfile::Kind;
-use crate::rules::hadolint::repeated_in_stage;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -30,7 +29,7 @@ Keep one `CMD`, the one the Space should run."#,
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    for (earlier, later) in repeated_in_stage(df, Kind::Cmd) {
+    for (earlier, later) in df.repeated_in_stage(Kind::Cmd) {
         let line = file.line_col(earlier.span.start).0;
         out.push(
             Diagnostic::new(&RULE, format!("a second `CMD` in this stage: only the last one runs, the `CMD` on line {line} never does"))

@@ -1,5 +1,4 @@
 use crate::parse::dockerfile::Kind;
-use crate::rules::hadolint::repeated_in_stage;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -30,7 +29,7 @@ Keep one `ENTRYPOINT`; chain the steps in a start script (`setup && exec python 
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    for (earlier, later) in repeated_in_stage(df, Kind::Entrypoint) {
+    for (earlier, later) in df.repeated_in_stage(Kind::Entrypoint) {
         let line = file.line_col(earlier.span.start).0;
         out.push(
             Diagnostic::new(

@@ -150,17 +150,3 @@ pub fn pip_install(command: &SimpleCommand) -> Option<usize> {
     let at = (start..command.words.len()).find(|&i| !command.words[i].starts_with('-'))?;
     (command.words[at] == "install").then_some(at)
 }
-
-/// Pairs (previous, repeated) of instructions of `kind` given more than once in one stage
-/// (ONBUILD triggers apart: they run in another build).
-pub fn repeated_in_stage(df: &Dockerfile, kind: Kind) -> Vec<(&Instruction, &Instruction)> {
-    let mut out = Vec::new();
-    let mut previous: Option<(usize, &Instruction)> = None;
-    for step in steps(df).into_iter().filter(|s| s.ins.kind == kind && !s.onbuild) {
-        if let Some((_, earlier)) = previous.filter(|(stage, _)| *stage == step.stage) {
-            out.push((earlier, step.ins));
-        }
-        previous = Some((step.stage, step.ins));
-    }
-    out
-}
