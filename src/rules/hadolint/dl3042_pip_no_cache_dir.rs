@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::{Args, Kind};
-use crate::rules::hadolint::{pip_install, scripts, stage_images, stage_names, steps};
+use crate::rules::hadolint::{pip_install, scripts, stage_parents, steps};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -47,15 +47,13 @@ fn truthy(value: &str) -> Option<bool> {
 
 /// Whether each stage's ENV turns the cache off before each RUN: by RUN position in `scripts`.
 fn env_turns_cache_off(df: &crate::parse::dockerfile::Dockerfile) -> Vec<bool> {
-    let names = stage_names(df);
-    let images = stage_images(df);
+    let parents = stage_parents(df);
     let mut stage_env: HashMap<usize, bool> = HashMap::new();
     let mut at_runs = Vec::new();
     for step in steps(df) {
         match (&step.ins.kind, &step.ins.args) {
             (Kind::From, _) => {
-                let image = images.get(step.stage).map(|i| i.to_ascii_lowercase());
-                let parent = image.and_then(|i| names[..step.stage].iter().rposition(|n| n.as_deref() == Some(i.as_str())));
+                let parent = parents.get(step.stage).copied().flatten();
                 let inherited = parent.and_then(|p| stage_env.get(&p).copied()).unwrap_or(false);
                 stage_env.insert(step.stage, inherited);
             }

@@ -1,6 +1,6 @@
 use crate::parse::dockerfile::{Args, Kind};
 use crate::parse::shell::unquote;
-use crate::rules::hadolint::{stage_images, stage_names, steps};
+use crate::rules::hadolint::{stage_parents, steps};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -40,14 +40,12 @@ fn is_absolute(dest: &str) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    let names = stage_names(df);
-    let images = stage_images(df);
+    let parents = stage_parents(df);
     // Whether each stage has a WORKDIR, its own or inherited from the stage it is built on.
-    let mut has_workdir = vec![false; names.len().max(1)];
+    let mut has_workdir = vec![false; parents.len().max(1)];
     for step in steps(df) {
         if step.ins.kind == Kind::From {
-            let image = images.get(step.stage).map(|i| i.to_ascii_lowercase());
-            let parent = image.and_then(|i| names[..step.stage].iter().rposition(|n| n.as_deref() == Some(i.as_str())));
+            let parent = parents.get(step.stage).copied().flatten();
             has_workdir[step.stage] = parent.is_some_and(|p| has_workdir[p]);
             continue;
         }

@@ -69,6 +69,20 @@ pub fn stage_images(df: &Dockerfile) -> Vec<&str> {
         .collect()
 }
 
+/// The earlier stage each stage is built FROM, as hadolint reads it: its image, as written,
+/// names that stage (the last of that name before it).
+pub fn stage_parents(df: &Dockerfile) -> Vec<Option<usize>> {
+    let names = stage_names(df);
+    stage_images(df)
+        .iter()
+        .enumerate()
+        .map(|(s, image)| {
+            let image = image.to_ascii_lowercase();
+            names[..s].iter().rposition(|n| n.as_deref() == Some(image.as_str()))
+        })
+        .collect()
+}
+
 /// A COPY's `--from` flag and its value, unquoted and lower-cased (stage names compare so).
 pub fn copy_from<'a>(step: &Step<'a>) -> Option<(&'a crate::parse::dockerfile::Flag, String)> {
     let flag = step.ins.flag("from")?;
