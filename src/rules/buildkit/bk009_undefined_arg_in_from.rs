@@ -33,8 +33,8 @@ Declare it before the first FROM (`ARG PY_VERSION=3.11`), or use the name declar
 const HELP: &str = "the variable is empty when the Hub builds: declare it with an ARG before the first FROM";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some((_, df)) = dockerfile(ctx) else { return };
-    let meta = meta_args(df);
+    let (Some((_, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
+    let meta = meta_args(model);
     let declared: Vec<&str> = meta.iter().map(|(n, _)| n.as_str()).chain(PLATFORM_ARGS.iter().copied()).collect();
     for ins in &df.instructions {
         let Args::From { image, .. } = &ins.args else { continue };

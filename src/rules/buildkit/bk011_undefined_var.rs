@@ -61,7 +61,7 @@ fn expanded_words(ins: &Instruction) -> Vec<&str> {
 /// Names each stage ends with (ENV and ARG), so a stage built on it starts with them; `None`
 /// for a stage on an image whose variables are not known.
 fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Vec<Diagnostic>) {
-    let meta: Vec<String> = meta_args(df).into_iter().map(|(n, _)| n).collect();
+    let meta: Vec<String> = meta_args(model).into_iter().map(|(n, _)| n).collect();
     let mut ended: Vec<Option<BTreeSet<String>>> = Vec::with_capacity(model.stages.len());
     for stage in &model.stages {
         let start = match stage.parent {

@@ -35,8 +35,8 @@ Give the ARG a default (`ARG VERSION=3.11`), or set a Space variable of that nam
 const HELP: &str = "the Hub passes only Space variables as build args: give the ARG a default, or add a Space variable of that name";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some((_, df)) = dockerfile(ctx) else { return };
-    let meta = meta_args(df);
+    let (Some((_, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
+    let meta = meta_args(model);
     let mut stages: Vec<String> = Vec::new();
     for ins in &df.instructions {
         let Args::From { image, alias } = &ins.args else { continue };

@@ -243,20 +243,16 @@ pub const PLATFORM_ARGS: &[&str] = &[
     "TARGETVARIANT",
 ];
 
-/// The ARGs before the first FROM: name and default (quotes removed), `None` without one.
-pub fn meta_args(df: &Dockerfile) -> Vec<(String, Option<String>)> {
-    use crate::parse::dockerfile::{Args, Kind};
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    for ins in df.instructions.iter().take_while(|i| i.kind != Kind::From) {
-        let Args::KeyValues(pairs) = &ins.args else { continue };
-        for pair in pairs {
-            let known = |name: &str| out.iter().rev().find(|(n, _)| n == name).and_then(|(_, v)| v.clone());
-            let value =
-                pair.value.as_ref().map(|v| crate::parse::shell::expand_shell_word(&v.text, &|n: &str| known(n)));
-            out.push((pair.key.text.clone(), value));
-        }
-    }
-    out
+/// The ARGs before the first FROM, as the model read them: name and default (expanded, quotes
+/// removed), `None` without one.
+pub fn meta_args(model: &crate::model::ImageModel) -> Vec<(String, Option<String>)> {
+    let first_from = model.stages.first().map_or(usize::MAX, |s| s.from_index);
+    model
+        .var_defs
+        .iter()
+        .filter(|d| d.kind == crate::parse::dockerfile::Kind::Arg && d.instruction < first_from)
+        .map(|d| (d.name.clone(), d.value.as_ref().map(|v| v.value.clone())))
+        .collect()
 }
 
 /// A FROM's `--platform` flag: its value as written and the flag's span.
