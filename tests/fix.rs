@@ -685,3 +685,12 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+#[test]
+fn df014_rewrites_an_array_that_is_not_json() {
+    let cmd = DOCKERFILE_7255.lines().find(|l| l.starts_with("CMD [")).expect("a JSON CMD").to_string();
+    let single_quoted = cmd.replace('"', "'");
+    let dockerfile = DOCKERFILE_7255.replace(&cmd, &single_quoted);
+    let dir = check_fix(README_7255, &dockerfile, "DF014", &[]);
+    assert!(dockerfile_text(dir.path()).contains(&cmd), "{}", dockerfile_text(dir.path()));
+}

@@ -164,11 +164,14 @@ fn each_live_rule_fires_on_its_scenario() {
     assert_eq!(hub6["severity"], "warning");
     assert!(!r.codes().contains(&"HUB003".to_string()), "requested cpu-basic matches while current is null");
     let r = remote("build-error", Some(TOKEN), &[]);
-    assert!(r.json()["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|d| d["code"] == "HUB006" && d["severity"] == "error"));
+    let d = r.json();
+    let hub6 = d["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "HUB006").unwrap();
+    assert_eq!(hub6["severity"], "error");
+    // The Hub's own words are quoted, and the credential in them is masked in every stream.
+    let message = hub6["message"].as_str().unwrap();
+    assert!(message.contains("the Hub says: \"Build failed with exit code: 1"), "{message}");
+    let token = format!("hf_{}", "Q".repeat(34));
+    assert!(!r.stdout.contains(&token) && !r.stderr.contains(&token), "{}", r.stdout);
 }
 
 #[test]

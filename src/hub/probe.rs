@@ -9,6 +9,9 @@ use super::client::{HubClient, HubError, Response, MAX_API_BODY};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Runtime {
     pub stage: Option<String>,
+    /// `errorMessage`: the Hub's own words for a failed build or run ("Memory limit
+    /// exceeded (16Gi)", "Launch timed out, workload was not healthy after 30 min").
+    pub error_message: Option<String>,
     pub hardware_current: Option<String>,
     pub hardware_requested: Option<String>,
 }
@@ -133,7 +136,12 @@ pub fn parse_info(v: &Value, id: &str) -> SpaceInfo {
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
     let runtime = v.get("runtime").filter(|r| r.is_object()).map(|r| {
         let hw = r.get("hardware").cloned().unwrap_or(Value::Null);
-        Runtime { stage: s(r, "stage"), hardware_current: s(&hw, "current"), hardware_requested: s(&hw, "requested") }
+        Runtime {
+            stage: s(r, "stage"),
+            error_message: s(r, "errorMessage").filter(|m| !m.trim().is_empty()),
+            hardware_current: s(&hw, "current"),
+            hardware_requested: s(&hw, "requested"),
+        }
     });
     SpaceInfo {
         id: s(v, "id").unwrap_or_else(|| id.to_string()),

@@ -2,6 +2,7 @@
 //! rules: stages and `FROM <stage>` chains, ARG/ENV values, the effective user, which files land
 //! in the final image and who owns them, the exposed ports and the server the container starts.
 
+pub mod base;
 pub mod server;
 pub mod users;
 
@@ -13,6 +14,7 @@ use crate::parse::image_ref::ImageRef;
 use crate::parse::mode::Mode;
 use crate::parse::shell::{self, parse_commands, SimpleCommand};
 use crate::parse::user_spec::UserSpec;
+pub use base::BaseImage;
 pub use server::{Server, ServerKind};
 use users::CreatedUser;
 
@@ -57,6 +59,14 @@ pub enum RuntimeUser {
     Default,
     /// The last USER instruction of the chain.
     Set { user: Valued, stage: usize },
+}
+
+/// Who runs a step, as far as the Dockerfile and the base image tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    Root,
+    NonRoot { name: String, uid: Option<u32> },
+    Unknown,
 }
 
 /// What a user reference resolves to.
@@ -129,6 +139,8 @@ pub struct RunCommand {
     pub commands: Vec<SimpleCommand>,
     /// The raw script text (shell form and heredoc bodies) for text searches.
     pub text: String,
+    /// The user the RUN executes as: the USER in effect at that point of its stage's chain.
+    pub user: RuntimeUser,
 }
 
 #[derive(Debug, Clone)]
@@ -297,6 +309,52 @@ impl ImageModel {
             Uid::Unknown(_) => None,
         };
         matches!((uid(a), uid(b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// What is known of the image the final stage is built on.
+    pub fn base(&self) -> BaseImage {
+        BaseImage::of(self.base_ref.as_ref())
+    }
+
+    /// The first stage of `stage`'s lineage: the one built on an external image (or scratch).
+    pub fn root_stage(&self, stage: usize) -> usize {
+        let mut s = stage;
+        for _ in 0..self.stages.len() {
+            match self.stages.get(s).and_then(|st| st.parent) {
+                Some(parent) => s = parent,
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// What is known of the external image a stage is built on (through the stages it is
+    /// built `FROM`).
+    pub fn stage_base(&self, stage: usize) -> BaseImage {
+        BaseImage::of(self.stages.get(self.root_stage(stage)).and_then(|st| st.image_ref.as_ref()))
+    }
+
+    /// Who a `USER` state of `stage` stands for: root, a non-root account, or unknown (a build
+    /// argument without a value; with no USER, a base image spacecheck does not know).
+    pub fn account(&self, stage: usize, user: &RuntimeUser) -> Account {
+        match user {
+            RuntimeUser::Default => {
+                let base = self.stage_base(stage);
+                match base.default_user {
+                    Some((name, uid)) => Account::NonRoot { name: name.to_string(), uid: Some(uid) },
+                    None if base.distro != base::Distro::Unknown => Account::Root,
+                    None => Account::Unknown,
+                }
+            }
+            RuntimeUser::Set { user, .. } => {
+                let name = UserSpec::parse(&user.value).user;
+                match self.resolve_uid(&user.value) {
+                    Uid::Known(0) => Account::Root,
+                    Uid::Known(uid) | Uid::Inferred { uid, .. } => Account::NonRoot { name, uid: Some(uid) },
+                    Uid::Unknown(_) => Account::Unknown,
+                }
+            }
+        }
     }
 
     pub fn runtime_user_text(&self) -> Option<&str> {
@@ -551,7 +609,7 @@ impl Builder<'_> {
     }
 
     fn run(&mut self, i: &Instruction, n: usize, stage: usize, in_chain: bool, state: &StageState) {
-        let run = run_command(i, n, stage, &state.scope);
+        let run = run_command(i, n, stage, &state.scope, &state.user);
         if in_chain {
             for c in &run.commands {
                 self.model.created_users.extend(users::user_change(c));
@@ -610,7 +668,7 @@ pub fn parse_port_spec(spec: &str) -> Vec<u16> {
     }
 }
 
-fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope) -> RunCommand {
+fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope, scope_user: &RuntimeUser) -> RunCommand {
     let lookup = |name: &str| scope.get(name);
     let mut text = String::new();
     let mut commands = Vec::new();
@@ -637,7 +695,7 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope) -> RunCom
             commands.extend(parse_commands(&h.body, &lookup));
         }
     }
-    RunCommand { instruction: n, stage, span: i.span.clone(), commands, text }
+    RunCommand { instruction: n, stage, span: i.span.clone(), commands, text, user: scope_user.clone() }
 }
 
 /// `cat <<EOF > /app/run.sh` and `tee /app/run.sh <<EOF`: remember the content, so a CMD

@@ -3,6 +3,7 @@
 //! Names get UIDs from `useradd`/`adduser`/`usermod` in the stage chain, or from users that
 //! well-known base images ship (`node` is UID 1000 in the official node images).
 
+use super::base::BaseImage;
 use crate::parse::image_ref::ImageRef;
 use crate::parse::shell::{ParsedArgs, SimpleCommand};
 
@@ -123,64 +124,19 @@ fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name
 }
 
 /// The user a well-known base image runs as when the Dockerfile sets none, when it is not
-/// root: Jupyter's docker-stacks run as `jovyan` (1000), micromamba's images as `mambauser`
-/// (57439, its `MAMBA_USER_ID`).
+/// root (see [`BaseImage::default_user`]).
 pub fn base_default_user(base: Option<&ImageRef>) -> Option<(&'static str, u32)> {
-    let base = base?;
-    if base.repository.starts_with("jupyter/") || base.repository.contains("quay.io/jupyter") {
-        Some(("jovyan", 1000))
-    } else if base.repository.ends_with("mambaorg/micromamba") || base.repository == "mambaorg/micromamba" {
-        Some(("mambauser", 57439))
-    } else {
-        None
-    }
+    BaseImage::of(base).default_user
 }
 
 /// Users that well-known base images already have, with their UIDs.
 pub fn base_image_user(base: Option<&ImageRef>, name: &str) -> Option<u32> {
-    let repo = base.map_or("", |b| b.short_name());
-    match name {
-        "root" => Some(0),
-        "daemon" => Some(1),
-        "nobody" => Some(65534),
-        "www-data" => Some(33),
-        "node" if repo == "node" => Some(1000),
-        "bun" if repo == "bun" => Some(1000),
-        "jovyan" => Some(1000),
-        "mambauser" if base.is_some_and(|b| b.repository.ends_with("mambaorg/micromamba")) => Some(57439),
-        "ubuntu" if base.is_some_and(ships_ubuntu_user) => Some(1000),
-        _ => None,
-    }
+    BaseImage::of(base).user_uid(name)
 }
 
 /// Whether the base image already has a UID-1000 user, so `useradd` without `-u` gets 1001.
 pub fn base_has_uid_1000(base: Option<&ImageRef>) -> Option<&'static str> {
-    let base = base?;
-    let repo = base.short_name();
-    if repo == "node" {
-        Some("node")
-    } else if repo == "bun" {
-        Some("bun")
-    } else if ships_ubuntu_user(base) {
-        Some("ubuntu")
-    } else if base.repository.starts_with("jupyter/") || base.repository.contains("quay.io/jupyter") {
-        Some("jovyan")
-    } else {
-        None
-    }
-}
-
-/// Ubuntu 24.04 and later ship a `ubuntu` user with UID 1000 (so do images built on them,
-/// such as `nvidia/cuda:12.6.0-runtime-ubuntu24.04`).
-fn ships_ubuntu_user(base: &ImageRef) -> bool {
-    const NEW_RELEASES: &[&str] =
-        &["24.04", "24.10", "25.04", "25.10", "26.04", "noble", "oracular", "plucky", "questing", "rolling"];
-    let tag = base.tag.as_deref().unwrap_or("latest");
-    if base.short_name() == "ubuntu" {
-        return tag == "latest" || NEW_RELEASES.iter().any(|v| tag.contains(v));
-    }
-    // Other images say their Ubuntu in the tag (`…-ubuntu24.04`).
-    tag.split('-').any(|part| part.strip_prefix("ubuntu").is_some_and(|v| NEW_RELEASES.contains(&v)))
+    BaseImage::of(base).uid_1000_user
 }
 
 #[cfg(test)]

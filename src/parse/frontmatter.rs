@@ -132,12 +132,16 @@ pub fn parse(readme: &SourceFile) -> Result<Frontmatter, FrontmatterError> {
     let root = match parsed {
         Ok(root) => root,
         Err(e) => {
-            let span = e
-                .location()
-                .and_then(|l| l.span().byte_offset())
-                .map(|o| yaml_start + (o as usize).min(yaml.len()))
-                .map_or(yaml_start..yaml_start, |o| o..o);
-            return Err(FrontmatterError::Invalid { message: first_line(&e.to_string()), span });
+            let location = e.location();
+            let offset = location
+                .and_then(|l| l.span().byte_offset().map(|o| o as usize))
+                .or_else(|| location.and_then(|l| offset_of(yaml, l.line(), l.column())))
+                .map_or(0, |o| o.min(yaml.len()));
+            let at = yaml_start + offset;
+            return Err(FrontmatterError::Invalid {
+                message: without_location(&first_line(&e.to_string())),
+                span: at..at,
+            });
         }
     };
     let entries = match root {
@@ -156,6 +160,27 @@ pub fn parse(readme: &SourceFile) -> Result<Frontmatter, FrontmatterError> {
     };
     let entries = entries.into_iter().map(|(k, v)| (shift_node(k, yaml_start), shift_node(v, yaml_start))).collect();
     Ok(Frontmatter { entries, yaml: yaml_start..yaml_end })
+}
+
+/// The byte offset of a 1-based line and column (in characters) of `text`.
+fn offset_of(text: &str, line: u64, column: u64) -> Option<usize> {
+    let line = usize::try_from(line).ok()?.checked_sub(1)?;
+    let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+    let rest = text.get(start..)?;
+    let column = usize::try_from(column).unwrap_or(1).saturating_sub(1);
+    Some(start + rest.char_indices().nth(column).map_or(rest.trim_end_matches(['\n', '\r']).len(), |(i, _)| i))
+}
+
+/// The parser's message without its own place (`error: line 5 column 6: …`): it counts lines
+/// from inside the block, while the finding's place counts them in the README.
+fn without_location(message: &str) -> String {
+    let rest = message.strip_prefix("error: ").unwrap_or(message);
+    match rest.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+        Some((place, what)) if place.split(' ').next().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) => {
+            what.to_string()
+        }
+        _ => message.to_string(),
+    }
 }
 
 fn first_line(s: &str) -> String {
@@ -283,6 +308,20 @@ mod tests {
         let (f, r) = fm("---\ntitle: [unclosed\nsdk: docker\n---\n");
         let FrontmatterError::Invalid { span, .. } = r.unwrap_err() else { panic!() };
         assert!(f.line_col(span.start).0 >= 2);
+        // The error's own line of the README (line 6), not the block's first line, and a
+        // message that does not count lines from inside the block.
+        let (f, r) = fm("---\ntitle: x\nsdk: docker\napp_port: 7860\ncolorFrom: [blue\nemoji: x\n---\n");
+        let FrontmatterError::Invalid { span, message } = r.unwrap_err() else { panic!() };
+        assert_eq!(f.line_col(span.start).0, 6, "{message}");
+        assert!(!message.contains("line 5"), "{message}");
+    }
+
+    #[test]
+    fn offsets_of_lines_and_columns() {
+        assert_eq!(offset_of("a: 1\nbé: [x\n", 2, 4), Some(9));
+        assert_eq!(offset_of("a: 1\n", 1, 1), Some(0));
+        assert_eq!(without_location("error: line 5 column 6: illegal placement"), "illegal placement");
+        assert_eq!(without_location("something else"), "something else");
     }
 
     #[test]

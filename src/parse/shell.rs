@@ -27,6 +27,11 @@ pub struct SimpleCommand {
     /// File redirections (`> /app/run.sh`, `>> log`, `< in`); descriptor duplications
     /// (`2>&1`) and heredoc markers are not files.
     pub redirects: Vec<Redirect>,
+    /// Whether the script goes on when this command fails, or may not run it at all: a side
+    /// of `||` (`useradd -u 1000 user || true`, `id user || useradd user`), or a command inside
+    /// an `if`/`while`/`until`/`case` block. A rule that says "this command fails the build"
+    /// must not say it of such a command.
+    pub conditional: bool,
 }
 
 /// One file redirection of a command.
@@ -120,6 +125,7 @@ impl SimpleCommand {
             redirects: self.redirects.clone(),
             spans: self.spans.clone(),
             piped: self.piped,
+            conditional: self.conditional,
         }
     }
 
@@ -224,7 +230,16 @@ const CONTROL_WORDS: &[&str] =
 
 /// Parses a shell script into its simple commands, in order.
 pub fn parse_commands(script: &str, vars: &dyn VarLookup) -> Vec<SimpleCommand> {
-    let mut p = Parser { src: script.as_bytes(), text: script, pos: 0, vars, pending_heredocs: Vec::new() };
+    let mut p = Parser {
+        src: script.as_bytes(),
+        text: script,
+        pos: 0,
+        vars,
+        pending_heredocs: Vec::new(),
+        after_or: false,
+        blocks: 0,
+        list_start: 0,
+    };
     p.run()
 }
 
@@ -234,6 +249,14 @@ struct Parser<'a> {
     pos: usize,
     vars: &'a dyn VarLookup,
     pending_heredocs: Vec<(String, bool)>,
+    /// The command being read follows `||`: it runs only when the one before failed.
+    after_or: bool,
+    /// How many `if`/`while`/`until`/`for`/`case` blocks the reader is inside (a loop's body
+    /// may run no time at all).
+    blocks: usize,
+    /// Where the current and-or list (`a && b || c`) starts in the commands read: when it
+    /// holds a `||`, a failure anywhere in it before the `||` does not stop the script.
+    list_start: usize,
 }
 
 impl Parser<'_> {
@@ -249,12 +272,12 @@ impl Parser<'_> {
                 b'\n' => {
                     self.pos += 1;
                     self.skip_pending_heredocs();
-                    finish(&mut commands, &mut current, false);
+                    self.end_list(&mut commands, &mut current, false);
                 }
                 b'#' => self.skip_to_line_end(),
                 b';' | b'(' | b')' => {
                     self.pos += 1;
-                    finish(&mut commands, &mut current, false);
+                    self.end_list(&mut commands, &mut current, false);
                 }
                 b'&' if self.peek(1) == Some(b'&') => {
                     self.pos += 2;
@@ -268,14 +291,9 @@ impl Parser<'_> {
                 }
                 b'&' => {
                     self.pos += 1;
-                    finish(&mut commands, &mut current, true);
+                    self.end_list(&mut commands, &mut current, true);
                 }
-                b'|' => {
-                    let or = self.peek(1) == Some(b'|');
-                    self.pos += if or { 2 } else { 1 };
-                    current.piped = !or;
-                    finish(&mut commands, &mut current, false);
-                }
+                b'|' => self.pipe_or_or(&mut commands, &mut current),
                 b'<' if self.peek(1) == Some(b'<') && self.peek(2) != Some(b'<') => {
                     self.pos += 2;
                     let strip = self.peek(0) == Some(b'-');
@@ -310,6 +328,26 @@ impl Parser<'_> {
         commands
     }
 
+    /// The end of an and-or list (`;`, a line break, `&`, parentheses).
+    fn end_list(&mut self, commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand, background: bool) {
+        finish(commands, current, background);
+        self.list_start = commands.len();
+    }
+
+    /// `|` ends a command whose output is piped; `||` makes the whole list so far, and the
+    /// command after it, conditional.
+    fn pipe_or_or(&mut self, commands: &mut Vec<SimpleCommand>, current: &mut SimpleCommand) {
+        let or = self.peek(1) == Some(b'|');
+        self.pos += if or { 2 } else { 1 };
+        current.piped = !or;
+        finish(commands, current, false);
+        if or {
+            let start = self.list_start.min(commands.len());
+            commands[start..].iter_mut().for_each(|c| c.conditional = true);
+            self.after_or = true;
+        }
+    }
+
     /// A word: a redirection's target, an assignment before the command name, or an argument.
     fn word(&mut self, current: &mut SimpleCommand, redirect_op: &mut Option<String>) {
         let start = self.pos;
@@ -328,6 +366,11 @@ impl Parser<'_> {
             return;
         }
         let word = self.expand(&word_raw);
+        if current.words.is_empty() && current.assignments.is_empty() && !CONTROL_WORDS.contains(&word.as_str()) {
+            // A new command: conditional after `||` or inside a block (its condition included).
+            current.conditional = self.after_or || self.blocks > 0;
+            self.after_or = false;
+        }
         if current.words.is_empty() {
             if let Some((name, value)) = assignment(&word_raw) {
                 current.assignments.push((name.to_string(), self.expand(value)));
@@ -335,6 +378,11 @@ impl Parser<'_> {
                 return;
             }
             if CONTROL_WORDS.contains(&word.as_str()) {
+                match word.as_str() {
+                    "if" | "while" | "until" | "case" | "for" => self.blocks += 1,
+                    "fi" | "done" | "esac" => self.blocks = self.blocks.saturating_sub(1),
+                    _ => {}
+                }
                 return;
             }
         }
@@ -561,6 +609,25 @@ pub fn has_unresolved_var(word: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn commands_the_script_survives_are_conditional() {
+        let conditional = |s: &str| -> Vec<(String, bool)> {
+            parse_commands(s, &no_vars).iter().map(|c| (c.words[0].clone(), c.conditional)).collect()
+        };
+        let pairs = |v: &[(&str, bool)]| v.iter().map(|(w, c)| (w.to_string(), *c)).collect::<Vec<_>>();
+        assert_eq!(conditional("useradd -u 1000 user || true"), pairs(&[("useradd", true), ("true", true)]));
+        assert_eq!(
+            conditional("apt-get update && id user || useradd user; chown user /app"),
+            pairs(&[("apt-get", true), ("id", true), ("useradd", true), ("chown", false)])
+        );
+        assert_eq!(
+            conditional("if ! id 1000; then\n useradd -u 1000 user\nfi\napt-get install -y x"),
+            pairs(&[("id", true), ("useradd", true), ("apt-get", false)])
+        );
+        assert_eq!(conditional("a | b && c"), pairs(&[("a", false), ("b", false), ("c", false)]));
+        assert_eq!(conditional("a ||\n  b\nc"), pairs(&[("a", true), ("b", true), ("c", false)]));
+    }
+
     use super::*;
 
     fn vars(name: &str) -> Option<String> {

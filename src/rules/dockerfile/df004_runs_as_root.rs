@@ -1,5 +1,6 @@
 use super::final_from_span;
 use crate::diag::{Applicability, Fix};
+use crate::model::base::Distro;
 use crate::model::{users, ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
 use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
@@ -63,9 +64,8 @@ pub(crate) fn run_as_1000(model: &ImageModel, nl: &str) -> String {
     if let Some(name) = created.or_else(|| users::base_has_uid_1000(model.base_ref.as_ref()).map(str::to_string)) {
         return format!("USER {name}");
     }
-    let alpine = model.base_ref.as_ref().is_some_and(|b| b.short_name() == "alpine" || b.tag.as_deref().is_some_and(|t| t.contains("alpine")));
-    let create = if alpine { "RUN adduser -D -u 1000 user" } else { "RUN useradd -m -u 1000 user" };
-    format!("{create}{nl}USER user{nl}ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH")
+    let create = model.base().distro.create_user_1000();
+    format!("RUN {create}{nl}USER user{nl}ENV HOME=/home/user PATH=/home/user/.local/bin:$PATH")
 }
 
 /// Unsafe: what the image built as root before stays root's, and the app may need to write it.
@@ -91,12 +91,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let user_elsewhere =
                 ctx.parsed_dockerfile().is_some_and(|df| df.instructions.iter().any(|i| i.kind == Kind::User));
             let mut message = "the final image never switches user, so it is built as root: files it creates belong to root, and the Hub runs the app as UID 1000, which cannot write them".to_string();
+            // An image spacecheck does not know may set its own USER: say what is assumed, as a
+            // warning rather than an error.
+            let known = model.base().distro != Distro::Unknown;
+            if !known {
+                let image = model.base_image.as_ref().map_or("the base image".to_string(), |b| format!("`{}`", b.value));
+                message = format!("the Dockerfile never sets USER, and spacecheck does not know which user {image} runs as; assuming root, as most images do: files built as root are not writable by UID 1000, the user the Hub runs the app as");
+            }
             if user_elsewhere {
                 message.push_str(" (a USER in another stage does not carry into the final stage)");
             }
             let lines = run_as_1000(model, "` and `");
             let mut d = Diagnostic::new(&RULE, message)
                 .at(file, final_from_span(ctx).unwrap_or(0..0))
+                .severity(if known { RULE.severity } else { Severity::Warning })
                 .label("final stage")
                 .help(format!("add `{lines}` to the final stage, and `COPY --chown` the app to that user"));
             d.fix = fix(ctx, model, file);
@@ -132,5 +140,13 @@ mod tests {
         assert!(codes_for("FROM python:3.11\nRUN useradd -u 1000 user\nUSER user\n", "DF004").is_empty());
         assert!(codes_for("FROM python:3.11 AS base\nUSER 1000\nFROM base\nCMD x\n", "DF004").is_empty());
         assert!(codes_for("FROM jupyter/base-notebook\n", "DF004").is_empty());
+    }
+
+    #[test]
+    fn an_unknown_base_image_is_an_assumption_said_as_a_warning() {
+        let d = codes_for("FROM ghcr.io/acme/server:1.2\nCMD x\n", "DF004");
+        assert_eq!(d[0].severity, crate::rules::Severity::Warning);
+        assert!(d[0].message.contains("does not know which user `ghcr.io/acme/server:1.2` runs as"), "{}", d[0].message);
+        assert_eq!(codes_for("FROM python:3.11\nCMD x\n", "DF004")[0].severity, crate::rules::Severity::Error);
     }
 }

@@ -96,6 +96,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let var = value.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
             let var = var.split(":-").next().unwrap_or(var);
             let is_arg = model.var_defs.iter().any(|d| d.name == var && d.kind == crate::parse::dockerfile::Kind::Arg);
+            if value.contains('$') && main.via.is_none() && runs_without_shell(model) {
+                out.push(never_expanded(file, span, server, value, var, app_port));
+                return;
+            }
             let why = if value.is_empty() {
                 "an empty port".to_string()
             } else if is_arg {
@@ -116,6 +120,31 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// `CMD ["uvicorn", …, "--port", "$PORT"]`: the server is given the text `$PORT`.
+fn never_expanded(file: &SourceFile, span: Range<usize>, server: &str, value: &str, var: &str, app_port: u16) -> Diagnostic {
+    Diagnostic::new(
+        &RULE,
+        format!("{server} is given the text `{value}` as its port: exec form (`CMD [\"…\"]`) runs no shell, so variables are never expanded and {server} fails to start"),
+    )
+    .at(file, span)
+    .label("not expanded")
+    .help(format!("write the port ({app_port}), or run through a shell: `CMD [\"sh\", \"-c\", \"… --port ${{{var}:-{app_port}}}\"]`"))
+}
+
+/// Whether the start command runs its program directly, with no shell to expand variables:
+/// exec form whose program is not a shell (`CMD ["uvicorn", …]`, `ENTRYPOINT ["tini", "--"]`).
+fn runs_without_shell(model: &crate::model::ImageModel) -> bool {
+    use crate::parse::dockerfile::CommandForm;
+    let first = match (&model.start.entrypoint, &model.start.cmd) {
+        (Some((CommandForm::Exec(words), _)), _) | (None, Some((CommandForm::Exec(words), _))) => words.first(),
+        _ => None,
+    };
+    first.is_some_and(|w| {
+        let program = w.text.rsplit('/').next().unwrap_or(&w.text);
+        !matches!(program, "sh" | "bash" | "ash" | "dash" | "zsh")
+    })
 }
 
 /// The edit that makes a server in the start command itself listen on the app port: the port
@@ -181,6 +210,18 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("is an ARG"), "{}", d[0].message);
         assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn exec_form_never_expands_variables() {
+        let exec = "FROM p\nENV PORT=7860\nCMD [\"uvicorn\", \"m:app\", \"--host\", \"0.0.0.0\", \"--port\", \"$PORT\"]\n";
+        let d = codes_for(exec, "DF008");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("never expanded"), "{}", d[0].message);
+        assert_eq!(d[0].severity, Severity::Error);
+        // Through a shell, the same variable is expanded.
+        let shell = "FROM p\nENV PORT=7860\nCMD [\"sh\", \"-c\", \"uvicorn m:app --host 0.0.0.0 --port $PORT\"]\n";
+        assert!(codes_for(shell, "DF008").is_empty());
     }
 
     #[test]

@@ -40,3 +40,56 @@ pub fn add_line(
     let glue = if file.text.ends_with('\n') || file.text.is_empty() { "" } else { nl };
     Some(Fix::replace(applicability, message, file, end..end, format!("{glue}{line}")))
 }
+
+/// The file span of command `index` of a RUN of the model (from its first word to its last),
+/// or the whole instruction when the words cannot be placed (exec form, heredoc scripts,
+/// another escape character).
+pub fn command_span(ctx: &Context, run: &crate::model::RunCommand, index: usize) -> Range<usize> {
+    use crate::parse::dockerfile::{Args, CommandForm};
+    let whole = run.span.clone();
+    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return whole };
+    let Some(Args::Command(CommandForm::Shell(word))) = df.instructions.get(run.instruction).map(|i| &i.args) else {
+        return whole;
+    };
+    let Some(raw) = file.text.get(word.span.clone()).filter(|_| df.escape == '\\') else { return whole };
+    let commands = crate::parse::shell::parse_commands(raw, &crate::parse::shell::no_vars);
+    if commands.len() != run.commands.len() {
+        return whole;
+    }
+    match commands.get(index).map(|c| (c.spans.first(), c.spans.last())) {
+        Some((Some(first), Some(last))) => word.span.start + first.start..word.span.start + last.end,
+        _ => whole,
+    }
+}
+
+/// How a step's user is named in a message: `` `user` (UID 1000, set by USER on line 3) `` or
+/// `` the image's own user `jovyan` ``.
+pub fn describe_user(
+    file: &crate::source::SourceFile,
+    user: &crate::model::RuntimeUser,
+    account: &crate::model::Account,
+) -> String {
+    use crate::model::{Account, RuntimeUser};
+    let uid = match account {
+        Account::NonRoot { uid: Some(uid), .. } => format!("UID {uid}, "),
+        _ => String::new(),
+    };
+    match (user, account) {
+        (RuntimeUser::Set { user, .. }, _) => {
+            format!("`{}` ({uid}set by USER on line {})", user.value, file.line_col(user.span.start).0)
+        }
+        (RuntimeUser::Default, Account::NonRoot { name, .. }) => {
+            format!("`{name}` ({uid}the user the base image runs as)")
+        }
+        (RuntimeUser::Default, _) => "the base image's user".to_string(),
+    }
+}
+
+/// The image a stage is built on, for messages: `` `node:20-slim` `` (as resolved), or "the base
+/// image" when it is not known.
+pub fn describe_base(model: &crate::model::ImageModel, stage: usize) -> String {
+    match model.stages.get(model.root_stage(stage)) {
+        Some(st) if st.image_ref.is_some() => format!("`{}`", st.image),
+        _ => "the base image".to_string(),
+    }
+}

@@ -74,7 +74,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 report(out, value, format!("`suggested_hardware: {h}` is not a Hub hardware flavor"), Some("e.g. cpu-basic, cpu-upgrade, t4-small, a10g-small".into()))
             }
             ("emoji", Value::Str(e)) if !is_single_emoji(e) => report(out, value, format!("`emoji: {e}` is not a single emoji"), None),
-            ("python_version", Value::Float(f)) => {
+            // Only when the number is not the version written (`3.10` is read as 3.1): `3.11`
+            // reads as 3.11, and a Docker Space does not use the value at all.
+            ("python_version", Value::Float(f)) if readme.text[value.span.clone()].trim() != f.to_string() => {
                 let help = if text == "3.1" { "write `python_version: \"3.10\"` (quoted)".to_string() } else { format!("quote it: `python_version: \"{f}\"`") };
                 report(out, value, format!("`python_version` is the number {f}, not a version string (YAML reads 3.10 as 3.1)"), Some(help));
                 // The digits as written, quoted: `3.10` stays 3.10. Safe: the version meant.
@@ -182,6 +184,7 @@ mod tests {
         assert_eq!(fm8("suggested_hardware: gpu-huge\n"), 1);
         assert_eq!(fm8("emoji: ab\n"), 1);
         assert_eq!(fm8("python_version: 3.10\n"), 1);
+        assert_eq!(fm8("python_version: 3.11\n"), 0, "3.11 is read as the version written");
         assert_eq!(fm8("base_path: docs\n"), 1);
         assert_eq!(fm8("custom_headers:\n  Cross-Origin-Opener-Policy: same-origin\n"), 1);
         assert_eq!(fm8("app_port: 80\n"), 1);

@@ -1,3 +1,4 @@
+use crate::redact;
 use crate::rules::{Check, Code, Enabled, Diagnostic, LiveContext, LiveOut, Rule, Severity};
 
 /// A live rule: it checks a probe of the Space on the Hub (`--space`, `hf://`).
@@ -8,6 +9,9 @@ pub static RULE: Rule = Rule {
     summary: "`runtime.stage` is not RUNNING (an error for BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR, NO_APP_FILE)",
     doc: r#"## What it checks
 The Space's runtime stage. Sleeping, paused or building Spaces are a warning; build, runtime and config errors are errors.
+The Hub's own error message (`runtime.errorMessage`: "Memory limit exceeded (16Gi)", "Launch timed
+out, workload was not healthy after 30 min") is quoted, cut to 300 characters and with any
+credential in it masked.
 
 ## Why it matters on a Space
 A Space that is not running answers nobody; graders that check the live app fail it.
@@ -21,6 +25,9 @@ Open the Space's logs on the Hub, fix the build or runtime error, and restart it
     enabled: Enabled::ByDefault,
     equivalents: &[],
 };
+
+/// How much of the Hub's error message is quoted, in characters.
+const MAX_QUOTED: usize = 300;
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {
     let Some(info) = ctx.probe.info() else { return };
@@ -42,9 +49,26 @@ fn check(ctx: &LiveContext, out: &mut LiveOut) {
         }
         _ => (Severity::Warning, "it is not running"),
     };
+    // The Hub's own words for the failure, cut to one line of reasonable length, then masked
+    // (a log excerpt may hold a credential), then stripped of control characters.
+    let hub_says = info.runtime.as_ref().and_then(|r| r.error_message.as_deref()).map(|m| {
+        let one_line = m.split_whitespace().collect::<Vec<_>>().join(" ");
+        let cut: String = one_line.chars().take(MAX_QUOTED).collect();
+        let ellipsis = if one_line.chars().count() > MAX_QUOTED { "…" } else { "" };
+        format!("; the Hub says: \"{}{ellipsis}\"", redact::neutralize_controls(&redact::mask(&cut)))
+    });
+    let help = match hub_says.as_deref() {
+        Some(m) if m.contains("Memory limit exceeded") => {
+            "the app needs more memory than its hardware has: load a smaller model, or request larger hardware"
+        }
+        Some(m) if m.contains("Launch timed out") || m.contains("not healthy") => {
+            "nothing answered on app_port in time: check that the server listens on 0.0.0.0 at app_port, and that start-up (model downloads) finishes within the startup timeout (`startup_duration_timeout`)"
+        }
+        _ => "open the Space's logs on the Hub; restart it once the cause is fixed",
+    };
     out.diagnostics.push(
-        Diagnostic::new(&RULE, format!("`{}` is {stage}: {what}", ctx.probe.space_id))
+        Diagnostic::new(&RULE, format!("`{}` is {stage}: {what}{}", ctx.probe.space_id, hub_says.unwrap_or_default()))
             .severity(severity)
-            .help("open the Space's logs on the Hub; restart it once the cause is fixed"),
+            .help(help),
     );
 }

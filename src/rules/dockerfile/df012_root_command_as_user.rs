@@ -1,0 +1,181 @@
+use super::{command_span, describe_user};
+use crate::model::{Account, RuntimeUser};
+use crate::parse::shell::SimpleCommand;
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: Code::DF012,
+    name: "root-command-as-user",
+    severity: Severity::Error,
+    summary: "a RUN after USER runs a command that needs root (apt-get, apk, useradd…): the build fails",
+    doc: r#"## What it checks
+Each `RUN` of the stages the build needs, with the user it runs as: the last `USER` before it
+in its stage (and the stages it is built `FROM`), or the base image's own user (`jovyan` in
+Jupyter's images, `mambauser` in micromamba's). When that user is not root, a command that
+only root may run is reported: package managers that change the system (`apt-get install`,
+`apt-get update`, `apk add`, `dpkg -i`, `dnf install`…), account tools (`useradd`, `groupadd`,
+`usermod`, `adduser`…), and `npm install -g` without an npm prefix the user owns
+(`NPM_CONFIG_PREFIX`). A command the script survives (`… || true`, inside an `if`) or that
+runs through `sudo`/`gosu` is not reported. `pip install` is not reported: as a non-root user
+pip falls back to `--user` by itself.
+
+## Why it matters on a Space
+`USER` applies to every later `RUN`, not only to the app. apt-get run as UID 1000 stops with
+"Could not open lock file /var/lib/apt/lists/lock (13: Permission denied)", apk with "Unable
+to lock database: Permission denied", useradd with "Permission denied ... cannot lock
+/etc/passwd": the Hub's build fails and the Space never starts.
+
+## Example
+```dockerfile
+FROM python:3.11-slim
+RUN useradd -m -u 1000 user
+USER user
+RUN apt-get update && apt-get install -y ffmpeg
+```
+
+## Fix
+Install system packages before `USER`, or wrap them in `USER root` … `USER user`:
+```dockerfile
+FROM python:3.11-slim
+RUN apt-get update && apt-get install -y ffmpeg
+RUN useradd -m -u 1000 user
+USER user
+```"#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
+};
+
+/// Package-manager subcommands that write the system's package database or files.
+const APT_WRITES: &[&str] = &[
+    "install",
+    "update",
+    "upgrade",
+    "dist-upgrade",
+    "full-upgrade",
+    "remove",
+    "purge",
+    "autoremove",
+    "build-dep",
+    "clean",
+    "autoclean",
+];
+const APK_WRITES: &[&str] = &["add", "del", "update", "upgrade", "fix"];
+const RPM_WRITES: &[&str] =
+    &["install", "in", "update", "up", "upgrade", "remove", "rm", "erase", "makecache", "clean", "groupinstall", "reinstall"];
+const ACCOUNT_TOOLS: &[&str] = &[
+    "useradd", "userdel", "usermod", "groupadd", "groupdel", "groupmod", "adduser", "addgroup", "deluser", "delgroup",
+    "chpasswd",
+];
+/// `dpkg` actions that install, remove or configure packages.
+const DPKG_WRITES: &[&str] =
+    &["-i", "--install", "-r", "--remove", "-P", "--purge", "--configure", "--unpack", "-a", "--set-selections"];
+
+/// What in `command` needs root, as it would be quoted (`apt-get install`), if anything.
+fn needs_root(command: &SimpleCommand, npm_prefix_owned: bool) -> Option<String> {
+    let program = command.program_name()?;
+    let subcommand = || command.words.iter().skip(1).find(|w| !w.starts_with('-')).map(String::as_str);
+    let with_sub = |writes: &[&str]| subcommand().filter(|s| writes.contains(s)).map(|s| format!("{program} {s}"));
+    match program {
+        "apt-get" | "apt" | "aptitude" => {
+            // `-s`/`--simulate` and friends only print what would happen.
+            let simulated =
+                command.words.iter().any(|w| matches!(w.as_str(), "-s" | "--simulate" | "--dry-run" | "--just-print"));
+            with_sub(APT_WRITES).filter(|_| !simulated)
+        }
+        "apk" => with_sub(APK_WRITES),
+        "dnf" | "yum" | "microdnf" | "tdnf" | "zypper" => with_sub(RPM_WRITES),
+        "dpkg" => command.words.iter().skip(1).find(|w| DPKG_WRITES.contains(&w.as_str())).map(|w| format!("dpkg {w}")),
+        p if ACCOUNT_TOOLS.contains(&p) => Some(p.to_string()),
+        "npm" | "pnpm" if !npm_prefix_owned => {
+            let global = command.words.iter().any(|w| w == "-g" || w == "--global");
+            let installs = subcommand().is_some_and(|s| matches!(s, "install" | "i" | "add" | "update"));
+            (global && installs).then(|| format!("{program} {} -g", subcommand().unwrap_or("install")))
+        }
+        _ => None,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
+    let needed = model.needed_stages();
+    // A global npm prefix the user owns makes `npm install -g` a user install.
+    let npm_prefix_owned = model.var_defs.iter().any(|v| v.name.eq_ignore_ascii_case("NPM_CONFIG_PREFIX"))
+        || model.runs.iter().any(|r| r.text.contains("npm config set prefix"));
+    for run in model.runs.iter().filter(|r| needed.contains(&r.stage)) {
+        let account = model.account(run.stage, &run.user);
+        if !matches!(account, Account::NonRoot { .. }) {
+            continue;
+        }
+        let found = run
+            .commands
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.conditional)
+            .find_map(|(k, c)| needs_root(c, npm_prefix_owned).map(|what| (k, what)));
+        let Some((index, what)) = found else { continue };
+        let who = describe_user(file, &run.user, &account);
+        let help = match &run.user {
+            RuntimeUser::Set { user, .. } => format!(
+                "run it before `USER {}`, or put `USER root` before this RUN and `USER {}` after it",
+                user.raw, user.raw
+            ),
+            RuntimeUser::Default => "put `USER root` before this RUN and the image's user back after it".to_string(),
+        };
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                format!("`{what}` runs as {who}, but only root may run it: the build fails with \"Permission denied\""),
+            )
+            .at(file, command_span(ctx, run, index))
+            .label("needs root")
+            .help(help),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::codes_for;
+
+    const USER: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\n";
+
+    fn fires(dockerfile: &str) -> usize {
+        codes_for(dockerfile, "DF012").len()
+    }
+
+    #[test]
+    fn root_commands_after_user_fail() {
+        assert_eq!(fires(&format!("{USER}RUN apt-get update && apt-get install -y ffmpeg\n")), 1);
+        assert_eq!(fires(&format!("{USER}RUN useradd -m other\n")), 1);
+        assert_eq!(fires("FROM python:3.11-alpine\nRUN adduser -D -u 1000 user\nUSER user\nRUN apk add --no-cache git\n"), 1);
+        assert_eq!(fires(&format!("{USER}RUN npm install -g pnpm\n")), 1);
+        assert_eq!(fires("FROM python:3.11\nUSER 1000\nRUN dpkg -i x.deb\n"), 1);
+        // The base image's own user: Jupyter's images run as jovyan.
+        assert_eq!(fires("FROM jupyter/base-notebook\nRUN apt-get install -y git\n"), 1);
+        // A USER in the stage a later stage is built FROM carries over.
+        assert_eq!(fires("FROM python:3.11 AS base\nRUN useradd -m -u 1000 user\nUSER user\nFROM base\nRUN apt-get update\n"), 1);
+        let d = codes_for(&format!("{USER}WORKDIR /app\nRUN pip install x && apt-get install -y git\n"), "DF012");
+        assert!(d[0].message.contains("`apt-get install` runs as `user` (UID 1000, set by USER on line 3)"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn near_misses_stay_silent() {
+        // Before USER, back to root, through sudo, survived, simulated, pip (falls back to --user).
+        assert_eq!(fires("FROM python:3.11\nRUN apt-get update\nRUN useradd -m -u 1000 user\nUSER user\n"), 0);
+        assert_eq!(fires(&format!("{USER}USER root\nRUN apt-get update\nUSER user\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN sudo apt-get update\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN useradd other || true\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN apt-get -s install git\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN pip install --no-cache-dir gradio\n")), 0);
+        assert_eq!(fires(&format!("{USER}ENV NPM_CONFIG_PREFIX=/home/user/.npm-global\nRUN npm install -g pnpm\n")), 0);
+        // apt-get in a builder stage run as root; USER only in the final stage.
+        assert_eq!(fires("FROM node:20 AS ui\nRUN apt-get update\nFROM python:3.11\nUSER 1000\nCOPY --from=ui /a /a\n"), 0);
+        // A stage the final image does not need is not built.
+        assert_eq!(fires("FROM python:3.11 AS unused\nUSER 1000\nRUN apt-get update\nFROM python:3.11\n"), 0);
+        // A USER from a build argument without a value: unknown, not judged.
+        assert_eq!(fires("FROM python:3.11\nARG U\nUSER $U\nRUN apt-get update\n"), 0);
+        // `USER root` by UID.
+        assert_eq!(fires("FROM python:3.11\nUSER 0\nRUN apt-get update\n"), 0);
+    }
+}

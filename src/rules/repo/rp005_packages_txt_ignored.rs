@@ -1,0 +1,87 @@
+use crate::model::base::Distro;
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
+use crate::space::Loaded;
+
+pub static RULE: Rule = Rule {
+    code: Code::RP005,
+    name: "packages-txt-ignored",
+    severity: Severity::Warning,
+    summary: "a packages.txt that a Docker Space ignores: its system packages are never installed",
+    doc: r#"## What it checks
+A `packages.txt` at the root of the Space that the Dockerfile does not use (no `COPY` of it and
+no `RUN` that reads it).
+
+## Why it matters on a Space
+The Hub installs the Debian packages listed in `packages.txt` for Gradio and Streamlit Spaces
+only. A Docker Space is built from its Dockerfile alone: the packages are not installed, and the
+app fails at run time where it needs them ("ffmpeg: not found", "libGL.so.1: cannot open shared
+object file").
+
+## Example
+A Docker Space with `packages.txt` holding `ffmpeg` and a Dockerfile that never mentions it.
+
+## Fix
+Install them in the Dockerfile, before `USER`:
+`RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*`
+(on Alpine: `RUN apk add --no-cache ffmpeg`)."#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    if ctx.space.file("packages.txt").is_none() {
+        return;
+    }
+    let Some(file) = ctx.dockerfile_file() else { return };
+    // Any mention counts: `COPY packages.txt .`, `xargs apt-get install -y < packages.txt`.
+    if file.text.contains("packages.txt") {
+        return;
+    }
+    let Loaded::Text(list) = ctx.space.read_text("packages.txt") else { return };
+    let packages: Vec<&str> = list
+        .text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || "+-.:".contains(c)))
+        .collect();
+    if packages.is_empty() {
+        return;
+    }
+    let shown = packages.iter().take(6).copied().collect::<Vec<_>>().join(" ");
+    let more = if packages.len() > 6 { " …" } else { "" };
+    let alpine = ctx.model.as_ref().is_some_and(|m| m.base().distro == Distro::Alpine);
+    let install = if alpine {
+        format!("RUN apk add --no-cache {shown}{more}")
+    } else {
+        format!("RUN apt-get update && apt-get install -y --no-install-recommends {shown}{more} && rm -rf /var/lib/apt/lists/*")
+    };
+    out.push(
+        Diagnostic::new(
+            &RULE,
+            format!("packages.txt lists {} system package(s) ({shown}{more}), but a Docker Space ignores it: the Hub installs them for Gradio and Streamlit Spaces only, so the app runs without them", packages.len()),
+        )
+        .in_file("packages.txt", Some((1, 1)))
+        .help(format!("install them in the Dockerfile, before USER: `{install}`")),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{fires, README};
+
+    #[test]
+    fn ignored_packages_txt() {
+        let df = "FROM python:3.11\nRUN useradd -m -u 1000 user\nUSER user\n";
+        assert!(fires(&[("README.md", README), ("Dockerfile", df), ("packages.txt", "ffmpeg\nlibgl1\n")], "RP005"));
+    }
+
+    #[test]
+    fn near_misses_stay_silent() {
+        let used = "FROM python:3.11\nCOPY packages.txt .\nRUN xargs -a packages.txt apt-get install -y\n";
+        assert!(!fires(&[("README.md", README), ("Dockerfile", used), ("packages.txt", "ffmpeg\n")], "RP005"));
+        let df = "FROM python:3.11\n";
+        assert!(!fires(&[("README.md", README), ("Dockerfile", df), ("packages.txt", "# nothing\n\n")], "RP005"));
+        assert!(!fires(&[("README.md", README), ("Dockerfile", df)], "RP005"));
+    }
+}
