@@ -180,10 +180,17 @@ impl std::fmt::Display for CheckError {
     }
 }
 
-/// The probe requests a policy needs: secrets only when the policy names some; the public
-/// variables (one more API call that only refines a message) not in a batch.
+/// The probe requests a policy needs: secrets only when the policy names some (or the local
+/// Dockerfile mounts build secrets, which the Hub fills from them); the public variables (one
+/// more API call that only refines a message) not in a batch.
 pub fn probe_options(policy: &Policy, batch: bool) -> ProbeOptions {
     ProbeOptions { secrets: !policy.space.secrets.is_empty(), app: true, variables: !batch }
+}
+
+/// Whether a Space's Dockerfile mounts build secrets (`RUN --mount=type=secret`), read from
+/// its text: the model that says which ones is built later, by the lint.
+fn mounts_secrets(space: &Space) -> bool {
+    space.dockerfile.text().is_some_and(|f| f.text.contains("type=secret"))
 }
 
 /// Checks one target. `client` is needed for live targets; `notes` receives remarks about
@@ -208,7 +215,9 @@ pub async fn check(
             let space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
             let client = client.ok_or_else(|| CheckError::Local("live checks need the Hub client".into()))?;
             let asked = async {
-                let probe = probe::probe(client, space_id, probe_options(policy, batch)).await?;
+                let mut options = probe_options(policy, batch);
+                options.secrets |= mounts_secrets(&space);
+                let probe = probe::probe(client, space_id, options).await?;
                 // The grader reads the files stored on the Hub, not the local ones.
                 let grader_files = match policy.assignment {
                     Some(_) => Some(hub_grader_files(client, space_id).await?),
@@ -274,7 +283,7 @@ async fn check_remote(
     notes: &mut Vec<String>,
 ) -> Result<Report, CheckError> {
     let target = format!("hf://{id}");
-    let probe = probe::probe(client, id, probe_options(policy, batch)).await.map_err(CheckError::Hub)?;
+    let mut probe = probe::probe(client, id, probe_options(policy, batch)).await.map_err(CheckError::Hub)?;
     let live = || Some(Live { probe: &probe, compare_readme: false });
     let Some(info) = probe.info() else {
         // A Space the Hub does not show has no files to lint.
@@ -285,8 +294,13 @@ async fn check_remote(
     notes.extend(fetched.notes);
     let mut space = Space::load(dir.path()).map_err(|e| CheckError::Local(e.0))?;
     space.display = target.clone();
+    space.modes_known = false;
     space.add_listed_files(&fetched.listed_only);
-    Ok(lint::run(&Input { space: Some(&space), target, live: live(), ..Input::default() }, policy, options))
+    if mounts_secrets(&space) {
+        probe::add_secrets(client, &mut probe).await.map_err(CheckError::Hub)?;
+    }
+    let live = Some(Live { probe: &probe, compare_readme: false });
+    Ok(lint::run(&Input { space: Some(&space), target, live, ..Input::default() }, policy, options))
 }
 
 async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, HubError> {

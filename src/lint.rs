@@ -237,7 +237,9 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
     let mut skipped = Vec::new();
     if let Some(live) = &input.live {
         let local = if live.compare_readme { ctx.as_ref().and_then(|c| c.frontmatter()) } else { None };
-        let out = rules::run_live(&LiveContext { probe: live.probe, policy, local }, &wanted);
+        let secret_mounts = ctx.as_ref().and_then(|c| c.model.as_ref()).map(|m| m.secret_mounts()).unwrap_or_default();
+        let out =
+            rules::run_live(&LiveContext { probe: live.probe, policy, local, secret_mounts: &secret_mounts }, &wanted);
         diagnostics.extend(out.diagnostics);
         skipped = out.skipped;
     }

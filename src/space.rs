@@ -70,6 +70,9 @@ pub struct Space {
     pub git_ignored_dirs: Vec<String>,
     pub walk_truncated: bool,
     pub walk_limit: usize,
+    /// Whether the files' modes on disk are the Space's (a checkout), not those of copies made
+    /// here (a Space fetched from the Hub, whose API gives no exec bits).
+    pub modes_known: bool,
     gitignores: Vec<Gitignore>,
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
@@ -137,6 +140,7 @@ impl Space {
             walk_limit: max_entries,
             gitignores: Vec::new(),
             lfs: None,
+            modes_known: true,
             in_memory: false,
             edited: Default::default(),
         };
@@ -188,6 +192,7 @@ impl Space {
             walk_limit: MAX_WALK_ENTRIES,
             gitignores: Vec::new(),
             lfs: None,
+            modes_known: false,
             in_memory: true,
             edited: Default::default(),
         }

@@ -9,7 +9,7 @@ use assert_cmd::Command;
 use proptest::prelude::*;
 use serde_json::Value;
 
-const DOCKERFILE_7255: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install --no-cache-dir fastapi uvicorn\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
+const DOCKERFILE_7255: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV PATH=/home/user/.local/bin:$PATH\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install --no-cache-dir fastapi uvicorn\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
 const POLICY: &str = "space:\n  app_port: 7255\n";
 
 fn space(readme: &[u8], dockerfile: &str) -> tempfile::TempDir {

@@ -462,3 +462,32 @@ fn a_trickling_body_takes_the_timeout_once() {
     assert!(r.stderr.contains("no answer within 1.") && r.stderr.contains("still arriving"), "{}", r.stderr);
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
 }
+
+#[test]
+fn hub004_checks_the_build_secrets_the_dockerfile_mounts_without_a_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), support::fake_hub::readme("compliant")).unwrap();
+    let mount = support::fake_hub::DOCKERFILE.replacen(
+        "\nRUN ",
+        "\nRUN --mount=type=secret,id=HF_TOKEN,mode=0444,required=true --mount=type=secret,id=GA2_TOKEN_ECB8 true\nRUN ",
+        1,
+    );
+    assert_ne!(mount, support::fake_hub::DOCKERFILE, "the fixture has a RUN to put the mounts before");
+    std::fs::write(dir.path().join("Dockerfile"), &mount).unwrap();
+    let r = run(Some(TOKEN), &[dir.path().to_str().unwrap(), "--space", "acme/compliant", "--format", "json"]);
+    let d = r.json();
+    let missing: Vec<&str> = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "HUB004")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    // HF_TOKEN is not among acme/compliant's secrets; GA2_TOKEN_ECB8 is.
+    assert_eq!(missing.len(), 1, "{d}");
+    assert!(
+        missing[0].contains("no secret `HF_TOKEN`") && missing[0].contains("so the Hub's build fails"),
+        "{}",
+        missing[0]
+    );
+}

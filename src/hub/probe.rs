@@ -211,6 +211,41 @@ async fn fetch_names(client: &HubClient, path: &str) -> Result<Result<Vec<String
     Ok(Ok(names))
 }
 
+/// What the secrets listing says, from its answer (`None`: not asked, for want of a token).
+fn secrets_outcome(
+    answer: Option<Result<Result<Vec<String>, Response>, HubError>>,
+    space_found: bool,
+) -> Result<SecretsOutcome, HubError> {
+    Ok(match answer {
+        None => SecretsOutcome::NoToken,
+        Some(Ok(Ok(names))) => SecretsOutcome::Names(names),
+        Some(Ok(Err(resp))) if matches!(resp.status, 401 | 403) => SecretsOutcome::Denied(resp.describe()),
+        Some(Ok(Err(resp))) if matches!(resp.status, 404 | 405) && space_found => {
+            SecretsOutcome::Unsupported(resp.describe())
+        }
+        Some(Ok(Err(resp))) if matches!(resp.status, 404) => SecretsOutcome::Denied(resp.describe()),
+        Some(Ok(Err(resp))) => {
+            return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() })
+        }
+        Some(Err(e)) => return Err(e),
+    })
+}
+
+/// Lists a Space's secret names after a probe that did not ask for them (a Dockerfile fetched
+/// from the Hub turns out to mount build secrets).
+pub async fn add_secrets(client: &HubClient, probe: &mut Probe) -> Result<(), HubError> {
+    if probe.secrets.is_some() {
+        return Ok(());
+    }
+    let answer = if client.has_token() {
+        Some(fetch_names(client, &format!("/api/spaces/{}/secrets", probe.space_id)).await)
+    } else {
+        None
+    };
+    probe.secrets = Some(secrets_outcome(answer, probe.info().is_some())?);
+    Ok(())
+}
+
 /// Probes a Space. `Err` means the Hub could not be asked (exit 2); a Space that is missing or
 /// private is `InfoOutcome::NotVisible`, a finding.
 pub async fn probe(client: &HubClient, id: &str, options: ProbeOptions) -> Result<Probe, HubError> {
@@ -233,25 +268,8 @@ pub async fn probe(client: &HubClient, id: &str, options: ProbeOptions) -> Resul
     };
     let (info, secrets, variables) = tokio::join!(info, secrets, variables);
     let info = info_outcome(info?, id)?;
-    let secrets = if !options.secrets {
-        None
-    } else if !client.has_token() {
-        Some(SecretsOutcome::NoToken)
-    } else {
-        match secrets {
-            None => Some(SecretsOutcome::NoToken),
-            Some(Ok(Ok(names))) => Some(SecretsOutcome::Names(names)),
-            Some(Ok(Err(resp))) if matches!(resp.status, 401 | 403) => Some(SecretsOutcome::Denied(resp.describe())),
-            Some(Ok(Err(resp))) if matches!(resp.status, 404 | 405) && matches!(info, InfoOutcome::Found(_)) => {
-                Some(SecretsOutcome::Unsupported(resp.describe()))
-            }
-            Some(Ok(Err(resp))) if matches!(resp.status, 404) => Some(SecretsOutcome::Denied(resp.describe())),
-            Some(Ok(Err(resp))) => {
-                return Err(HubError::Status { url: resp.url.clone(), status: resp.status, detail: resp.describe() })
-            }
-            Some(Err(e)) => return Err(e),
-        }
-    };
+    let secrets =
+        if !options.secrets { None } else { Some(secrets_outcome(secrets, matches!(info, InfoOutcome::Found(_)))?) };
     let variables = variables.and_then(|r| r.ok()).and_then(|r| r.ok());
     let app = match (&info, options.app) {
         (_, false) => AppOutcome::NotChecked("not asked".into()),

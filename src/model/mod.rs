@@ -3,6 +3,7 @@
 //! in the final image and who owns them, the exposed ports and the server the container starts.
 
 pub mod base;
+pub mod fs;
 pub mod server;
 pub mod users;
 
@@ -15,6 +16,8 @@ use crate::parse::mode::Mode;
 use crate::parse::shell::{self, parse_commands, SimpleCommand};
 use crate::parse::user_spec::UserSpec;
 pub use base::BaseImage;
+pub use fs::Access;
+use fs::{Change, FileSystem, Owner};
 pub use server::{Server, ServerKind};
 use users::CreatedUser;
 
@@ -59,6 +62,25 @@ pub enum RuntimeUser {
     Default,
     /// The last USER instruction of the chain.
     Set { user: Valued, stage: usize },
+}
+
+/// The HOME of the running app, and where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuntimeHome {
+    pub path: String,
+    pub from: HomeFrom,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HomeFrom {
+    /// `ENV HOME=…` (the place of its key, when the ENV is in this Dockerfile).
+    Env(Option<Range<usize>>),
+    /// The home of the account that has UID 1000.
+    Account(String),
+    /// No account has UID 1000: Docker sets HOME to `/`.
+    NoAccount,
+    /// An image spacecheck does not know may have an account with UID 1000.
+    Unknown,
 }
 
 /// Who runs a step, as far as the Dockerfile and the base image tell.
@@ -141,6 +163,41 @@ pub struct RunCommand {
     pub text: String,
     /// The user the RUN executes as: the USER in effect at that point of its stage's chain.
     pub user: RuntimeUser,
+    /// Its `--mount=type=secret` flags: build secrets the builder must provide.
+    pub secret_mounts: Vec<SecretMount>,
+}
+
+/// A `RUN --mount=type=secret,id=X[,required=true]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretMount {
+    /// The secret's id: `id=`, else the file name of `target=`/`dst=` (BuildKit's default).
+    pub id: String,
+    pub required: bool,
+}
+
+impl SecretMount {
+    /// Reads one `--mount` value; `None` for other mount types.
+    pub fn parse(value: &str) -> Option<SecretMount> {
+        let mut kind = None;
+        let mut id = None;
+        let mut target = None;
+        let mut required = false;
+        for field in value.split(',') {
+            let (key, val) = field.split_once('=').unwrap_or((field, "true"));
+            match key.trim().to_ascii_lowercase().as_str() {
+                "type" => kind = Some(val.trim().to_string()),
+                "id" => id = Some(val.trim().to_string()),
+                "target" | "dst" | "destination" => target = Some(val.trim().to_string()),
+                "required" => required = val.trim().eq_ignore_ascii_case("true"),
+                _ => {}
+            }
+        }
+        if kind.as_deref() != Some("secret") {
+            return None;
+        }
+        let id = id.or_else(|| target.map(|t| t.rsplit('/').next().unwrap_or(&t).to_string()))?;
+        (!id.is_empty() && !id.contains('$')).then_some(SecretMount { id, required })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -185,6 +242,8 @@ pub struct ImageModel {
     pub workdir: String,
     /// Files written by heredocs in RUNs (`cat <<EOF > /app/start.sh`): path → content.
     pub written_files: HashMap<String, String>,
+    /// Who owns the paths the final chain creates or changes, and who may write them.
+    pub fs: FileSystem,
 }
 
 impl ImageModel {
@@ -208,6 +267,20 @@ impl ImageModel {
             }
         }
         needed
+    }
+
+    /// The build secrets the RUNs of the needed stages mount, once each (required if any mount
+    /// requires it).
+    pub fn secret_mounts(&self) -> Vec<SecretMount> {
+        let needed = self.needed_stages();
+        let mut mounts: Vec<SecretMount> = Vec::new();
+        for m in self.runs.iter().filter(|r| needed.contains(&r.stage)).flat_map(|r| r.secret_mounts.iter()) {
+            match mounts.iter_mut().find(|x| x.id == m.id) {
+                Some(x) => x.required |= m.required,
+                None => mounts.push(m.clone()),
+            }
+        }
+        mounts
     }
 
     pub fn runs_in_chain(&self) -> impl Iterator<Item = &RunCommand> {
@@ -357,6 +430,43 @@ impl ImageModel {
         }
     }
 
+    /// The UID the Hub runs the app as.
+    pub const HUB_UID: u32 = 1000;
+
+    /// Whether the app, run by the Hub as UID 1000, may write (or create) `path`.
+    pub fn writable_at_run_time(&self, path: &str) -> Access {
+        let uid_of = |owner: &Owner| match owner {
+            Owner::Root => Some(0),
+            Owner::User(name) => match self.resolve_uid(name) {
+                Uid::Known(uid) | Uid::Inferred { uid, .. } => Some(uid),
+                Uid::Unknown(_) => None,
+            },
+        };
+        self.fs.access(path, Self::HUB_UID, &uid_of)
+    }
+
+    /// The HOME the app sees on the Hub: `ENV HOME`, else the home of the account with UID
+    /// 1000 in the image's passwd, else `/` (Docker's HOME for a UID without an account).
+    pub fn runtime_home(&self) -> RuntimeHome {
+        if let Some(home) = self.runtime_env.get("HOME") {
+            let def = self.var_defs.iter().rev().find(|d| d.kind == Kind::Env && d.name == "HOME");
+            return RuntimeHome { path: home.clone(), from: HomeFrom::Env(def.map(|d| d.key_span.clone())) };
+        }
+        let created = self.created_users.iter().rev().find(|u| {
+            u.home.is_some() && matches!(self.resolve_uid(&u.name), Uid::Known(1000) | Uid::Inferred { uid: 1000, .. })
+        });
+        if let Some(user) = created {
+            let path = user.home.as_ref().map_or_else(|| format!("/home/{}", user.name), |h| h.path.clone());
+            return RuntimeHome { path, from: HomeFrom::Account(user.name.clone()) };
+        }
+        let base = self.base();
+        match base.uid_1000_user.or(base.default_user.filter(|(_, uid)| *uid == 1000).map(|(n, _)| n)) {
+            Some(name) => RuntimeHome { path: format!("/home/{name}"), from: HomeFrom::Account(name.to_string()) },
+            None if base.distro != base::Distro::Unknown => RuntimeHome { path: "/".into(), from: HomeFrom::NoAccount },
+            None => RuntimeHome { path: "/".into(), from: HomeFrom::Unknown },
+        }
+    }
+
     pub fn runtime_user_text(&self) -> Option<&str> {
         match &self.runtime_user {
             RuntimeUser::Default => None,
@@ -430,6 +540,7 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         start: StartCommand { entrypoint: None, cmd: None },
         workdir: "/".into(),
         written_files: HashMap::new(),
+        fs: FileSystem::default(),
     };
     let Some(&root) = model.chain.first() else { return model };
     let root = &stages[root];
@@ -439,6 +550,7 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         span: root.image_word.span.clone(),
     });
     model.base_ref = root.image_ref.clone();
+    model.fs = base_file_system(&model.base());
     let mut builder = Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()] };
     for stage in &stages {
         builder.walk(stage);
@@ -450,6 +562,28 @@ pub fn build(df: &Dockerfile) -> ImageModel {
     model.workdir = final_state.workdir;
     model.start = final_state.start;
     model
+}
+
+/// The folders every image of the base's distribution has, and the home of its own user.
+fn base_file_system(base: &BaseImage) -> FileSystem {
+    let user = base.uid_1000_user.or(base.default_user.map(|(name, _)| name));
+    let home = user.map(|name| (name, format!("/home/{name}")));
+    FileSystem::of_base(base.distro != base::Distro::Unknown, home.as_ref().map(|(n, h)| (*n, h.as_str())))
+}
+
+/// Who owns what a step creates: the USER in effect, or the base image's own user.
+fn owner_of(user: &RuntimeUser, base: &BaseImage) -> Owner {
+    match user {
+        RuntimeUser::Set { user, .. } => {
+            let name = UserSpec::parse(&user.value).user;
+            if name == "root" || name == "0" {
+                Owner::Root
+            } else {
+                Owner::User(name)
+            }
+        }
+        RuntimeUser::Default => base.default_user.map_or(Owner::Root, |(name, _)| Owner::User(name.to_string())),
+    }
 }
 
 /// ARGs before the first FROM: their defaults (expanded in order) and their definitions.
@@ -553,12 +687,31 @@ impl Builder<'_> {
                     state.user = RuntimeUser::Set { user: valued(w, &state.scope), stage: stage.index };
                 }
                 (Kind::Workdir, Args::Text(w)) => {
-                    state.workdir = join_path(&state.workdir, &expand(&w.text, &state.scope))
+                    state.workdir = join_path(&state.workdir, &expand(&w.text, &state.scope));
+                    if in_chain {
+                        // BuildKit creates a missing WORKDIR as the USER of that point.
+                        let owner = owner_of(&state.user, &self.model.base());
+                        self.model.fs.create(&state.workdir, &owner, false, n, Change::Workdir);
+                    }
                 }
                 (Kind::Run, _) => self.run(i, n, stage.index, in_chain, &state),
                 (Kind::Copy | Kind::Add, _) => {
                     let op = copy_op(i, n, stage.index, &state.scope, &state.workdir, &self.model.stages);
                     if in_chain {
+                        // COPY writes as root unless `--chown` names another owner.
+                        let owner =
+                            op.owner().map_or(
+                                Owner::Root,
+                                |o| {
+                                    if o.is_root() {
+                                        Owner::Root
+                                    } else {
+                                        Owner::User(o.user)
+                                    }
+                                },
+                            );
+                        let world_writable = op.chmod.is_some_and(|m| m.world_writable());
+                        self.model.fs.create(&op.dest, &owner, world_writable, n, Change::Copy);
                         self.model.copies.push(op.clone());
                     }
                     self.model.all_copies.push(op);
@@ -611,9 +764,17 @@ impl Builder<'_> {
     fn run(&mut self, i: &Instruction, n: usize, stage: usize, in_chain: bool, state: &StageState) {
         let run = run_command(i, n, stage, &state.scope, &state.user);
         if in_chain {
+            let owner = owner_of(&state.user, &self.model.base());
             for c in &run.commands {
-                self.model.created_users.extend(users::user_change(c));
+                let change = users::user_change(c);
+                if let Some(home) = change.as_ref().and_then(|u| u.home.as_ref().filter(|h| h.created).map(|h| (u, h)))
+                {
+                    let (user, home) = home;
+                    self.model.fs.create(&home.path, &Owner::User(user.name.clone()), false, n, Change::UserHome);
+                }
+                self.model.created_users.extend(change);
                 self.model.ownership_fixes.extend(ownership_fix(c, n, &state.workdir));
+                self.model.fs.apply(c, &state.workdir, &owner, n);
             }
             record_written_files(i, &run, &state.workdir, &mut self.model.written_files);
         }
@@ -695,7 +856,13 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope, scope_use
             commands.extend(parse_commands(&h.body, &lookup));
         }
     }
-    RunCommand { instruction: n, stage, span: i.span.clone(), commands, text, user: scope_user.clone() }
+    let secret_mounts = i
+        .flags
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("mount"))
+        .filter_map(|f| f.value.as_deref().and_then(SecretMount::parse))
+        .collect();
+    RunCommand { instruction: n, stage, span: i.span.clone(), commands, text, user: scope_user.clone(), secret_mounts }
 }
 
 /// `cat <<EOF > /app/run.sh` and `tee /app/run.sh <<EOF`: remember the content, so a CMD
@@ -844,6 +1011,18 @@ mod tests {
     fn heredoc_scripts_are_remembered() {
         let m = model("FROM python\nWORKDIR /app\nRUN cat <<'EOF' > start.sh\nuvicorn a:b --host 0.0.0.0\nEOF\n");
         assert!(m.written_files.get("/app/start.sh").unwrap().contains("uvicorn"));
+    }
+
+    #[test]
+    fn secret_mounts_are_read_from_run_flags() {
+        let m = model("FROM python\nRUN --mount=type=secret,id=HF_TOKEN,mode=0444,required=true --mount=type=cache,target=/root/.cache x\nRUN --mount=type=secret,dst=/run/secrets/API_KEY y\n");
+        assert_eq!(
+            m.secret_mounts(),
+            vec![
+                SecretMount { id: "HF_TOKEN".into(), required: true },
+                SecretMount { id: "API_KEY".into(), required: false }
+            ]
+        );
     }
 
     #[test]

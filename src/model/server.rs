@@ -116,6 +116,56 @@ pub struct StartAnalysis {
     pub exec_form_assignment: Option<String>,
     /// The CMD/ENTRYPOINT instruction the analysis starts from.
     pub span: Option<Range<usize>>,
+    /// Every program the start command runs, after wrappers and shells, as far as followed.
+    pub started: Vec<Started>,
+    /// The programs it runs by name, as written (`uvicorn`, `/opt/venv/bin/gunicorn`): a bare
+    /// name is looked up in PATH.
+    pub programs: Vec<String>,
+    /// The script files it runs (`./start.sh`, `bash /app/run.sh`), by path in the image.
+    pub scripts: Vec<ScriptRun>,
+}
+
+/// A script file the start command runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptRun {
+    pub image_path: String,
+    /// Executed itself (`./start.sh`: the kernel reads its `#!` line and needs its exec bit),
+    /// not handed to a shell (`bash start.sh`).
+    pub direct: bool,
+}
+
+/// A program the start command runs, for telling a command that serves nothing from one that
+/// spacecheck cannot judge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Started {
+    /// Known to serve nothing: `sleep infinity`, `tail -f /dev/null`, a bare shell or Python
+    /// REPL (with no terminal, they exit at once), `echo`.
+    Idle(String),
+    /// `python app.py` where the file is a Streamlit script: it serves only under
+    /// `streamlit run`.
+    StreamlitScript(String),
+    /// A server, or a program spacecheck cannot judge.
+    Other,
+}
+
+/// Programs that serve nothing, as the start command runs them: the words shown in messages.
+/// Arguments are shown only when they look like plain words (`infinity`, `-f`, `/dev/null`):
+/// an expanded variable may hold a secret, and `echo`'s text is not shown at all.
+fn idle_program(name: &str, args: &[String]) -> Option<String> {
+    let plain = |a: &String| {
+        a.len() <= 20 && a.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    };
+    let shown = || {
+        let words = args.iter().map(|a| if plain(a) { a.as_str() } else { "…" });
+        std::iter::once(name).chain(words).collect::<Vec<_>>().join(" ")
+    };
+    match name {
+        "echo" | "printf" => Some(name.to_string()),
+        "sleep" | "true" | "wait" | "pause" => Some(shown()),
+        "tail" if args.iter().any(|a| a == "-f" || a == "-F") && args.iter().any(|a| a == "/dev/null") => Some(shown()),
+        "cat" if args.is_empty() => Some(shown()),
+        _ => None,
+    }
 }
 
 /// Gives the content of files the image contains, by absolute path in the image.
@@ -161,7 +211,17 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
             }
         }
     }
-    let mut walker = Walker { model, files, env: model.runtime_env.clone(), servers: Vec::new(), via: None, depth: 0 };
+    let mut walker = Walker {
+        model,
+        files,
+        env: model.runtime_env.clone(),
+        servers: Vec::new(),
+        started: Vec::new(),
+        programs: Vec::new(),
+        scripts: Vec::new(),
+        via: None,
+        depth: 0,
+    };
     walker.argv(&full, false);
     // An entrypoint script that ends in `exec "$@"` runs the CMD: also read the CMD alone.
     if let (Some((CommandForm::Exec(_), _)), Some((c, _))) = (entrypoint, cmd) {
@@ -170,6 +230,9 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
         }
     }
     analysis.servers = walker.servers;
+    analysis.started = walker.started;
+    analysis.programs = walker.programs;
+    analysis.scripts = walker.scripts;
     analysis
 }
 
@@ -195,6 +258,9 @@ struct Walker<'a> {
     files: &'a dyn Files,
     env: HashMap<String, String>,
     servers: Vec<Server>,
+    started: Vec<Started>,
+    programs: Vec<String>,
+    scripts: Vec<ScriptRun>,
     via: Option<String>,
     depth: usize,
 }
@@ -311,8 +377,9 @@ impl Walker<'_> {
                 }
                 return;
             }
-            if let Some(path) = args.iter().find(|a| !a.starts_with('-')) {
-                self.run_script_file(path);
+            match args.iter().find(|a| !a.starts_with('-')) {
+                Some(path) => self.run_script_file(path, false),
+                None => self.started.push(Started::Idle(b.to_string())),
             }
             return;
         }
@@ -320,6 +387,8 @@ impl Walker<'_> {
             self.python(args, background);
             return;
         }
+        self.started.push(idle_program(b, args).map_or(Started::Other, Started::Idle));
+        self.programs.push(program.to_string());
         let kind = match b {
             "uvicorn" => Some(ServerKind::Uvicorn),
             "gunicorn" => Some(ServerKind::Gunicorn),
@@ -343,18 +412,22 @@ impl Walker<'_> {
                     || program.starts_with("./")
                     || (program.starts_with('/') && self.files.file(program).is_some())
                 {
-                    self.run_script_file(program);
+                    self.run_script_file(program, true);
                 }
             }
         }
     }
 
-    fn run_script_file(&mut self, path: &str) {
+    fn run_script_file(&mut self, path: &str, direct: bool) {
         let image_path = self.image_path(path);
+        self.scripts.push(ScriptRun { image_path: image_path.clone(), direct });
         let content = self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
-        if let Some(content) = content {
-            let name = path.rsplit('/').next().unwrap_or(path).to_string();
-            self.script(&content, Some(name));
+        match content {
+            Some(content) => {
+                let name = path.rsplit('/').next().unwrap_or(path).to_string();
+                self.script(&content, Some(name));
+            }
+            None => self.started.push(Started::Other),
         }
     }
 
@@ -386,7 +459,9 @@ impl Walker<'_> {
                     self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
                 self.python_file(path, source.as_deref(), background);
             }
-            _ => {}
+            // `python` alone is a REPL: with no terminal it reads nothing and exits.
+            None => self.started.push(Started::Idle("python".into())),
+            _ => self.started.push(Started::Other),
         }
     }
 
@@ -396,11 +471,16 @@ impl Walker<'_> {
         let via = Some(path.rsplit('/').next().unwrap_or(path).to_string());
         if let Some(src) = source {
             let found = python_source_server(src, &self.lookup());
-            if let Some(server) = found {
-                self.servers.push(Server { via, background, ..server });
+            match found {
+                Some(server) => self.servers.push(Server { via, background, ..server }),
+                None if python::imported_modules(src).iter().any(|m| m == "streamlit") => {
+                    self.started.push(Started::StreamlitScript(path.to_string()));
+                }
+                None => self.started.push(Started::Other),
             }
             return;
         }
+        self.started.push(Started::Other);
         let frameworks =
             ["gradio", "streamlit", "flask", "fastapi", "uvicorn", "gunicorn", "django", "aiohttp", "tornado"];
         let installed: Vec<&str> = frameworks.iter().copied().filter(|f| self.files.installs(f)).collect();

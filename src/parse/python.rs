@@ -52,6 +52,34 @@ pub fn server_calls(source: &str) -> Vec<ServerCall> {
     finder.calls
 }
 
+/// The top-level packages a Python source imports (`import streamlit as st`, `from
+/// streamlit.components import v1` → `streamlit`), anywhere in the file.
+pub fn imported_modules(source: &str) -> Vec<String> {
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    let mut finder = ImportFinder::default();
+    finder.visit_body(&parsed.syntax().body);
+    finder.modules
+}
+
+#[derive(Default)]
+struct ImportFinder {
+    modules: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for ImportFinder {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        let top = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+        match stmt {
+            Stmt::Import(import) => self.modules.extend(import.names.iter().map(|a| top(a.name.as_str()))),
+            Stmt::ImportFrom(from) if from.level == 0 => {
+                self.modules.extend(from.module.as_ref().map(|m| top(m.as_str())));
+            }
+            _ => {}
+        }
+        walk_stmt(self, stmt);
+    }
+}
+
 /// The requirement strings of `setup(install_requires=[...])` (setuptools' `setup.py`): string
 /// literals of a list or tuple; anything computed is left out.
 pub fn setup_requires(source: &str) -> Vec<String> {
@@ -251,6 +279,12 @@ fn is_os_environ(expr: &Expr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn imported_top_level_modules() {
+        let src = "import os, streamlit as st\nfrom streamlit.components import v1\nfrom . import local\ndef f():\n    import pandas\n";
+        assert_eq!(imported_modules(src), vec!["os", "streamlit", "streamlit", "pandas"]);
+    }
 
     fn one(src: &str) -> ServerCall {
         let calls = server_calls(src);

@@ -38,6 +38,9 @@ pub struct LiveContext<'a> {
     pub probe: &'a crate::hub::probe::Probe,
     pub policy: &'a crate::policy::Policy,
     pub local: Option<&'a crate::parse::frontmatter::Frontmatter>,
+    /// The build secrets the local Dockerfile mounts (`RUN --mount=type=secret,id=X`): the Hub
+    /// fills them from the Space's secrets, so each must exist there (HUB004).
+    pub secret_mounts: &'a [crate::model::SecretMount],
 }
 
 #[derive(Debug, Default)]
