@@ -141,10 +141,22 @@ static OUTPUT_ONLY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
         .expect("valid credential regex")
 });
 
+/// Whether an `hf_` or `api_org_` in the text is followed by 20 or more characters a token
+/// holds: the shortest match of [`OUTPUT_ONLY`]. Paths like `…__hf_space` are not, and the
+/// regex is then neither compiled nor run.
+fn may_hold_output_token(text: &str) -> bool {
+    ["hf_", "api_org_"].iter().any(|prefix| {
+        text.match_indices(prefix).any(|(at, _)| {
+            let rest = &text[at + prefix.len()..];
+            rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count() >= 20
+        })
+    })
+}
+
 /// `hf_AbCd...WxYz` → `hf_****WxYz`: the most of a token any output may show.
 pub fn mask_credentials(text: &str) -> String {
     let mut found = find_credentials(text);
-    if text.contains("hf_") || text.contains("api_org_") {
+    if may_hold_output_token(text) {
         found.extend(OUTPUT_ONLY.find_iter(text).map(|m| ("a token", m.range())));
         // Where two shapes start together, the longer one is masked.
         found.sort_by_key(|(_, r)| (r.start, std::cmp::Reverse(r.end)));
@@ -176,6 +188,13 @@ pub fn mask_credentials(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_output_regex_runs_only_near_a_token_shape() {
+        assert!(!may_hold_output_token("target: corpus/x__hf_space, hf_ alone, api_org_short"));
+        assert!(may_hold_output_token(&format!("auth%3Dhf_{}%26", "a1".repeat(15))));
+        assert!(may_hold_output_token(&format!("api_org_{}", "Q".repeat(20))));
+    }
 
     // Built with concat! so this source file holds no token-shaped text (RP001 scans it).
     const TOKEN: &str = concat!("hf", "_QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi");

@@ -3,7 +3,7 @@
 //! credentials.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
@@ -25,37 +25,60 @@ pub fn secret_name(name: &str) -> bool {
         || compact.contains("SECRETKEY")
 }
 
+/// One credential shape: the literal texts every match contains, and its regex, compiled the
+/// first time a text holds one of them (compiling all eight took more than half of the
+/// instructions of a one-Space run, and most runs need none or one).
 struct Pattern {
     kind: &'static str,
-    re: Regex,
+    needles: &'static [&'static str],
+    source: &'static str,
+    re: OnceLock<Regex>,
 }
 
-static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
-    let p = |kind, re: &str| Pattern { kind, re: Regex::new(re).expect("valid credential regex") };
-    vec![
-        p("a Hugging Face token", r"\bhf_[A-Za-z]{30,}\b"),
-        p("a GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b"),
-        p("an API secret key (sk-...)", r"\bsk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
-        p("a Stripe live key", r"\b[sr]k_live_[0-9A-Za-z]{24,}\b"),
-        p("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        p("a Google API key", r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-        p("a Slack token", r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
-        p("a private key", r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----"),
-    ]
-});
+impl Pattern {
+    const fn new(kind: &'static str, needles: &'static [&'static str], source: &'static str) -> Pattern {
+        Pattern { kind, needles, source, re: OnceLock::new() }
+    }
 
-/// Substrings every credential shape contains: a text with none of them needs no regex scan.
-pub const NEEDLES: &[&str] =
-    &["hf_", "gh", "github_pat_", "sk-", "k_live_", "AKIA", "ASIA", "AIza", "xox", "PRIVATE KEY"];
+    fn may_match(&self, text: &str) -> bool {
+        self.needles.iter().any(|n| text.contains(n))
+    }
+
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| Regex::new(self.source).expect("valid credential regex"))
+    }
+}
+
+static PATTERNS: [Pattern; 8] = [
+    Pattern::new("a Hugging Face token", &["hf_"], r"\bhf_[A-Za-z]{30,}\b"),
+    Pattern::new(
+        "a GitHub token",
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b",
+    ),
+    Pattern::new("an API secret key (sk-...)", &["sk-"], r"\bsk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
+    Pattern::new("a Stripe live key", &["k_live_"], r"\b[sr]k_live_[0-9A-Za-z]{24,}\b"),
+    Pattern::new("an AWS access key id", &["AKIA", "ASIA"], r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    Pattern::new("a Google API key", &["AIza"], r"\bAIza[0-9A-Za-z_\-]{35}\b"),
+    Pattern::new("a Slack token", &["xox"], r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
+    Pattern::new(
+        "a private key",
+        &["PRIVATE KEY"],
+        r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+    ),
+];
+
+/// Whether a text holds any literal every credential shape contains: one without needs no
+/// regex scan.
+pub fn may_hold_credentials(text: &str) -> bool {
+    PATTERNS.iter().any(|p| p.may_match(text))
+}
 
 /// Credentials found in a text: (what it looks like, byte range). Placeholders are skipped.
 pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
     let mut found = Vec::new();
-    if !NEEDLES.iter().any(|n| text.contains(n)) {
-        return found;
-    }
-    for p in PATTERNS.iter() {
-        for m in p.re.find_iter(text) {
+    for p in PATTERNS.iter().filter(|p| p.may_match(text)) {
+        for m in p.regex().find_iter(text) {
             if !is_placeholder(m.as_str()) {
                 found.push((p.kind, m.range()));
             }

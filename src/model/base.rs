@@ -100,7 +100,10 @@ impl BaseImage {
         let Some(image) = image else { return unknown };
         let repo = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
         let tag = image.tag.as_deref().unwrap_or("latest");
-        let is = |names: &[&str]| names.iter().any(|n| repo == *n || repo.ends_with(&format!("/{n}")));
+        // `nvidia/cuda` and `docker.io/nvidia/cuda`, not `acme/notnvidia/cuda`.
+        let is = |names: &[&str]| {
+            names.iter().any(|n| repo.strip_suffix(n).is_some_and(|rest| rest.is_empty() || rest.ends_with('/')))
+        };
         let distro = if repo == "alpine" || tag.split('-').any(|p| p.starts_with("alpine")) {
             Distro::Alpine
         } else if repo.contains("distroless") {

@@ -244,6 +244,12 @@ pub struct ImageModel {
     pub written_files: HashMap<String, String>,
     /// Who owns the paths the final chain creates or changes, and who may write them.
     pub fs: FileSystem,
+    /// What is known of the final stage's base image (see [`ImageModel::base`]).
+    base_facts: BaseImage,
+    /// See [`ImageModel::needed_stages`].
+    needed: HashSet<usize>,
+    /// See [`ImageModel::stage_base`], by stage index.
+    stage_bases: Vec<BaseImage>,
 }
 
 impl ImageModel {
@@ -251,8 +257,13 @@ impl ImageModel {
         &self.stages[*self.chain.last().unwrap_or(&0)]
     }
 
-    /// The stages BuildKit builds for the final target: its chain and the stages it copies from.
-    pub fn needed_stages(&self) -> HashSet<usize> {
+    /// The stages BuildKit builds for the final target: its chain and the stages it copies from
+    /// (computed once, when the model is built).
+    pub fn needed_stages(&self) -> &HashSet<usize> {
+        &self.needed
+    }
+
+    fn compute_needed_stages(&self) -> HashSet<usize> {
         let mut needed: HashSet<usize> = HashSet::new();
         let mut todo: Vec<usize> = self.chain.clone();
         while let Some(s) = todo.pop() {
@@ -312,7 +323,7 @@ impl ImageModel {
             }
             return self.infer_uid(name, u);
         }
-        if let Some(uid) = users::base_image_user(self.base_ref.as_ref(), name) {
+        if let Some(uid) = self.base_facts.user_uid(name) {
             return Uid::Known(uid);
         }
         Uid::Unknown(format!("no useradd/adduser in the Dockerfile creates `{name}`"))
@@ -325,7 +336,7 @@ impl ImageModel {
                 return Uid::Known(uid);
             }
         }
-        match users::base_image_user(self.base_ref.as_ref(), name) {
+        match self.base_facts.user_uid(name) {
             Some(uid) => Uid::Known(uid),
             None => Uid::Unknown(format!("`{name}` is renamed, but spacecheck cannot tell its UID")),
         }
@@ -339,9 +350,8 @@ impl ImageModel {
             ));
         }
         let base = self.base_image.as_ref().map_or("", |b| b.value.as_str());
-        let base_ref = self.base_ref.as_ref();
         let mut taken: Vec<u32> = Vec::new();
-        if users::base_has_uid_1000(base_ref).is_some() {
+        if self.base_facts.uid_1000_user.is_some() {
             taken.push(1000);
         }
         for u in &self.created_users {
@@ -365,7 +375,7 @@ impl ImageModel {
         while taken.contains(&uid) {
             uid += 1;
         }
-        let why = match users::base_has_uid_1000(base_ref) {
+        let why = match self.base_facts.uid_1000_user {
             Some(existing) if uid != 1000 => format!("`{name}` is created without `-u`, and `{base}` already has `{existing}` with UID 1000, so `{name}` gets UID {uid}"),
             _ => format!("`{name}` is created without `-u`; it gets the first free UID, {uid}"),
         };
@@ -386,7 +396,7 @@ impl ImageModel {
 
     /// What is known of the image the final stage is built on.
     pub fn base(&self) -> BaseImage {
-        BaseImage::of(self.base_ref.as_ref())
+        self.base_facts
     }
 
     /// The first stage of `stage`'s lineage: the one built on an external image (or scratch).
@@ -404,7 +414,7 @@ impl ImageModel {
     /// What is known of the external image a stage is built on (through the stages it is
     /// built `FROM`).
     pub fn stage_base(&self, stage: usize) -> BaseImage {
-        BaseImage::of(self.stages.get(self.root_stage(stage)).and_then(|st| st.image_ref.as_ref()))
+        self.stage_bases.get(stage).copied().unwrap_or_else(|| BaseImage::of(None))
     }
 
     /// Who a `USER` state of `stage` stands for: root, a non-root account, or unknown (a build
@@ -541,7 +551,13 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         workdir: "/".into(),
         written_files: HashMap::new(),
         fs: FileSystem::default(),
+        base_facts: BaseImage::of(None),
+        needed: HashSet::new(),
+        stage_bases: Vec::new(),
     };
+    model.stage_bases = (0..stages.len())
+        .map(|s| BaseImage::of(stages.get(model.root_stage(s)).and_then(|st| st.image_ref.as_ref())))
+        .collect();
     let Some(&root) = model.chain.first() else { return model };
     let root = &stages[root];
     model.base_image = Some(Valued {
@@ -550,6 +566,7 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         span: root.image_word.span.clone(),
     });
     model.base_ref = root.image_ref.clone();
+    model.base_facts = BaseImage::of(model.base_ref.as_ref());
     model.fs = base_file_system(&model.base());
     let mut builder = Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()] };
     for stage in &stages {
@@ -561,6 +578,7 @@ pub fn build(df: &Dockerfile) -> ImageModel {
     model.runtime_user = final_state.user;
     model.workdir = final_state.workdir;
     model.start = final_state.start;
+    model.needed = model.compute_needed_stages();
     model
 }
 

@@ -62,7 +62,11 @@ fn pip_installs(model: &ImageModel) -> PipInstalls<'_> {
             found.elsewhere = true;
         }
         for command in run.commands.iter().filter(|c| pip_install(c).is_some()) {
-            let has = |names: &[&str]| command.words.iter().any(|w| names.iter().any(|n| w == n || w.starts_with(&format!("{n}="))));
+            let has = |names: &[&str]| {
+                command.words.iter().any(|w| {
+                    names.iter().any(|n| w.strip_prefix(n).is_some_and(|rest| rest.is_empty() || rest.starts_with('=')))
+                })
+            };
             if has(&["--target", "-t", "--prefix", "--root"]) {
                 found.elsewhere = true;
                 continue;
@@ -89,14 +93,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if env.contains_key("VIRTUAL_ENV") || env.contains_key("CONDA_PREFIX") || env.contains_key("PYTHONUSERBASE") {
         return;
     }
-    let installs = pip_installs(model);
-    let Some((run, account)) = installs.user.as_ref().filter(|_| !installs.system && !installs.elsewhere) else { return };
     // The server the start command runs by its bare name, installed by pip.
     let Some(server) = start.servers.iter().find(|s| {
         s.kind.python_package().is_some_and(|p| ctx.installs_package(p)) && start.programs.iter().any(|p| p == s.kind.name())
     }) else {
         return;
     };
+    let installs = pip_installs(model);
+    let Some((run, account)) = installs.user.as_ref().filter(|_| !installs.system && !installs.elsewhere) else { return };
     let name = server.kind.name();
     let line = file.line_col(run.span.start).0;
     // pip's user base is `$HOME/.local` with the HOME of that RUN: an `ENV HOME` before it, else

@@ -58,7 +58,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 }
                 let text = String::from_utf8_lossy(&bytes);
                 // The cheap pre-filter first: most files hold nothing credential-shaped.
-                if !crate::secrets::NEEDLES.iter().any(|n| text.contains(n)) {
+                if !crate::secrets::may_hold_credentials(&text) {
                     continue;
                 }
                 std::borrow::Cow::Owned(SourceFile::new(entry.path.clone(), text.into_owned()))
