@@ -624,7 +624,9 @@ fn set(value: String, origin: Origin) -> Setting {
 }
 
 fn gradio_defaults(env: &dyn Fn(&str) -> Option<String>) -> Server {
-    // On Spaces gradio binds 0.0.0.0 by itself (it sees SYSTEM=spaces); GRADIO_SERVER_NAME wins.
+    // Without the app's `launch(...)` call (the `gradio` command, a file spacecheck cannot read)
+    // the host is not known: only GRADIO_SERVER_NAME is. A `launch()` read from the source
+    // without `server_name=` binds 127.0.0.1 (see `python_source_server`).
     let host = env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())));
     let port = env("GRADIO_SERVER_PORT")
         .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
@@ -675,9 +677,13 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         let kw = |name: &str| call.keywords.get(name).and_then(|v| argument_text(v, env));
         let host = match kw(host_kw) {
             Some(v) => Some(set(v, Origin::Source(format!("{host_kw}=")))),
-            None if kind == ServerKind::Gradio => {
-                env("GRADIO_SERVER_NAME").map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())))
-            }
+            // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
+            // "127.0.0.1")`, whatever the platform; a Space does not change it.
+            None if kind == ServerKind::Gradio => Some(
+                env("GRADIO_SERVER_NAME")
+                    .map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())))
+                    .unwrap_or_else(|| set("127.0.0.1".into(), Origin::Default)),
+            ),
             None => default_host.map(|h| set(h.into(), Origin::Default)),
         };
         let port = match kw(port_kw) {

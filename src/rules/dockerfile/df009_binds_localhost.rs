@@ -15,8 +15,15 @@ pub static RULE: Rule = Rule {
 That the server the container starts (found as for DF008) listens on all interfaces. It fires when
 the host is `127.0.0.1`, `localhost` or `::1`, or when the server's default host is loopback and
 nothing overrides it: uvicorn, gunicorn, hypercorn, `flask run`, `fastapi dev`, Flask's
-`app.run()` and `uvicorn.run()` without `host=`. Streamlit, `python -m http.server` and gradio on
-a Space bind all interfaces by default.
+`app.run()` and `uvicorn.run()` without `host=`, gradio's `launch()` without `server_name=` and
+without `GRADIO_SERVER_NAME`. Streamlit and `python -m http.server` bind all interfaces by default.
+
+Gradio's default is loopback on a Space too: its `http_server.py` reads
+`os.getenv("GRADIO_SERVER_NAME", "127.0.0.1")` and nothing else, and the Hub's own Docker
+templates for Gradio set `GRADIO_SERVER_NAME=0.0.0.0` for that reason (the Gradio SDK runtime
+sets it for Gradio Spaces; a Docker Space gets only what its Dockerfile sets). With the `gradio`
+command, or a `python app.py` whose file is not in the Space, the call is not seen and nothing
+is reported.
 
 ## Why it matters on a Space
 The Hub's proxy reaches the container over its network interface, not its loopback. A server on
@@ -117,6 +124,27 @@ fn all_interfaces(file: &SourceFile, span: Range<usize>, server: &Server, host: 
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn gradio_launch_without_server_name_binds_loopback() {
+        let df009 = |dockerfile: &str, app: Option<&str>| {
+            let mut files = vec![("README.md", README), ("Dockerfile", dockerfile), ("requirements.txt", "gradio\n")];
+            if let Some(app) = app {
+                files.push(("app.py", app));
+            }
+            lint(&files).into_iter().filter(|d| d.code == "DF009").collect::<Vec<_>>()
+        };
+        let df = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let app = "import gradio as gr\ndemo = gr.Interface(lambda x: x, 'text', 'text')\ndemo.launch()\n";
+        let d = df009(df, Some(app));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("gradio (in app.py) binds 127.0.0.1 by default"), "{}", d[0].message);
+        // server_name=, GRADIO_SERVER_NAME, or no file to read: nothing to report.
+        assert!(df009(df, Some(&app.replace("launch()", "launch(server_name=\"0.0.0.0\")"))).is_empty());
+        let env = df.replace("CMD", "ENV GRADIO_SERVER_NAME=0.0.0.0\nCMD");
+        assert!(df009(&env, Some(app)).is_empty());
+        assert!(df009(df, None).is_empty());
+    }
+
     use crate::rules::testing::{codes_for, lint, README};
 
     #[test]
