@@ -217,6 +217,14 @@ fn wanted_rules<'a>(input: &'a Input, policy: &'a Policy, options: &'a Options) 
     }
 }
 
+/// What the live rules need from the local Dockerfile: the build secrets it mounts, and where
+/// its build puts files under `/data` (line, path).
+fn build_facts(ctx: &Context) -> (Vec<crate::model::SecretMount>, Vec<(usize, String)>) {
+    let (Some(model), Some(file)) = (ctx.model.as_ref(), ctx.dockerfile_file()) else { return Default::default() };
+    let data_writes = model.data_writes().into_iter().map(|(span, path)| (file.line_col(span.start).0, path)).collect();
+    (model.secret_mounts(), data_writes)
+}
+
 /// The pipeline: context (parse + model) → the wanted rules, static and live → suppressions
 /// → policy severities → sorted findings, skipped rules and, in assignment mode, the grader's
 /// verdict.
@@ -237,9 +245,10 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
     let mut skipped = Vec::new();
     if let Some(live) = &input.live {
         let local = if live.compare_readme { ctx.as_ref().and_then(|c| c.frontmatter()) } else { None };
-        let secret_mounts = ctx.as_ref().and_then(|c| c.model.as_ref()).map(|m| m.secret_mounts()).unwrap_or_default();
-        let out =
-            rules::run_live(&LiveContext { probe: live.probe, policy, local, secret_mounts: &secret_mounts }, &wanted);
+        let (secret_mounts, data_writes) = ctx.as_ref().map(build_facts).unwrap_or_default();
+        let live_ctx =
+            LiveContext { probe: live.probe, policy, local, secret_mounts: &secret_mounts, data_writes: &data_writes };
+        let out = rules::run_live(&live_ctx, &wanted);
         diagnostics.extend(out.diagnostics);
         skipped = out.skipped;
     }

@@ -166,6 +166,8 @@ struct LiveCase {
     policy: &'static str,
     readme: Option<&'static str>,
     assignment: bool,
+    /// The local Dockerfile, beside the README (for HUB009).
+    dockerfile: Option<&'static str>,
 }
 
 fn live_case(code: Code) -> LiveCase {
@@ -176,9 +178,12 @@ fn live_case(code: Code) -> LiveCase {
         policy,
         readme: None,
         assignment: false,
+        dockerfile: None,
     };
     match code {
-        Code::HUB001 => LiveCase { probe: probe(not_visible(404)), policy: "", readme: None, assignment: false },
+        Code::HUB001 => {
+            LiveCase { probe: probe(not_visible(404)), policy: "", readme: None, assignment: false, dockerfile: None }
+        }
         Code::HUB002 => {
             body["private"] = true.into();
             LiveCase {
@@ -186,6 +191,7 @@ fn live_case(code: Code) -> LiveCase {
                 policy: "space:\n  visibility: public\n",
                 readme: None,
                 assignment: false,
+                dockerfile: None,
             }
         }
         Code::HUB003 => {
@@ -195,6 +201,7 @@ fn live_case(code: Code) -> LiveCase {
                 policy: "space:\n  hardware: cpu-basic\n",
                 readme: None,
                 assignment: false,
+                dockerfile: None,
             }
         }
         Code::HUB004 => {
@@ -204,11 +211,11 @@ fn live_case(code: Code) -> LiveCase {
         }
         Code::HUB005 => {
             body["sdk"] = "gradio".into();
-            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: false }
+            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: false, dockerfile: None }
         }
         Code::HUB006 => {
             body["runtime"]["stage"] = "BUILD_ERROR".into();
-            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: false }
+            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: false, dockerfile: None }
         }
         Code::HUB007 => {
             let mut case = case("");
@@ -223,7 +230,17 @@ fn live_case(code: Code) -> LiveCase {
         }
         Code::GA007 => {
             body["runtime"]["hardware"]["current"] = serde_json::Value::Null;
-            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: true }
+            LiveCase { probe: probe(info(id, body)), policy: "", readme: None, assignment: true, dockerfile: None }
+        }
+        Code::HUB009 => {
+            body["runtime"]["storage"] = "small".into();
+            LiveCase {
+                probe: probe(info(id, body)),
+                policy: "",
+                readme: Some("---\ntitle: Demo\nsdk: docker\napp_port: 7860\n---\n"),
+                assignment: false,
+                dockerfile: Some("FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN pip install huggingface_hub && huggingface-cli download org/model --local-dir /data/model\nUSER user\n"),
+            }
         }
         other => panic!("{other} is a live rule without a live case in tests/rules.rs"),
     }
@@ -233,6 +250,9 @@ fn lint_live(case: &LiveCase) -> Report {
     let dir = tempfile::tempdir().expect("temp dir");
     let space = case.readme.map(|readme| {
         std::fs::write(dir.path().join("README.md"), readme).unwrap();
+        if let Some(dockerfile) = case.dockerfile {
+            std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+        }
         Space::load(dir.path()).expect("space")
     });
     let policy = if case.assignment {
@@ -313,4 +333,8 @@ fn live_rules_silent_when_the_space_complies() {
         let fired: Vec<_> = report.diagnostics.iter().filter(|d| d.code == rule.code).collect();
         assert!(fired.is_empty(), "{}: {fired:?}", rule.code);
     }
+    // Persistent storage, and a build that only prepares the folder: nothing is hidden.
+    let mut case = live_case(Code::HUB009);
+    case.dockerfile = Some("FROM python:3.11-slim\nRUN mkdir -p /data && chmod 777 /data\nENV HF_HOME=/data/hf\n");
+    assert!(!lint_live(&case).diagnostics.iter().any(|d| d.code == Code::HUB009));
 }

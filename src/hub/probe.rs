@@ -12,6 +12,8 @@ pub struct Runtime {
     /// `errorMessage`: the Hub's own words for a failed build or run ("Memory limit
     /// exceeded (16Gi)", "Launch timed out, workload was not healthy after 30 min").
     pub error_message: Option<String>,
+    /// `storage`: the persistent storage tier mounted on `/data` ("small", …); `None` without.
+    pub storage: Option<String>,
     pub hardware_current: Option<String>,
     pub hardware_requested: Option<String>,
 }
@@ -139,6 +141,11 @@ pub fn parse_info(v: &Value, id: &str) -> SpaceInfo {
         Runtime {
             stage: s(r, "stage"),
             error_message: s(r, "errorMessage").filter(|m| !m.trim().is_empty()),
+            // A tier name, or an object describing it: either way, storage is attached.
+            storage: r.get("storage").filter(|v| !v.is_null()).map(|v| match v.as_str() {
+                Some(tier) => tier.to_string(),
+                None => "attached".to_string(),
+            }),
             hardware_current: s(&hw, "current"),
             hardware_requested: s(&hw, "requested"),
         }

@@ -280,6 +280,34 @@ impl ImageModel {
         needed
     }
 
+    /// Where the final image's build puts files under `/data` (COPY/ADD there, a RUN writing
+    /// there): (instruction span, the path). Persistent storage mounted on `/data` hides them.
+    pub fn data_writes(&self) -> Vec<(Range<usize>, String)> {
+        let under_data = |p: &str| p == "/data" || p.starts_with("/data/");
+        let mut found: Vec<(Range<usize>, String)> = Vec::new();
+        for copy in self.copies.iter().filter(|c| under_data(c.dest.trim_end_matches('/'))) {
+            found.push((copy.span.clone(), copy.dest.trim_end_matches('/').to_string()));
+        }
+        for run in self.runs_in_chain() {
+            let written = run.commands.iter().find_map(|c| {
+                let program = c.program_name()?;
+                // Creating the folder is harmless; files put in it are what the mount hides.
+                if matches!(program, "mkdir" | "chown" | "chmod" | "chgrp" | "ls" | "test" | "[") {
+                    return None;
+                }
+                let targets = c.redirects.iter().filter(|r| r.writes()).map(|r| r.target.as_str());
+                // `/data/x` as an operand, or as an option's value (`--local-dir=/data/x`).
+                let operands = c.words.iter().skip(1).map(|w| w.rsplit('=').next().unwrap_or(w));
+                targets.chain(operands).find(|p| under_data(p.trim_end_matches('/'))).map(str::to_string)
+            });
+            if let Some(path) = written {
+                found.push((run.span.clone(), path));
+            }
+        }
+        found.sort_by_key(|(span, _)| span.start);
+        found
+    }
+
     /// The build secrets the RUNs of the needed stages mount, once each (required if any mount
     /// requires it).
     pub fn secret_mounts(&self) -> Vec<SecretMount> {
@@ -1041,6 +1069,13 @@ mod tests {
                 SecretMount { id: "API_KEY".into(), required: false }
             ]
         );
+    }
+
+    #[test]
+    fn what_the_build_puts_under_data() {
+        let m = model("FROM python\nRUN mkdir -p /data && chmod 777 /data\nCOPY models/ /data/models/\nRUN huggingface-cli download org/m --local-dir=/data/hf\nRUN echo x > /data/seed.txt\nRUN ls /database\n");
+        let paths: Vec<String> = m.data_writes().into_iter().map(|(_, p)| p).collect();
+        assert_eq!(paths, vec!["/data/models", "/data/hf", "/data/seed.txt"]);
     }
 
     #[test]

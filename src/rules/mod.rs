@@ -41,6 +41,8 @@ pub struct LiveContext<'a> {
     /// The build secrets the local Dockerfile mounts (`RUN --mount=type=secret,id=X`): the Hub
     /// fills them from the Space's secrets, so each must exist there (HUB004).
     pub secret_mounts: &'a [crate::model::SecretMount],
+    /// Where the local Dockerfile's build puts files under `/data`: (line, path) (HUB009).
+    pub data_writes: &'a [(usize, String)],
 }
 
 #[derive(Debug, Default)]
