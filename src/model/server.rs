@@ -123,6 +123,9 @@ pub struct StartAnalysis {
     pub programs: Vec<String>,
     /// The script files it runs (`./start.sh`, `bash /app/run.sh`), by path in the image.
     pub scripts: Vec<ScriptRun>,
+    /// When it runs supervisord: the configuration it reads (`-c PATH`, by path in the image;
+    /// `None` for supervisord's default search).
+    pub supervisord: Option<Option<String>>,
 }
 
 /// A script file the start command runs.
@@ -219,6 +222,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
         started: Vec::new(),
         programs: Vec::new(),
         scripts: Vec::new(),
+        supervisord: None,
         via: None,
         depth: 0,
     };
@@ -233,6 +237,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
     analysis.started = walker.started;
     analysis.programs = walker.programs;
     analysis.scripts = walker.scripts;
+    analysis.supervisord = walker.supervisord;
     analysis
 }
 
@@ -261,6 +266,7 @@ struct Walker<'a> {
     started: Vec<Started>,
     programs: Vec<String>,
     scripts: Vec<ScriptRun>,
+    supervisord: Option<Option<String>>,
     via: Option<String>,
     depth: usize,
 }
@@ -389,6 +395,10 @@ impl Walker<'_> {
         }
         self.started.push(idle_program(b, args).map_or(Started::Other, Started::Idle));
         self.programs.push(program.to_string());
+        if b == "supervisord" {
+            let config = flag_value(args, &["-c", "--configuration"]).map(|c| self.image_path(&c));
+            self.supervisord = Some(config);
+        }
         let kind = match b {
             "uvicorn" => Some(ServerKind::Uvicorn),
             "gunicorn" => Some(ServerKind::Gunicorn),
