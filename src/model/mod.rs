@@ -427,16 +427,21 @@ impl ImageModel {
         self.base_facts
     }
 
+    /// `stage` and the stages it is built `FROM`, nearest first (guarding against cycles).
+    pub fn lineage(&self, stage: usize) -> Vec<usize> {
+        let mut lineage = vec![stage];
+        while let Some(parent) = lineage.last().and_then(|s| self.stages.get(*s)).and_then(|st| st.parent) {
+            if lineage.contains(&parent) {
+                break;
+            }
+            lineage.push(parent);
+        }
+        lineage
+    }
+
     /// The first stage of `stage`'s lineage: the one built on an external image (or scratch).
     pub fn root_stage(&self, stage: usize) -> usize {
-        let mut s = stage;
-        for _ in 0..self.stages.len() {
-            match self.stages.get(s).and_then(|st| st.parent) {
-                Some(parent) => s = parent,
-                None => break,
-            }
-        }
-        s
+        self.lineage(stage).last().copied().unwrap_or(stage)
     }
 
     /// What is known of the external image a stage is built on (through the stages it is

@@ -60,32 +60,33 @@ fn asks_for_1000(command: &SimpleCommand) -> bool {
     args.value(id_flags) == Some("1000") && !allows_duplicate
 }
 
+/// The commands that run before command `index` of RUN `at`: those of the earlier RUNs, then
+/// the earlier ones of that RUN.
+fn commands_before<'a>(runs: &'a [&'a RunCommand], at: usize, index: usize) -> impl Iterator<Item = &'a SimpleCommand> {
+    runs.iter().take(at + 1).enumerate().flat_map(move |(r, run)| {
+        let upto = if r == at { index } else { run.commands.len() };
+        run.commands[..upto.min(run.commands.len())].iter()
+    })
+}
+
 /// Whether the commands before `(run, index)` remove or renumber `user`.
 fn freed_before(runs: &[&RunCommand], at: usize, index: usize, user: &str) -> bool {
-    runs.iter().take(at + 1).enumerate().any(|(r, run)| {
-        let upto = if r == at { index } else { run.commands.len() };
-        run.commands[..upto].iter().any(|c| {
-            let names_user = c.words.iter().skip(1).any(|w| w == user);
-            match c.program_name() {
-                Some("userdel" | "deluser" | "groupdel" | "delgroup") => names_user,
-                Some("usermod" | "groupmod") => {
-                    let args = c.args(USERADD_VALUES);
-                    names_user && args.value(&["-u", "--uid", "-g", "--gid"]).is_some_and(|v| v != "1000")
-                }
-                _ => false,
+    commands_before(runs, at, index).any(|c| {
+        let names_user = c.words.iter().skip(1).any(|w| w == user);
+        match c.program_name() {
+            Some("userdel" | "deluser" | "groupdel" | "delgroup") => names_user,
+            Some("usermod" | "groupmod") => {
+                let args = c.args(USERADD_VALUES);
+                names_user && args.value(&["-u", "--uid", "-g", "--gid"]).is_some_and(|v| v != "1000")
             }
-        })
+            _ => false,
+        }
     })
 }
 
 /// Whether the commands before `(run, index)` install shadow (`apk add shadow`).
 fn installs_shadow_before(runs: &[&RunCommand], at: usize, index: usize) -> bool {
-    runs.iter().take(at + 1).enumerate().any(|(r, run)| {
-        let upto = if r == at { index } else { run.commands.len() };
-        run.commands[..upto]
-            .iter()
-            .any(|c| c.program_name() == Some("apk") && c.words.iter().any(|w| w == "shadow"))
-    })
+    commands_before(runs, at, index).any(|c| c.program_name() == Some("apk") && c.words.iter().any(|w| w == "shadow"))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -94,13 +95,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for stage in needed.iter().copied() {
         let base = model.stage_base(stage);
         // The RUNs this stage's image is made of: its own and those of the stages it is built FROM.
-        let mut lineage = vec![stage];
-        while let Some(parent) = lineage.last().and_then(|s| model.stages[*s].parent) {
-            if lineage.contains(&parent) {
-                break;
-            }
-            lineage.push(parent);
-        }
+        let lineage = model.lineage(stage);
         let runs: Vec<&RunCommand> = model.runs.iter().filter(|r| lineage.contains(&r.stage)).collect();
         for (at, run) in runs.iter().enumerate().filter(|(_, r)| r.stage == stage) {
             let found = run.commands.iter().enumerate().filter(|(_, c)| !c.conditional).find_map(|(k, c)| {

@@ -120,17 +120,20 @@ fn hf_cache(model: &ImageModel) -> Option<CacheDir> {
 /// user. Models a root RUN downloads into `/root/.cache` are not where the app looks.
 fn downloaded_at_build_into(model: &ImageModel, dir: &CacheDir) -> bool {
     let from_env = !dir.because.starts_with("HOME");
-    model.runs_in_chain().any(|run| {
-        BUILD_DOWNLOADS.iter().any(|w| run.text.contains(w))
-            && (from_env || matches!(model.account(run.stage, &run.user), Account::NonRoot { .. }))
-    })
+    build_downloads(model).any(|account| from_env || matches!(account, Account::NonRoot { .. }))
 }
 
 /// Whether a RUN run as root downloads models during the build (into root's own cache).
 fn downloads_at_build_as_root(model: &ImageModel) -> bool {
-    model.runs_in_chain().any(|run| {
-        BUILD_DOWNLOADS.iter().any(|w| run.text.contains(w)) && model.account(run.stage, &run.user) == Account::Root
-    })
+    build_downloads(model).any(|account| account == Account::Root)
+}
+
+/// Who runs each RUN of the final image that downloads models during the build.
+fn build_downloads(model: &ImageModel) -> impl Iterator<Item = Account> + '_ {
+    model
+        .runs_in_chain()
+        .filter(|run| BUILD_DOWNLOADS.iter().any(|w| run.text.contains(w)))
+        .map(|run| model.account(run.stage, &run.user))
 }
 
 fn offline(model: &ImageModel) -> bool {
