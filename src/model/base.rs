@@ -199,5 +199,14 @@ mod tests {
         assert_eq!(base("python:3.11").uid_1000_user, None);
         assert_eq!(base("mambaorg/micromamba:1.5").default_user, Some(("mambauser", 57439)));
         assert_eq!(base("jupyter/base-notebook").default_user, Some(("jovyan", 1000)));
+        // By name, as USER names them.
+        assert_eq!(base("node:20-slim").user_uid("node"), Some(1000));
+        assert_eq!(base("python:3.11").user_uid("node"), None);
+        assert_eq!(base("ubuntu:24.04").user_uid("ubuntu"), Some(1000));
+        assert_eq!(base("ubuntu:22.04").user_uid("ubuntu"), None);
+        assert_eq!(base("ubuntu").user_uid("ubuntu"), Some(1000));
+        assert_eq!(base("python:3.11-slim").uid_1000_user, None);
+        assert_eq!(base("mambaorg/micromamba:1.5").user_uid("mambauser"), Some(57439));
+        assert_eq!(base("python:3.11").user_uid("root"), Some(0));
     }
 }

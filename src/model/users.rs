@@ -1,10 +1,9 @@
 //! Users: who an instruction runs as, and which UID a user name has in the built image.
 //!
-//! Names get UIDs from `useradd`/`adduser`/`usermod` in the stage chain, or from users that
-//! well-known base images ship (`node` is UID 1000 in the official node images).
+//! Names get UIDs from `useradd`/`adduser`/`usermod` in the stage chain; the users that
+//! well-known base images ship (`node` is UID 1000 in the official node images) are in
+//! [`super::base`].
 
-use super::base::BaseImage;
-use crate::parse::image_ref::ImageRef;
 use crate::parse::shell::{ParsedArgs, SimpleCommand};
 
 /// A user created or changed by a `RUN` in the chain.
@@ -146,22 +145,6 @@ fn parse_options(args: &[String], value_flags: &[&str], uid_flags: &[&str], name
     Some(CreatedUser { name: name.to_string(), uid, system, renamed_from: None, home: Some(Home { path, created }) })
 }
 
-/// The user a well-known base image runs as when the Dockerfile sets none, when it is not
-/// root (see [`BaseImage::default_user`]).
-pub fn base_default_user(base: Option<&ImageRef>) -> Option<(&'static str, u32)> {
-    BaseImage::of(base).default_user
-}
-
-/// Users that well-known base images already have, with their UIDs.
-pub fn base_image_user(base: Option<&ImageRef>, name: &str) -> Option<u32> {
-    BaseImage::of(base).user_uid(name)
-}
-
-/// Whether the base image already has a UID-1000 user, so `useradd` without `-u` gets 1001.
-pub fn base_has_uid_1000(base: Option<&ImageRef>) -> Option<&'static str> {
-    BaseImage::of(base).uid_1000_user
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,18 +188,5 @@ mod tests {
         );
         assert_eq!(home("adduser -D -H -u 1000 user"), Home { path: "/home/user".into(), created: false });
         assert_eq!(home("adduser -D -h /srv/app -u 1000 user"), Home { path: "/srv/app".into(), created: true });
-    }
-
-    #[test]
-    fn base_image_users() {
-        let image = |s: &str| ImageRef::parse(s).ok();
-        assert_eq!(base_image_user(image("node:20-slim").as_ref(), "node"), Some(1000));
-        assert_eq!(base_image_user(image("python:3.11").as_ref(), "node"), None);
-        assert_eq!(base_image_user(image("ubuntu:24.04").as_ref(), "ubuntu"), Some(1000));
-        assert_eq!(base_image_user(image("ubuntu:22.04").as_ref(), "ubuntu"), None);
-        assert_eq!(base_image_user(image("ubuntu").as_ref(), "ubuntu"), Some(1000));
-        assert_eq!(base_has_uid_1000(image("nvidia/cuda:12.4.1-runtime-ubuntu24.04").as_ref()), Some("ubuntu"));
-        assert_eq!(base_has_uid_1000(image("nvidia/cuda:12.4.1-runtime-ubuntu22.04").as_ref()), None);
-        assert_eq!(base_has_uid_1000(image("python:3.11-slim").as_ref()), None);
     }
 }

@@ -1,7 +1,7 @@
 use super::final_from_span;
 use crate::diag::{Applicability, Fix};
 use crate::model::base::Distro;
-use crate::model::{users, ImageModel, RuntimeUser, Uid};
+use crate::model::{ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
 use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
@@ -61,7 +61,7 @@ pub(crate) fn run_as_1000(model: &ImageModel, nl: &str) -> String {
         .rev()
         .find(|u| matches!(model.resolve_uid(&u.name), Uid::Known(1000) | Uid::Inferred { uid: 1000, .. }))
         .map(|u| u.name.clone());
-    if let Some(name) = created.or_else(|| users::base_has_uid_1000(model.base_ref.as_ref()).map(str::to_string)) {
+    if let Some(name) = created.or_else(|| model.base().uid_1000_user.map(str::to_string)) {
         return format!("USER {name}");
     }
     let create = model.base().distro.create_user_1000();
@@ -85,7 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         RuntimeUser::Default => {
             // Images built to run unprivileged (Jupyter's docker-stacks, micromamba) run as their
             // own user, not root; a UID other than 1000 is DF005's.
-            if users::base_default_user(model.base_ref.as_ref()).is_some() {
+            if model.base().default_user.is_some() {
                 return;
             }
             let user_elsewhere =

@@ -40,7 +40,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let want = ctx.policy.dockerfile.user_uid.unwrap_or(1000);
     let RuntimeUser::Set { user, .. } = &model.runtime_user else {
         // No USER: a base image that runs as its own non-root user (micromamba's `mambauser`).
-        if let Some((name, uid)) = crate::model::users::base_default_user(model.base_ref.as_ref()).filter(|(_, u)| *u != want) {
+        if let Some((name, uid)) = model.base().default_user.filter(|(_, u)| *u != want) {
             let base = model.base_image.as_ref().map_or("the base image", |b| b.value.as_str());
             out.push(
                 Diagnostic::new(&RULE, format!("`{base}` runs as `{name}` (UID {uid}), but the Hub runs the container as UID {want}: files prepared for {uid} are not writable at run time"))
