@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
+use super::OwnershipFix;
 use crate::parse::mode::Mode;
 use crate::parse::shell::SimpleCommand;
-use crate::parse::user_spec::UserSpec;
 
 /// Who owns a path: root, or a user as the Dockerfile names it (a name or a UID, resolved to a
 /// UID by the model when asked).
@@ -163,8 +163,8 @@ impl FileSystem {
         }
     }
 
-    /// What one command of a RUN does to the tree: `mkdir`, `chown`, `chmod`, `rm -r`, run
-    /// as `owner` in `workdir`.
+    /// What one command of a RUN does to the tree besides ownership: `mkdir`, `rm -r`, run as
+    /// `owner` in `workdir` (chown and chmod come through [`FileSystem::apply_ownership`]).
     pub fn apply(&mut self, command: &SimpleCommand, workdir: &str, owner: &Owner, instruction: usize) {
         let Some(program) = command.program_name() else { return };
         let path = |p: &String| super::join_path(workdir, p);
@@ -177,27 +177,6 @@ impl FileSystem {
                     self.create(&path(p), owner, world_writable, instruction, Change::Mkdir);
                 }
             }
-            "chown" | "chmod" => {
-                let args = command.args(&["--reference", "--from"]);
-                let recursive = args.has(&["-R", "--recursive"]);
-                let Some((first, paths)) = args.operands.split_first() else { return };
-                for p in paths.iter().filter(|p| !p.contains('$') && !p.contains('*')) {
-                    if program == "chown" {
-                        let spec = UserSpec::parse(first);
-                        let new_owner = if spec.user.is_empty() {
-                            continue; // `chown :group path` changes only the group
-                        } else if spec.is_root() {
-                            Owner::Root
-                        } else {
-                            Owner::User(spec.user)
-                        };
-                        self.chown(&path(p), &new_owner, recursive, instruction);
-                    } else if let Some(Mode::Octal(_) | Mode::Symbolic { others_write: Some(_) }) = Mode::parse(first) {
-                        let world_writable = Mode::parse(first).is_some_and(Mode::world_writable);
-                        self.chmod(&path(p), world_writable, recursive, instruction);
-                    }
-                }
-            }
             "rm" => {
                 let args = command.args(&[]);
                 if args.has(&["-r", "-R", "--recursive"]) {
@@ -207,6 +186,23 @@ impl FileSystem {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A RUN's `chown`/`chmod`, as the model reads it: the new owner, or the others' write bit.
+    pub fn apply_ownership(&mut self, fix: &OwnershipFix) {
+        for p in fix.paths.iter().filter(|p| !p.contains('$') && !p.contains('*')) {
+            if let Some(owner) = &fix.owner {
+                // `chown :group path` changes only the group.
+                if owner.user.is_empty() {
+                    continue;
+                }
+                let new_owner = if owner.is_root() { Owner::Root } else { Owner::User(owner.user.clone()) };
+                self.chown(p, &new_owner, fix.recursive, fix.instruction);
+            }
+            if let Some(world_writable) = fix.others_write {
+                self.chmod(p, world_writable, fix.recursive, fix.instruction);
+            }
         }
     }
 

@@ -141,9 +141,17 @@ impl CopyOp {
 pub struct OwnershipFix {
     pub instruction: usize,
     pub owner: Option<UserSpec>,
-    pub world_writable: bool,
+    /// A chmod's effect on the others' write bit (`None`: a chown, or a mode that leaves it).
+    pub others_write: Option<bool>,
     pub recursive: bool,
     pub paths: Vec<String>,
+}
+
+impl OwnershipFix {
+    /// Whether it makes the paths writable by any user.
+    pub fn world_writable(&self) -> bool {
+        self.others_write == Some(true)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -824,7 +832,11 @@ impl Builder<'_> {
                     self.model.fs.create(&home.path, &Owner::User(user.name.clone()), false, n, Change::UserHome);
                 }
                 self.model.created_users.extend(change);
-                self.model.ownership_fixes.extend(ownership_fix(c, n, &state.workdir));
+                // One reading of chown/chmod: the file-system map and DF006 both use it.
+                if let Some(fix) = ownership_fix(c, n, &state.workdir) {
+                    self.model.fs.apply_ownership(&fix);
+                    self.model.ownership_fixes.push(fix);
+                }
                 self.model.fs.apply(c, &state.workdir, &owner, n);
             }
             record_written_files(i, &run, &state.workdir, &mut self.model.written_files);
@@ -938,14 +950,14 @@ fn ownership_fix(c: &SimpleCommand, n: usize, workdir: &str) -> Option<Ownership
     let recursive = args.has(&["-R", "--recursive"]);
     let (first, paths) = args.operands.split_first()?;
     let paths = paths.iter().map(|p| join_path(workdir, p)).collect();
-    let (owner, world_writable) = match program {
-        "chown" => (Some(UserSpec::parse(first)), false),
-        _ => (None, Mode::parse(first)?.world_writable()),
+    let (owner, others_write) = match program {
+        "chown" => (Some(UserSpec::parse(first)), None),
+        _ => (None, Mode::parse(first)?.others_write()),
     };
-    (owner.is_some() || world_writable).then_some(OwnershipFix {
+    (owner.is_some() || others_write.is_some()).then_some(OwnershipFix {
         instruction: n,
         owner,
-        world_writable,
+        others_write,
         recursive,
         paths,
     })

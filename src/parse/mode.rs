@@ -26,9 +26,15 @@ impl Mode {
     /// the "others" write bit. A `+w` without `ugoa` is masked by the umask (022 in images),
     /// so it does not count.
     pub fn world_writable(self) -> bool {
+        self.others_write() == Some(true)
+    }
+
+    /// What the mode does to the others' write bit: grants it, removes it, or (a symbolic
+    /// change that does not touch it) leaves it as it was.
+    pub fn others_write(self) -> Option<bool> {
         match self {
-            Mode::Octal(bits) => bits & 0o002 != 0,
-            Mode::Symbolic { others_write } => others_write == Some(true),
+            Mode::Octal(bits) => Some(bits & 0o002 != 0),
+            Mode::Symbolic { others_write } => others_write,
         }
     }
 }

@@ -182,7 +182,7 @@ fn copied_over_later(model: &ImageModel, copy: &CopyOp, runtime: &str) -> bool {
 fn fixed_later(model: &ImageModel, copy: &CopyOp, runtime: &str) -> bool {
     let dest = copy.dest.trim_end_matches('/');
     model.ownership_fixes.iter().filter(|f| f.instruction > copy.instruction).any(|fix| {
-        let owner_ok = fix.world_writable || fix.owner.as_ref().is_some_and(|o| model.same_user(&o.user, runtime));
+        let owner_ok = fix.world_writable() || fix.owner.as_ref().is_some_and(|o| model.same_user(&o.user, runtime));
         let covers = fix.paths.iter().any(|p| {
             let p = p.trim_end_matches('/');
             let p = if p.is_empty() { "/" } else { p };
