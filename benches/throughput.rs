@@ -3,6 +3,10 @@
 //! Two figures: loading + linting each Space from disk (what one `spacecheck DIR` does, minus
 //! process start), on one thread and on every core; and linting Spaces already loaded.
 
+// The allocator of the binary (src/main.rs), so the figures are the tool's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::Instant;
 

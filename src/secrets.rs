@@ -3,7 +3,9 @@
 //! credentials.
 
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+
+use aho_corasick::AhoCorasick;
 
 use regex::Regex;
 
@@ -40,10 +42,6 @@ impl Pattern {
         Pattern { kind, needles, source, re: OnceLock::new() }
     }
 
-    fn may_match(&self, text: &str) -> bool {
-        self.needles.iter().any(|n| text.contains(n))
-    }
-
     fn regex(&self) -> &Regex {
         self.re.get_or_init(|| Regex::new(self.source).expect("valid credential regex"))
     }
@@ -68,16 +66,40 @@ static PATTERNS: [Pattern; 8] = [
     ),
 ];
 
+/// One automaton over every pattern's literals, and the pattern each literal belongs to: a text
+/// is read once, whatever the number of shapes (reading it once per literal was a tenth of a
+/// corpus lint).
+static NEEDLES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
+    let (needles, owners): (Vec<&str>, Vec<usize>) =
+        PATTERNS.iter().enumerate().flat_map(|(i, p)| p.needles.iter().map(move |n| (*n, i))).unzip();
+    (AhoCorasick::new(needles).expect("credential literals"), owners)
+});
+
 /// Whether a text holds any literal every credential shape contains: one without needs no
 /// regex scan.
-pub fn may_hold_credentials(text: &str) -> bool {
-    PATTERNS.iter().any(|p| p.may_match(text))
+pub fn may_hold_credentials(text: &[u8]) -> bool {
+    NEEDLES.0.is_match(text)
+}
+
+/// The patterns whose literals occur in a text. Each search restarts one byte after the last
+/// match's start, so a literal overlapping another is still seen (an overlapping search does
+/// the same but without the automaton's fast prefilter: five times slower on the corpus).
+fn patterns_in(text: &str) -> [bool; PATTERNS.len()] {
+    let (automaton, owners) = &*NEEDLES;
+    let mut present = [false; PATTERNS.len()];
+    let mut at = 0;
+    while let Some(m) = automaton.find(aho_corasick::Input::new(text).range(at..)) {
+        present[owners[m.pattern().as_usize()]] = true;
+        at = m.start() + 1;
+    }
+    present
 }
 
 /// Credentials found in a text: (what it looks like, byte range). Placeholders are skipped.
 pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
     let mut found = Vec::new();
-    for p in PATTERNS.iter().filter(|p| p.may_match(text)) {
+    let present = patterns_in(text);
+    for p in PATTERNS.iter().zip(present).filter(|(_, here)| *here).map(|(p, _)| p) {
         for m in p.regex().find_iter(text) {
             if !is_placeholder(m.as_str()) {
                 found.push((p.kind, m.range()));

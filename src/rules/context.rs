@@ -1,6 +1,7 @@
 //! What every rule reads: the Space, its parsed files, the image model, and the policy.
 //! Built once per Space; parsing and modelling happen here, never inside a rule.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use crate::model::server::{self, Files, StartAnalysis};
@@ -9,6 +10,7 @@ use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
 use crate::parse::manifest::{self, ManifestKind, Package};
 use crate::policy::Policy;
+use crate::rules::hadolint::ParsedRun;
 use crate::source::SourceFile;
 use crate::space::Space;
 
@@ -23,6 +25,8 @@ pub struct Context<'a> {
     pub python_packages: HashSet<Package>,
     /// Whether the installed packages could be read completely (a requirements file was found).
     pub packages_known: bool,
+    /// The RUN scripts as the DL rules read them, parsed on first use.
+    hadolint_runs: OnceCell<Vec<ParsedRun>>,
 }
 
 /// Where the app port the Hub routes to comes from.
@@ -50,6 +54,7 @@ impl<'a> Context<'a> {
             start: None,
             python_packages: HashSet::new(),
             packages_known: false,
+            hadolint_runs: OnceCell::new(),
         };
         ctx.collect_python_packages();
         if let Some(m) = &ctx.model {
@@ -72,6 +77,14 @@ impl<'a> Context<'a> {
 
     pub fn parsed_dockerfile(&self) -> Option<&Dockerfile> {
         self.dockerfile.as_ref().and_then(|r| r.as_ref().ok())
+    }
+
+    /// Every RUN's commands as the DL rules read them (see `hadolint::parse_runs`).
+    pub fn hadolint_runs(&self) -> &[ParsedRun] {
+        self.hadolint_runs.get_or_init(|| match (self.dockerfile_file(), self.parsed_dockerfile()) {
+            (Some(file), Some(df)) => crate::rules::hadolint::parse_runs(file, df),
+            _ => Vec::new(),
+        })
     }
 
     /// The port the Hub sends traffic to, and where that comes from.

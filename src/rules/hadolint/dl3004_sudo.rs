@@ -43,10 +43,10 @@ fn installs_sudo(command: &SimpleCommand) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
+    let Some(file) = ctx.dockerfile_file() else { return };
     let mut sudo_installed = false;
-    for script in scripts(file, df) {
-        for command in &script.commands {
+    for script in scripts(ctx) {
+        for command in script.commands {
             if installs_sudo(command) {
                 sudo_installed = true;
             }

@@ -57,7 +57,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let names = stage_names(df);
     let images: Vec<String> = stage_images(df).iter().map(|i| i.to_ascii_lowercase()).collect();
     let last_stage = names.len().saturating_sub(1);
-    for script in scripts(file, df) {
+    for script in scripts(ctx) {
         if !forgets_cleanup(&script)
             || cache_mount(&script, "/var/lib/apt/lists")
             || (cache_mount(&script, "/var/lib/apt") && cache_mount(&script, "/var/cache/apt"))

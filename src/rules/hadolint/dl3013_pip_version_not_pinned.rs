@@ -59,9 +59,9 @@ fn unpinned(operand: &str) -> Option<bool> {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    for script in scripts(file, df) {
-        for command in &script.commands {
+    let Some(file) = ctx.dockerfile_file() else { return };
+    for script in scripts(ctx) {
+        for command in script.commands {
             let Some(install) = pip_install(command) else { continue };
             let args = ParsedArgs::parse(&command.words[install + 1..], TAKES_VALUE);
             if args.has(&["-c", "--constraint"]) {

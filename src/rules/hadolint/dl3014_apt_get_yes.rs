@@ -40,8 +40,8 @@ fn answers_yes(args: &ParsedArgs) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    for script in scripts(file, df) {
+    let Some(file) = ctx.dockerfile_file() else { return };
+    for script in scripts(ctx) {
         for command in script.commands.iter().filter(|c| is_program(c, &["apt-get"])) {
             let args = command.args(TAKES_VALUE);
             if args.operands.first().map(String::as_str) != Some("install") || answers_yes(&args) {

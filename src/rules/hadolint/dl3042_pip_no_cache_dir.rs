@@ -72,9 +72,9 @@ fn env_turns_cache_off(df: &crate::parse::dockerfile::Dockerfile) -> Vec<bool> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    for (script, env_off) in scripts(file, df).iter().zip(env_turns_cache_off(df)) {
+    for (script, env_off) in scripts(ctx).iter().zip(env_turns_cache_off(df)) {
         let mut off = env_off;
-        for command in &script.commands {
+        for command in script.commands {
             if let Some(value) = command.assignments.iter().find(|(k, _)| k == VAR).and_then(|(_, v)| truthy(v)) {
                 if command.words.is_empty() {
                     off = value; // `PIP_NO_CACHE_DIR=1` alone sets it for the rest of the script

@@ -43,7 +43,7 @@ fn shell_is_safe(words: &[String]) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    let piped: Vec<bool> = scripts(file, df).iter().map(|s| s.commands.iter().any(|c| c.piped)).collect();
+    let piped: Vec<bool> = scripts(ctx).iter().map(|s| s.commands.iter().any(|c| c.piped)).collect();
     let mut runs = piped.into_iter();
     let mut safe = false;
     for step in steps(df) {

@@ -93,7 +93,7 @@ pub fn copy_from<'a>(step: &Step<'a>) -> Option<(&'a crate::parse::dockerfile::F
 /// A RUN's shell, parsed as written.
 pub struct Script<'a> {
     pub step: Step<'a>,
-    pub commands: Vec<SimpleCommand>,
+    pub commands: &'a [SimpleCommand],
     /// Where the parsed text starts in the file, for fixes: `None` for exec form, where the
     /// words are JSON strings and no edit is offered.
     pub base: Option<usize>,
@@ -108,10 +108,17 @@ impl Script<'_> {
     }
 }
 
+/// The commands of one RUN as hadolint reads them, and where its text starts in the file.
+pub struct ParsedRun {
+    pub commands: Vec<SimpleCommand>,
+    pub base: Option<usize>,
+}
+
 /// Every RUN (ONBUILD RUN included), its shell-form text read from the file itself so that
 /// word spans are file offsets. A file with another escape character (`# escape=\``) is read
 /// from the parser's text instead, without fixes: our shell reader knows only `\`.
-pub fn scripts<'a>(file: &SourceFile, df: &'a Dockerfile) -> Vec<Script<'a>> {
+/// Several DL rules read the same scripts: they are parsed once per Space (`Context`).
+pub fn parse_runs(file: &SourceFile, df: &Dockerfile) -> Vec<ParsedRun> {
     steps(df)
         .into_iter()
         .filter(|s| s.ins.kind == Kind::Run)
@@ -122,15 +129,27 @@ pub fn scripts<'a>(file: &SourceFile, df: &'a Dockerfile) -> Vec<Script<'a>> {
                     let raw = file.text.get(word.span.clone()).filter(|_| df.escape == '\\');
                     let text = raw.unwrap_or(&word.text);
                     let commands = shell::parse_commands(text, &shell::no_vars);
-                    Script { step, commands, base: raw.map(|_| word.span.start) }
+                    ParsedRun { commands, base: raw.map(|_| word.span.start) }
                 }
                 CommandForm::Exec(words) => {
                     let words: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
                     let command = SimpleCommand { raw_words: words.clone(), words, ..SimpleCommand::default() };
-                    Script { step, commands: vec![command], base: None }
+                    ParsedRun { commands: vec![command], base: None }
                 }
             })
         })
+        .collect()
+}
+
+/// Every RUN with its parsed commands (see [`parse_runs`]), parsed once per Space.
+pub fn scripts<'a>(ctx: &'a crate::rules::context::Context) -> Vec<Script<'a>> {
+    let Some(df) = ctx.parsed_dockerfile() else { return Vec::new() };
+    let runs = ctx.hadolint_runs();
+    steps(df)
+        .into_iter()
+        .filter(|s| s.ins.kind == Kind::Run && matches!(s.ins.args, Args::Command(_)))
+        .zip(runs)
+        .map(|(step, run)| Script { step, commands: &run.commands, base: run.base })
         .collect()
 }
 

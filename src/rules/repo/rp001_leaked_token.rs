@@ -56,11 +56,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if bytes.iter().take(8192).any(|&b| b == 0) {
                     continue;
                 }
-                let text = String::from_utf8_lossy(&bytes);
                 // The cheap pre-filter first: most files hold nothing credential-shaped.
-                if !crate::secrets::may_hold_credentials(&text) {
+                if !crate::secrets::may_hold_credentials(&bytes) {
                     continue;
                 }
+                let text = String::from_utf8_lossy(&bytes);
                 std::borrow::Cow::Owned(SourceFile::new(entry.path.clone(), text.into_owned()))
             }
         };
