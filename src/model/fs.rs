@@ -35,6 +35,8 @@ pub enum Change {
     Mkdir,
     /// A home created by `useradd -m` / `adduser`.
     UserHome,
+    /// A virtual environment (`python -m venv`, `virtualenv`, `uv venv`).
+    Venv,
     Chown,
     Chmod,
 }

@@ -6,6 +6,7 @@ pub mod base;
 pub mod fs;
 pub mod server;
 pub mod users;
+pub mod writes;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -258,6 +259,31 @@ pub struct ImageModel {
     needed: HashSet<usize>,
     /// See [`ImageModel::stage_base`], by stage index.
     stage_bases: Vec<BaseImage>,
+    /// Virtual environments the final chain creates (`python -m venv /opt/venv`).
+    pub venvs: Vec<String>,
+    /// Writes a RUN of the final chain makes that its user may not make (DF012).
+    pub denied_writes: Vec<DeniedWrite>,
+}
+
+/// A write a RUN makes as a non-root user where that user may not write at that point of the
+/// build: the command fails with "Permission denied".
+#[derive(Debug, Clone)]
+pub struct DeniedWrite {
+    /// Index of the RUN in [`ImageModel::runs`], and of the command in its script.
+    pub run: usize,
+    pub command: usize,
+    pub target: WriteTarget,
+    /// The path that decides (the target itself, or the folder it would be created in).
+    pub blocking: String,
+    pub state: fs::PathState,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteTarget {
+    /// A file or folder the command creates or writes.
+    Path(String),
+    /// The virtual environment a `pip install` installs into.
+    Venv(String),
 }
 
 impl ImageModel {
@@ -486,14 +512,18 @@ impl ImageModel {
 
     /// Whether the app, run by the Hub as UID 1000, may write (or create) `path`.
     pub fn writable_at_run_time(&self, path: &str) -> Access {
-        let uid_of = |owner: &Owner| match owner {
+        self.fs.access(path, Self::HUB_UID, &|owner| self.uid_of_owner(owner))
+    }
+
+    /// The UID of a path's owner, when the model can tell it.
+    fn uid_of_owner(&self, owner: &Owner) -> Option<u32> {
+        match owner {
             Owner::Root => Some(0),
             Owner::User(name) => match self.resolve_uid(name) {
                 Uid::Known(uid) | Uid::Inferred { uid, .. } => Some(uid),
                 Uid::Unknown(_) => None,
             },
-        };
-        self.fs.access(path, Self::HUB_UID, &uid_of)
+        }
     }
 
     /// The HOME the app sees on the Hub: `ENV HOME`, else the home of the account with UID
@@ -595,6 +625,8 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         base_facts: BaseImage::of(None),
         needed: HashSet::new(),
         stage_bases: Vec::new(),
+        venvs: Vec::new(),
+        denied_writes: Vec::new(),
     };
     model.stage_bases = (0..stages.len())
         .map(|s| BaseImage::of(stages.get(model.root_stage(s)).and_then(|st| st.image_ref.as_ref())))
@@ -824,7 +856,14 @@ impl Builder<'_> {
         let run = run_command(i, n, stage, &state.scope, &state.user);
         if in_chain {
             let owner = owner_of(&state.user, &self.model.base());
-            for c in &run.commands {
+            let writer = self.judged_build_uid(&owner);
+            let path_var = state.scope.env.get("PATH").map(String::as_str);
+            let mut cwd = writes::Cwd::new(&state.workdir);
+            for (k, c) in run.commands.iter().enumerate() {
+                if let Some(uid) = writer.filter(|_| !c.conditional) {
+                    self.check_writes(c, (self.model.runs.len(), k), &cwd, uid, path_var);
+                }
+                let folder = cwd.get().unwrap_or(&state.workdir).to_string();
                 let change = users::user_change(c);
                 if let Some(home) = change.as_ref().and_then(|u| u.home.as_ref().filter(|h| h.created).map(|h| (u, h)))
                 {
@@ -833,15 +872,85 @@ impl Builder<'_> {
                 }
                 self.model.created_users.extend(change);
                 // One reading of chown/chmod: the file-system map and DF006 both use it.
-                if let Some(fix) = ownership_fix(c, n, &state.workdir) {
+                if let Some(fix) = ownership_fix(c, n, &folder) {
                     self.model.fs.apply_ownership(&fix);
                     self.model.ownership_fixes.push(fix);
                 }
-                self.model.fs.apply(c, &state.workdir, &owner, n);
+                if let Some(venv) = writes::created_venv(c, &cwd) {
+                    self.model.fs.create(&venv, &owner, false, n, Change::Venv);
+                    self.model.venvs.push(venv);
+                }
+                self.model.fs.apply(c, &folder, &owner, n);
+                cwd.follow(c);
             }
             record_written_files(i, &run, &state.workdir, &mut self.model.written_files);
         }
         self.model.runs.push(run);
+    }
+
+    /// The UID a RUN's writes are judged for: a non-root user, on a base image whose tree is
+    /// known and that ships no user of its own (Jupyter's and micromamba's images give their
+    /// user folders the map does not show).
+    fn judged_build_uid(&self, owner: &Owner) -> Option<u32> {
+        let base = self.model.base();
+        if base.distro == base::Distro::Unknown || base.default_user.is_some() {
+            return None;
+        }
+        let Owner::User(name) = owner else { return None };
+        match self.model.resolve_uid(name) {
+            Uid::Known(uid) | Uid::Inferred { uid, .. } if uid != 0 => Some(uid),
+            _ => None,
+        }
+    }
+
+    /// Records the first write of `command` that `uid` may not make at this point.
+    fn check_writes(
+        &mut self,
+        command: &SimpleCommand,
+        (run, index): (usize, usize),
+        cwd: &writes::Cwd,
+        uid: u32,
+        path_var: Option<&str>,
+    ) {
+        let model = &self.model;
+        let uid_of = |owner: &Owner| model.uid_of_owner(owner);
+        let path_writes = writes::written_paths(command, cwd).into_iter().filter_map(|w| {
+            if w.only_if_missing && model.fs.get(&w.path).is_some() {
+                return None;
+            }
+            match model.fs.access(&w.path, uid, &uid_of) {
+                Access::No { path, state } if decides(&w.path, &path, w.only_if_missing) => {
+                    Some((WriteTarget::Path(w.path), path, state))
+                }
+                _ => None,
+            }
+        });
+        let venv_write = || {
+            let venv = writes::pip_venv(command, path_var, &model.venvs)?;
+            match model.fs.access(&format!("{venv}/lib"), uid, &uid_of) {
+                Access::No { path, state } => Some((WriteTarget::Venv(venv.to_string()), path, state)),
+                _ => None,
+            }
+        };
+        let denied = path_writes.into_iter().next().or_else(venv_write);
+        if let Some((target, blocking, state)) = denied {
+            self.model.denied_writes.push(DeniedWrite { run, command: index, target, blocking, state });
+        }
+    }
+}
+
+/// Whether a folder that denies a write decides it: the path itself, the folder it is made in,
+/// or `/usr` and `/etc`, where a base image has nothing a user may write. Deeper below a base
+/// image's folder, what exists there is not known (`mkdir -p /usr/local/bin` writes nothing).
+fn decides(path: &str, blocking: &str, only_if_missing: bool) -> bool {
+    let path = path.trim_end_matches('/');
+    blocking == path || blocking == parent_of(path) || (!only_if_missing && matches!(blocking, "/usr" | "/etc"))
+}
+
+fn parent_of(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
     }
 }
 

@@ -1,5 +1,5 @@
-use super::{command_span, describe_user};
-use crate::model::{Account, RuntimeUser};
+use super::{command_span, describe_state, describe_user};
+use crate::model::{Account, DeniedWrite, RuntimeUser, WriteTarget};
 use crate::parse::shell::SimpleCommand;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
 
@@ -7,7 +7,7 @@ pub static RULE: Rule = Rule {
     code: Code::DF012,
     name: "root-command-as-user",
     severity: Severity::Error,
-    summary: "a RUN after USER runs a command that needs root (apt-get, apk, useradd…): the build fails",
+    summary: "a RUN after USER runs a command that needs root (apt-get, useradd…) or writes where its user cannot: the build fails",
     doc: r#"## What it checks
 Each `RUN` of the stages the build needs, with the user it runs as: the last `USER` before it
 in its stage (and the stages it is built `FROM`), or the base image's own user (`jovyan` in
@@ -19,11 +19,22 @@ only root may run is reported: package managers that change the system (`apt-get
 runs through `sudo`/`gosu` is not reported. `pip install` is not reported: as a non-root user
 pip falls back to `--user` by itself.
 
+It also reports a write the user may not make at that point of the build, asked of the model's
+map of owners: `mkdir`, `touch`, `cp`/`mv`/`install`/`ln`, `tee` or a `>` redirection into a
+folder root owns (`/opt`, `/etc`, `/usr`, a WORKDIR created before USER), and `pip install` into
+a virtual environment root created (`python -m venv /opt/venv` before USER, its `bin` first on
+PATH): pip does not fall back to `--user` inside a venv. Only paths the script names completely
+are judged (no `$VAR`, `~`, globs), only on base images whose tree is known and that run as root
+(Jupyter's and micromamba's images own folders the map does not show), and `mkdir -p` only when
+the folder it makes is new (`mkdir -p /usr/local/bin` writes nothing).
+
 ## Why it matters on a Space
 `USER` applies to every later `RUN`, not only to the app. apt-get run as UID 1000 stops with
 "Could not open lock file /var/lib/apt/lists/lock (13: Permission denied)", apk with "Unable
 to lock database: Permission denied", useradd with "Permission denied ... cannot lock
-/etc/passwd": the Hub's build fails and the Space never starts.
+/etc/passwd", `mkdir /opt/models` with "Permission denied", pip in root's venv with "[Errno 13]
+Permission denied: '/opt/venv/lib/python3.11/site-packages/…'": the Hub's build fails and the
+Space never starts.
 
 ## Example
 ```dockerfile
@@ -40,7 +51,10 @@ FROM python:3.11-slim
 RUN apt-get update && apt-get install -y ffmpeg
 RUN useradd -m -u 1000 user
 USER user
-```"#,
+```
+For a write, make the folder before `USER` and give it to the user
+(`RUN mkdir -p /opt/models && chown -R user /opt/models`), or write under the user's home; create
+a venv after `USER` (or `chown -R user /opt/venv` before it)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -102,7 +116,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // A global npm prefix the user owns makes `npm install -g` a user install.
     let npm_prefix_owned = model.var_defs.iter().any(|v| v.name.eq_ignore_ascii_case("NPM_CONFIG_PREFIX"))
         || model.runs.iter().any(|r| r.text.contains("npm config set prefix"));
-    for run in model.runs.iter().filter(|r| needed.contains(&r.stage)) {
+    for (n, run) in model.runs.iter().enumerate().filter(|(_, r)| needed.contains(&r.stage)) {
         let account = model.account(run.stage, &run.user);
         if !matches!(account, Account::NonRoot { .. }) {
             continue;
@@ -113,25 +127,80 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .enumerate()
             .filter(|(_, c)| !c.conditional)
             .find_map(|(k, c)| needs_root(c, npm_prefix_owned).map(|what| (k, what)));
-        let Some((index, what)) = found else { continue };
         let who = describe_user(file, &run.user, &account);
-        let help = match &run.user {
-            RuntimeUser::Set { user, .. } => format!(
-                "run it before `USER {}`, or put `USER root` before this RUN and `USER {}` after it",
-                user.raw, user.raw
-            ),
-            RuntimeUser::Default => "put `USER root` before this RUN and the image's user back after it".to_string(),
-        };
-        out.push(
-            Diagnostic::new(
-                &RULE,
-                format!("`{what}` runs as {who}, but only root may run it: the build fails with \"Permission denied\""),
-            )
-            .at(file, command_span(ctx, run, index))
-            .label("needs root")
-            .help(help),
-        );
+        if let Some((index, what)) = found {
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    format!("`{what}` runs as {who}, but only root may run it: the build fails with \"Permission denied\""),
+                )
+                .at(file, command_span(ctx, run, index))
+                .label("needs root")
+                .help(help_for(&run.user)),
+            );
+        } else if let Some(denied) = model.denied_writes.iter().find(|d| d.run == n) {
+            out.push(denied_write(ctx, file, run, denied, &who));
+        }
     }
+}
+
+fn help_for(user: &RuntimeUser) -> String {
+    match user {
+        RuntimeUser::Set { user, .. } => format!(
+            "run it before `USER {}`, or put `USER root` before this RUN and `USER {}` after it",
+            user.raw, user.raw
+        ),
+        RuntimeUser::Default => "put `USER root` before this RUN and the image's user back after it".to_string(),
+    }
+}
+
+/// A write the RUN's user may not make: where, and who owns what stops it.
+fn denied_write(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    run: &crate::model::RunCommand,
+    denied: &DeniedWrite,
+    who: &str,
+) -> Diagnostic {
+    let state = describe_state(ctx, file, &denied.state);
+    let program = run.commands.get(denied.command).and_then(|c| c.program_name()).unwrap_or("the command");
+    let user = match &run.user {
+        RuntimeUser::Set { user, .. } => user.raw.clone(),
+        RuntimeUser::Default => "the image's user".to_string(),
+    };
+    let (message, help) = match &denied.target {
+        WriteTarget::Path(path) => {
+            let verb = if denied.blocking == path.trim_end_matches('/') { "write" } else { "create" };
+            (
+                format!(
+                    "`{program}` runs as {who}, which cannot {verb} `{path}`: `{}` is {state}; the build fails with \"Permission denied\"",
+                    denied.blocking
+                ),
+                format!(
+                    "make it before `USER {user}` and give it to the user (`mkdir -p {path} && chown -R {user} {path}`), or write under the user's home; or {}",
+                    first_lower(&help_for(&run.user))
+                ),
+            )
+        }
+        WriteTarget::Venv(venv) => (
+            format!(
+                "`{program} install` runs as {who} into the virtual environment `{venv}`: `{}` is {state}, and pip does not fall back to `--user` in a venv; the build fails with \"[Errno 13] Permission denied\"",
+                denied.blocking
+            ),
+            format!(
+                "give the venv to the user before USER (`chown -R {user} {venv}`), or create it after `USER {user}`, or run this pip install before USER"
+            ),
+        ),
+    };
+    Diagnostic::new(&RULE, message)
+        .at(file, command_span(ctx, run, denied.command))
+        .label("permission denied")
+        .help(help)
+}
+
+fn first_lower(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -157,6 +226,48 @@ mod tests {
         assert_eq!(fires("FROM python:3.11 AS base\nRUN useradd -m -u 1000 user\nUSER user\nFROM base\nRUN apt-get update\n"), 1);
         let d = codes_for(&format!("{USER}WORKDIR /app\nRUN pip install x && apt-get install -y git\n"), "DF012");
         assert!(d[0].message.contains("`apt-get install` runs as `user` (UID 1000, set by USER on line 3)"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn writes_the_user_may_not_make_fail() {
+        let messages = |dockerfile: &str| -> Vec<String> {
+            codes_for(dockerfile, "DF012").into_iter().map(|d| d.message).collect()
+        };
+        let m = messages(&format!("{USER}RUN mkdir -p /opt/models\n"));
+        assert!(m[0].contains("cannot create `/opt/models`: `/opt` is owned by root (in the base image)"), "{m:?}");
+        // A WORKDIR made by root before USER: the user cannot add to it.
+        let m = messages("FROM python:3.11\nWORKDIR /app\nRUN useradd -m -u 1000 user\nUSER user\nRUN mkdir data\n");
+        assert!(m[0].contains("cannot create `/app/data`: `/app` is owned by root (created by WORKDIR on line 2)"), "{m:?}");
+        assert_eq!(fires(&format!("{USER}RUN echo 'x' > /etc/app.conf\n")), 1);
+        assert_eq!(fires(&format!("{USER}RUN cd /opt && touch ready\n")), 1);
+        assert_eq!(fires(&format!("{USER}RUN ln -s /home/user/run.sh /usr/local/bin/run\n")), 1);
+        // pip into a venv root made, found first on PATH or called by its path.
+        let venv = "FROM python:3.11-slim\nRUN python -m venv /opt/venv\nRUN useradd -m -u 1000 user\nUSER user\n";
+        assert_eq!(fires(&format!("{venv}ENV PATH=/opt/venv/bin:$PATH\nRUN pip install gradio\n")), 1);
+        assert_eq!(fires(&format!("{venv}RUN /opt/venv/bin/pip install gradio\n")), 1);
+    }
+
+    #[test]
+    fn writes_the_user_may_make_stay_silent() {
+        // Its home, a folder given to it before USER, one WORKDIR made after USER, /tmp.
+        assert_eq!(fires(&format!("{USER}RUN mkdir -p /home/user/app/data && touch /home/user/x\n")), 0);
+        assert_eq!(fires("FROM python:3.11\nRUN useradd -m -u 1000 user\nRUN mkdir -p /app && chown -R user /app\nUSER user\nRUN mkdir /app/data\n"), 0);
+        assert_eq!(fires(&format!("{USER}WORKDIR /app\nRUN mkdir data && echo x > data/seed\n")), 0);
+        assert_eq!(fires("FROM python:3.11\nRUN useradd -m -u 1000 user\nCOPY --chown=1000 . /app\nUSER user\nRUN mkdir /app/data\n"), 0);
+        assert_eq!(fires(&format!("{USER}RUN echo x > /tmp/x && mkdir -p /tmp/a /var/tmp/b\n")), 0);
+        // A folder the base image already has: `mkdir -p` writes nothing.
+        assert_eq!(fires(&format!("{USER}RUN mkdir -p /usr/local/bin /opt\n")), 0);
+        // What the text does not name completely, or a write the script survives.
+        assert_eq!(fires(&format!("{USER}RUN mkdir -p $HOME/data ~/x && cd $APP && mkdir y\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN mkdir /opt/x || true\n")), 0);
+        assert_eq!(fires(&format!("{USER}RUN echo x > /dev/null 2>&1\n")), 0);
+        // A base image with its own user owns folders the map does not show.
+        assert_eq!(fires("FROM jupyter/base-notebook\nRUN mkdir -p /opt/conda/share/x\n"), 0);
+        // The venv given to the user, made after USER, or the system's pip first on PATH.
+        let venv = "FROM python:3.11-slim\nRUN python -m venv /opt/venv\nRUN useradd -m -u 1000 user\n";
+        assert_eq!(fires(&format!("{venv}RUN chown -R user /opt/venv\nUSER user\nENV PATH=/opt/venv/bin:$PATH\nRUN pip install x\n")), 0);
+        assert_eq!(fires("FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nRUN python -m venv /home/user/venv\nENV PATH=/home/user/venv/bin:$PATH\nRUN pip install x\n"), 0);
+        assert_eq!(fires(&format!("{venv}USER user\nRUN pip install x\n")), 0);
     }
 
     #[test]

@@ -1,8 +1,7 @@
-use crate::model::fs::{Access, Change, Owner, PathState};
+use crate::model::fs::Access;
 use crate::model::{Account, HomeFrom, ImageModel, RuntimeUser};
 use crate::parse::dockerfile::{CommandForm, Kind};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
-use crate::source::SourceFile;
 use std::ops::Range;
 
 pub static RULE: Rule = Rule {
@@ -189,7 +188,7 @@ fn report(ctx: &Context, dir: &CacheDir, what: &str, when: &str, env_fix: &str, 
         "{what} into `{}` {when} ({}), but UID 1000, the user the Hub runs the app as, cannot {verb} it: `{blocking}` is {}; the app fails with \"PermissionError: [Errno 13] Permission denied\"",
         dir.path,
         dir.because,
-        describe_state(ctx, file, &state)
+        super::describe_state(ctx, file, &state)
     );
     let span = dir.env_span.clone().or_else(|| place_of_user(ctx, model)).unwrap_or(0..0);
     let own = if model.runtime_home().from == HomeFrom::NoAccount {
@@ -203,33 +202,6 @@ fn report(ctx: &Context, dir: &CacheDir, what: &str, when: &str, env_fix: &str, 
             .label("not writable at run time")
             .help(format!("{own}, or point it at a folder UID 1000 can write: `ENV {env_fix}`")),
     );
-}
-
-/// `owned by root (created by mkdir on line 6)`.
-fn describe_state(ctx: &Context, file: &SourceFile, state: &PathState) -> String {
-    let owner = match &state.owner {
-        Owner::Root => "root".to_string(),
-        Owner::User(u) => format!("`{u}`"),
-    };
-    let how = match state.change {
-        Change::Base => "in the base image",
-        Change::Workdir => "created by WORKDIR",
-        Change::Copy => "created by COPY",
-        Change::Mkdir => "created by mkdir",
-        Change::UserHome => "the user's home",
-        Change::Chown => "given by chown",
-        Change::Chmod => "changed by chmod",
-    };
-    match state.instruction {
-        Some(n) if state.change != Change::Base => {
-            let line = ctx
-                .parsed_dockerfile()
-                .and_then(|df| df.instructions.get(n))
-                .map(|i| file.line_col(i.span.start).0);
-            format!("owned by {owner} ({how}{}) and not writable by others", line.map(|l| format!(" on line {l}")).unwrap_or_default())
-        }
-        _ => format!("owned by {owner} ({how}) and not writable by others"),
-    }
 }
 
 /// The last USER of the final image, or its FROM when it sets none.

@@ -93,3 +93,33 @@ pub fn describe_base(model: &crate::model::ImageModel, stage: usize) -> String {
         _ => "the base image".to_string(),
     }
 }
+
+/// `owned by root (created by mkdir on line 6)`.
+pub fn describe_state(ctx: &Context, file: &crate::source::SourceFile, state: &crate::model::fs::PathState) -> String {
+    use crate::model::fs::{Change, Owner};
+    let owner = match &state.owner {
+        Owner::Root => "root".to_string(),
+        Owner::User(u) => format!("`{u}`"),
+    };
+    let how = match state.change {
+        Change::Base => "in the base image",
+        Change::Workdir => "created by WORKDIR",
+        Change::Copy => "created by COPY",
+        Change::Mkdir => "created by mkdir",
+        Change::UserHome => "the user's home",
+        Change::Venv => "created as a virtual environment",
+        Change::Chown => "given by chown",
+        Change::Chmod => "changed by chmod",
+    };
+    match state.instruction {
+        Some(n) if state.change != Change::Base => {
+            let line =
+                ctx.parsed_dockerfile().and_then(|df| df.instructions.get(n)).map(|i| file.line_col(i.span.start).0);
+            format!(
+                "owned by {owner} ({how}{}) and not writable by others",
+                line.map(|l| format!(" on line {l}")).unwrap_or_default()
+            )
+        }
+        _ => format!("owned by {owner} ({how}) and not writable by others"),
+    }
+}
