@@ -81,6 +81,7 @@ const DEBIAN_BASED: &[&str] = &[
     "continuumio/anaconda3",
     "astral-sh/uv",
     "oven/bun",
+    "nginx",
 ];
 /// Images built on Ubuntu whatever their tag.
 const UBUNTU_BASED: &[&str] =

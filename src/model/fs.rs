@@ -83,7 +83,21 @@ impl FileSystem {
             instruction: None,
             change: Change::Base,
         };
-        for dir in ["/", "/home", "/root", "/usr", "/etc", "/opt", "/var", "/srv"] {
+        for dir in [
+            "/",
+            "/home",
+            "/root",
+            "/usr",
+            "/etc",
+            "/opt",
+            "/var",
+            "/srv",
+            "/run",
+            "/var/run",
+            "/var/lib",
+            "/var/log",
+            "/var/cache",
+        ] {
             fs.paths.insert(dir.to_string(), base(Owner::Root, false));
         }
         for dir in ["/tmp", "/var/tmp", "/dev/shm"] {

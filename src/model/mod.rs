@@ -919,7 +919,7 @@ impl Builder<'_> {
                 return None;
             }
             match model.fs.access(&w.path, uid, &uid_of) {
-                Access::No { path, state } if decides(&w.path, &path, w.only_if_missing) => {
+                Access::No { path, state } if decides(&w.path, &path, state.change, w.only_if_missing) => {
                     Some((WriteTarget::Path(w.path), path, state))
                 }
                 _ => None,
@@ -939,12 +939,18 @@ impl Builder<'_> {
     }
 }
 
-/// Whether a folder that denies a write decides it: the path itself, the folder it is made in,
-/// or `/usr` and `/etc`, where a base image has nothing a user may write. Deeper below a base
-/// image's folder, what exists there is not known (`mkdir -p /usr/local/bin` writes nothing).
-fn decides(path: &str, blocking: &str, only_if_missing: bool) -> bool {
+/// Whether a folder that denies a write decides it: the path itself, or the folder it is made
+/// in, or `/usr` and `/etc`, where a base image has nothing a user may write. Deeper below a
+/// base image's folder, what exists there is not known. `mkdir -p` writes nothing when the
+/// folder exists, and packages make folders in the system's trees (`/var/lib/nginx`), so there
+/// only a folder the Dockerfile made, or one of `/`, `/opt`, `/srv`, `/home`, decides.
+fn decides(path: &str, blocking: &str, change: Change, only_if_missing: bool) -> bool {
     let path = path.trim_end_matches('/');
-    blocking == path || blocking == parent_of(path) || (!only_if_missing && matches!(blocking, "/usr" | "/etc"))
+    if only_if_missing {
+        let known_empty = change != Change::Base || matches!(blocking, "/" | "/opt" | "/srv" | "/home");
+        return known_empty && blocking == parent_of(path);
+    }
+    blocking == path || blocking == parent_of(path) || matches!(blocking, "/usr" | "/etc")
 }
 
 fn parent_of(path: &str) -> &str {

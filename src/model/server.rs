@@ -118,14 +118,28 @@ pub struct StartAnalysis {
     pub span: Option<Range<usize>>,
     /// Every program the start command runs, after wrappers and shells, as far as followed.
     pub started: Vec<Started>,
-    /// The programs it runs by name, as written (`uvicorn`, `/opt/venv/bin/gunicorn`): a bare
-    /// name is looked up in PATH.
-    pub programs: Vec<String>,
+    /// The programs it runs, with their arguments as expanded at run time.
+    pub programs: Vec<Program>,
     /// The script files it runs (`./start.sh`, `bash /app/run.sh`), by path in the image.
     pub scripts: Vec<ScriptRun>,
     /// When it runs supervisord: the configuration it reads (`-c PATH`, by path in the image;
     /// `None` for supervisord's default search).
     pub supervisord: Option<Option<String>>,
+}
+
+/// A program the start command runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    /// As written (`uvicorn`, `/opt/venv/bin/gunicorn`): a bare name is looked up in PATH.
+    pub name: String,
+    pub args: Vec<String>,
+}
+
+impl Program {
+    /// The name without its folder (`/usr/sbin/nginx` → `nginx`).
+    pub fn base_name(&self) -> &str {
+        basename(&self.name)
+    }
 }
 
 /// A script file the start command runs.
@@ -264,7 +278,7 @@ struct Walker<'a> {
     env: HashMap<String, String>,
     servers: Vec<Server>,
     started: Vec<Started>,
-    programs: Vec<String>,
+    programs: Vec<Program>,
     scripts: Vec<ScriptRun>,
     supervisord: Option<Option<String>>,
     via: Option<String>,
@@ -394,7 +408,7 @@ impl Walker<'_> {
             return;
         }
         self.started.push(idle_program(b, args).map_or(Started::Other, Started::Idle));
-        self.programs.push(program.to_string());
+        self.programs.push(Program { name: program.to_string(), args: args.to_vec() });
         if b == "supervisord" {
             let config = flag_value(args, &["-c", "--configuration"]).map(|c| self.image_path(&c));
             self.supervisord = Some(config);

@@ -8,6 +8,7 @@ pub mod frontmatter;
 pub mod image_ref;
 pub mod manifest;
 pub mod mode;
+pub mod nginx;
 pub mod python;
 pub mod shell;
 pub mod user_spec;

@@ -95,7 +95,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // The server the start command runs by its bare name, installed by pip.
     let Some(server) = start.servers.iter().find(|s| {
-        s.kind.python_package().is_some_and(|p| ctx.installs_package(p)) && start.programs.iter().any(|p| p == s.kind.name())
+        s.kind.python_package().is_some_and(|p| ctx.installs_package(p)) && start.programs.iter().any(|p| p.name == s.kind.name())
     }) else {
         return;
     };

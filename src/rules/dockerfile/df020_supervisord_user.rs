@@ -1,4 +1,4 @@
-use crate::model::{CopyFrom, ImageModel, Uid};
+use crate::model::Uid;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
 use crate::space::Loaded;
 
@@ -35,23 +35,6 @@ programs write (logs, pid and socket files: point them at `/tmp`)."#,
     equivalents: &[],
 };
 
-/// The Space files supervisord reads: the `-c` file, and those copied under /etc/supervisor.
-fn config_files(ctx: &Context, model: &ImageModel, explicit: Option<&str>) -> Vec<String> {
-    let mut files: Vec<String> = explicit.and_then(|p| ctx.context_file_for(p)).into_iter().collect();
-    for copy in model.copies.iter().filter(|c| c.from == CopyFrom::Context) {
-        if !(copy.dest.starts_with("/etc/supervisor") || copy.dest.starts_with("/etc/supervisord")) {
-            continue;
-        }
-        for source in &copy.sources {
-            let rel = source.value.trim_start_matches("./").to_string();
-            if rel.ends_with(".conf") && ctx.space.file(&rel).is_some() && !files.contains(&rel) {
-                files.push(rel);
-            }
-        }
-    }
-    files
-}
-
 /// `user=` lines of an INI text: (section, value, line).
 fn user_lines(text: &str) -> Vec<(String, String, usize)> {
     let mut section = String::new();
@@ -78,7 +61,7 @@ fn user_lines(text: &str) -> Vec<(String, String, usize)> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(model), Some(start)) = (&ctx.model, &ctx.start) else { return };
     let Some(explicit) = &start.supervisord else { return };
-    for rel in config_files(ctx, model, explicit.as_deref()) {
+    for rel in super::supervisord_configs(ctx, model, explicit.as_deref()) {
         let Loaded::Text(conf) = ctx.space.read_text(&rel) else { continue };
         for (section, user, line) in user_lines(&conf.text) {
             let uid = match model.resolve_uid(&user) {

@@ -123,3 +123,21 @@ pub fn describe_state(ctx: &Context, file: &crate::source::SourceFile, state: &c
         _ => format!("owned by {owner} ({how}) and not writable by others"),
     }
 }
+
+/// The Space files supervisord reads: the `-c` file, and those copied under /etc/supervisor.
+pub fn supervisord_configs(ctx: &Context, model: &crate::model::ImageModel, explicit: Option<&str>) -> Vec<String> {
+    use crate::model::CopyFrom;
+    let mut files: Vec<String> = explicit.and_then(|p| ctx.context_file_for(p)).into_iter().collect();
+    for copy in model.copies.iter().filter(|c| c.from == CopyFrom::Context) {
+        if !(copy.dest.starts_with("/etc/supervisor") || copy.dest.starts_with("/etc/supervisord")) {
+            continue;
+        }
+        for source in &copy.sources {
+            let rel = source.value.trim_start_matches("./").to_string();
+            if rel.ends_with(".conf") && ctx.space.file(&rel).is_some() && !files.contains(&rel) {
+                files.push(rel);
+            }
+        }
+    }
+    files
+}
