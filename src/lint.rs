@@ -217,12 +217,22 @@ fn wanted_rules<'a>(input: &'a Input, policy: &'a Policy, options: &'a Options) 
     }
 }
 
-/// What the live rules need from the local Dockerfile: the build secrets it mounts, and where
-/// its build puts files under `/data` (line, path).
-fn build_facts(ctx: &Context) -> (Vec<crate::model::SecretMount>, Vec<(usize, String)>) {
+/// What the live rules need from the local Dockerfile (see [`crate::rules::LocalFacts`]).
+fn local_facts(ctx: &Context) -> crate::rules::LocalFacts {
     let (Some(model), Some(file)) = (ctx.model.as_ref(), ctx.dockerfile_file()) else { return Default::default() };
-    let data_writes = model.data_writes().into_iter().map(|(span, path)| (file.line_col(span.start).0, path)).collect();
-    (model.secret_mounts(), data_writes)
+    let line = |span: &std::ops::Range<usize>| file.line_col(span.start).0;
+    crate::rules::LocalFacts {
+        secret_mounts: model.secret_mounts(),
+        data_writes: model.data_writes().into_iter().map(|(span, path)| (line(&span), path)).collect(),
+        data_uses: model
+            .data_uses()
+            .into_iter()
+            .map(|(span, variable, path)| {
+                let access = model.writable_at_run_time(&path);
+                crate::rules::DataUse { line: line(&span), variable, path, access }
+            })
+            .collect(),
+    }
 }
 
 /// The pipeline: context (parse + model) → the wanted rules, static and live → suppressions
@@ -245,9 +255,8 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
     let mut skipped = Vec::new();
     if let Some(live) = &input.live {
         let local = if live.compare_readme { ctx.as_ref().and_then(|c| c.frontmatter()) } else { None };
-        let (secret_mounts, data_writes) = ctx.as_ref().map(build_facts).unwrap_or_default();
-        let live_ctx =
-            LiveContext { probe: live.probe, policy, local, secret_mounts: &secret_mounts, data_writes: &data_writes };
+        let facts = ctx.as_ref().map(local_facts).unwrap_or_default();
+        let live_ctx = LiveContext { probe: live.probe, policy, local, facts: &facts };
         let out = rules::run_live(&live_ctx, &wanted);
         diagnostics.extend(out.diagnostics);
         skipped = out.skipped;

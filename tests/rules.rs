@@ -166,7 +166,7 @@ struct LiveCase {
     policy: &'static str,
     readme: Option<&'static str>,
     assignment: bool,
-    /// The local Dockerfile, beside the README (for HUB009).
+    /// The local Dockerfile, beside the README (for HUB009, HUB010).
     dockerfile: Option<&'static str>,
 }
 
@@ -240,6 +240,16 @@ fn live_case(code: Code) -> LiveCase {
                 readme: Some("---\ntitle: Demo\nsdk: docker\napp_port: 7860\n---\n"),
                 assignment: false,
                 dockerfile: Some("FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN pip install huggingface_hub && huggingface-cli download org/model --local-dir /data/model\nUSER user\n"),
+            }
+        }
+        Code::HUB010 => {
+            // `running_info` has no `storage`: no persistent storage is attached.
+            LiveCase {
+                probe: probe(info(id, body)),
+                policy: "",
+                readme: Some("---\ntitle: Demo\nsdk: docker\napp_port: 7860\n---\n"),
+                assignment: false,
+                dockerfile: Some("FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user HF_HOME=/data/.huggingface\nWORKDIR $HOME/app\nCOPY --chown=user . .\nCMD [\"python\", \"app.py\"]\n"),
             }
         }
         other => panic!("{other} is a live rule without a live case in tests/rules.rs"),
@@ -329,6 +339,11 @@ fn live_rules_silent_when_the_space_complies() {
         if rule.code == Code::HUB008 {
             case.probe.space_id = "alice/ga2-084d53".into();
         }
+        if rule.code == Code::HUB010 {
+            let mut body = running_info(id);
+            body["runtime"]["storage"] = "small".into();
+            case.probe = probe(info(id, body));
+        }
         let report = lint_live(&case);
         let fired: Vec<_> = report.diagnostics.iter().filter(|d| d.code == rule.code).collect();
         assert!(fired.is_empty(), "{}: {fired:?}", rule.code);
@@ -337,4 +352,18 @@ fn live_rules_silent_when_the_space_complies() {
     let mut case = live_case(Code::HUB009);
     case.dockerfile = Some("FROM python:3.11-slim\nRUN mkdir -p /data && chmod 777 /data\nENV HF_HOME=/data/hf\n");
     assert!(!lint_live(&case).diagnostics.iter().any(|d| d.code == Code::HUB009));
+    // No storage: a cache in the user's home is silent; a /data the build gave to UID 1000 works
+    // but forgets, a warning.
+    let hub010 = |dockerfile: &'static str| {
+        let mut case = live_case(Code::HUB010);
+        case.dockerfile = Some(dockerfile);
+        lint_live(&case).diagnostics.into_iter().filter(|d| d.code == Code::HUB010).collect::<Vec<_>>()
+    };
+    assert!(hub010("FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV HOME=/home/user HF_HOME=/home/user/.cache/hf\n").is_empty());
+    let found = hub010("FROM python:3.11-slim\nRUN mkdir -p /data && chown 1000 /data\nENV HF_HOME=/data/hf\n");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, spacecheck::rules::Severity::Warning);
+    assert!(found[0].message.contains("lost at every restart"), "{}", found[0].message);
+    // An image spacecheck does not know: not judged.
+    assert!(hub010("FROM acme/runtime:1\nENV HF_HOME=/data/hf\n").is_empty());
 }

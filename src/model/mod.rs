@@ -314,6 +314,24 @@ impl ImageModel {
         needed
     }
 
+    /// Where the running app is told to use `/data`: an ENV of the final image whose value is
+    /// `/data` or a path below it (`HF_HOME=/data/.huggingface`): (the ENV's name span, the
+    /// variable, the path). Persistent storage is mounted there; without it, `/data` is a
+    /// folder of the image like any other.
+    pub fn data_uses(&self) -> Vec<(Range<usize>, String, String)> {
+        let mut found: Vec<(Range<usize>, String, String)> = self
+            .runtime_env
+            .iter()
+            .filter(|(_, v)| v.as_str() == "/data" || v.starts_with("/data/"))
+            .filter_map(|(name, value)| {
+                let def = self.var_defs.iter().rev().find(|d| d.kind == Kind::Env && &d.name == name)?;
+                Some((def.key_span.clone(), name.clone(), value.clone()))
+            })
+            .collect();
+        found.sort_by_key(|(span, _, _)| span.start);
+        found
+    }
+
     /// Where the final image's build puts files under `/data` (COPY/ADD there, a RUN writing
     /// there): (instruction span, the path). Persistent storage mounted on `/data` hides them.
     pub fn data_writes(&self) -> Vec<(Range<usize>, String)> {

@@ -38,11 +38,30 @@ pub struct LiveContext<'a> {
     pub probe: &'a crate::hub::probe::Probe,
     pub policy: &'a crate::policy::Policy,
     pub local: Option<&'a crate::parse::frontmatter::Frontmatter>,
-    /// The build secrets the local Dockerfile mounts (`RUN --mount=type=secret,id=X`): the Hub
-    /// fills them from the Space's secrets, so each must exist there (HUB004).
-    pub secret_mounts: &'a [crate::model::SecretMount],
-    /// Where the local Dockerfile's build puts files under `/data`: (line, path) (HUB009).
-    pub data_writes: &'a [(usize, String)],
+    /// What the local Dockerfile tells of the image, for comparing with the Space on the Hub.
+    pub facts: &'a LocalFacts,
+}
+
+/// Facts of the local Dockerfile's image that live rules compare with the Hub's Space.
+#[derive(Debug, Default)]
+pub struct LocalFacts {
+    /// The build secrets it mounts (`RUN --mount=type=secret,id=X`): the Hub fills them from the
+    /// Space's secrets, so each must exist there (HUB004).
+    pub secret_mounts: Vec<crate::model::SecretMount>,
+    /// Where its build puts files under `/data`: (line, path) (HUB009).
+    pub data_writes: Vec<(usize, String)>,
+    /// Where it tells the app to use `/data` (HUB010).
+    pub data_uses: Vec<DataUse>,
+}
+
+/// An ENV that points the app at `/data`, and whether UID 1000 may write there when no
+/// persistent storage is mounted.
+#[derive(Debug)]
+pub struct DataUse {
+    pub line: usize,
+    pub variable: String,
+    pub path: String,
+    pub access: crate::model::Access,
 }
 
 #[derive(Debug, Default)]

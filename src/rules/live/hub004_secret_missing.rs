@@ -44,7 +44,7 @@ impl Wanted<'_> {
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {
     let mut wanted: Vec<Wanted> = ctx.policy.space.secrets.iter().map(|s| Wanted::Policy(s.as_str())).collect();
-    for mount in ctx.secret_mounts {
+    for mount in &ctx.facts.secret_mounts {
         if !wanted.iter().any(|w| w.name() == mount.id) {
             wanted.push(Wanted::Mount(mount));
         }

@@ -32,8 +32,8 @@ Build into another folder (`/app/models`, `/opt/models`) and read it from there,
 fn check(ctx: &LiveContext, out: &mut LiveOut) {
     let Some(info) = ctx.probe.info() else { return };
     let Some(storage) = info.runtime.as_ref().and_then(|r| r.storage.as_deref()) else { return };
-    let Some((line, path)) = ctx.data_writes.first() else { return };
-    let more = match ctx.data_writes.len() {
+    let Some((line, path)) = ctx.facts.data_writes.first() else { return };
+    let more = match ctx.facts.data_writes.len() {
         1 => String::new(),
         n => format!(" (and {} more place{})", n - 1, if n > 2 { "s" } else { "" }),
     };
