@@ -161,6 +161,9 @@ pub enum Started {
     /// `python app.py` where the file is a Streamlit script: it serves only under
     /// `streamlit run`.
     StreamlitScript(String),
+    /// `python main.py` where the file imports only modules that serve nothing and runs no
+    /// other program (`python::serves_nothing`): the path and the modules it imports.
+    PlainScript(String, Vec<String>),
     /// A server, or a program spacecheck cannot judge.
     Other,
 }
@@ -500,7 +503,10 @@ impl Walker<'_> {
                 None if python::imported_modules(src).iter().any(|m| m == "streamlit") => {
                     self.started.push(Started::StreamlitScript(path.to_string()));
                 }
-                None => self.started.push(Started::Other),
+                None => self.started.push(match python::serves_nothing(src) {
+                    Some(modules) => Started::PlainScript(path.to_string(), modules),
+                    None => Started::Other,
+                }),
             }
             return;
         }

@@ -64,6 +64,8 @@ pub fn imported_modules(source: &str) -> Vec<String> {
 #[derive(Default)]
 struct ImportFinder {
     modules: Vec<String>,
+    /// Whether it imports from its own package (`from . import app`, `from .server import x`).
+    relative: bool,
 }
 
 impl<'a> Visitor<'a> for ImportFinder {
@@ -74,9 +76,191 @@ impl<'a> Visitor<'a> for ImportFinder {
             Stmt::ImportFrom(from) if from.level == 0 => {
                 self.modules.extend(from.module.as_ref().map(|m| top(m.as_str())));
             }
+            Stmt::ImportFrom(_) => self.relative = true,
             _ => {}
         }
         walk_stmt(self, stmt);
+    }
+}
+
+/// Modules that start no server and run no other program when a script imports them: the
+/// standard library without its networking, process and import machinery, and the data and
+/// machine-learning packages Spaces use (their clients call out; none listens).
+const SERVE_NOTHING: &[&str] = &[
+    "__future__",
+    "abc",
+    "argparse",
+    "base64",
+    "bisect",
+    "calendar",
+    "collections",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "fractions",
+    "functools",
+    "getpass",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "inspect",
+    "io",
+    "itertools",
+    "json",
+    "locale",
+    "logging",
+    "math",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "secrets",
+    "shutil",
+    "signal",
+    "statistics",
+    "string",
+    "struct",
+    "sys",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "traceback",
+    "typing",
+    "typing_extensions",
+    "unicodedata",
+    "uuid",
+    "warnings",
+    "zipfile",
+    // Data and machine learning.
+    "accelerate",
+    "datasets",
+    "diffusers",
+    "dotenv",
+    "einops",
+    "evaluate",
+    "faiss",
+    "huggingface_hub",
+    "joblib",
+    "librosa",
+    "lightgbm",
+    "matplotlib",
+    "nltk",
+    "numpy",
+    "onnxruntime",
+    "openai",
+    "anthropic",
+    "pandas",
+    "peft",
+    "PIL",
+    "cv2",
+    "pydantic",
+    "requests",
+    "httpx",
+    "safetensors",
+    "scipy",
+    "seaborn",
+    "sentence_transformers",
+    "sklearn",
+    "soundfile",
+    "tiktoken",
+    "timm",
+    "tokenizers",
+    "torch",
+    "torchaudio",
+    "torchvision",
+    "tqdm",
+    "transformers",
+    "trl",
+    "xgboost",
+    "yaml",
+];
+
+/// Calls that run another program or code the text does not show (`os.system("uvicorn …")`,
+/// `exec(…)`), by their last name.
+const RUNS_OTHER_CODE: &[&str] = &[
+    "system",
+    "popen",
+    "startfile",
+    "execl",
+    "execle",
+    "execlp",
+    "execlpe",
+    "execv",
+    "execve",
+    "execvp",
+    "execvpe",
+    "spawnl",
+    "spawnle",
+    "spawnlp",
+    "spawnlpe",
+    "spawnv",
+    "spawnve",
+    "spawnvp",
+    "spawnvpe",
+    "posix_spawn",
+    "posix_spawnp",
+    "exec",
+    "eval",
+    "__import__",
+    "compile",
+];
+
+/// Names of allowed packages that do serve: huggingface_hub's webhooks server (a Gradio app,
+/// started by `WebhooksServer(…).launch()` or at exit under `@webhook_endpoint`).
+const SERVING_NAMES: &[&str] = &["WebhooksServer", "webhook_endpoint"];
+
+/// When a script can be shown to start no server: every module it imports is one that serves
+/// nothing (so none of the Space's own modules either), and it calls nothing that runs another
+/// program or hidden code. Returns the modules it imports, for messages; `None` when the script
+/// may serve (it is then not judged).
+pub fn serves_nothing(source: &str) -> Option<Vec<String>> {
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    let mut imports = ImportFinder::default();
+    imports.visit_body(&parsed.syntax().body);
+    let mut calls = CallNames::default();
+    calls.visit_body(&parsed.syntax().body);
+    let known = imports.modules.iter().all(|m| SERVE_NOTHING.contains(&m.as_str()));
+    let spawns = calls.names.iter().any(|n| RUNS_OTHER_CODE.contains(&n.as_str()))
+        || calls.used.iter().any(|n| SERVING_NAMES.contains(&n.as_str()));
+    (known && !imports.relative && !spawns).then_some(imports.modules)
+}
+
+/// The names a source calls, and every name it uses (`x`, the `y` of `a.y`) or imports.
+#[derive(Default)]
+struct CallNames {
+    names: Vec<String>,
+    used: Vec<String>,
+}
+
+impl<'a> Visitor<'a> for CallNames {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if let Stmt::ImportFrom(from) = stmt {
+            self.used.extend(from.names.iter().map(|a| a.name.to_string()));
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Call(call) => self.names.extend(callee_name(&call.func).map(str::to_string)),
+            Expr::Name(name) => self.used.push(name.id.to_string()),
+            Expr::Attribute(attr) => self.used.push(attr.attr.to_string()),
+            _ => {}
+        }
+        walk_expr(self, expr);
     }
 }
 
@@ -338,5 +522,25 @@ mod tests {
         let recovered = server_calls("import uvicorn\ndef broken(:\n    pass\nuvicorn.run(app, port=7860)\n");
         assert_eq!(recovered.len(), 1);
         assert!(server_calls("task.run()\nrunner.run(port=1)\n").is_empty());
+    }
+
+    #[test]
+    fn tells_a_script_that_serves_nothing() {
+        let plain = "import os, json\nfrom transformers import pipeline\nprint(pipeline('sentiment-analysis')('hi'))\n";
+        assert_eq!(serves_nothing(plain), Some(vec!["os".into(), "json".into(), "transformers".into()]));
+        assert_eq!(serves_nothing("print('hello')\n"), Some(vec![]));
+        // A framework, its own modules, another program, hidden code, huggingface_hub's webhooks.
+        assert_eq!(serves_nothing("import gradio as gr\n"), None);
+        assert_eq!(serves_nothing("import app\napp.main()\n"), None);
+        assert_eq!(serves_nothing("from .server import run\nrun()\n"), None);
+        assert_eq!(serves_nothing("import os\nos.system('uvicorn app:app --port 7860')\n"), None);
+        assert_eq!(serves_nothing("import subprocess\nsubprocess.run(['streamlit', 'run', 'a.py'])\n"), None);
+        assert_eq!(serves_nothing("exec(open('x.py').read())\n"), None);
+        assert_eq!(
+            serves_nothing("from huggingface_hub import webhook_endpoint\n@webhook_endpoint\nasync def h(p): pass\n"),
+            None
+        );
+        // An import inside a function counts too.
+        assert_eq!(serves_nothing("def main():\n    import flask\n"), None);
     }
 }

@@ -16,7 +16,11 @@ image contains and `python FILE`:
   nvidia/cuda…);
 - a start command that only runs programs that serve nothing: `sleep infinity`,
   `tail -f /dev/null`, a bare `bash` or `python`, `echo`;
-- `python app.py` where `app.py` (in the Space) is a Streamlit script with no server of its own.
+- `python app.py` where `app.py` (in the Space) is a Streamlit script with no server of its own;
+- `python main.py` where `main.py` imports only modules that serve nothing (the standard library
+  without its networking and process modules; numpy, pandas, torch, transformers, requests, the
+  OpenAI client…) and calls nothing that runs another program (`os.system`, `exec`). A script
+  importing anything else, the Space's own modules included, is not judged: they may serve.
 
 A start command with any program spacecheck cannot judge (a binary, a script it cannot read,
 `node server.js`) is not reported.
@@ -81,7 +85,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !start.servers.is_empty() || start.started.is_empty() || start.started.contains(&Started::Other) {
         return;
     }
-    let (message, help) = match start.started.iter().find(|s| matches!(s, Started::StreamlitScript(_))) {
+    let special = start.started.iter().find(|s| matches!(s, Started::StreamlitScript(_) | Started::PlainScript(..)));
+    let (message, help) = match special {
+        Some(Started::PlainScript(path, modules)) => {
+            let imports = if modules.is_empty() {
+                "imports nothing".to_string()
+            } else {
+                let shown: Vec<String> = modules.iter().take(5).map(|m| format!("`{m}`")).collect();
+                let more = if modules.len() > 5 { ", …" } else { "" };
+                format!("imports only {}{more}", shown.join(", "))
+            };
+            (
+                format!("`python {path}` runs a script that starts no server: it {imports}, none of which serves, and runs no other program; it does its work and exits (or loops) and nothing listens on {port}"),
+                "serve the app from the script (a Gradio `demo.launch(server_name=\"0.0.0.0\", server_port=7860)`, `uvicorn.run(app, host=\"0.0.0.0\", port=7860)`), or run the server in the CMD".to_string(),
+            )
+        }
         Some(Started::StreamlitScript(path)) => (
             format!("`python {path}` runs a Streamlit script as a plain Python program: Streamlit serves only under `streamlit run`, so nothing listens on {port}"),
             format!("`CMD [\"streamlit\", \"run\", \"{path}\", \"--server.port\", \"7860\", \"--server.address\", \"0.0.0.0\"]` (with the app port)"),
@@ -132,6 +150,12 @@ mod tests {
         ];
         let d = df016(&streamlit);
         assert!(d[0].message.contains("`python app.py` runs a Streamlit script"), "{}", d[0].message);
+        let plain = [
+            ("Dockerfile", "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"),
+            ("main.py", "import os\nfrom transformers import pipeline\nprint(pipeline('sentiment-analysis')(os.environ['TEXT']))\n"),
+        ];
+        let d = df016(&plain);
+        assert!(d[0].message.contains("`python main.py` runs a script that starts no server: it imports only `os`, `transformers`"), "{}", d[0].message);
     }
 
     #[test]
@@ -151,5 +175,13 @@ mod tests {
         ];
         assert!(df016(&served).is_empty());
         assert!(df016(&[("Dockerfile", "FROM python:3.11\nCMD [\"python\", \"app.py\"]\n")]).is_empty());
+        // A script that imports the Space's own module, a bot library, or starts a program.
+        for script in ["import server\nserver.main()\n", "import discord\n", "import os\nos.system('gradio app.py')\n"] {
+            let files = [
+                ("Dockerfile", "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"main.py\"]\n"),
+                ("main.py", script),
+            ];
+            assert!(df016(&files).is_empty(), "{script}");
+        }
     }
 }
