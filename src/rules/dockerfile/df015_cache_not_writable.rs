@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     code: Code::DF015,
     name: "cache-not-writable",
     severity: Severity::Error,
-    summary: "the folder the app downloads models into (Hugging Face cache, ~/.ollama) is not writable by UID 1000",
+    summary: "a cache the app writes at run time (Hugging Face models, ~/.ollama, numba) is not writable by UID 1000",
     doc: r#"## What it checks
 Where the app will write its model cache at run time, and whether UID 1000 (the user the Hub
 runs the app as) may create or write it, judged on the final image's file system as the
@@ -17,7 +17,14 @@ Dockerfile builds it (WORKDIR, COPY `--chown`, `mkdir`, `chown`, `chmod`, `usera
   time (transformers, sentence-transformers, diffusers, datasets, faster-whisper; not
   huggingface_hub alone, which may only call the Inference API): `HF_HUB_CACHE`, else `TRANSFORMERS_CACHE`, else `$HF_HOME/hub`, else
   `$XDG_CACHE_HOME/huggingface/hub`, else `$HOME/.cache/huggingface/hub`;
-- `$HOME/.ollama`, when the container starts `ollama serve` (it writes its key there).
+- `$HOME/.ollama`, when the container starts `ollama serve` (it writes its key there);
+- numba's cache, when the Space installs a library that compiles with `@jit(cache=True)` at
+  import (librosa, umap-learn, pynndescent), a Python file of the Space imports it, and every
+  `pip install` runs as root, so numba
+  cannot write beside the modules: `NUMBA_CACHE_DIR`, else `$XDG_CACHE_HOME/numba`, else
+  `$HOME/.cache/numba`. Importing the library then fails with "RuntimeError: cannot cache
+  function '__shear_dense': no locator available for file '…/librosa/util/utils.py'"
+  (librosa/librosa#1156).
 
 HOME is `ENV HOME`, else the home of the account with UID 1000 (`useradd -m -u 1000 user`:
 `/home/user`), else `/`: Docker's HOME for a UID the image has no account for. Not reported when
@@ -25,7 +32,9 @@ the models are downloaded during the build (`from_pretrained`, `snapshot_downloa
 download`… in a RUN), when `HF_HUB_OFFLINE`/`TRANSFORMERS_OFFLINE` is set, or when the base
 image is one spacecheck does not know (its folders could be anything), nor for a folder under
 `/data`: with persistent storage the Hub mounts `/data` there, writable by the app, and hides
-what the build put there; whether the Space has it is a fact of the Hub, not of the files.
+what the build put there; whether the Space has it is a fact of the Hub, not of the files
+(HUB010 checks it live). A cache that falls back by itself is not reported: matplotlib
+(`MPLCONFIGDIR`, `~/.config/matplotlib`) warns and uses a temporary folder, and the app runs.
 
 ## Why it matters on a Space
 The build succeeds, the app starts, and the first model download fails with
@@ -166,17 +175,92 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 dir.because.push_str("; the models a root RUN downloads during the build go to `/root/.cache`, which the app does not read");
             }
             let what = format!("`{library}` (installed) downloads models");
-            report(ctx, &dir, &what, "when the app first loads one", "HF_HOME=/tmp/huggingface", out);
+            let writer = Writer {
+                what: &what,
+                when: "when the app first loads one",
+                error: PERMISSION_ERROR,
+                env_fix: "HF_HOME=/tmp/huggingface",
+            };
+            report(ctx, &dir, &writer, out);
         }
     }
     if starts_ollama(model) {
         if let Some(dir) = home_dir(model, ".ollama") {
-            report(ctx, &dir, "`ollama serve` writes its key and models", "when it starts", "HOME=/tmp", out);
+            let writer = Writer {
+                what: "`ollama serve` writes its key and models",
+                when: "when it starts",
+                error: PERMISSION_ERROR,
+                env_fix: "HOME=/tmp",
+            };
+            report(ctx, &dir, &writer, out);
+        }
+    }
+    let numba_library = NUMBA_CACHERS.iter().find(|(package, module)| ctx.installs_package(package) && space_imports(ctx, module));
+    if let Some((library, _)) = numba_library {
+        if let Some(dir) = numba_cache(model).filter(|_| site_packages_are_roots(model)) {
+            let what = format!("`{library}` (installed) compiles numba functions with `cache=True` and, its own folder in site-packages being root's, writes their cache");
+            let error = "RuntimeError: cannot cache function …: no locator available for file …";
+            let writer = Writer { what: &what, when: "when it is imported", error, env_fix: "NUMBA_CACHE_DIR=/tmp/numba" };
+            report(ctx, &dir, &writer, out);
         }
     }
 }
 
-fn report(ctx: &Context, dir: &CacheDir, what: &str, when: &str, env_fix: &str, out: &mut Vec<Diagnostic>) {
+/// Libraries that decorate functions with numba's `@jit(cache=True)` at import time: numba
+/// then needs a cache folder, next to the module (site-packages) or its user-wide one.
+/// (package, module).
+const NUMBA_CACHERS: &[(&str, &str)] = &[("librosa", "librosa"), ("umap-learn", "umap"), ("pynndescent", "pynndescent")];
+
+/// Whether one of the Space's Python files imports `module` (an installed library the app
+/// never imports compiles nothing).
+fn space_imports(ctx: &Context, module: &str) -> bool {
+    ctx.space.files.iter().filter(|f| f.path.ends_with(".py") && !f.git_ignored && f.size <= crate::space::MAX_TEXT_BYTES).any(|f| {
+        matches!(ctx.space.read_text(&f.path), crate::space::Loaded::Text(text) if crate::parse::python::imported_modules(&text.text).iter().any(|m| m == module))
+    })
+}
+
+/// numba's user-wide cache folder: `NUMBA_CACHE_DIR`, else `$XDG_CACHE_HOME/numba`, else
+/// `$HOME/.cache/numba`.
+fn numba_cache(model: &ImageModel) -> Option<CacheDir> {
+    for (name, below) in [("NUMBA_CACHE_DIR", ""), ("XDG_CACHE_HOME", "numba")] {
+        if let Some((value, env_span)) = env_value(model, name) {
+            if crate::parse::shell::has_unresolved_var(&value) {
+                return None;
+            }
+            let path = crate::model::join_path(&value, below);
+            return Some(CacheDir { path, because: format!("{name} is `{value}`"), env_span });
+        }
+    }
+    home_dir(model, ".cache/numba")
+}
+
+/// Whether every `pip install` of the final image runs as root: the packages are then in a
+/// site-packages UID 1000 cannot write, and numba cannot keep its cache beside them. One run as
+/// a user may have installed them in the user's own site-packages: not judged.
+fn site_packages_are_roots(model: &ImageModel) -> bool {
+    let installs = |run: &&crate::model::RunCommand| {
+        run.commands.iter().any(|c| {
+            c.words.iter().any(|w| w == "pip" || w == "pip3" || w.starts_with("pip3.") || w == "uv")
+                && c.words.iter().any(|w| w == "install" || w == "sync")
+        })
+    };
+    let mut runs = model.runs_in_chain().filter(installs).peekable();
+    runs.peek().is_some() && runs.all(|run| model.account(run.stage, &run.user) == Account::Root)
+}
+
+/// What writes a cache, for the message: who, when, the error it stops with, and the ENV that
+/// moves the cache somewhere writable.
+struct Writer<'a> {
+    what: &'a str,
+    when: &'a str,
+    error: &'a str,
+    env_fix: &'a str,
+}
+
+const PERMISSION_ERROR: &str = "PermissionError: [Errno 13] Permission denied";
+
+fn report(ctx: &Context, dir: &CacheDir, writer: &Writer, out: &mut Vec<Diagnostic>) {
+    let Writer { what, when, error, env_fix } = writer;
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     // Persistent storage is mounted on /data at run time: what the build made there is hidden.
     if dir.path == "/data" || dir.path.starts_with("/data/") {
@@ -185,7 +269,7 @@ fn report(ctx: &Context, dir: &CacheDir, what: &str, when: &str, env_fix: &str, 
     let Access::No { path: blocking, state } = model.writable_at_run_time(&dir.path) else { return };
     let verb = if blocking == dir.path.trim_end_matches('/') { "write" } else { "create" };
     let message = format!(
-        "{what} into `{}` {when} ({}), but UID 1000, the user the Hub runs the app as, cannot {verb} it: `{blocking}` is {}; the app fails with \"PermissionError: [Errno 13] Permission denied\"",
+        "{what} into `{}` {when} ({}), but UID 1000, the user the Hub runs the app as, cannot {verb} it: `{blocking}` is {}; the app fails with \"{error}\"",
         dir.path,
         dir.because,
         super::describe_state(ctx, file, &state)
@@ -249,6 +333,30 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("`/app/cache` is owned by root (created by mkdir on line 3)"), "{}", d[0].message);
         assert!(d[0].message.contains("HF_HOME is `/app/cache`"), "{}", d[0].message);
+    }
+
+    fn numba(dockerfile: &str, app: &str) -> Vec<String> {
+        lint(&[("README.md", README), ("Dockerfile", dockerfile), ("requirements.txt", "librosa\nfastapi\n"), ("app.py", app)])
+            .into_iter()
+            .filter(|d| d.code == "DF015")
+            .map(|d| d.message)
+            .collect()
+    }
+
+    #[test]
+    fn numba_needs_a_cache_it_can_write() {
+        let m = numba(NO_USER, "import librosa\n");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert!(m[0].contains("`librosa` (installed) compiles numba functions") && m[0].contains("`/.cache/numba`") && m[0].contains("no locator available"), "{m:?}");
+        // Near misses: the app never imports it; NUMBA_CACHE_DIR under /tmp; a HOME the user
+        // owns; packages installed by the user (numba caches beside them).
+        assert!(numba(NO_USER, "import numpy\n").is_empty());
+        let tmp = NO_USER.replace("WORKDIR /app", "ENV NUMBA_CACHE_DIR=/tmp/numba\nWORKDIR /app");
+        assert!(numba(&tmp, "import librosa\n").is_empty());
+        let home = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nUSER user\nENV HOME=/home/user\nCMD [\"python\", \"app.py\"]\n";
+        assert!(numba(home, "import librosa\n").is_empty());
+        let user_pip = "FROM python:3.11-slim\nRUN useradd -u 1000 user\nUSER user\nWORKDIR /tmp/app\nCOPY --chown=user . .\nRUN pip install --user -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
+        assert!(numba(user_pip, "import librosa\n").is_empty());
     }
 
     #[test]
