@@ -78,6 +78,10 @@ fn is_hostile_control(c: char) -> bool {
 /// The same, for a source text whose byte offsets must not move (snippets): each control
 /// character becomes as many `?` as it has bytes. A `\r` before a `\n` stays.
 pub fn neutralize_controls(text: &str) -> String {
+    // Most texts hold none: copy them whole instead of char by char.
+    if !has_hostile_control(text.as_bytes()) {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -89,6 +93,18 @@ pub fn neutralize_controls(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether UTF-8 bytes hold a character [`neutralize_controls`] replaces: a C0 control but a
+/// line break, tab or the `\r` of a `\r\n`, DEL, or a C1 control (U+0080-U+009F, `0xC2 0x80-0x9F`).
+fn has_hostile_control(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' | b'\t' => false,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        0..=0x1f | 0x7f => true,
+        0xc2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)),
+        _ => false,
+    })
 }
 
 /// Replaces every run of `text` of at least [`PIECE`] bytes that also appears in `secret`.
@@ -187,6 +203,37 @@ pub fn mask_credentials(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_fast_path_of_neutralize_controls_agrees_with_the_slow_one() {
+        let slow = |text: &str| -> String {
+            let mut out = String::new();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                let crlf = c == '\r' && chars.peek() == Some(&'\n');
+                if is_hostile_control(c) && !crlf {
+                    out.extend(std::iter::repeat_n('?', c.len_utf8()));
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        };
+        for text in [
+            "plain text\n\tindented",
+            "crlf\r\nline",
+            "lone\rreturn",
+            "bell\u{7}",
+            "del\u{7f}",
+            "c1\u{85}next",
+            "é ü 日本 \u{a0}",
+            "\u{9b}31m",
+            "",
+        ] {
+            assert_eq!(neutralize_controls(text), slow(text), "{text:?}");
+            assert_eq!(neutralize_controls(text).len(), text.len());
+        }
+    }
     use super::*;
 
     #[test]

@@ -5,7 +5,7 @@
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::AhoCorasick;
+use memchr::memmem;
 
 use regex::Regex;
 
@@ -48,17 +48,21 @@ impl Pattern {
 }
 
 static PATTERNS: [Pattern; 8] = [
-    Pattern::new("a Hugging Face token", &["hf_"], r"\bhf_[A-Za-z]{30,}\b"),
+    Pattern::new("a Hugging Face token", &["hf_"], r"(?-u:\b)hf_[A-Za-z]{30,}(?-u:\b)"),
     Pattern::new(
         "a GitHub token",
         &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
-        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b",
+        r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})(?-u:\b)",
     ),
-    Pattern::new("an API secret key (sk-...)", &["sk-"], r"\bsk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}"),
-    Pattern::new("a Stripe live key", &["k_live_"], r"\b[sr]k_live_[0-9A-Za-z]{24,}\b"),
-    Pattern::new("an AWS access key id", &["AKIA", "ASIA"], r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    Pattern::new("a Google API key", &["AIza"], r"\bAIza[0-9A-Za-z_\-]{35}\b"),
-    Pattern::new("a Slack token", &["xox"], r"\bxox[baprs]-[0-9A-Za-z\-]{10,}"),
+    Pattern::new(
+        "an API secret key (sk-...)",
+        &["sk-"],
+        r"(?-u:\b)sk-(?:proj-|ant-|svcacct-|admin-)?[A-Za-z0-9_\-]{32,}",
+    ),
+    Pattern::new("a Stripe live key", &["k_live_"], r"(?-u:\b)[sr]k_live_[0-9A-Za-z]{24,}(?-u:\b)"),
+    Pattern::new("an AWS access key id", &["AKIA", "ASIA"], r"(?-u:\b)(?:AKIA|ASIA)[0-9A-Z]{16}(?-u:\b)"),
+    Pattern::new("a Google API key", &["AIza"], r"(?-u:\b)AIza[0-9A-Za-z_\-]{35}(?-u:\b)"),
+    Pattern::new("a Slack token", &["xox"], r"(?-u:\b)xox[baprs]-[0-9A-Za-z\-]{10,}"),
     Pattern::new(
         "a private key",
         &["PRIVATE KEY"],
@@ -66,31 +70,27 @@ static PATTERNS: [Pattern; 8] = [
     ),
 ];
 
-/// One automaton over every pattern's literals, and the pattern each literal belongs to: a text
-/// is read once, whatever the number of shapes (reading it once per literal was a tenth of a
-/// corpus lint).
-static NEEDLES: LazyLock<(AhoCorasick, Vec<usize>)> = LazyLock::new(|| {
-    let (needles, owners): (Vec<&str>, Vec<usize>) =
-        PATTERNS.iter().enumerate().flat_map(|(i, p)| p.needles.iter().map(move |n| (*n, i))).unzip();
-    (AhoCorasick::new(needles).expect("credential literals"), owners)
+/// A SIMD substring searcher for every literal, built once, and the pattern it belongs to.
+/// Measured with callgrind on the corpus: a scan per literal with `memchr::memmem` costs a
+/// fraction of an instruction per byte; one Aho-Corasick automaton over the fourteen literals
+/// (seven first bytes, so no fast prefilter) cost about eight.
+static NEEDLES: LazyLock<Vec<(memmem::Finder<'static>, usize)>> = LazyLock::new(|| {
+    PATTERNS.iter().enumerate().flat_map(|(i, p)| p.needles.iter().map(move |n| (memmem::Finder::new(n), i))).collect()
 });
 
 /// Whether a text holds any literal every credential shape contains: one without needs no
 /// regex scan.
 pub fn may_hold_credentials(text: &[u8]) -> bool {
-    NEEDLES.0.is_match(text)
+    NEEDLES.iter().any(|(finder, _)| finder.find(text).is_some())
 }
 
-/// The patterns whose literals occur in a text. Each search restarts one byte after the last
-/// match's start, so a literal overlapping another is still seen (an overlapping search does
-/// the same but without the automaton's fast prefilter: five times slower on the corpus).
+/// The patterns whose literals occur in a text.
 fn patterns_in(text: &str) -> [bool; PATTERNS.len()] {
-    let (automaton, owners) = &*NEEDLES;
     let mut present = [false; PATTERNS.len()];
-    let mut at = 0;
-    while let Some(m) = automaton.find(aho_corasick::Input::new(text).range(at..)) {
-        present[owners[m.pattern().as_usize()]] = true;
-        at = m.start() + 1;
+    for (finder, owner) in NEEDLES.iter() {
+        if !present[*owner] && finder.find(text.as_bytes()).is_some() {
+            present[*owner] = true;
+        }
     }
     present
 }

@@ -2,7 +2,31 @@
 //! context root, Go `filepath.Match` globs plus `**`, `!` exceptions, last match wins, and a
 //! path is excluded when it or any of its parent folders matches.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use regex::Regex;
+
+/// Globs compiled so far in this process, by cleaned pattern. Compiling one took about 225,000
+/// instructions (Unicode classes), more than linting a small Space; the same few globs
+/// (`*.pyc`, `__pycache__`, `requirements*.txt`) recur across the Spaces a batch lints. Bounded:
+/// past the cap a glob is compiled and not kept.
+static COMPILED: LazyLock<Mutex<HashMap<String, Option<Regex>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+const COMPILED_CAP: usize = 4096;
+
+/// The regex of a cleaned glob; `None` for a glob that is not valid.
+fn compiled(cleaned: &str) -> Option<Regex> {
+    if let Some(found) = COMPILED.lock().ok().and_then(|cache| cache.get(cleaned).cloned()) {
+        return found;
+    }
+    let re = Regex::new(&glob_to_regex(cleaned)).ok();
+    if let Ok(mut cache) = COMPILED.lock() {
+        if cache.len() < COMPILED_CAP {
+            cache.insert(cleaned.to_string(), re.clone());
+        }
+    }
+    re
+}
 
 pub struct DockerIgnore {
     patterns: Vec<(Regex, bool)>,
@@ -27,7 +51,7 @@ impl DockerIgnore {
             if cleaned.is_empty() {
                 continue;
             }
-            if let Ok(re) = Regex::new(&glob_to_regex(&cleaned)) {
+            if let Some(re) = compiled(&cleaned) {
                 patterns.push((re, negate));
             }
             if negate {
@@ -139,7 +163,7 @@ pub struct Glob(Option<Regex>);
 
 impl Glob {
     pub fn new(glob: &str) -> Glob {
-        Glob(Regex::new(&glob_to_regex(&clean(glob))).ok())
+        Glob(compiled(&clean(glob)))
     }
 
     pub fn matches(&self, path: &str) -> bool {
