@@ -260,7 +260,8 @@ fn normalize(path: &str) -> &str {
     }
 }
 
-fn parent(path: &str) -> &str {
+/// `/app/data` → `/app`; `/app` → `/`.
+pub(super) fn parent(path: &str) -> &str {
     match path.rfind('/') {
         Some(0) | None => "/",
         Some(i) => &path[..i],

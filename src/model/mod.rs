@@ -932,7 +932,7 @@ impl Builder<'_> {
     ) {
         let model = &self.model;
         let uid_of = |owner: &Owner| model.uid_of_owner(owner);
-        let path_writes = writes::written_paths(command, cwd).into_iter().filter_map(|w| {
+        let mut path_writes = writes::written_paths(command, cwd).into_iter().filter_map(|w| {
             if w.only_if_missing && model.fs.get(&w.path).is_some() {
                 return None;
             }
@@ -950,7 +950,7 @@ impl Builder<'_> {
                 _ => None,
             }
         };
-        let denied = path_writes.into_iter().next().or_else(venv_write);
+        let denied = path_writes.next().or_else(venv_write);
         if let Some((target, blocking, state)) = denied {
             self.model.denied_writes.push(DeniedWrite { run, command: index, target, blocking, state });
         }
@@ -966,16 +966,9 @@ fn decides(path: &str, blocking: &str, change: Change, only_if_missing: bool) ->
     let path = path.trim_end_matches('/');
     if only_if_missing {
         let known_empty = change != Change::Base || matches!(blocking, "/" | "/opt" | "/srv" | "/home");
-        return known_empty && blocking == parent_of(path);
+        return known_empty && blocking == fs::parent(path);
     }
-    blocking == path || blocking == parent_of(path) || matches!(blocking, "/usr" | "/etc")
-}
-
-fn parent_of(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &path[..i],
-    }
+    blocking == path || blocking == fs::parent(path) || matches!(blocking, "/usr" | "/etc")
 }
 
 pub fn referenced_vars(text: &str) -> Vec<String> {

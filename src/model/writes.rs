@@ -133,8 +133,8 @@ pub fn created_venv(command: &SimpleCommand, cwd: &Cwd) -> Option<String> {
     }
 }
 
-/// Where a `pip install` (or `uv pip install`) puts packages, when that is a virtual
-/// environment the Dockerfile created: the pip of `VENV/bin/`, called by its path or found
+/// Where a `pip install` (`pip`, `pip3.11`, `python -m pip`) puts packages, when that is a
+/// virtual environment the Dockerfile created: the pip of `VENV/bin/`, called by its path or found
 /// first on `PATH`. `None` for anything else (the system's pip falls back to `--user` by
 /// itself as a non-root user; `--target`/`--prefix` go elsewhere).
 pub fn pip_venv<'v>(command: &SimpleCommand, path_var: Option<&str>, venvs: &'v [String]) -> Option<&'v str> {

@@ -178,7 +178,7 @@ fn denied_write(
                 ),
                 format!(
                     "make it before `USER {user}` and give it to the user (`mkdir -p {path} && chown -R {user} {path}`), or write under the user's home; or {}",
-                    first_lower(&help_for(&run.user))
+                    help_for(&run.user)
                 ),
             )
         }
@@ -196,11 +196,6 @@ fn denied_write(
         .at(file, command_span(ctx, run, denied.command))
         .label("permission denied")
         .help(help)
-}
-
-fn first_lower(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

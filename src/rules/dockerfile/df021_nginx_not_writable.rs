@@ -184,40 +184,46 @@ struct ConfFile {
     directives: Vec<Directive>,
 }
 
-/// The configuration nginx reads, as far as the Space holds it: the main file (`None` when it
-/// is the package's own), and the files copied beside it. `Err(())` when it cannot be known.
-fn configuration(ctx: &Context, model: &ImageModel, main: &str) -> Result<(Option<ConfFile>, Vec<ConfFile>), ()> {
+/// The configuration nginx reads, as far as the Space holds it.
+struct Configuration {
+    /// The main file; `None` when it is the package's own (its paths are the build's defaults).
+    main: Option<ConfFile>,
+    /// The files copied or written beside it under /etc/nginx.
+    others: Vec<ConfFile>,
+}
+
+/// `None` when the configuration cannot be known: edited by a RUN or at start, a main file
+/// the image gets from elsewhere, a file nginx would refuse.
+fn configuration(ctx: &Context, model: &ImageModel, main: &str) -> Option<Configuration> {
     if edited_by_a_run(model) || edited_at_start(ctx, model) {
-        return Err(());
+        return None;
     }
-    let read = |rel: &str| -> Result<ConfFile, ()> {
-        let Loaded::Text(file) = ctx.space.read_text(rel) else { return Err(()) };
-        let directives = nginx::parse(&file.text).map_err(|_| ())?;
-        Ok(ConfFile { space_file: Some(rel.to_string()), directives })
+    let read = |rel: &str| -> Option<ConfFile> {
+        let Loaded::Text(file) = ctx.space.read_text(rel) else { return None };
+        let directives = nginx::parse(&file.text).ok()?;
+        Some(ConfFile { space_file: Some(rel.to_string()), directives })
     };
     let main_file = if let Some(text) = model.written_files.get(main) {
-        Some(ConfFile { space_file: None, directives: nginx::parse(text).map_err(|_| ())? })
+        Some(ConfFile { space_file: None, directives: nginx::parse(text).ok()? })
     } else if let Some(rel) = ctx.context_file_for(main) {
         Some(read(&rel)?)
     } else if main == MAIN_CONF && !copied_over(model, main) {
         None
     } else {
         // A file the image gets some other way (another stage, the start script).
-        return Err(());
+        return None;
     };
     let mut others = Vec::new();
     for (_, text) in model.written_files.iter().filter(|(p, _)| p.starts_with("/etc/nginx/") && *p != main) {
-        others.push(ConfFile { space_file: None, directives: nginx::parse(text).map_err(|_| ())? });
+        others.push(ConfFile { space_file: None, directives: nginx::parse(text).ok()? });
     }
     for rel in copied_under_etc_nginx(ctx, model) {
         if main_file.as_ref().and_then(|m| m.space_file.as_deref()) != Some(rel.as_str()) {
             // A file that is not nginx's syntax (mime.types is; an html page is not) is skipped.
-            if let Ok(conf) = read(&rel) {
-                others.push(conf);
-            }
+            others.extend(read(&rel));
         }
     }
-    Ok((main_file, others))
+    Some(Configuration { main: main_file, others })
 }
 
 /// Whether a COPY from another stage or an ADD of a URL writes the path.
@@ -294,13 +300,13 @@ struct NeededPath {
 
 /// Every path the nginx master writes at start, in the order it tries them: temp folders, log
 /// files, then the pid file.
-fn needed_paths(build: &Build, args: &[String], main: Option<&ConfFile>, others: &[ConfFile]) -> Vec<NeededPath> {
+fn needed_paths(build: &Build, args: &[String], conf: &Configuration) -> Vec<NeededPath> {
     let command_line: Vec<Directive> =
         args.windows(2).filter(|w| w[0] == "-g").filter_map(|w| nginx::parse(&w[1]).ok()).flatten().collect();
     let all: Vec<(&Directive, Option<&str>)> = command_line
         .iter()
         .map(|d| (d, None))
-        .chain(main.into_iter().chain(others).flat_map(|f| f.directives.iter().map(|d| (d, f.space_file.as_deref()))))
+        .chain(conf.main.iter().chain(&conf.others).flat_map(|f| f.directives.iter().map(|d| (d, f.space_file.as_deref()))))
         .collect();
     let set = |name: &str| -> Vec<(&Directive, Option<&str>)> {
         all.iter().filter(|(d, _)| d.name == name).copied().collect()
@@ -360,8 +366,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let main = args.windows(2).find(|w| w[0] == "-c").map_or(MAIN_CONF.to_string(), |w| crate::model::join_path("/etc/nginx", &w[1]));
-    let Ok((main_file, others)) = configuration(ctx, model, &main) else { return };
-    let denied: Vec<(NeededPath, String, PathState)> = needed_paths(build, args, main_file.as_ref(), &others)
+    let Some(conf) = configuration(ctx, model, &main) else { return };
+    let denied: Vec<(NeededPath, String, PathState)> = needed_paths(build, args, &conf)
         .into_iter()
         .filter_map(|p| match model.writable_at_run_time(&p.path) {
             Access::No { path, state } => Some((p, path, state)),
