@@ -110,8 +110,10 @@ fn home_dir(model: &ImageModel, below: &str) -> Option<CacheDir> {
     Some(CacheDir { path: crate::model::join_path(&home.path, below), because, env_span })
 }
 
-fn hf_cache(model: &ImageModel) -> Option<CacheDir> {
-    for (name, below) in [("HF_HUB_CACHE", ""), ("TRANSFORMERS_CACHE", ""), ("HF_HOME", "hub"), ("XDG_CACHE_HOME", "huggingface/hub")] {
+/// A cache folder: the first of `vars` the image sets (with the folder below it), else
+/// `below_home` in HOME. `None` when a variable's value is not known.
+fn cache_dir(model: &ImageModel, vars: &[(&str, &str)], below_home: &str) -> Option<CacheDir> {
+    for (name, below) in vars {
         if let Some((value, env_span)) = env_value(model, name) {
             if crate::parse::shell::has_unresolved_var(&value) {
                 return None;
@@ -120,7 +122,12 @@ fn hf_cache(model: &ImageModel) -> Option<CacheDir> {
             return Some(CacheDir { path, because: format!("{name} is `{value}`"), env_span });
         }
     }
-    home_dir(model, ".cache/huggingface/hub")
+    home_dir(model, below_home)
+}
+
+fn hf_cache(model: &ImageModel) -> Option<CacheDir> {
+    let vars = [("HF_HUB_CACHE", ""), ("TRANSFORMERS_CACHE", ""), ("HF_HOME", "hub"), ("XDG_CACHE_HOME", "huggingface/hub")];
+    cache_dir(model, &vars, ".cache/huggingface/hub")
 }
 
 /// Whether a RUN downloads models during the build into the folder the app reads: the cache
@@ -222,16 +229,7 @@ fn space_imports(ctx: &Context, module: &str) -> bool {
 /// numba's user-wide cache folder: `NUMBA_CACHE_DIR`, else `$XDG_CACHE_HOME/numba`, else
 /// `$HOME/.cache/numba`.
 fn numba_cache(model: &ImageModel) -> Option<CacheDir> {
-    for (name, below) in [("NUMBA_CACHE_DIR", ""), ("XDG_CACHE_HOME", "numba")] {
-        if let Some((value, env_span)) = env_value(model, name) {
-            if crate::parse::shell::has_unresolved_var(&value) {
-                return None;
-            }
-            let path = crate::model::join_path(&value, below);
-            return Some(CacheDir { path, because: format!("{name} is `{value}`"), env_span });
-        }
-    }
-    home_dir(model, ".cache/numba")
+    cache_dir(model, &[("NUMBA_CACHE_DIR", ""), ("XDG_CACHE_HOME", "numba")], ".cache/numba")
 }
 
 /// Whether every `pip install` of the final image runs as root: the packages are then in a
