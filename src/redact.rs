@@ -44,12 +44,67 @@ pub fn remember_secret(value: &str) {
 /// What every output passes through: secret values and their pieces removed, then credential
 /// shapes masked. Cut a message before masking it, never after.
 pub fn mask(text: &str) -> String {
+    mask_encoded(text, Encoding::Plain)
+}
+
+/// How a text spells characters it cannot hold as they are. Masking an encoded text replaces
+/// whole escapes: `\u001f` cut after `\u001` is no longer JSON (a secret's piece may begin
+/// with the `f` of an escape), and `&am` is no longer XML.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Encoding {
+    Plain,
+    /// JSON text: `\n`, `\"`, `\u001f` inside strings.
+    Json,
+    /// XML text: `&amp;`, `&#x1f;`.
+    Xml,
+}
+
+/// [`mask`] for an encoded output (a JSON or XML report): what it replaces grows to whole
+/// escapes, so the output stays well-formed.
+pub fn mask_encoded(text: &str, encoding: Encoding) -> String {
     let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
     let mut text = text.to_string();
     for secret in secrets.iter() {
-        text = mask_value(&text, secret);
+        text = mask_value(&text, secret, encoding);
     }
-    mask_credentials(&text)
+    mask_credentials_encoded(&text, encoding)
+}
+
+/// The escapes of an encoded text, in order.
+fn escapes(text: &str, encoding: Encoding) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let len = match (encoding, bytes[i]) {
+            (Encoding::Json, b'\\') if bytes.get(i + 1) == Some(&b'u') => 6,
+            (Encoding::Json, b'\\') => 2,
+            // An entity ends at its `;` (the longest XML writes is `&#x10ffff;`).
+            (Encoding::Xml, b'&') => bytes[i..].iter().take(11).position(|&b| b == b';').map_or(1, |p| p + 1),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let end = (i + len).min(bytes.len());
+        out.push(i..end);
+        i = end;
+    }
+    out
+}
+
+/// A range to replace, grown at both ends to the escapes it cuts.
+fn widen(range: Range<usize>, escapes: &[Range<usize>]) -> Range<usize> {
+    let around = |at: usize| {
+        let i = escapes.partition_point(|e| e.end <= at);
+        escapes.get(i).filter(|e| e.start <= at)
+    };
+    let start = around(range.start).map_or(range.start, |e| e.start);
+    let end = match range.end.checked_sub(1).and_then(around) {
+        Some(e) => e.end.max(range.end),
+        None => range.end,
+    };
+    start..end
 }
 
 /// Writes a line to standard error, masked, with control characters escaped (a file name or a
@@ -112,7 +167,7 @@ fn has_hostile_control(bytes: &[u8]) -> bool {
 }
 
 /// Replaces every run of `text` of at least [`PIECE`] bytes that also appears in `secret`.
-fn mask_value(text: &str, secret: &str) -> String {
+fn mask_value(text: &str, secret: &str, encoding: Encoding) -> String {
     let bytes = text.as_bytes();
     let windows: std::collections::HashSet<&[u8]> = secret.as_bytes().windows(PIECE).collect();
     let mut runs: Vec<Range<usize>> = Vec::new();
@@ -133,11 +188,23 @@ fn mask_value(text: &str, secret: &str) -> String {
     if runs.is_empty() {
         return text.to_string();
     }
+    if encoding != Encoding::Plain {
+        let escapes = escapes(text, encoding);
+        runs = runs.into_iter().map(|run| widen(run, &escapes)).collect();
+    }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for run in runs {
         // Secrets are ASCII here (tokens); keep to char boundaries for any other text.
         if !text.is_char_boundary(run.start) || !text.is_char_boundary(run.end) {
+            continue;
+        }
+        // Grown to whole escapes, a run may reach into the one before: it is masked already.
+        if run.start < last {
+            if run.end > last {
+                out.push_str("****");
+                last = run.end;
+            }
             continue;
         }
         out.push_str(&text[last..run.start]);
@@ -175,6 +242,10 @@ fn may_hold_output_token(text: &str) -> bool {
 
 /// `hf_AbCd...WxYz` → `hf_****WxYz`: the most of a token any output may show.
 pub fn mask_credentials(text: &str) -> String {
+    mask_credentials_encoded(text, Encoding::Plain)
+}
+
+fn mask_credentials_encoded(text: &str, encoding: Encoding) -> String {
     let mut found = find_credentials(text);
     if may_hold_output_token(text) {
         found.extend(OUTPUT_ONLY.find_iter(text).map(|m| ("a token", m.range())));
@@ -184,13 +255,26 @@ pub fn mask_credentials(text: &str) -> String {
     if found.is_empty() {
         return text.to_string();
     }
+    let escapes = if encoding == Encoding::Plain { Vec::new() } else { escapes(text, encoding) };
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (_, r) in found {
-        if r.start < last {
+        let whole = widen(r.clone(), &escapes);
+        // Overlapping shapes: what the earlier mask left of this one is masked too.
+        if whole.start < last {
+            if whole.end > last {
+                out.push_str("****");
+                last = whole.end;
+            }
             continue;
         }
-        out.push_str(&text[last..r.start]);
+        out.push_str(&text[last..whole.start]);
+        // A shape that cuts an escape is masked whole: its prefix or tail would cut it too.
+        if whole != r {
+            out.push_str("****");
+            last = whole.end;
+            continue;
+        }
         let token = &text[r.clone()];
         let prefix_len = token.find(['_', '-']).map_or(0, |i| i + 1).min(token.len());
         let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
@@ -207,6 +291,7 @@ pub fn mask_credentials(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn the_fast_path_of_neutralize_controls_agrees_with_the_slow_one() {
@@ -225,7 +310,6 @@ mod tests {
             assert_eq!(neutralize_controls(text).len(), text.len());
         }
     }
-    use super::*;
 
     #[test]
     fn the_output_regex_runs_only_near_a_token_shape() {
@@ -261,6 +345,42 @@ mod tests {
         }
         assert_eq!(mask("no secret here"), "no secret here");
         assert_eq!(mask("only 7 of it: Zq3xW9v"), "only 7 of it: Zq3xW9v");
+    }
+
+    #[test]
+    fn masking_an_encoded_output_keeps_it_well_formed() {
+        // A piece of a secret may begin inside an escape: the `f` of `\u001f`, the `t` of `\t`.
+        let token = concat!("hf_", "MaskEscapesValueXyZ0123456789ab");
+        remember_secret(token);
+        for raw in ["\u{1f}_MaskEscapes", "\u{1f}", "a\tValueXyZ0\n", "x\"y\\", "\u{1f}hf_MaskEsca"] {
+            let json = serde_json::to_string(&serde_json::json!({ "message": raw })).unwrap();
+            let masked = mask_encoded(&json, Encoding::Json);
+            let back: serde_json::Value = serde_json::from_str(&masked).expect(&masked);
+            let shown = back["message"].as_str().unwrap();
+            for piece in token.as_bytes().windows(PIECE) {
+                let piece = std::str::from_utf8(piece).unwrap();
+                assert!(!masked.contains(piece) && !shown.contains(piece), "{masked}");
+            }
+        }
+        // A credential shape right after an escape: `\u001f` then a token of 32 characters.
+        let credential = concat!("hf_", "AbCdEfGhIjKlMnOpQrStUvWxYz012345");
+        let json = serde_json::to_string(&format!("\u{1f}{credential}")).unwrap();
+        let masked = mask_encoded(&json, Encoding::Json);
+        assert!(serde_json::from_str::<String>(&masked).is_ok() && !masked.contains("IjKlMnOp"), "{masked}");
+        // XML: an entity is replaced whole or not at all.
+        let xml = "<m>&amp;_MaskEscapesValue&#x1f;</m>";
+        let masked = mask_encoded(xml, Encoding::Xml);
+        assert_eq!(masked, "<m>&amp;****&#x1f;</m>");
+    }
+
+    #[test]
+    fn widening_reaches_whole_escapes_only() {
+        let escapes = escapes(r#""a\u001fbc\n""#, Encoding::Json);
+        assert_eq!(escapes, vec![2..8, 10..12]);
+        assert_eq!(widen(7..10, &escapes), 2..10);
+        assert_eq!(widen(8..11, &escapes), 8..12);
+        assert_eq!(widen(8..10, &escapes), 8..10);
+        assert_eq!(widen(0..0, &escapes), 0..0);
     }
 
     #[test]

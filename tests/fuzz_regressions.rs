@@ -1,5 +1,6 @@
-//! Every input kept in tests/fuzz_regressions/<target>/ lints without a panic, as the fuzz
-//! target would run it.
+//! Every input kept in tests/fuzz_regressions/<target>/ goes through what its fuzz target
+//! checks: Dockerfiles and frontmatter lint without a panic, report inputs render in every
+//! format with every promise kept (the same checks as the target, included from fuzz/).
 
 use spacecheck::lint::{self, Options};
 use spacecheck::policy::Policy;
@@ -45,4 +46,17 @@ fn in_memory_spaces_behave_like_folders() {
     let codes = |r: &lint::Report| r.diagnostics.iter().map(|d| (d.code, d.message.clone())).collect::<Vec<_>>();
     assert_eq!(codes(&mem), codes(&disk));
     assert!(codes(&mem).iter().any(|(c, _)| *c == "DF009"));
+}
+
+// The `reports` fuzz target's checks, shared with it.
+include!("../fuzz/report_checks.rs");
+
+#[test]
+fn reports_regressions() {
+    let inputs = inputs("reports");
+    assert!(!inputs.is_empty(), "tests/fuzz_regressions/reports/ holds the crashes found so far");
+    for (name, data) in inputs {
+        eprintln!("{name}");
+        check_report_input(&data);
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use super::roster::CsvReader;
 use super::{Finding, Outcome, Row, RowResult};
-use crate::redact::mask;
+use crate::redact::{mask, mask_encoded, Encoding};
 
 /// The columns of the CSV report, in order.
 pub const CSV_HEADER: &str = "row,space,student,email,result,failing_codes,grader,error,sha,messages";
@@ -99,7 +99,7 @@ pub fn json_line(r: &RowResult) -> String {
         "result": result_word(&r.outcome), "failing_codes": codes, "grader": r.grader, "error": error,
         "sha": r.sha, "findings": findings, "reused": r.reused,
     });
-    mask(&v.to_string())
+    mask_encoded(&v.to_string(), Encoding::Json)
 }
 
 /// A row read back from a JSON line; `None` for anything that is not one (a cut-off line).

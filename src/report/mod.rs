@@ -51,7 +51,17 @@ pub fn render(report: &crate::lint::Report, format: Format, style: Style) -> Str
         Format::Junit => junit::render(std::slice::from_ref(report)),
         Format::Gitlab => gitlab::render(report),
     };
-    crate::redact::mask(&text)
+    crate::redact::mask_encoded(&text, encoding(format))
+}
+
+/// How a format spells what it escapes: masking must not cut an escape in two.
+fn encoding(format: Format) -> crate::redact::Encoding {
+    use crate::redact::Encoding;
+    match format {
+        Format::Json | Format::Sarif | Format::Gitlab => Encoding::Json,
+        Format::Junit => Encoding::Xml,
+        Format::Human | Format::Github | Format::Concise => Encoding::Plain,
+    }
 }
 
 /// Several targets' reports in one output: human and GitHub one after the other, JSON an array
@@ -63,7 +73,7 @@ pub fn render_all(reports: &[crate::lint::Report], format: Format, style: Style)
     match format {
         Format::Human => reports.iter().map(|r| render(r, format, style)).collect::<Vec<_>>().join("\n"),
         Format::Github | Format::Concise => reports.iter().map(|r| render(r, format, style)).collect(),
-        Format::Junit => crate::redact::mask(&junit::render(reports)),
+        Format::Junit => crate::redact::mask_encoded(&junit::render(reports), crate::redact::Encoding::Xml),
         Format::Json | Format::Sarif | Format::Gitlab => {
             let values: Vec<serde_json::Value> =
                 reports.iter().filter_map(|r| serde_json::from_str(&render(r, format, style)).ok()).collect();
