@@ -199,12 +199,8 @@ fn mask_value(text: &str, secret: &str, encoding: Encoding) -> String {
         if !text.is_char_boundary(run.start) || !text.is_char_boundary(run.end) {
             continue;
         }
-        // Grown to whole escapes, a run may reach into the one before: it is masked already.
-        if run.start < last {
-            if run.end > last {
-                out.push_str("****");
-                last = run.end;
-            }
+        // Grown to whole escapes, a run may reach into the one before.
+        if mask_rest_of_overlap(&mut out, &mut last, &run) {
             continue;
         }
         out.push_str(&text[last..run.start]);
@@ -213,6 +209,19 @@ fn mask_value(text: &str, secret: &str, encoding: Encoding) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// For a range (visited in order of start) that begins inside what is masked already, up to
+/// `last`: masks what it reaches beyond, and says it was handled.
+fn mask_rest_of_overlap(out: &mut String, last: &mut usize, range: &Range<usize>) -> bool {
+    if range.start >= *last {
+        return false;
+    }
+    if range.end > *last {
+        out.push_str("****");
+        *last = range.end;
+    }
+    true
 }
 
 /// Credential-shaped ranges of a text.
@@ -260,12 +269,7 @@ fn mask_credentials_encoded(text: &str, encoding: Encoding) -> String {
     let mut last = 0;
     for (_, r) in found {
         let whole = widen(r.clone(), &escapes);
-        // Overlapping shapes: what the earlier mask left of this one is masked too.
-        if whole.start < last {
-            if whole.end > last {
-                out.push_str("****");
-                last = whole.end;
-            }
+        if mask_rest_of_overlap(&mut out, &mut last, &whole) {
             continue;
         }
         out.push_str(&text[last..whole.start]);

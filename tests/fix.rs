@@ -694,3 +694,13 @@ fn df014_rewrites_an_array_that_is_not_json() {
     let dir = check_fix(README_7255, &dockerfile, "DF014", &[]);
     assert!(dockerfile_text(dir.path()).contains(&cmd), "{}", dockerfile_text(dir.path()));
 }
+
+#[test]
+fn df022_removes_a_reload_flag() {
+    let cmd = DOCKERFILE_7255.lines().find(|l| l.starts_with("CMD [")).expect("a JSON CMD").to_string();
+    let reloading = cmd.replacen("\"]", "\", \"--reload\"]", 1);
+    assert_ne!(reloading, cmd);
+    let dockerfile = DOCKERFILE_7255.replace(&cmd, &reloading);
+    let dir = check_fix(README_7255, &dockerfile, "DF022", &[]);
+    assert!(dockerfile_text(dir.path()).contains(&cmd), "{}", dockerfile_text(dir.path()));
+}

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use super::{ImageModel, StartCommand};
 use crate::parse::dockerfile::CommandForm;
-use crate::parse::python::{self, ArgValue, ServerCallKind};
+use crate::parse::python::{self, Application, ArgValue, ServerCall, ServerCallKind};
 use crate::parse::shell::{self, parse_commands, ParsedArgs, SimpleCommand, VarLookup};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +96,26 @@ pub struct Server {
     pub background: bool,
     /// True when the server is inferred (a `python app.py` with gradio installed).
     pub inferred: bool,
+    /// The development modes it runs in (a reloader, a debugger), from its flags, environment
+    /// or call.
+    pub dev_modes: Vec<DevMode>,
+}
+
+/// A development mode a server runs in. A Space gains nothing from one (its code changes only
+/// by a push, which rebuilds the image and restarts the Space), and some stop it or expose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DevMode {
+    /// A file watcher that restarts the server when a watched source file changes: uvicorn's,
+    /// hypercorn's and gunicorn's `--reload`, `fastapi dev`, Flask's reloader.
+    Reload(Origin),
+    /// Werkzeug's interactive debugger (Flask's debug mode): an error page offers a Python
+    /// console into the process.
+    Debugger(Origin),
+    /// `uvicorn.run(app, reload=True)` (or `workers=4`) given the application object, not an
+    /// import string: uvicorn cannot start the app in another process and exits at once ("You
+    /// must pass the application as an import string to enable 'reload' or 'workers'"). The
+    /// object's name, and the keyword that needs the import string.
+    ImportStringRequired { object: String, by: Origin },
 }
 
 impl Server {
@@ -583,7 +603,58 @@ impl Walker<'_> {
                 (None, port)
             }
         };
-        self.servers.push(Server { kind, port, host, via: self.via.clone(), background, inferred: false });
+        let dev_modes = self.dev_modes(&kind, args);
+        self.servers.push(Server { kind, port, host, via: self.via.clone(), background, inferred: false, dev_modes });
+    }
+
+    /// The development modes a server's command line and environment turn on.
+    fn dev_modes(&self, kind: &ServerKind, args: &[String]) -> Vec<DevMode> {
+        let parsed = ParsedArgs::parse(args, &[]);
+        let flag = |name: &str| parsed.has(&[name]);
+        let env = |name: &str| self.env.get(name).map(String::as_str);
+        let reload_flag = || DevMode::Reload(Origin::Flag("--reload".into()));
+        match kind {
+            ServerKind::Uvicorn | ServerKind::Hypercorn if flag("--reload") => vec![reload_flag()],
+            // uvicorn reads every option from `UVICORN_<OPTION>` too (click's auto_envvar_prefix).
+            ServerKind::Uvicorn if env("UVICORN_RELOAD").is_some_and(click_true) => {
+                vec![DevMode::Reload(Origin::Env("UVICORN_RELOAD".into()))]
+            }
+            ServerKind::Gunicorn if flag("--reload") => vec![reload_flag()],
+            ServerKind::Gunicorn
+                if env("GUNICORN_CMD_ARGS").is_some_and(|a| a.split_whitespace().any(|w| w == "--reload")) =>
+            {
+                vec![DevMode::Reload(Origin::Env("GUNICORN_CMD_ARGS".into()))]
+            }
+            // `fastapi dev` reloads unless told not to; `fastapi run` only with `--reload`.
+            ServerKind::FastApiCli if args.first().is_some_and(|a| a == "dev") && !flag("--no-reload") => {
+                vec![DevMode::Reload(Origin::Flag("fastapi dev".into()))]
+            }
+            ServerKind::FastApiCli if flag("--reload") => vec![reload_flag()],
+            ServerKind::Flask => {
+                // flask/cli.py: `--debug` (or FLASK_DEBUG) turns on the reloader and the
+                // debugger, each of which its own flag turns on or off.
+                let debug = if flag("--no-debug") {
+                    None
+                } else if flag("--debug") {
+                    Some(Origin::Flag("--debug".into()))
+                } else {
+                    env("FLASK_DEBUG").filter(|v| flask_debug_true(v)).map(|_| Origin::Env("FLASK_DEBUG".into()))
+                };
+                let mut modes = Vec::new();
+                if flag("--debugger") {
+                    modes.push(DevMode::Debugger(Origin::Flag("--debugger".into())));
+                } else if let Some(origin) = debug.clone().filter(|_| !flag("--no-debugger")) {
+                    modes.push(DevMode::Debugger(origin));
+                }
+                if flag("--reload") {
+                    modes.push(reload_flag());
+                } else if let Some(origin) = debug.filter(|_| !flag("--no-reload")) {
+                    modes.push(DevMode::Reload(origin));
+                }
+                modes
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// gunicorn and hypercorn: `-b host:port` (gunicorn also from GUNICORN_CMD_ARGS, or
@@ -661,7 +732,25 @@ fn gradio_defaults(env: &dyn Fn(&str) -> Option<String>) -> Server {
     let port = env("GRADIO_SERVER_PORT")
         .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
         .unwrap_or_else(|| set("7860".into(), Origin::Default));
-    Server { kind: ServerKind::Gradio, port: Some(port), host, via: None, background: false, inferred: false }
+    Server {
+        kind: ServerKind::Gradio,
+        port: Some(port),
+        host,
+        via: None,
+        background: false,
+        inferred: false,
+        dev_modes: Vec::new(),
+    }
+}
+
+/// A boolean option read from the environment by click (uvicorn): `1`, `true`, `yes`, `on`…
+fn click_true(value: &str) -> bool {
+    matches!(value.trim().to_ascii_lowercase().as_str(), "1" | "true" | "t" | "yes" | "y" | "on")
+}
+
+/// Flask's `get_debug_flag`: set, and not `0`, `false` or `no`.
+fn flask_debug_true(value: &str) -> bool {
+    !value.is_empty() && !matches!(value.to_ascii_lowercase().as_str(), "0" | "false" | "no")
 }
 
 /// The last value of one of these options (`--port 7860`, `--port=7860`, `-p7860`).
@@ -702,7 +791,9 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
         let (kind, host_kw, port_kw, default_host, default_port) = match call.kind {
             ServerCallKind::UvicornRun => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
             ServerCallKind::GradioLaunch => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
-            ServerCallKind::FlaskRun => (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000"),
+            ServerCallKind::FlaskRun | ServerCallKind::SocketIoRun => {
+                (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000")
+            }
         };
         let kw = |name: &str| call.keywords.get(name).and_then(|v| argument_text(v, env));
         let host = match kw(host_kw) {
@@ -723,12 +814,55 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
                 .unwrap_or_else(|| set(default_port.into(), Origin::Default)),
             None => set(default_port.into(), Origin::Default),
         };
-        let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false };
+        let dev_modes = call_dev_modes(&call, env);
+        let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false, dev_modes };
         if best.is_none() || server.kind != ServerKind::Flask {
             best = Some(server);
         }
     }
     best
+}
+
+/// The development modes a server call turns on: uvicorn's `reload=True` (and what it and
+/// `workers=` need), Flask's `debug=True`, `use_reloader=`, `use_debugger=` (FLASK_DEBUG when
+/// `debug` is not given, as `Flask.run` reads it). Flask-SocketIO's `run` is left alone.
+fn call_dev_modes(call: &ServerCall, env: &dyn Fn(&str) -> Option<String>) -> Vec<DevMode> {
+    let flag = |name: &str| match call.keywords.get(name) {
+        Some(ArgValue::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    match call.kind {
+        ServerCallKind::UvicornRun => {
+            let workers = match call.keywords.get("workers") {
+                Some(ArgValue::Int(n)) if *n > 1 => Some(*n),
+                _ => None,
+            };
+            let by = match (flag("reload"), workers) {
+                (Some(true), _) => Origin::Source("reload=True".into()),
+                (_, Some(n)) => Origin::Source(format!("workers={n}")),
+                _ => return Vec::new(),
+            };
+            match &call.application {
+                Application::Object(object) => vec![DevMode::ImportStringRequired { object: object.clone(), by }],
+                _ if flag("reload") == Some(true) => vec![DevMode::Reload(by)],
+                _ => Vec::new(),
+            }
+        }
+        ServerCallKind::FlaskRun => {
+            let debug = match flag("debug") {
+                Some(true) => Some(Origin::Source("debug=True".into())),
+                Some(false) => None,
+                None => env("FLASK_DEBUG").filter(|v| flask_debug_true(v)).map(|_| Origin::Env("FLASK_DEBUG".into())),
+            };
+            let mode = |keyword: &str, make: fn(Origin) -> DevMode| match flag(keyword) {
+                Some(true) => Some(make(Origin::Source(format!("{keyword}=True")))),
+                Some(false) => None,
+                None => debug.clone().map(make),
+            };
+            mode("use_debugger", DevMode::Debugger).into_iter().chain(mode("use_reloader", DevMode::Reload)).collect()
+        }
+        ServerCallKind::GradioLaunch | ServerCallKind::SocketIoRun => Vec::new(),
+    }
 }
 
 /// A keyword argument as the server sees it: a literal, or an environment variable's value
@@ -740,7 +874,7 @@ fn argument_text(value: &ArgValue, env: &dyn Fn(&str) -> Option<String>) -> Opti
         ArgValue::Env { var, default } => {
             Some(env(var).or_else(|| default.clone()).unwrap_or_else(|| format!("${var}")))
         }
-        ArgValue::Unknown => None,
+        ArgValue::Bool(_) | ArgValue::Unknown => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! call is known by its receiver and its keyword arguments: `app.run(host=…)` on a Flask app
 //! starts a server, `subprocess.run([...])` does not.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rustpython_ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
 use rustpython_ruff_python_ast::{Expr, Number, PySourceType, Stmt};
@@ -16,8 +16,10 @@ pub enum ServerCallKind {
     /// Gradio's `demo.launch(server_name=…, server_port=…)` (any receiver: Blocks, Interface,
     /// `demo.queue().launch()`).
     GradioLaunch,
-    /// `app.run(host=…, port=…)` where `app = Flask(…)` (or a Flask-SocketIO `SocketIO(…)`).
+    /// `app.run(host=…, port=…)` where `app = Flask(…)`.
     FlaskRun,
+    /// `socketio.run(app, host=…, port=…)` where `socketio = SocketIO(…)` (Flask-SocketIO).
+    SocketIoRun,
 }
 
 /// A keyword argument's value, as far as it can be known without running the file.
@@ -25,6 +27,8 @@ pub enum ServerCallKind {
 pub enum ArgValue {
     Int(i64),
     Str(String),
+    /// `True`, `False`.
+    Bool(bool),
     /// `os.environ.get("PORT", 7860)`, `os.getenv("PORT")`, `os.environ["PORT"]`, possibly
     /// wrapped in `int(…)`/`str(…)`: the variable and its default.
     Env {
@@ -41,6 +45,22 @@ pub enum ArgValue {
 pub struct ServerCall {
     pub kind: ServerCallKind,
     pub keywords: HashMap<String, ArgValue>,
+    /// What the call is given as the application: its first positional argument, else its
+    /// `app=` keyword (`uvicorn.run(app)`, `uvicorn.run("main:app")`).
+    pub application: Application,
+}
+
+/// The application a server call is given, for uvicorn: an import string lets it re-import the
+/// app in a new process (for `reload=True`, `workers=4`), an object does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Application {
+    /// `"main:app"`, or a name bound to such a string.
+    ImportString,
+    /// A name bound to what a call returned (`app = FastAPI()`) or imported (`from main import
+    /// app`): the name.
+    Object(String),
+    /// None given, or a value not known here (an f-string, a parameter).
+    Unknown,
 }
 
 /// The server calls of a Python source, in source order. A file that does not parse is read
@@ -309,8 +329,12 @@ struct Finder {
     uvicorn_modules: Vec<String>,
     /// Local names bound to `uvicorn.run` (`from uvicorn import run`).
     uvicorn_run: Vec<String>,
-    /// Names bound to a Flask (or SocketIO) application object.
+    /// Names bound to a Flask application object.
     flask_apps: Vec<String>,
+    /// Names bound to a Flask-SocketIO `SocketIO(…)` object.
+    socketio_apps: Vec<String>,
+    /// Names bound to what a call returned or to an imported name: objects, not strings.
+    objects: HashSet<String>,
     /// Module-level `NAME = value` assignments, for `port=PORT`.
     constants: HashMap<String, ArgValue>,
     calls: Vec<ServerCall>,
@@ -327,6 +351,17 @@ impl<'a> Visitor<'a> for Finder {
             Stmt::ImportFrom(from) if from.module.as_ref().is_some_and(|m| m.as_str() == "uvicorn") => {
                 for alias in from.names.iter().filter(|a| a.name.as_str() == "run") {
                     self.uvicorn_run.push(alias.asname.as_ref().unwrap_or(&alias.name).to_string());
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                for alias in &from.names {
+                    let name = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+                    self.constants.remove(&name);
+                    // `from main import app` is an object; `from settings import APP_MODULE`,
+                    // a constant by PEP 8's naming, may well be an import string.
+                    if name.chars().any(|c| c.is_ascii_lowercase()) {
+                        self.objects.insert(name);
+                    }
                 }
             }
             Stmt::Assign(assign) => self.record_assignment(&assign.targets, &assign.value),
@@ -349,7 +384,19 @@ impl<'a> Visitor<'a> for Finder {
                     .iter()
                     .filter_map(|k| k.arg.as_ref().map(|name| (name.to_string(), self.value_of(&k.value))))
                     .collect();
-                self.calls.push(ServerCall { kind, keywords });
+                let application = call
+                    .arguments
+                    .args
+                    .first()
+                    .or_else(|| {
+                        call.arguments
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a.as_str() == "app"))
+                            .map(|k| &k.value)
+                    })
+                    .map_or(Application::Unknown, |app| self.application(app));
+                self.calls.push(ServerCall { kind, keywords, application });
             }
         }
         walk_expr(self, expr);
@@ -358,17 +405,41 @@ impl<'a> Visitor<'a> for Finder {
 
 impl Finder {
     fn record_assignment(&mut self, targets: &[Expr], value: &Expr) {
-        let is_flask_app = matches!(value, Expr::Call(c) if matches!(callee_name(&c.func), Some("Flask" | "SocketIO")));
+        let constructor = match value {
+            Expr::Call(c) => callee_name(&c.func),
+            _ => None,
+        };
+        let is_call = matches!(value, Expr::Call(_));
         let value = self.value_of(value);
         for target in targets {
             if let Expr::Name(name) = target {
-                if is_flask_app {
-                    self.flask_apps.push(name.id.to_string());
+                let name = name.id.to_string();
+                match constructor {
+                    Some("Flask") => self.flask_apps.push(name.clone()),
+                    Some("SocketIO") => self.socketio_apps.push(name.clone()),
+                    _ => {}
                 }
                 if value != ArgValue::Unknown {
-                    self.constants.insert(name.id.to_string(), value.clone());
+                    self.objects.remove(&name);
+                    self.constants.insert(name, value.clone());
+                } else if is_call {
+                    self.constants.remove(&name);
+                    self.objects.insert(name);
+                } else {
+                    self.constants.remove(&name);
+                    self.objects.remove(&name);
                 }
             }
+        }
+    }
+
+    fn application(&self, expr: &Expr) -> Application {
+        match (expr, self.value_of(expr)) {
+            (_, ArgValue::Str(_)) => Application::ImportString,
+            (Expr::Name(name), _) if self.objects.contains(name.id.as_str()) => {
+                Application::Object(name.id.to_string())
+            }
+            _ => Application::Unknown,
         }
     }
 
@@ -385,6 +456,8 @@ impl Finder {
                         Some(ServerCallKind::UvicornRun)
                     } else if self.flask_apps.iter().any(|a| a == receiver) {
                         Some(ServerCallKind::FlaskRun)
+                    } else if self.socketio_apps.iter().any(|a| a == receiver) {
+                        Some(ServerCallKind::SocketIoRun)
                     } else {
                         None
                     }
@@ -402,6 +475,7 @@ impl Finder {
                 _ => ArgValue::Unknown,
             },
             Expr::StringLiteral(s) => ArgValue::Str(s.value.to_str().to_string()),
+            Expr::BooleanLiteral(b) => ArgValue::Bool(b.value),
             Expr::Name(name) => self.constants.get(name.id.as_str()).cloned().unwrap_or(ArgValue::Unknown),
             // `int(…)`, `str(…)` around a value keep it.
             Expr::Call(call)
@@ -486,6 +560,31 @@ mod tests {
         assert_eq!(aliased.keywords["port"], ArgValue::Int(7255));
         let from = one("from uvicorn import run\nrun(app, host=\"0.0.0.0\")\n");
         assert_eq!(from.kind, ServerCallKind::UvicornRun);
+    }
+
+    #[test]
+    fn the_application_a_call_is_given() {
+        let app = |src: &str| one(src).application;
+        let object = Application::Object("app".into());
+        assert_eq!(app("import uvicorn\napp = FastAPI()\nuvicorn.run(app, reload=True)\n"), object);
+        assert_eq!(app("import uvicorn\nfrom main import app\nuvicorn.run(app=app)\n"), object);
+        assert_eq!(app("import uvicorn\nuvicorn.run('main:app')\n"), Application::ImportString);
+        assert_eq!(app("import uvicorn\nTARGET = 'main:app'\nuvicorn.run(TARGET)\n"), Application::ImportString);
+        // Rebound to a string after the object; an f-string; a constant imported by name.
+        assert_eq!(
+            app("import uvicorn\napp = FastAPI()\napp = 'main:app'\nuvicorn.run(app)\n"),
+            Application::ImportString
+        );
+        assert_eq!(app("import uvicorn\nuvicorn.run(f'{__name__}:app')\n"), Application::Unknown);
+        assert_eq!(app("import uvicorn\nfrom settings import APP\nuvicorn.run(APP)\n"), Application::Unknown);
+        let c = one("import uvicorn\nuvicorn.run('m:a', reload=True, workers=False)\n");
+        assert_eq!((&c.keywords["reload"], &c.keywords["workers"]), (&ArgValue::Bool(true), &ArgValue::Bool(false)));
+    }
+
+    #[test]
+    fn socketio_run_is_told_from_flask_run() {
+        let src = "from flask import Flask\nfrom flask_socketio import SocketIO\napp = Flask(__name__)\nsocketio = SocketIO(app)\nsocketio.run(app, port=7860)\n";
+        assert_eq!(one(src).kind, ServerCallKind::SocketIoRun);
     }
 
     #[test]
