@@ -1,6 +1,7 @@
 use std::ops::Range;
 
 use crate::diag::{Applicability, Fix};
+use super::nginx::Listen;
 use crate::model::server::{Origin, Server, ServerKind, Setting};
 use crate::source::SourceFile;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
@@ -18,7 +19,10 @@ uvicorn/gunicorn/hypercorn `--port`/`-b`/`--bind`, streamlit `--server.port` (or
 `.streamlit/config.toml`), gradio `GRADIO_SERVER_PORT`, flask `--port`, `python -m http.server N`,
 `PORT` for node and friends, `uvicorn.run(port=...)` in Python, each with its default (uvicorn
 8000, streamlit 8501, flask 5000, gradio 7860). That port must be the app port (`app_port`, 7860
-when absent). Also catches `CMD ["PORT=7860", "node", "build"]`: exec form runs no shell, so
+when absent). nginx in front is judged by the `listen` directives of the `nginx.conf` the Space
+gives it, when that file says them all (no `include` that may hold a server block, a `listen` in
+every server block); another proxy or process manager (supervisord, caddy…) silences the rule.
+Also catches `CMD ["PORT=7860", "node", "build"]`: exec form runs no shell, so
 `PORT=7860` is taken for the program name and nothing starts.
 
 ## Why it matters on a Space
@@ -57,12 +61,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let with_port: Vec<&Server> = start.servers.iter().filter(|s| s.port.is_some()).collect();
-    if with_port.is_empty() || with_port.iter().any(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)) {
+    if with_port.iter().any(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)) {
         return;
     }
-    // A proxy or process manager whose port is not visible may be what serves the app port.
-    if start.servers.iter().any(|s| matches!(s.kind, ServerKind::Front(_)) && s.port.is_none()) {
-        return;
+    match fronts(ctx, model, &start.servers, app_port) {
+        Fronts::MayServe => return,
+        Fronts::NginxElsewhere(listens) => return out.push(nginx_elsewhere(ctx, file, span, &listens)),
+        Fronts::Absent if with_port.is_empty() => return,
+        Fronts::Absent => {}
     }
     let main = with_port.iter().rev().find(|s| !s.background).unwrap_or(&with_port[with_port.len() - 1]);
     let Some(setting) = &main.port else { return };
@@ -119,6 +125,58 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
             );
         }
+    }
+}
+
+/// What the reverse proxies and process managers of the start command tell of the app port.
+enum Fronts {
+    /// None whose port is unknown: the servers' own ports decide.
+    Absent,
+    /// One may serve the app port (its port is not visible, or nginx listens there).
+    MayServe,
+    /// nginx, whose whole configuration is known, listens only elsewhere.
+    NginxElsewhere(Vec<Listen>),
+}
+
+fn fronts(ctx: &Context, model: &crate::model::ImageModel, servers: &[Server], app_port: u16) -> Fronts {
+    // nginx's ports are in its configuration: known when the Space's own nginx.conf says all.
+    let is_nginx = |s: &Server| s.kind == ServerKind::Front("nginx".into()) && s.port.is_none();
+    let nginx = if servers.iter().any(is_nginx) { super::nginx::listens(ctx, model) } else { None };
+    let unknown = servers
+        .iter()
+        .any(|s| matches!(s.kind, ServerKind::Front(_)) && s.port.is_none() && !(is_nginx(s) && nginx.is_some()));
+    match nginx {
+        _ if unknown => Fronts::MayServe,
+        Some(listens) if listens.iter().any(|l| l.port == app_port) => Fronts::MayServe,
+        Some(listens) if !listens.is_empty() => Fronts::NginxElsewhere(listens),
+        _ => Fronts::Absent,
+    }
+}
+
+/// nginx fronts the app, and no `listen` of its configuration is the app port.
+fn nginx_elsewhere(ctx: &Context, file: &SourceFile, span: Range<usize>, listens: &[Listen]) -> Diagnostic {
+    let (app_port, _) = ctx.app_port();
+    let mut ports: Vec<u16> = listens.iter().map(|l| l.port).collect();
+    ports.dedup();
+    let ports_text = ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
+    let first = &listens[0];
+    let place = match &first.at {
+        Some((rel, line)) => format!("`listen {}` on line {line} of {rel}", first.written),
+        None => format!("`listen {}` in the nginx.conf the Dockerfile writes", first.written),
+    };
+    let message = format!(
+        "nginx listens on port{} {ports_text} ({place}), but the Hub sends traffic to {}: no `listen` of its configuration is that port, so the Space never answers",
+        if ports.len() > 1 { "s" } else { "" },
+        ctx.app_port_text()
+    );
+    let help = format!(
+        "make nginx listen on {app_port} (`listen {app_port};` in its server block), or set app_port: {} in README.md",
+        ports[0]
+    );
+    let d = Diagnostic::new(&RULE, message).help(help);
+    match &first.at {
+        Some((rel, line)) => d.in_file(rel, Some((*line, 1))),
+        None => d.at(file, span).label(format!("nginx on {ports_text}")),
     }
 }
 
@@ -193,8 +251,53 @@ fn to_app_port(ctx: &Context, file: &SourceFile, span: Range<usize>, server: &Se
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{codes_for, lint};
+    use crate::rules::testing::{codes_for, lint, README};
     use crate::rules::Severity;
+
+    const NGINX: &str = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y nginx\nRUN useradd -m -u 1000 user\nCOPY nginx.conf /etc/nginx/nginx.conf\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\n";
+    const CMD: &str = "CMD [\"sh\", \"-c\", \"uvicorn main:app --host 127.0.0.1 --port 8000 & nginx -g 'daemon off;'\"]\n";
+
+    fn nginx_df008(conf: &str, cmd: &str) -> Vec<crate::rules::Diagnostic> {
+        let dockerfile = format!("{NGINX}{cmd}");
+        let files = [("README.md", README), ("Dockerfile", dockerfile.as_str()), ("nginx.conf", conf)];
+        lint(&files).into_iter().filter(|d| d.code == "DF008").collect()
+    }
+
+    fn conf(listen: &str) -> String {
+        format!("pid /tmp/nginx.pid;\nevents {{}}\nhttp {{\n    include /etc/nginx/mime.types;\n    upstream app {{ server 127.0.0.1:8000; }}\n    server {{\n        {listen}\n        location / {{ proxy_pass http://app; }}\n    }}\n}}\n")
+    }
+
+    #[test]
+    fn nginx_listening_elsewhere() {
+        let d = nginx_df008(&conf("listen 8080;"), CMD);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "nginx listens on port 8080 (`listen 8080` on line 7 of nginx.conf), but the Hub sends traffic to app_port 7860 (README.md): no `listen` of its configuration is that port, so the Space never answers");
+        assert_eq!((d[0].file.as_deref(), d[0].position.as_ref().map(|p| p.line)), (Some("nginx.conf"), Some(7)));
+        let two = nginx_df008(&conf("listen 0.0.0.0:8080;\n        listen [::]:8443 ssl;"), CMD);
+        assert!(two[0].message.starts_with("nginx listens on ports 8080, 8443"), "{}", two[0].message);
+    }
+
+    #[test]
+    fn nginx_near_misses_stay_silent() {
+        let silent = [
+            // On the app port; an address with it; a configuration that includes files the
+            // image may hold; a server block without `listen` (port 80 or 8000); a variable.
+            conf("listen 7860;"),
+            conf("listen 0.0.0.0:7860 default_server;"),
+            conf("listen 8080;").replace("include /etc/nginx/mime.types;", "include /etc/nginx/conf.d/*.conf;"),
+            conf(""),
+            conf("listen ${PORT};"),
+        ];
+        for c in &silent {
+            assert!(nginx_df008(c, CMD).is_empty(), "{c}");
+        }
+        // Something else on the app port; nginx run by supervisord; `nginx -t` only.
+        let uvicorn_on_port = CMD.replace("--port 8000", "--port 7860");
+        assert!(nginx_df008(&conf("listen 8080;"), &uvicorn_on_port).is_empty());
+        assert!(nginx_df008(&conf("listen 8080;"), "CMD [\"supervisord\", \"-n\"]\n").is_empty());
+        let tested_only = "CMD sh -c 'nginx -t && uvicorn main:app --host 0.0.0.0 --port 8000'\n";
+        assert!(nginx_df008(&conf("listen 8080;"), tested_only).is_empty(), "`nginx -t` serves nothing: its listen is not judged");
+    }
 
     #[test]
     fn fires_on_wrong_ports() {

@@ -1,9 +1,8 @@
+use super::nginx::{configuration, Configuration};
 use crate::model::fs::{Access, Change, PathState};
-use crate::model::{CopyFrom, ImageModel};
+use crate::model::ImageModel;
 use crate::parse::nginx::{self, Directive};
-use crate::parse::shell;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
-use crate::space::Loaded;
 
 pub static RULE: Rule = Rule {
     code: Code::DF021,
@@ -126,8 +125,6 @@ const OFFICIAL: Build = Build {
     package_dirs: &["/var/cache/nginx", "/var/log/nginx"],
 };
 
-const MAIN_CONF: &str = "/etc/nginx/nginx.conf";
-
 /// Which nginx the final image runs: the official image, or the distribution's package.
 fn build_of(model: &ImageModel) -> Option<&'static Build> {
     let repo = model.base_ref.as_ref().map(|r| r.repository.strip_prefix("library/").unwrap_or(&r.repository));
@@ -150,140 +147,6 @@ fn build_of(model: &ImageModel) -> Option<&'static Build> {
         crate::model::base::Distro::Alpine if installs(&["apk"], "add") => Some(&ALPINE),
         _ => None,
     }
-}
-
-/// The arguments of every nginx the start command runs: on the command line or in a script,
-/// or as a supervisord program.
-fn nginx_runs(ctx: &Context, model: &ImageModel) -> Vec<Vec<String>> {
-    let Some(start) = &ctx.start else { return Vec::new() };
-    let mut runs: Vec<Vec<String>> =
-        start.programs.iter().filter(|p| p.base_name() == "nginx").map(|p| p.args.clone()).collect();
-    if let Some(explicit) = &start.supervisord {
-        for rel in super::supervisord_configs(ctx, model, explicit.as_deref()) {
-            let Loaded::Text(conf) = ctx.space.read_text(&rel) else { continue };
-            for line in conf.text.lines() {
-                let Some(("command", value)) = line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) else {
-                    continue;
-                };
-                for c in shell::parse_commands(value, &shell::no_vars) {
-                    if c.program_name() == Some("nginx") {
-                        runs.push(c.words[1..].to_vec());
-                    }
-                }
-            }
-        }
-    }
-    runs
-}
-
-/// A configuration file nginx reads: where it comes from (a Space file, or a heredoc of the
-/// Dockerfile) and its directives.
-struct ConfFile {
-    /// The Space file, when the configuration is one (for pointing at its lines).
-    space_file: Option<String>,
-    directives: Vec<Directive>,
-}
-
-/// The configuration nginx reads, as far as the Space holds it.
-struct Configuration {
-    /// The main file; `None` when it is the package's own (its paths are the build's defaults).
-    main: Option<ConfFile>,
-    /// The files copied or written beside it under /etc/nginx.
-    others: Vec<ConfFile>,
-}
-
-/// `None` when the configuration cannot be known: edited by a RUN or at start, a main file
-/// the image gets from elsewhere, a file nginx would refuse.
-fn configuration(ctx: &Context, model: &ImageModel, main: &str) -> Option<Configuration> {
-    if edited_by_a_run(model) || edited_at_start(ctx, model) {
-        return None;
-    }
-    let read = |rel: &str| -> Option<ConfFile> {
-        let Loaded::Text(file) = ctx.space.read_text(rel) else { return None };
-        let directives = nginx::parse(&file.text).ok()?;
-        Some(ConfFile { space_file: Some(rel.to_string()), directives })
-    };
-    let main_file = if let Some(text) = model.written_files.get(main) {
-        Some(ConfFile { space_file: None, directives: nginx::parse(text).ok()? })
-    } else if let Some(rel) = ctx.context_file_for(main) {
-        Some(read(&rel)?)
-    } else if main == MAIN_CONF && !copied_over(model, main) {
-        None
-    } else {
-        // A file the image gets some other way (another stage, the start script).
-        return None;
-    };
-    let mut others = Vec::new();
-    for (_, text) in model.written_files.iter().filter(|(p, _)| p.starts_with("/etc/nginx/") && *p != main) {
-        others.push(ConfFile { space_file: None, directives: nginx::parse(text).ok()? });
-    }
-    for rel in copied_under_etc_nginx(ctx, model) {
-        if main_file.as_ref().and_then(|m| m.space_file.as_deref()) != Some(rel.as_str()) {
-            // A file that is not nginx's syntax (mime.types is; an html page is not) is skipped.
-            others.extend(read(&rel));
-        }
-    }
-    Some(Configuration { main: main_file, others })
-}
-
-/// Whether a COPY from another stage or an ADD of a URL writes the path.
-fn copied_over(model: &ImageModel, path: &str) -> bool {
-    model.copies.iter().any(|c| c.from != CopyFrom::Context && (c.dest == path || path.starts_with(&c.dest)))
-}
-
-/// The Space files copied somewhere under /etc/nginx.
-fn copied_under_etc_nginx(ctx: &Context, model: &ImageModel) -> Vec<String> {
-    let mut files = Vec::new();
-    for copy in model.copies.iter().filter(|c| c.from == CopyFrom::Context && c.dest.starts_with("/etc/nginx")) {
-        for source in &copy.sources {
-            let rel = source.value.trim_start_matches("./").trim_end_matches('/');
-            if ctx.space.file(rel).is_some() {
-                files.push(rel.to_string());
-            } else if ctx.space.has_dir(rel) {
-                let below = format!("{rel}/");
-                files.extend(ctx.space.files.iter().filter(|f| f.path.starts_with(&below)).map(|f| f.path.clone()));
-            }
-        }
-    }
-    files.sort();
-    files.dedup();
-    files
-}
-
-/// Whether a RUN of the final image edits nginx's configuration in place (`sed -i`, `>`), which
-/// the Space's files then do not show.
-fn edited_by_a_run(model: &ImageModel) -> bool {
-    model.runs_in_chain().flat_map(|r| &r.commands).any(|c| {
-        let edits = matches!(c.program_name(), Some("sed" | "perl" | "tee" | "envsubst" | "ln" | "cp" | "mv"));
-        let targets_etc = c.words.iter().skip(1).any(|w| w.contains("/etc/nginx"));
-        let redirects = c.redirects.iter().any(|r| r.writes() && r.target.starts_with("/etc/nginx"));
-        // A heredoc written into /etc/nginx is read from the model's written files.
-        let heredoc = c.redirects.iter().any(|r| model.written_files.contains_key(&r.target));
-        (edits && targets_etc) || (redirects && !heredoc)
-    })
-}
-
-/// Whether a start script writes nginx's configuration when the container starts (`envsubst <
-/// template > /etc/nginx/conf.d/default.conf`, `sed -i`): the image's files are then not what
-/// nginx reads.
-fn edited_at_start(ctx: &Context, model: &ImageModel) -> bool {
-    let Some(start) = &ctx.start else { return false };
-    start.scripts.iter().any(|s| {
-        let text = model.written_files.get(&s.image_path).cloned().or_else(|| {
-            let rel = ctx.context_file_for(&s.image_path)?;
-            match ctx.space.read_text(&rel) {
-                Loaded::Text(f) => Some(f.text),
-                _ => None,
-            }
-        });
-        text.is_some_and(|t| {
-            shell::parse_commands(&t, &shell::no_vars).iter().any(|c| {
-                c.redirects.iter().any(|r| r.writes() && r.target.contains("nginx"))
-                    || (matches!(c.program_name(), Some("sed" | "perl" | "envsubst" | "cp" | "mv" | "ln" | "tee"))
-                        && c.words.iter().skip(1).any(|w| w.contains("nginx")))
-            })
-        })
-    })
 }
 
 /// A path nginx writes when it starts, and where it comes from.
@@ -356,18 +219,9 @@ fn needed_paths(build: &Build, args: &[String], conf: &Configuration) -> Vec<Nee
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let Some(build) = build_of(model) else { return };
-    let runs = nginx_runs(ctx, model);
-    // `-p` moves every relative path; `-t`/`-s`/`-v` do not start a server.
-    let Some(args) = runs.iter().find(|a| !a.iter().any(|w| matches!(w.as_str(), "-t" | "-T" | "-s" | "-v" | "-V")))
-    else {
-        return;
-    };
-    if args.iter().any(|w| w == "-p") {
-        return;
-    }
-    let main = args.windows(2).find(|w| w[0] == "-c").map_or(MAIN_CONF.to_string(), |w| crate::model::join_path("/etc/nginx", &w[1]));
+    let Some((args, main)) = super::nginx::started(ctx, model) else { return };
     let Some(conf) = configuration(ctx, model, &main) else { return };
-    let denied: Vec<(NeededPath, String, PathState)> = needed_paths(build, args, &conf)
+    let denied: Vec<(NeededPath, String, PathState)> = needed_paths(build, &args, &conf)
         .into_iter()
         .filter_map(|p| match model.writable_at_run_time(&p.path) {
             Access::No { path, state } => Some((p, path, state)),

@@ -3,6 +3,8 @@
 // The rule modules of this family: every `<code>_<name>.rs` here, declared by build.rs.
 include!(concat!(env!("OUT_DIR"), "/rules_dockerfile.rs"));
 
+pub mod nginx;
+
 use crate::rules::Context;
 use std::ops::Range;
 
