@@ -57,13 +57,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
     let Some(span) = start.span.clone() else { return };
     for server in &start.servers {
-        let debugger = server.dev_modes.iter().any(|m| matches!(m, DevMode::Debugger(_)));
+        // Flask's debug mode turns on both: one finding, whose fix removes both.
+        let with_debugger = |origin: &Origin| server.dev_modes.contains(&DevMode::Debugger(origin.clone()));
         for mode in &server.dev_modes {
             let finding = match mode {
                 DevMode::ImportStringRequired { object, by } => exits_at_start(ctx, server, object, by),
-                DevMode::Debugger(origin) => debugger_served(server, origin),
-                // The debugger's finding covers the reloader that comes with it: one fix removes both.
-                DevMode::Reload(_) if debugger => continue,
+                DevMode::Debugger(origin) => {
+                    debugger_served(server, origin, server.dev_modes.contains(&DevMode::Reload(origin.clone())))
+                }
+                DevMode::Reload(origin) if with_debugger(origin) => continue,
                 DevMode::Reload(origin) => reloads(file, span.clone(), server, origin, &model.workdir),
             };
             out.push(finding.at(file, span.clone()));
@@ -119,15 +121,14 @@ fn exits_at_start(ctx: &Context, server: &Server, object: &str, by: &Origin) -> 
     Diagnostic::new(&RULE, message).severity(Severity::Error).label("uvicorn exits at start").help(keep)
 }
 
-fn debugger_served(server: &Server, origin: &Origin) -> Diagnostic {
+fn debugger_served(server: &Server, origin: &Origin, also_reloads: bool) -> Diagnostic {
     let message = format!(
         "{} runs Werkzeug's interactive debugger ({}): its error pages offer a Python console into the container to anyone who can reach the Space, guarded only by a PIN printed in the logs; Werkzeug's documentation says never to run it on a production machine",
         named(server),
         origin_text(origin),
     );
-    Diagnostic::new(&RULE, message)
-        .label("debugger on")
-        .help(format!("{} (it also turns off the reloader that comes with debug mode)", turn_off(origin)))
+    let also = if also_reloads { " (that also turns off the reloader debug mode starts)" } else { "" };
+    Diagnostic::new(&RULE, message).label("debugger on").help(format!("{}{also}", turn_off(origin)))
 }
 
 fn reloads(file: &SourceFile, span: Range<usize>, server: &Server, origin: &Origin, workdir: &str) -> Diagnostic {
@@ -245,6 +246,12 @@ mod tests {
         }
         let d = df022("CMD flask run --host 0.0.0.0 --port 7860 --debug --no-debugger", None);
         assert_eq!(severities(&d), ["info"], "the reloader alone");
+        // Each turned on by its own flag: each reported, each help removes its own flag.
+        let d = df022("CMD flask run --host 0.0.0.0 --port 7860 --debugger --reload", None);
+        assert_eq!(severities(&d), ["warning", "info"]);
+        assert_eq!(d[0].help.as_deref(), Some("remove `--debugger` from the start command"));
+        let d = df022("CMD flask run --host 0.0.0.0 --port 7860 --debug", None);
+        assert!(d[0].help.as_deref().unwrap().contains("also turns off the reloader"), "{:?}", d[0].help);
         let source = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', port=7860, debug=True)\n";
         let d = df022("CMD [\"python\", \"app.py\"]", Some(source));
         assert_eq!(severities(&d), ["warning"]);
