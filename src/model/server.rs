@@ -119,6 +119,14 @@ pub enum DevMode {
 }
 
 impl Server {
+    /// How messages name it: `uvicorn`, or `uvicorn (in app.py)` when found in a file.
+    pub fn described(&self) -> String {
+        match &self.via {
+            Some(via) => format!("{} (in {via})", self.kind.name()),
+            None => self.kind.name().to_string(),
+        }
+    }
+
     /// Whether it binds only the loopback interface (unreachable from the Hub's proxy).
     pub fn binds_loopback(&self) -> bool {
         self.host.as_ref().is_some_and(|h| {

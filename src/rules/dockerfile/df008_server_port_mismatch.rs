@@ -72,7 +72,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let main = with_port.iter().rev().find(|s| !s.background).unwrap_or(&with_port[with_port.len() - 1]);
     let Some(setting) = &main.port else { return };
-    let via = main.via.as_ref().map(|v| format!(" (in {v})")).unwrap_or_default();
     let server = main.kind.name();
     let severity = if main.inferred { Severity::Warning } else { RULE.severity };
     match setting.port() {
@@ -86,7 +85,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let inferred = if main.inferred { " (inferred: the app runs `python` and installs gradio)" } else { "" };
             let mut d = Diagnostic::new(
                 &RULE,
-                format!("{server}{via} listens on {how}, but the Hub sends traffic to {}{inferred}", ctx.app_port_text()),
+                format!("{} listens on {how}, but the Hub sends traffic to {}{inferred}", main.described(), ctx.app_port_text()),
             )
             .at(file, span.clone())
             .severity(severity)
@@ -118,7 +117,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::new(
                     &RULE,
-                    format!("{server}{via} listens on {why}; the Hub sends traffic to {}", ctx.app_port_text()),
+                    format!("{} listens on {why}; the Hub sends traffic to {}", main.described(), ctx.app_port_text()),
                 )
                 .at(file, span)
                 .severity(Severity::Warning)
@@ -156,8 +155,12 @@ fn fronts(ctx: &Context, model: &crate::model::ImageModel, servers: &[Server], a
 /// nginx fronts the app, and no `listen` of its configuration is the app port.
 fn nginx_elsewhere(ctx: &Context, file: &SourceFile, span: Range<usize>, listens: &[Listen]) -> Diagnostic {
     let (app_port, _) = ctx.app_port();
-    let mut ports: Vec<u16> = listens.iter().map(|l| l.port).collect();
-    ports.dedup();
+    let mut ports: Vec<u16> = Vec::new();
+    for listen in listens {
+        if !ports.contains(&listen.port) {
+            ports.push(listen.port);
+        }
+    }
     let ports_text = ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
     let first = &listens[0];
     let place = match &first.at {

@@ -65,10 +65,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let Some(host) = &server.host else { return };
     let name = server.kind.name();
-    let via = server.via.as_ref().map(|v| format!(" (in {v})")).unwrap_or_default();
     let message = match &host.origin {
-        Origin::Default => format!("{name}{via} binds 127.0.0.1 by default and nothing sets its host: the Hub's proxy cannot reach it, so the Space never answers"),
-        _ => format!("{name}{via} binds `{}`, the loopback interface: the Hub's proxy cannot reach it, so the Space never answers", host.value),
+        Origin::Default => format!("{} binds 127.0.0.1 by default and nothing sets its host: the Hub's proxy cannot reach it, so the Space never answers", server.described()),
+        _ => format!("{} binds `{}`, the loopback interface: the Hub's proxy cannot reach it, so the Space never answers", server.described(), host.value),
     };
     let fix = match server.kind {
         crate::model::ServerKind::Gunicorn | crate::model::ServerKind::Hypercorn => {

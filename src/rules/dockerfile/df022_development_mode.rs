@@ -73,12 +73,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// How a server is named in a message: `uvicorn` or `uvicorn (in app.py)`.
-fn named(server: &Server) -> String {
-    let via = server.via.as_ref().map(|v| format!(" (in {v})")).unwrap_or_default();
-    format!("{}{via}", server.kind.name())
-}
-
 /// Where a mode was turned on, as the message shows it.
 fn origin_text(origin: &Origin) -> String {
     match origin {
@@ -124,7 +118,7 @@ fn exits_at_start(ctx: &Context, server: &Server, object: &str, by: &Origin) -> 
 fn debugger_served(server: &Server, origin: &Origin, also_reloads: bool) -> Diagnostic {
     let message = format!(
         "{} runs Werkzeug's interactive debugger ({}): its error pages offer a Python console into the container to anyone who can reach the Space, guarded only by a PIN printed in the logs; Werkzeug's documentation says never to run it on a production machine",
-        named(server),
+        server.described(),
         origin_text(origin),
     );
     let also = if also_reloads { " (that also turns off the reloader debug mode starts)" } else { "" };
@@ -136,7 +130,7 @@ fn reloads(file: &SourceFile, span: Range<usize>, server: &Server, origin: &Orig
     let watches_root = matches!(server.kind, ServerKind::Uvicorn | ServerKind::FastApiCli) && workdir == "/";
     let mut message = format!(
         "{} runs with a reloader ({}): it watches the code and restarts the server when a source file changes, but on the Hub the code changes only by a push, which rebuilds the image and restarts the Space anyway, so the watching costs memory and CPU for nothing",
-        named(server),
+        server.described(),
         origin_text(origin),
     );
     if watches_root {
