@@ -254,29 +254,17 @@ fn to_app_port(ctx: &Context, file: &SourceFile, span: Range<usize>, server: &Se
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::{codes_for, lint, README};
+    use super::super::nginx::fixtures::{conf, with_nginx, CMD};
+    use crate::rules::testing::{codes_for, lint};
     use crate::rules::Severity;
-
-    const NGINX: &str = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y nginx\nRUN useradd -m -u 1000 user\nCOPY nginx.conf /etc/nginx/nginx.conf\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\n";
-    const CMD: &str = "CMD [\"sh\", \"-c\", \"uvicorn main:app --host 127.0.0.1 --port 8000 & nginx -g 'daemon off;'\"]\n";
-
-    fn nginx_df008(conf: &str, cmd: &str) -> Vec<crate::rules::Diagnostic> {
-        let dockerfile = format!("{NGINX}{cmd}");
-        let files = [("README.md", README), ("Dockerfile", dockerfile.as_str()), ("nginx.conf", conf)];
-        lint(&files).into_iter().filter(|d| d.code == "DF008").collect()
-    }
-
-    fn conf(listen: &str) -> String {
-        format!("pid /tmp/nginx.pid;\nevents {{}}\nhttp {{\n    include /etc/nginx/mime.types;\n    upstream app {{ server 127.0.0.1:8000; }}\n    server {{\n        {listen}\n        location / {{ proxy_pass http://app; }}\n    }}\n}}\n")
-    }
 
     #[test]
     fn nginx_listening_elsewhere() {
-        let d = nginx_df008(&conf("listen 8080;"), CMD);
+        let d = with_nginx("DF008", &conf("listen 8080;"), CMD);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].message, "nginx listens on port 8080 (`listen 8080` on line 7 of nginx.conf), but the Hub sends traffic to app_port 7860 (README.md): no `listen` of its configuration is that port, so the Space never answers");
         assert_eq!((d[0].file.as_deref(), d[0].position.as_ref().map(|p| p.line)), (Some("nginx.conf"), Some(7)));
-        let two = nginx_df008(&conf("listen 0.0.0.0:8080;\n        listen [::]:8443 ssl;"), CMD);
+        let two = with_nginx("DF008", &conf("listen 0.0.0.0:8080;\n        listen [::]:8443 ssl;"), CMD);
         assert!(two[0].message.starts_with("nginx listens on ports 8080, 8443"), "{}", two[0].message);
     }
 
@@ -292,14 +280,14 @@ mod tests {
             conf("listen ${PORT};"),
         ];
         for c in &silent {
-            assert!(nginx_df008(c, CMD).is_empty(), "{c}");
+            assert!(with_nginx("DF008", c, CMD).is_empty(), "{c}");
         }
         // Something else on the app port; nginx run by supervisord; `nginx -t` only.
         let uvicorn_on_port = CMD.replace("--port 8000", "--port 7860");
-        assert!(nginx_df008(&conf("listen 8080;"), &uvicorn_on_port).is_empty());
-        assert!(nginx_df008(&conf("listen 8080;"), "CMD [\"supervisord\", \"-n\"]\n").is_empty());
+        assert!(with_nginx("DF008", &conf("listen 8080;"), &uvicorn_on_port).is_empty());
+        assert!(with_nginx("DF008", &conf("listen 8080;"), "CMD [\"supervisord\", \"-n\"]\n").is_empty());
         let tested_only = "CMD sh -c 'nginx -t && uvicorn main:app --host 0.0.0.0 --port 8000'\n";
-        assert!(nginx_df008(&conf("listen 8080;"), tested_only).is_empty(), "`nginx -t` serves nothing: its listen is not judged");
+        assert!(with_nginx("DF008", &conf("listen 8080;"), tested_only).is_empty(), "`nginx -t` serves nothing: its listen is not judged");
     }
 
     #[test]

@@ -17,6 +17,9 @@ the host is `127.0.0.1`, `localhost` or `::1`, or when the server's default host
 nothing overrides it: uvicorn, gunicorn, hypercorn, `flask run`, `fastapi dev`, Flask's
 `app.run()` and `uvicorn.run()` without `host=`, gradio's `launch()` without `server_name=` and
 without `GRADIO_SERVER_NAME`. Streamlit and `python -m http.server` bind all interfaces by default.
+A server behind a reverse proxy may bind loopback; nginx in front may not: its `listen` on the
+app port is read from the Space's `nginx.conf` when that file says all its listens (as for
+DF008), and reported when every one is a loopback address (`listen 127.0.0.1:7860;`).
 
 Gradio's default is loopback on a Space too: its `http_server.py` reads
 `os.getenv("GRADIO_SERVER_NAME", "127.0.0.1")` and nothing else, and the Hub's own Docker
@@ -55,7 +58,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         start.servers.iter().filter(|s| s.port.as_ref().and_then(|p| p.port()) == Some(app_port)).collect();
     let behind_front = start.servers.iter().any(|s| matches!(s.kind, crate::model::ServerKind::Front(_)));
     if on_port.is_empty() && behind_front {
-        return; // a server behind a proxy may well listen on loopback only
+        // A server behind a proxy may well listen on loopback only; nginx in front must not.
+        out.extend(nginx_on_loopback(ctx, file, span, app_port));
+        return;
     }
     let candidates: Vec<&Server> =
         if on_port.is_empty() { start.servers.iter().filter(|s| !s.background).collect() } else { on_port };
@@ -87,6 +92,30 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         finding.fix = all_interfaces(file, span, server, host);
     }
     out.push(finding);
+}
+
+/// nginx in front whose every `listen` on the app port is a loopback address.
+fn nginx_on_loopback(ctx: &Context, file: &SourceFile, span: Range<usize>, app_port: u16) -> Option<Diagnostic> {
+    let starts_nginx = ctx.start.as_ref()?.servers.iter().any(|s| s.kind == ServerKind::Front("nginx".into()));
+    let listens = super::nginx::listens(ctx, ctx.model.as_ref()?).filter(|_| starts_nginx)?;
+    let on_port: Vec<&super::nginx::Listen> = listens.iter().filter(|l| l.port == app_port).collect();
+    let first = on_port.first()?;
+    if !on_port.iter().all(|l| l.binds_loopback()) {
+        return None;
+    }
+    let place = match &first.at {
+        Some((rel, line)) => format!("line {line} of {rel}"),
+        None => "the nginx.conf the Dockerfile writes".to_string(),
+    };
+    let message = format!(
+        "nginx listens on `{}` ({place}), the loopback interface: the Hub's proxy cannot reach it, so the Space never answers",
+        first.written
+    );
+    let d = Diagnostic::new(&RULE, message).help(format!("listen on all interfaces: `listen {app_port};`"));
+    Some(match &first.at {
+        Some((rel, line)) => d.in_file(rel, Some((*line, 1))),
+        None => d.at(file, span).label(format!("nginx on {}", first.written)),
+    })
 }
 
 /// The edit that makes a server in the start command itself listen on all interfaces: the
@@ -170,6 +199,19 @@ mod tests {
         assert!(codes_for("FROM p\nENV UVICORN_HOST=0.0.0.0\nCMD uvicorn main:app --port 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD [\"node\", \"server.js\"]\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD nginx && uvicorn a:b --port 8000\n", "DF009").is_empty(), "behind a proxy");
+    }
+
+    #[test]
+    fn nginx_in_front_on_loopback() {
+        use crate::rules::dockerfile::nginx::fixtures::{conf, with_nginx, CMD};
+        let d = with_nginx("DF009", &conf("listen 127.0.0.1:7860;"), CMD);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "nginx listens on `127.0.0.1:7860` (line 7 of nginx.conf), the loopback interface: the Hub's proxy cannot reach it, so the Space never answers");
+        assert_eq!((d[0].file.as_deref(), d[0].position.as_ref().map(|p| p.line)), (Some("nginx.conf"), Some(7)));
+        // All interfaces; loopback and all interfaces both; loopback on another port (DF008's).
+        for listen in ["listen 7860;", "listen 127.0.0.1:7860;\n        listen [::]:7860;", "listen 127.0.0.1:8080;"] {
+            assert!(with_nginx("DF009", &conf(listen), CMD).is_empty(), "{listen}");
+        }
     }
 
     #[test]

@@ -170,6 +170,18 @@ pub struct Listen {
     pub at: Option<(String, usize)>,
 }
 
+impl Listen {
+    /// Whether it listens on the loopback interface only (`127.0.0.1:7860`, `localhost:7860`,
+    /// `[::1]:7860`), which the Hub's proxy cannot reach.
+    pub fn binds_loopback(&self) -> bool {
+        let host = match self.written.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or(v6),
+            None => self.written.rsplit_once(':').map_or(self.written.as_str(), |(host, _)| host),
+        };
+        host == "localhost" || host == "::1" || host.starts_with("127.")
+    }
+}
+
 /// Includes that hold no `server` block: MIME types and the `*_params` files.
 fn holds_no_server(include: &str) -> bool {
     let name = include.rsplit('/').next().unwrap_or(include);
@@ -230,9 +242,44 @@ fn listen_port(address: &str) -> Option<u16> {
     }
 }
 
+/// A Space whose image runs uvicorn on loopback behind nginx, for the rules that read nginx.
+#[cfg(test)]
+pub mod fixtures {
+    use crate::rules::testing::{lint, README};
+    use crate::rules::Diagnostic;
+
+    const DOCKERFILE: &str = "FROM python:3.11-slim\nRUN apt-get update && apt-get install -y nginx\nRUN useradd -m -u 1000 user\nCOPY nginx.conf /etc/nginx/nginx.conf\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\n";
+    /// uvicorn on 127.0.0.1:8000 in the background, nginx in front.
+    pub const CMD: &str =
+        "CMD [\"sh\", \"-c\", \"uvicorn main:app --host 127.0.0.1 --port 8000 & nginx -g 'daemon off;'\"]\n";
+
+    /// The findings of `code` for that image started by `cmd`, with `conf` as its nginx.conf.
+    pub fn with_nginx(code: &str, conf: &str, cmd: &str) -> Vec<Diagnostic> {
+        let dockerfile = format!("{DOCKERFILE}{cmd}");
+        let files = [("README.md", README), ("Dockerfile", dockerfile.as_str()), ("nginx.conf", conf)];
+        lint(&files).into_iter().filter(|d| d.code == code).collect()
+    }
+
+    /// An nginx.conf whose one server block holds `listen` (line 7) and proxies to uvicorn.
+    pub fn conf(listen: &str) -> String {
+        format!("pid /tmp/nginx.pid;\nevents {{}}\nhttp {{\n    include /etc/nginx/mime.types;\n    upstream app {{ server 127.0.0.1:8000; }}\n    server {{\n        {listen}\n        location / {{ proxy_pass http://app; }}\n    }}\n}}\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::listen_port;
+
+    #[test]
+    fn loopback_listen_addresses() {
+        let listen = |written: &str| super::Listen { port: 7860, written: written.into(), at: None };
+        for loopback in ["127.0.0.1:7860", "localhost:7860", "[::1]:7860", "127.0.0.1"] {
+            assert!(listen(loopback).binds_loopback(), "{loopback}");
+        }
+        for all in ["7860", "0.0.0.0:7860", "*:7860", "[::]:7860", "10.0.0.1:7860"] {
+            assert!(!listen(all).binds_loopback(), "{all}");
+        }
+    }
 
     #[test]
     fn ports_of_listen_addresses() {
