@@ -23,6 +23,9 @@ pub enum ServerKind {
     Flask,
     HttpServer,
     FastApiCli,
+    /// Django's development server: `python manage.py runserver [addrport]`,
+    /// `django-admin runserver`.
+    DjangoRunserver,
     /// node, npm, next, bun, deno... : they read `PORT` by convention.
     PortEnv(String),
     /// A process that may own the app port in ways not visible here: a reverse proxy (nginx,
@@ -41,6 +44,7 @@ impl ServerKind {
             ServerKind::Flask => "flask",
             ServerKind::HttpServer => "python -m http.server",
             ServerKind::FastApiCli => "fastapi",
+            ServerKind::DjangoRunserver => "runserver",
             ServerKind::PortEnv(p) | ServerKind::Front(p) => p,
         }
     }
@@ -452,6 +456,7 @@ impl Walker<'_> {
             "gradio" => Some(ServerKind::Gradio),
             "flask" => Some(ServerKind::Flask),
             "fastapi" => Some(ServerKind::FastApiCli),
+            "django-admin" if args.first().is_some_and(|a| a == "runserver") => Some(ServerKind::DjangoRunserver),
             "node" | "npm" | "yarn" | "pnpm" | "bun" | "deno" | "next" | "nuxt" | "npx" => {
                 Some(ServerKind::PortEnv(b.to_string()))
             }
@@ -507,6 +512,9 @@ impl Walker<'_> {
                     _ => return,
                 };
                 self.server(kind, rest, background);
+            }
+            Some(path) if basename(path) == "manage.py" && args.get(i + 1).is_some_and(|a| a == "runserver") => {
+                self.server(ServerKind::DjangoRunserver, &args[i + 2..], background);
             }
             Some(path) if path.ends_with(".py") => {
                 let image_path = self.image_path(path);
@@ -599,6 +607,23 @@ impl Walker<'_> {
                 (host, Some(port))
             }
             ServerKind::Front(program) => front_listener(program, args),
+            ServerKind::DjangoRunserver => {
+                // `runserver [addrport]`: `7860` (on 127.0.0.1), `0.0.0.0:7860`, `0:7860`
+                // (Django's shorthand for 0.0.0.0), `[::]:7860`; none is 127.0.0.1:8000.
+                let rest = if args.first().is_some_and(|a| a == "runserver") { &args[1..] } else { args };
+                match positional(rest, &["--settings", "--pythonpath", "-v", "--verbosity"]) {
+                    Some(addrport) if addrport.parse::<u16>().is_ok() => (
+                        Some(set("127.0.0.1".into(), Origin::Default)),
+                        Some(set(addrport, Origin::Flag("runserver's address".into()))),
+                    ),
+                    Some(addrport) => {
+                        let (host, port) = split_bind(&addrport);
+                        let origin = Origin::Flag("runserver's address".into());
+                        (Some(set(host, origin.clone())), port.map(|p| set(p, origin)))
+                    }
+                    None => (Some(set("127.0.0.1".into(), Origin::Default)), Some(set("8000".into(), Origin::Default))),
+                }
+            }
             ServerKind::PortEnv(_) => {
                 // `serve -l 7860`, `next start -p 7860`, `http-server -p`: explicit flags win;
                 // otherwise the program reads PORT (npm start & co: the script decides).
@@ -638,6 +663,8 @@ impl Walker<'_> {
                 vec![DevMode::Reload(Origin::Flag("fastapi dev".into()))]
             }
             ServerKind::FastApiCli if flag("--reload") => vec![reload_flag()],
+            // Django's runserver reloads unless told `--noreload`.
+            ServerKind::DjangoRunserver if !flag("--noreload") => vec![DevMode::Reload(Origin::Default)],
             ServerKind::Flask => {
                 // flask/cli.py: `--debug` (or FLASK_DEBUG) turns on the reloader and the
                 // debugger, each of which its own flag turns on or off.
@@ -983,6 +1010,24 @@ mod tests {
         assert!(a.servers[0].inferred);
         let a = analyze(&model("FROM p\nCMD python app.py"), &NoFiles(vec!["gradio", "streamlit"]));
         assert!(a.servers.is_empty(), "ambiguous: say nothing");
+    }
+
+    #[test]
+    fn django_runserver_address() {
+        let server = |cmd: &str| {
+            let a = analyze(&model(&format!("FROM p\nCMD {cmd}")), &NoFiles(vec![]));
+            let s = a.servers.into_iter().next().expect("a server");
+            assert_eq!(s.kind, ServerKind::DjangoRunserver);
+            (s.host.map(|h| h.value), s.port.map(|p| p.value), s.dev_modes.len())
+        };
+        let some = |h: &str, p: &str, reloads: usize| (Some(h.to_string()), Some(p.to_string()), reloads);
+        assert_eq!(server("python manage.py runserver"), some("127.0.0.1", "8000", 1));
+        assert_eq!(server("python manage.py runserver 7860"), some("127.0.0.1", "7860", 1));
+        assert_eq!(server("python3 /app/manage.py runserver 0.0.0.0:7860 --noreload"), some("0.0.0.0", "7860", 0));
+        assert_eq!(server("django-admin runserver --settings=site.settings 0:7860"), some("0", "7860", 1));
+        assert_eq!(server("python manage.py runserver [::]:7860"), some("::", "7860", 1));
+        let migrate = analyze(&model("FROM p\nCMD python manage.py migrate"), &NoFiles(vec![]));
+        assert!(migrate.servers.is_empty());
     }
 
     #[test]

@@ -17,8 +17,9 @@ Finds the server the container starts, following `CMD`/`ENTRYPOINT` in shell and
 `python app.py` files of the Space, and works out its port:
 uvicorn/gunicorn/hypercorn `--port`/`-b`/`--bind`, streamlit `--server.port` (or
 `.streamlit/config.toml`), gradio `GRADIO_SERVER_PORT`, flask `--port`, `python -m http.server N`,
-`PORT` for node and friends, `uvicorn.run(port=...)` in Python, each with its default (uvicorn
-8000, streamlit 8501, flask 5000, gradio 7860). That port must be the app port (`app_port`, 7860
+`PORT` for node and friends, `uvicorn.run(port=...)` in Python, Django's `manage.py runserver
+[addr:]port`, each with its default (uvicorn and runserver 8000, streamlit 8501, flask 5000,
+gradio 7860). That port must be the app port (`app_port`, 7860
 when absent). nginx in front is judged by the `listen` directives of the `nginx.conf` the Space
 gives it, when that file says them all (no `include` that may hold a server block, a `listen` in
 every server block); another proxy or process manager (supervisord, caddy…) silences the rule.
@@ -90,41 +91,51 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .at(file, span.clone())
             .severity(severity)
             .label(format!("{server} on {port}"))
-            .help(format!("make {server} listen on {app_port}, or set app_port: {port} in README.md"));
+            .help(match main.kind {
+                ServerKind::DjangoRunserver => {
+                    format!("give runserver the address: `runserver 0.0.0.0:{app_port}`, or set app_port: {port} in README.md")
+                }
+                _ => format!("make {server} listen on {app_port}, or set app_port: {port} in README.md"),
+            });
             if main.via.is_none() {
                 d.fix = to_app_port(ctx, file, span, main, setting, port);
             }
             out.push(d);
         }
-        None => {
-            let value = setting.value.trim();
-            let var = value.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
-            let var = var.split(":-").next().unwrap_or(var);
-            let is_arg = model.var_defs.iter().any(|d| d.name == var && d.kind == crate::parse::dockerfile::Kind::Arg);
-            if value.contains('$') && main.via.is_none() && runs_without_shell(model) {
-                out.push(never_expanded(file, span, server, value, var, app_port));
-                return;
-            }
-            let why = if value.is_empty() {
-                "an empty port".to_string()
-            } else if is_arg {
-                format!("`{value}`, but `{var}` is an ARG: build arguments do not exist when the container runs, so the port is empty")
-            } else if value.contains('$') {
-                format!("`{value}`, which the image never sets (the Hub does not set `{var}` either, unless it is a Space variable)")
-            } else {
-                format!("`{value}`, which is not a port number")
-            };
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    format!("{} listens on {why}; the Hub sends traffic to {}", main.described(), ctx.app_port_text()),
-                )
-                .at(file, span)
-                .severity(Severity::Warning)
-                .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}")),
-            );
-        }
+        None => out.push(unresolved_port(ctx, model, file, span, main, setting)),
     }
+}
+
+/// A port that is not a number: a variable never expanded or never set, an ARG, a word.
+fn unresolved_port(
+    ctx: &Context,
+    model: &crate::model::ImageModel,
+    file: &SourceFile,
+    span: Range<usize>,
+    main: &Server,
+    setting: &Setting,
+) -> Diagnostic {
+    let (app_port, _) = ctx.app_port();
+    let value = setting.value.trim();
+    let var = value.trim_start_matches('$').trim_start_matches('{').trim_end_matches('}');
+    let var = var.split(":-").next().unwrap_or(var);
+    let is_arg = model.var_defs.iter().any(|d| d.name == var && d.kind == crate::parse::dockerfile::Kind::Arg);
+    if value.contains('$') && main.via.is_none() && runs_without_shell(model) {
+        return never_expanded(file, span, main.kind.name(), value, var, app_port);
+    }
+    let why = if value.is_empty() {
+        "an empty port".to_string()
+    } else if is_arg {
+        format!("`{value}`, but `{var}` is an ARG: build arguments do not exist when the container runs, so the port is empty")
+    } else if value.contains('$') {
+        format!("`{value}`, which the image never sets (the Hub does not set `{var}` either, unless it is a Space variable)")
+    } else {
+        format!("`{value}`, which is not a port number")
+    };
+    Diagnostic::new(&RULE, format!("{} listens on {why}; the Hub sends traffic to {}", main.described(), ctx.app_port_text()))
+        .at(file, span)
+        .severity(Severity::Warning)
+        .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}"))
 }
 
 /// What the reverse proxies and process managers of the start command tell of the app port.
@@ -288,6 +299,15 @@ mod tests {
         assert!(with_nginx("DF008", &conf("listen 8080;"), "CMD [\"supervisord\", \"-n\"]\n").is_empty());
         let tested_only = "CMD sh -c 'nginx -t && uvicorn main:app --host 0.0.0.0 --port 8000'\n";
         assert!(with_nginx("DF008", &conf("listen 8080;"), tested_only).is_empty(), "`nginx -t` serves nothing: its listen is not judged");
+    }
+
+    #[test]
+    fn django_runserver_defaults_to_8000() {
+        let d = codes_for("FROM p\nCMD python manage.py runserver\n", "DF008");
+        assert_eq!(d[0].message, "runserver listens on runserver's default port 8000, but the Hub sends traffic to app_port 7860 (README.md)");
+        assert!(d[0].help.as_deref().unwrap().starts_with("give runserver the address: `runserver 0.0.0.0:7860`"));
+        assert_eq!(codes_for("FROM p\nCMD python manage.py runserver 0.0.0.0:8080\n", "DF008").len(), 1);
+        assert!(codes_for("FROM p\nCMD python manage.py runserver 0.0.0.0:7860\n", "DF008").is_empty());
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it checks
 That the server the container starts (found as for DF008) listens on all interfaces. It fires when
 the host is `127.0.0.1`, `localhost` or `::1`, or when the server's default host is loopback and
-nothing overrides it: uvicorn, gunicorn, hypercorn, `flask run`, `fastapi dev`, Flask's
+nothing overrides it: uvicorn, gunicorn, hypercorn, `flask run`, `fastapi dev`, Django's
+`manage.py runserver 7860` (an address is given as `runserver 0.0.0.0:7860`), Flask's
 `app.run()` and `uvicorn.run()` without `host=`, gradio's `launch()` without `server_name=` and
 without `GRADIO_SERVER_NAME`. Streamlit and `python -m http.server` bind all interfaces by default.
 A server behind a reverse proxy may bind loopback; nginx in front may not: its `listen` on the
@@ -83,6 +84,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         crate::model::ServerKind::Uvicorn if server.via.as_deref().is_some_and(|v| v.ends_with(".py")) => {
             "call `uvicorn.run(app, host=\"0.0.0.0\", ...)`".to_string()
+        }
+        crate::model::ServerKind::DjangoRunserver => {
+            format!("give runserver the address: `runserver 0.0.0.0:{app_port}`")
         }
         _ => "add `--host 0.0.0.0`".to_string(),
     };
@@ -184,6 +188,9 @@ mod tests {
         );
         assert_eq!(codes_for("FROM p\nCMD [\"gunicorn\", \"-b\", \"127.0.0.1:7860\", \"a:b\"]\n", "DF009").len(), 1);
         assert_eq!(codes_for("FROM p\nCMD flask run --port 7860\n", "DF009").len(), 1);
+        let django = codes_for("FROM p\nCMD python manage.py runserver 7860\n", "DF009");
+        assert_eq!(django[0].message, "runserver binds 127.0.0.1 by default and nothing sets its host: the Hub's proxy cannot reach it, so the Space never answers");
+        assert_eq!(django[0].help.as_deref(), Some("give runserver the address: `runserver 0.0.0.0:7860`"));
         assert_eq!(
             codes_for("FROM p\nCMD streamlit run a.py --server.port 7860 --server.address localhost\n", "DF009").len(),
             1
@@ -196,6 +203,8 @@ mod tests {
         assert!(codes_for("FROM p\nCMD gunicorn -b :7860 a:b\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD streamlit run app.py --server.port 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD python -m http.server 7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD python manage.py runserver 0.0.0.0:7860\n", "DF009").is_empty());
+        assert!(codes_for("FROM p\nCMD python manage.py runserver 0:7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nENV UVICORN_HOST=0.0.0.0\nCMD uvicorn main:app --port 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD [\"node\", \"server.js\"]\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD nginx && uvicorn a:b --port 8000\n", "DF009").is_empty(), "behind a proxy");

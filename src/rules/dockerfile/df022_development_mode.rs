@@ -16,7 +16,8 @@ The development modes of the server the container starts (found as for DF008), f
 its environment and the call in the Python file it runs:
 - a reloader: uvicorn's, hypercorn's and gunicorn's `--reload` (also `UVICORN_RELOAD`,
   `GUNICORN_CMD_ARGS`), `fastapi dev`, `uvicorn.run(…, reload=True)`, Flask's reloader
-  (`flask run --debug`/`--reload`, `FLASK_DEBUG=1`, `app.run(debug=True)`);
+  (`flask run --debug`/`--reload`, `FLASK_DEBUG=1`, `app.run(debug=True)`), Django's
+  `manage.py runserver` without `--noreload`;
 - Werkzeug's interactive debugger: Flask's debug mode (`--debug`, `--debugger`, `FLASK_DEBUG`,
   `app.run(debug=True)`), unless `--no-debugger`/`use_debugger=False` turns it off;
 - `uvicorn.run(app, reload=True)` or `workers=4` given the application *object* (`app =
@@ -126,6 +127,12 @@ fn debugger_served(server: &Server, origin: &Origin, also_reloads: bool) -> Diag
 }
 
 fn reloads(file: &SourceFile, span: Range<usize>, server: &Server, origin: &Origin, workdir: &str) -> Diagnostic {
+    let help = match server.kind {
+        ServerKind::DjangoRunserver => {
+            "add `--noreload`, or serve with gunicorn (`gunicorn <project>.wsgi --bind 0.0.0.0:<app_port>`), as Django's documentation advises for a public site".to_string()
+        }
+        _ => turn_off(origin),
+    };
     // uvicorn (and `fastapi`, which runs it) watches its working folder, recursively.
     let watches_root = matches!(server.kind, ServerKind::Uvicorn | ServerKind::FastApiCli) && workdir == "/";
     let mut message = format!(
@@ -137,7 +144,7 @@ fn reloads(file: &SourceFile, span: Range<usize>, server: &Server, origin: &Orig
         message.push_str("; with the working folder `/` it watches every folder of the file system, which costs far more and may run out of the kernel's file watches");
     }
     let severity = if watches_root { Severity::Warning } else { Severity::Info };
-    let mut finding = Diagnostic::new(&RULE, message).severity(severity).label("reloads").help(turn_off(origin));
+    let mut finding = Diagnostic::new(&RULE, message).severity(severity).label("reloads").help(help);
     if server.via.is_none() && *origin == Origin::Flag("--reload".into()) {
         finding.fix = remove_reload_flag(file, span);
     }
@@ -208,9 +215,13 @@ mod tests {
             "ENV UVICORN_RELOAD=true\nCMD uvicorn main:app --host 0.0.0.0 --port 7860",
             "ENV GUNICORN_CMD_ARGS=\"--reload --workers 2\"\nCMD gunicorn -b 0.0.0.0:7860 main:app",
             "CMD flask run --host 0.0.0.0 --port 7860 --reload",
+            "CMD python manage.py runserver 0.0.0.0:7860",
         ] {
             assert_eq!(severities(&df022(cmd, None)), ["info"], "{cmd}");
         }
+        let django = df022("CMD python manage.py runserver 0.0.0.0:7860", None);
+        assert!(django[0].message.starts_with("runserver runs with a reloader (by default)"), "{}", django[0].message);
+        assert!(django[0].help.as_deref().unwrap().starts_with("add `--noreload`"), "{:?}", django[0].help);
         let dev = df022("CMD fastapi dev main.py --host 0.0.0.0 --port 7860", None);
         assert!(dev[0].help.as_deref().unwrap().contains("fastapi run"), "{:?}", dev[0].help);
     }
@@ -276,6 +287,7 @@ mod tests {
             "CMD uvicorn main:app --host 0.0.0.0 --port 7860 --reload-dir src",
             "CMD fastapi dev main.py --host 0.0.0.0 --port 7860 --no-reload",
             "CMD fastapi run main.py --port 7860",
+            "CMD python manage.py runserver 0.0.0.0:7860 --noreload",
             "CMD flask run --host 0.0.0.0 --port 7860 --no-debug",
             "ENV FLASK_DEBUG=0\nCMD flask run --host 0.0.0.0 --port 7860",
             "ENV UVICORN_RELOAD=false\nCMD uvicorn main:app --host 0.0.0.0 --port 7860",
