@@ -830,9 +830,19 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
                 (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000")
             }
         };
-        let kw = |name: &str| call.keywords.get(name).and_then(|v| argument_text(v, env));
-        let host = match kw(host_kw) {
-            Some(v) => Some(set(v, Origin::Source(format!("{host_kw}=")))),
+        // Where a call may also give them by position: `app.run(host, port)`,
+        // `socketio.run(app, host, port)`; uvicorn's and gradio's are keyword-only here.
+        let (host_at, port_at) = match call.kind {
+            ServerCallKind::FlaskRun => (Some(0), Some(1)),
+            ServerCallKind::SocketIoRun => (Some(1), Some(2)),
+            ServerCallKind::UvicornRun | ServerCallKind::GradioLaunch => (None, None),
+        };
+        let given =
+            |name: &str, at: Option<usize>| call.keywords.get(name).or_else(|| at.and_then(|i| call.positional.get(i)));
+        // A value given but computed is unknown, not the default; so is one `**config` may hold.
+        let host = match given(host_kw, host_at) {
+            Some(v) => argument_text(v, env).map(|v| set(v, Origin::Source(format!("{host_kw}=")))),
+            None if call.keyword_splat => None,
             // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
             // "127.0.0.1")`, whatever the platform; a Space does not change it.
             None if kind == ServerKind::Gradio => Some(
@@ -842,15 +852,18 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
             ),
             None => default_host.map(|h| set(h.into(), Origin::Default)),
         };
-        let port = match kw(port_kw) {
-            Some(v) => set(v, Origin::Source(format!("{port_kw}="))),
-            None if kind == ServerKind::Gradio => env("GRADIO_SERVER_PORT")
-                .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
-                .unwrap_or_else(|| set(default_port.into(), Origin::Default)),
-            None => set(default_port.into(), Origin::Default),
+        let port = match given(port_kw, port_at) {
+            Some(v) => argument_text(v, env).map(|v| set(v, Origin::Source(format!("{port_kw}=")))),
+            None if call.keyword_splat => None,
+            None if kind == ServerKind::Gradio => Some(
+                env("GRADIO_SERVER_PORT")
+                    .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
+                    .unwrap_or_else(|| set(default_port.into(), Origin::Default)),
+            ),
+            None => Some(set(default_port.into(), Origin::Default)),
         };
         let dev_modes = call_dev_modes(&call, env);
-        let server = Server { kind, port: Some(port), host, via: None, background: false, inferred: false, dev_modes };
+        let server = Server { kind, port, host, via: None, background: false, inferred: false, dev_modes };
         if best.is_none() || server.kind != ServerKind::Flask {
             best = Some(server);
         }
@@ -1041,6 +1054,33 @@ mod tests {
         let s = python_source_server("app = Flask(__name__)\napp.run(debug=True)\n", &|_| None).unwrap();
         assert!(s.binds_loopback());
         assert!(python_source_server("# uvicorn.run(app)\nprint(1)\n", &|_| None).is_none());
+    }
+
+    #[test]
+    fn a_computed_host_or_port_is_unknown_not_the_default() {
+        let server = |src: &str| {
+            let s = python_source_server(src, &|_| None).expect("a server");
+            (s.host.map(|h| h.value), s.port.map(|p| p.value))
+        };
+        let none = (None, None);
+        assert_eq!(server("import uvicorn\nuvicorn.run(app, host=pick_host(), port=pick_port())\n"), none);
+        assert_eq!(server("import uvicorn\nuvicorn.run(app, **settings)\n"), none);
+        assert_eq!(server("demo.launch(**options)\n"), none);
+        // A constant rebound to a computed value is no longer known.
+        assert_eq!(
+            server(
+                "import uvicorn\nPORT = 7860\nPORT = int(sys.argv[1])\nuvicorn.run(app, host='0.0.0.0', port=PORT)\n"
+            )
+            .1,
+            None
+        );
+        // Flask's and Flask-SocketIO's run take host and port by position too.
+        let by_position = server("app = Flask(__name__)\napp.run('0.0.0.0', 7860)\n");
+        assert_eq!(by_position, (Some("0.0.0.0".into()), Some("7860".into())));
+        let socketio = "app = Flask(__name__)\nsocketio = SocketIO(app)\nsocketio.run(app, '0.0.0.0', 7860)\n";
+        assert_eq!(server(socketio), (Some("0.0.0.0".into()), Some("7860".into())));
+        // Absent, they are the defaults.
+        assert_eq!(server("import uvicorn\nuvicorn.run(app)\n"), (Some("127.0.0.1".into()), Some("8000".into())));
     }
 
     #[test]

@@ -45,6 +45,11 @@ pub enum ArgValue {
 pub struct ServerCall {
     pub kind: ServerCallKind,
     pub keywords: HashMap<String, ArgValue>,
+    /// Its positional arguments (`app.run("0.0.0.0", 7860)`).
+    pub positional: Vec<ArgValue>,
+    /// Whether it also spreads a mapping of keywords (`**config`): a keyword it does not show
+    /// may be in there.
+    pub keyword_splat: bool,
     /// What the call is given as the application: its first positional argument, else its
     /// `app=` keyword (`uvicorn.run(app)`, `uvicorn.run("main:app")`).
     pub application: Application,
@@ -396,7 +401,9 @@ impl<'a> Visitor<'a> for Finder {
                             .map(|k| &k.value)
                     })
                     .map_or(Application::Unknown, |app| self.application(app));
-                self.calls.push(ServerCall { kind, keywords, application });
+                let positional = call.arguments.args.iter().map(|a| self.value_of(a)).collect();
+                let keyword_splat = call.arguments.keywords.iter().any(|k| k.arg.is_none());
+                self.calls.push(ServerCall { kind, keywords, positional, keyword_splat, application });
             }
         }
         walk_expr(self, expr);
