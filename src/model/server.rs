@@ -823,11 +823,17 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
 pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
     let mut best: Option<Server> = None;
     for call in python::server_calls(src) {
-        let (kind, host_kw, port_kw, default_host, default_port) = match call.kind {
-            ServerCallKind::UvicornRun => (ServerKind::Uvicorn, "host", "port", Some("127.0.0.1"), "8000"),
-            ServerCallKind::GradioLaunch => (ServerKind::Gradio, "server_name", "server_port", None, "7860"),
+        // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
+        // "127.0.0.1")`, whatever the platform; a Space does not change it.
+        let (kind, host, port) = match call.kind {
+            ServerCallKind::UvicornRun => (ServerKind::Uvicorn, ("host", None, "127.0.0.1"), ("port", None, "8000")),
+            ServerCallKind::GradioLaunch => (
+                ServerKind::Gradio,
+                ("server_name", Some("GRADIO_SERVER_NAME"), "127.0.0.1"),
+                ("server_port", Some("GRADIO_SERVER_PORT"), "7860"),
+            ),
             ServerCallKind::FlaskRun | ServerCallKind::SocketIoRun => {
-                (ServerKind::Flask, "host", "port", Some("127.0.0.1"), "5000")
+                (ServerKind::Flask, ("host", None, "127.0.0.1"), ("port", None, "5000"))
             }
         };
         // Where a call may also give them by position: `app.run(host, port)`,
@@ -837,31 +843,23 @@ pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> 
             ServerCallKind::SocketIoRun => (Some(1), Some(2)),
             ServerCallKind::UvicornRun | ServerCallKind::GradioLaunch => (None, None),
         };
-        let given =
-            |name: &str, at: Option<usize>| call.keywords.get(name).or_else(|| at.and_then(|i| call.positional.get(i)));
-        // A value given but computed is unknown, not the default; so is one `**config` may hold.
-        let host = match given(host_kw, host_at) {
-            Some(v) => argument_text(v, env).map(|v| set(v, Origin::Source(format!("{host_kw}=")))),
+        // The keyword or positional argument, else the server's environment variable, else its
+        // default. A value given but computed is unknown, not the default; so is one that a
+        // `**config` may hold.
+        let setting = |(keyword, variable, default): (&str, Option<&str>, &str), at: Option<usize>| match call
+            .keywords
+            .get(keyword)
+            .or_else(|| at.and_then(|i| call.positional.get(i)))
+        {
+            Some(v) => argument_text(v, env).map(|v| set(v, Origin::Source(format!("{keyword}=")))),
             None if call.keyword_splat => None,
-            // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
-            // "127.0.0.1")`, whatever the platform; a Space does not change it.
-            None if kind == ServerKind::Gradio => Some(
-                env("GRADIO_SERVER_NAME")
-                    .map(|v| set(v, Origin::Env("GRADIO_SERVER_NAME".into())))
-                    .unwrap_or_else(|| set("127.0.0.1".into(), Origin::Default)),
+            None => Some(
+                variable
+                    .and_then(|var| env(var).map(|v| set(v, Origin::Env(var.into()))))
+                    .unwrap_or_else(|| set(default.into(), Origin::Default)),
             ),
-            None => default_host.map(|h| set(h.into(), Origin::Default)),
         };
-        let port = match given(port_kw, port_at) {
-            Some(v) => argument_text(v, env).map(|v| set(v, Origin::Source(format!("{port_kw}=")))),
-            None if call.keyword_splat => None,
-            None if kind == ServerKind::Gradio => Some(
-                env("GRADIO_SERVER_PORT")
-                    .map(|v| set(v, Origin::Env("GRADIO_SERVER_PORT".into())))
-                    .unwrap_or_else(|| set(default_port.into(), Origin::Default)),
-            ),
-            None => Some(set(default_port.into(), Origin::Default)),
-        };
+        let (host, port) = (setting(host, host_at), setting(port, port_at));
         let dev_modes = call_dev_modes(&call, env);
         let server = Server { kind, port, host, via: None, background: false, inferred: false, dev_modes };
         if best.is_none() || server.kind != ServerKind::Flask {
