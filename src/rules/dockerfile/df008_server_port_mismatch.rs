@@ -1,7 +1,7 @@
 use std::ops::Range;
 
-use crate::diag::{Applicability, Fix};
 use super::nginx::Listen;
+use crate::diag::{Applicability, Fix};
 use crate::model::server::{Origin, Server, ServerKind, Setting};
 use crate::source::SourceFile;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
@@ -19,12 +19,12 @@ uvicorn/gunicorn/hypercorn `--port`/`-b`/`--bind`, streamlit `--server.port` (or
 `.streamlit/config.toml`), gradio `GRADIO_SERVER_PORT`, flask `--port`, `python -m http.server N`,
 `PORT` for node and friends, `uvicorn.run(port=...)` in Python, Django's `manage.py runserver
 [addr:]port`, each with its default (uvicorn and runserver 8000, streamlit 8501, flask 5000,
-gradio 7860). That port must be the app port (`app_port`, 7860
-when absent). nginx in front is judged by the `listen` directives of the `nginx.conf` the Space
-gives it, when that file says them all (no `include` that may hold a server block, a `listen` in
-every server block); another proxy or process manager (supervisord, caddy…) silences the rule.
-Also catches `CMD ["PORT=7860", "node", "build"]`: exec form runs no shell, so
-`PORT=7860` is taken for the program name and nothing starts.
+gradio 7860). That port must be the app port (`app_port`, 7860 when absent). nginx in front is
+judged by the `listen` directives of the `nginx.conf` the Space gives it, when that file says
+them all (no `include` that may hold a server block, a `listen` in every server block); another
+proxy or process manager (supervisord, caddy…) silences the rule. Also catches `CMD
+["PORT=7860", "node", "build"]`: exec form runs no shell, so `PORT=7860` is taken for the
+program name and nothing starts.
 
 ## Why it matters on a Space
 The Hub forwards traffic to `app_port` only. A server on any other port never receives a request:
