@@ -514,7 +514,7 @@ impl Walker<'_> {
                 self.server(kind, rest, background);
             }
             Some(path) if basename(path) == "manage.py" && args.get(i + 1).is_some_and(|a| a == "runserver") => {
-                self.server(ServerKind::DjangoRunserver, &args[i + 2..], background);
+                self.server(ServerKind::DjangoRunserver, &args[i + 1..], background);
             }
             Some(path) if path.ends_with(".py") => {
                 let image_path = self.image_path(path);
@@ -608,10 +608,13 @@ impl Walker<'_> {
             }
             ServerKind::Front(program) => front_listener(program, args),
             ServerKind::DjangoRunserver => {
-                // `runserver [addrport]`: `7860` (on 127.0.0.1), `0.0.0.0:7860`, `0:7860`
-                // (Django's shorthand for 0.0.0.0), `[::]:7860`; none is 127.0.0.1:8000.
-                let rest = if args.first().is_some_and(|a| a == "runserver") { &args[1..] } else { args };
-                match positional(rest, &["--settings", "--pythonpath", "-v", "--verbosity"]) {
+                // `runserver [addrport]` (the arguments begin with `runserver`): `7860` (on
+                // 127.0.0.1), `0.0.0.0:7860`, `0:7860` (Django's shorthand for 0.0.0.0),
+                // `[::]:7860`; none is 127.0.0.1:8000.
+                match positional(
+                    args.get(1..).unwrap_or_default(),
+                    &["--settings", "--pythonpath", "-v", "--verbosity"],
+                ) {
                     Some(addrport) if addrport.parse::<u16>().is_ok() => (
                         Some(set("127.0.0.1".into(), Origin::Default)),
                         Some(set(addrport, Origin::Flag("runserver's address".into()))),
@@ -653,9 +656,7 @@ impl Walker<'_> {
                 vec![DevMode::Reload(Origin::Env("UVICORN_RELOAD".into()))]
             }
             ServerKind::Gunicorn if flag("--reload") => vec![reload_flag()],
-            ServerKind::Gunicorn
-                if env("GUNICORN_CMD_ARGS").is_some_and(|a| a.split_whitespace().any(|w| w == "--reload")) =>
-            {
+            ServerKind::Gunicorn if self.gunicorn_cmd_args().is_some_and(|a| a.iter().any(|w| w == "--reload")) => {
                 vec![DevMode::Reload(Origin::Env("GUNICORN_CMD_ARGS".into()))]
             }
             // `fastapi dev` reloads unless told not to; `fastapi run` only with `--reload`.
@@ -692,6 +693,11 @@ impl Walker<'_> {
         }
     }
 
+    /// The options gunicorn also reads from `GUNICORN_CMD_ARGS`, split as it splits them.
+    fn gunicorn_cmd_args(&self) -> Option<Vec<String>> {
+        Some(self.env.get("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect())
+    }
+
     /// gunicorn and hypercorn: `-b host:port` (gunicorn also from GUNICORN_CMD_ARGS, or
     /// `0.0.0.0:$PORT` when PORT is set); a config file may bind, so nothing is assumed then.
     fn bind_server(&self, kind: &ServerKind, args: &[String]) -> (Option<Setting>, Option<Setting>) {
@@ -701,8 +707,8 @@ impl Walker<'_> {
             if *kind != ServerKind::Gunicorn {
                 return None;
             }
-            let cmd_args: Vec<String> = env("GUNICORN_CMD_ARGS")?.split_whitespace().map(String::from).collect();
-            flag_value(&cmd_args, &["-b", "--bind"]).map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
+            flag_value(&self.gunicorn_cmd_args()?, &["-b", "--bind"])
+                .map(|v| (v, Origin::Env("GUNICORN_CMD_ARGS".into())))
         });
         match bind {
             Some((b, origin)) => {

@@ -150,11 +150,10 @@ enum Fronts {
 
 fn fronts(ctx: &Context, model: &crate::model::ImageModel, servers: &[Server], app_port: u16) -> Fronts {
     // nginx's ports are in its configuration: known when the Space's own nginx.conf says all.
-    let is_nginx = |s: &Server| s.kind == ServerKind::Front("nginx".into()) && s.port.is_none();
-    let nginx = if servers.iter().any(is_nginx) { super::nginx::listens(ctx, model) } else { None };
+    let nginx = super::nginx::front_listens(ctx, model);
     let unknown = servers
         .iter()
-        .any(|s| matches!(s.kind, ServerKind::Front(_)) && s.port.is_none() && !(is_nginx(s) && nginx.is_some()));
+        .any(|s| matches!(s.kind, ServerKind::Front(_)) && s.port.is_none() && !(super::nginx::is_front(s) && nginx.is_some()));
     match nginx {
         _ if unknown => Fronts::MayServe,
         Some(listens) if listens.iter().any(|l| l.port == app_port) => Fronts::MayServe,

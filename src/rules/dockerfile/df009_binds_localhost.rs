@@ -100,8 +100,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// nginx in front whose every `listen` on the app port is a loopback address.
 fn nginx_on_loopback(ctx: &Context, file: &SourceFile, span: Range<usize>, app_port: u16) -> Option<Diagnostic> {
-    let starts_nginx = ctx.start.as_ref()?.servers.iter().any(|s| s.kind == ServerKind::Front("nginx".into()));
-    let listens = super::nginx::listens(ctx, ctx.model.as_ref()?).filter(|_| starts_nginx)?;
+    let listens = super::nginx::front_listens(ctx, ctx.model.as_ref()?)?;
     let on_port: Vec<&super::nginx::Listen> = listens.iter().filter(|l| l.port == app_port).collect();
     let first = on_port.first()?;
     if !on_port.iter().all(|l| l.binds_loopback()) {

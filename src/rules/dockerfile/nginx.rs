@@ -2,6 +2,7 @@
 //! reads as far as the Space holds it. Shared by DF021 (what nginx writes) and DF008 (where it
 //! listens).
 
+use crate::model::server::{Server, ServerKind};
 use crate::model::{CopyFrom, ImageModel};
 use crate::parse::nginx::{self, Directive};
 use crate::parse::shell;
@@ -158,6 +159,17 @@ pub fn started(ctx: &Context, model: &ImageModel) -> Option<(Vec<String>, String
         .find(|w| w[0] == "-c")
         .map_or(MAIN_CONF.to_string(), |w| crate::model::join_path("/etc/nginx", &w[1]));
     Some((args, main))
+}
+
+/// Whether a server of the start command is nginx in front of the app.
+pub fn is_front(server: &Server) -> bool {
+    server.kind == ServerKind::Front("nginx".into())
+}
+
+/// [`listens`] of the nginx the start command puts in front of the app; `None` when it runs
+/// none or its listens are not all known.
+pub fn front_listens(ctx: &Context, model: &ImageModel) -> Option<Vec<Listen>> {
+    ctx.start.as_ref()?.servers.iter().any(is_front).then(|| listens(ctx, model)).flatten()
 }
 
 /// Where one `listen` directive makes nginx listen.
