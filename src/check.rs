@@ -16,8 +16,9 @@ use crate::space::Space;
 /// What to check.
 #[derive(Debug, Clone)]
 pub enum Target {
-    /// A Space folder; `display` names it in reports (the hook lints an export of a commit).
-    Local { root: PathBuf, display: Option<String> },
+    /// A Space folder; `display` names it in reports (the hook lints an export of a commit);
+    /// `pushed` when the folder is a whole pushed tree (the hook's export of a repository).
+    Local { root: PathBuf, display: Option<String>, pushed: bool },
     /// A Space folder, and the same Space live on the Hub (`--space OWNER/NAME`).
     LocalAndLive { root: PathBuf, space_id: String },
     /// The files stored on the Hub and the live Space (`hf://OWNER/NAME`, grading).
@@ -84,7 +85,7 @@ impl Target {
         Ok(match (remote, space_id) {
             (Some(space_id), _) => Target::Remote { space_id },
             (None, Some(space_id)) if !offline => Target::LocalAndLive { root, space_id },
-            _ => Target::Local { root, display },
+            _ => Target::Local { root, display, pushed: false },
         })
     }
 
@@ -204,11 +205,12 @@ pub async fn check(
     notes: &mut Vec<String>,
 ) -> Result<Report, CheckError> {
     match target {
-        Target::Local { root, display } => {
+        Target::Local { root, display, pushed } => {
             let mut space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
             if let Some(name) = display {
                 space.display = name.clone();
             }
+            space.whole |= *pushed;
             Ok(lint::lint(&space, policy, options))
         }
         Target::LocalAndLive { root, space_id } => {
@@ -295,6 +297,7 @@ async fn check_remote(
     let mut space = Space::load(dir.path()).map_err(|e| CheckError::Local(e.0))?;
     space.display = target.clone();
     space.modes_known = false;
+    space.whole = true;
     space.add_listed_files(&fetched.listed_only);
     if mounts_secrets(&space) {
         probe::add_secrets(client, &mut probe).await.map_err(CheckError::Hub)?;

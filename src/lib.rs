@@ -14,6 +14,7 @@ pub mod grade;
 pub mod hook;
 pub mod hub;
 pub mod init;
+pub mod knowledge;
 pub mod lint;
 pub mod model;
 pub mod parse;

@@ -261,6 +261,9 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         diagnostics.extend(out.diagnostics);
         skipped = out.skipped;
     }
+    if let Some(ctx) = &ctx {
+        skipped.extend(ctx.skipped());
+    }
     // Pipeline findings (SC001) pass the same selection as the rules.
     diagnostics.retain(|d| wanted(d.code));
     for d in &mut diagnostics {
@@ -385,9 +388,9 @@ mod tests {
 
     #[test]
     fn deselected_rules_do_not_report_and_their_suppressions_are_not_unused() {
-        let dockerfile =
-            "# spacecheck: ignore=DF011\nFROM python\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
-        let (_dir, space) = space(&[("README.md", README), ("Dockerfile", dockerfile)]);
+        let dockerfile = "# spacecheck: ignore=DF011\nFROM python\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let app = "import os\nos.makedirs('data', exist_ok=True)\n";
+        let (_dir, space) = space(&[("README.md", README), ("Dockerfile", dockerfile), ("app.py", app)]);
         let policy = Policy::baseline();
         let all = lint(&space, &policy, &Options::default());
         assert!(all.diagnostics.iter().any(|d| d.code == Code::DF004), "{:?}", all.diagnostics);

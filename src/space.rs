@@ -73,6 +73,10 @@ pub struct Space {
     /// Whether the files' modes on disk are the Space's (a checkout), not those of copies made
     /// here (a Space fetched from the Hub, whose API gives no exec bits).
     pub modes_known: bool,
+    /// Whether the folder is the whole Space as the Hub builds it: a git checkout's root, the
+    /// files fetched from the Hub, or a pushed tree. A folder that is none of these may be a
+    /// part of a larger repository that a deploy step completes before pushing.
+    pub whole: bool,
     gitignores: Vec<Gitignore>,
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
@@ -141,6 +145,7 @@ impl Space {
             gitignores: Vec::new(),
             lfs: None,
             modes_known: true,
+            whole: root.join(".git").exists(),
             in_memory: false,
             edited: Default::default(),
         };
@@ -193,6 +198,7 @@ impl Space {
             gitignores: Vec::new(),
             lfs: None,
             modes_known: false,
+            whole: false,
             in_memory: true,
             edited: Default::default(),
         }

@@ -57,7 +57,12 @@ fn reference_space_and_repository_pass_the_assignment_policy() {
 fn exit_codes() {
     let good = space(&[("README.md", GOOD_README), ("Dockerfile", GOOD_DOCKERFILE)]);
     spacecheck().arg(good.path()).assert().code(0);
-    let bad = space(&[("README.md", GOOD_README), ("Dockerfile", "FROM python:3.11\nCMD x\n")]);
+    // Runs as root, and the app writes beside itself at start (DF004, an error).
+    let bad = space(&[
+        ("README.md", GOOD_README),
+        ("Dockerfile", "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
+        ("app.py", "open('out.txt', 'w')\n"),
+    ]);
     spacecheck().arg(bad.path()).assert().code(1);
     // Only warnings: 0 by default, 1 with --fail-on warning.
     let warn =

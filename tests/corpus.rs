@@ -18,9 +18,38 @@ fn corpus() -> Option<PathBuf> {
     shared::shared("corpus")
 }
 
+/// Lints a corpus folder as the real Space: the files its `.skipped` lists exist in the Space
+/// (binaries, LFS objects, files over the corpus's budget) but are not stored here, so they are
+/// added as listed files, as `hf://` adds the files it lists but does not fetch.
 fn lint_dir(dir: &Path) -> Vec<Diagnostic> {
-    let space = Space::load(dir).expect("a folder");
+    let mut space = Space::load(dir).expect("a folder");
+    let skipped = std::fs::read_to_string(dir.join(".skipped")).unwrap_or_default();
+    let listed: Vec<String> =
+        skipped.lines().filter_map(|l| l.split('\t').next()).filter(|p| !p.is_empty()).map(str::to_string).collect();
+    space.add_listed_files(&listed);
     lint::lint(&space, &Policy::baseline(), &Options::default()).diagnostics
+}
+
+/// Writes every finding on the corpus, as the judged sample's test sees them, to the file
+/// `SPACECHECK_CORPUS_DUMP` names: `space, code, line, severity, message` a line. For judging:
+/// `SPACECHECK_CORPUS_DUMP=/tmp/f.tsv cargo test --test corpus dump -- --ignored`.
+#[test]
+#[ignore]
+fn dump_findings() {
+    let (Some(corpus), Ok(out)) = (corpus(), std::env::var("SPACECHECK_CORPUS_DUMP")) else { return };
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(corpus.join("real")).expect("corpus/real").map(|e| e.expect("entry").path()).collect();
+    names.sort();
+    let mut text = String::new();
+    for path in names.iter().filter(|p| p.is_dir()) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        for d in lint_dir(path) {
+            let line = d.position.as_ref().map_or(0, |p| p.line);
+            let message = d.message.replace(['\t', '\n'], " ");
+            text.push_str(&format!("{name}\t{}\t{line}\t{}\t{message}\n", d.code.as_str(), d.severity.as_str()));
+        }
+    }
+    std::fs::write(out, text).expect("write the dump");
 }
 
 fn real(corpus: &Path, name: &str) -> Vec<Diagnostic> {
@@ -90,12 +119,10 @@ fn heredocs_after_a_command_parse_like_buildkit() {
 #[test]
 fn hand_checked_findings() {
     let Some(corpus) = corpus() else { return };
-    // `RUN cat << 'EOF' > run.sh`: with a space, BuildKit reads no heredoc; line 20 is read as
-    // an instruction and the build fails.
+    // `RUN cat << 'EOF' > run.sh`: with white space after `<<`, a heredoc since BuildKit v0.22
+    // (moby/buildkit#5817): the file parses.
     let d = real(&corpus, "hfmirror-s0__sj12pslre__dtv");
-    let df2 = d.iter().find(|d| d.code == "DF002").expect("DF002");
-    assert_eq!(df2.position.as_ref().map(|p| p.line), Some(20));
-    assert!(df2.message.contains("with a space"));
+    assert!(!d.iter().any(|d| d.code == "DF002"), "{:?}", d.iter().filter(|d| d.code == "DF002").collect::<Vec<_>>());
     // `ENV HF_TOKEN` without a value: BuildKit rejects it.
     assert!(has(&real(&corpus, "AlphaHinex__hf-models"), "DF002", "`ENV HF_TOKEN` has no value"));
     // A typographic closing quote: BuildKit's lexer finds no matching `"` and stops the build.

@@ -42,8 +42,9 @@ fn spacecheck(dir: &Path, args: &[&str]) -> Output {
 
 const README: &str = "---\ntitle: t\nsdk: docker\napp_port: 7860\n---\n";
 const GOOD: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+/// Listens on 8080 while the Hub sends traffic to 7860 (DF008, an error).
 const BAD: &str =
-    "FROM python:3.11-slim\nWORKDIR /app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+    "FROM python:3.11-slim\nWORKDIR /app\nEXPOSE 7860\nCMD [\"python\", \"-m\", \"http.server\", \"8080\"]\n";
 
 /// A work repository with a compliant Space committed, and a bare remote.
 fn setup() -> (tempfile::TempDir, PathBuf, PathBuf) {

@@ -169,9 +169,11 @@ pub fn run(repo: &Path, space_prefix: &str, input: &mut dyn BufRead) -> Result<i
         let tmp = tempfile::tempdir().map_err(|e| HookError(format!("cannot create a temporary folder: {e}")))?;
         export_tree(repo, &pushed.local_sha, tmp.path(), &mut blobs)?;
         let suffix = if space_prefix.is_empty() { String::new() } else { format!("/{space_prefix}") };
+        // The pushed tree is the whole Space only when the Space is the repository's root.
         let target = Target::Local {
             root: tmp.path().join(space_prefix),
             display: Some(format!("{}@{short}{suffix}", pushed.local_ref)),
+            pushed: space_prefix.is_empty(),
         };
         let options = Options { offline: true, ..Options::default() };
         let policy = PolicySource::default().resolve(&target).map_err(|e| HookError(e.to_string()))?;

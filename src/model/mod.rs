@@ -2,8 +2,10 @@
 //! rules: stages and `FROM <stage>` chains, ARG/ENV values, the effective user, which files land
 //! in the final image and who owns them, the exposed ports and the server the container starts.
 
+pub mod app;
 pub mod base;
 pub mod fs;
+pub mod placement;
 pub mod server;
 pub mod users;
 pub mod writes;
@@ -125,6 +127,9 @@ pub struct CopyOp {
     pub has_heredoc: bool,
     /// Absolute destination after WORKDIR and variables.
     pub dest: String,
+    /// Whether the destination's text names a folder (`dir/`, `.`), or the sources are several
+    /// or a wildcard: files then land inside it.
+    pub dest_names_dir: bool,
     pub chown: Option<Valued>,
     pub chmod: Option<Mode>,
     pub stage: usize,
@@ -263,6 +268,10 @@ pub struct ImageModel {
     pub venvs: Vec<String>,
     /// Writes a RUN of the final chain makes that its user may not make (DF012).
     pub denied_writes: Vec<DeniedWrite>,
+    /// Where the final chain's context copies put the Space's files (with a build context).
+    pub placed: Vec<placement::Placed>,
+    /// Image path → index in `placed` (the last copy to a path wins).
+    placed_at: HashMap<String, usize>,
 }
 
 /// A write a RUN makes as a non-root user where that user may not write at that point of the
@@ -372,6 +381,11 @@ impl ImageModel {
             }
         }
         mounts
+    }
+
+    /// The Space file (relative path) a context COPY put at this image path.
+    pub fn space_file_at(&self, image_path: &str) -> Option<&str> {
+        self.placed_at.get(image_path).map(|&i| self.placed[i].rel.as_str())
     }
 
     pub fn runs_in_chain(&self) -> impl Iterator<Item = &RunCommand> {
@@ -616,8 +630,15 @@ impl Default for StageState {
     }
 }
 
-/// Builds the model. Never fails: what cannot be resolved is kept as written.
+/// Builds the model without a build context (a lone Dockerfile): copies are not placed.
 pub fn build(df: &Dockerfile) -> ImageModel {
+    build_with_context(df, None)
+}
+
+/// Builds the model. Never fails: what cannot be resolved is kept as written. With the build
+/// context, each context COPY of the final chain places the Space's files in the image (and in
+/// the file-system map, with the copy's owner).
+pub fn build_with_context(df: &Dockerfile, context: Option<&placement::BuildContext>) -> ImageModel {
     let ins = &df.instructions;
     let first_from = ins.iter().position(|i| i.kind == Kind::From).unwrap_or(ins.len());
     let (global, var_defs) = global_args(&ins[..first_from]);
@@ -645,6 +666,8 @@ pub fn build(df: &Dockerfile) -> ImageModel {
         stage_bases: Vec::new(),
         venvs: Vec::new(),
         denied_writes: Vec::new(),
+        placed: Vec::new(),
+        placed_at: HashMap::new(),
     };
     model.stage_bases = (0..stages.len())
         .map(|s| BaseImage::of(stages.get(model.root_stage(s)).and_then(|st| st.image_ref.as_ref())))
@@ -659,17 +682,26 @@ pub fn build(df: &Dockerfile) -> ImageModel {
     model.base_ref = root.image_ref.clone();
     model.base_facts = BaseImage::of(model.base_ref.as_ref());
     model.fs = base_file_system(&model.base());
-    let mut builder = Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()] };
+    let mut builder =
+        Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()], context,
+        placed_dirs: HashSet::new(),
+        placement_budget: placement::PLACEMENT_BUDGET,
+        stage_placed: vec![Vec::new(); stages.len()],
+    };
     for stage in &stages {
         builder.walk(stage);
     }
-    let final_state = builder.states[*builder.model.chain.last().unwrap_or(&0)].clone();
+    let final_index = *builder.model.chain.last().unwrap_or(&0);
+    let final_state = builder.states[final_index].clone();
+    let placed = std::mem::take(&mut builder.stage_placed[final_index]);
     let mut model = builder.model;
+    model.placed = placed;
     model.runtime_env = final_state.scope.env;
     model.runtime_user = final_state.user;
     model.workdir = final_state.workdir;
     model.start = final_state.start;
     model.needed = model.compute_needed_stages();
+    model.placed_at = model.placed.iter().enumerate().map(|(i, p)| (p.image_path.clone(), i)).collect();
     model
 }
 
@@ -772,11 +804,53 @@ struct Builder<'a> {
     global: &'a HashMap<String, Option<String>>,
     model: ImageModel,
     states: Vec<StageState>,
+    context: Option<&'a placement::BuildContext>,
+    /// The folders context copies placed so far (a file copied onto one goes inside it).
+    placed_dirs: HashSet<String>,
+    /// What is left of `placement::PLACEMENT_BUDGET`.
+    placement_budget: usize,
+    /// The Space's files each stage holds, by stage index.
+    stage_placed: Vec<Vec<placement::Placed>>,
 }
 
 impl Builder<'_> {
+    /// A COPY/ADD of a stage: the Space's files it puts in that stage, from the build context
+    /// or from an earlier stage that has them; in the final chain each is also a path of the
+    /// file-system map, with the copy's owner.
+    fn place(&mut self, op: &CopyOp, owner: &Owner, world_writable: bool, in_chain: bool) {
+        let Some(context) = self.context else { return };
+        // A folder the image already has (WORKDIR, mkdir, an earlier copy's folder) takes the
+        // file inside it.
+        let existing_dir = (in_chain && self.model.fs.get(&op.dest).is_some_and(|s| s.change != Change::Copy))
+            || self.placed_dirs.contains(op.dest.trim_end_matches('/'));
+        let dest_is_dir = op.dest_names_dir || existing_dir;
+        let placed = match op.from {
+            CopyFrom::Context => placement::place(op, dest_is_dir, context, &mut self.placement_budget),
+            CopyFrom::Stage(from) if from < op.stage => placement::place_from_stage(
+                op,
+                dest_is_dir,
+                &self.stage_placed[from],
+                &mut self.placement_budget,
+            ),
+            _ => return,
+        };
+        for p in &placed {
+            if in_chain {
+                self.model.fs.create(&p.image_path, owner, world_writable, op.instruction, Change::Copy);
+            }
+            if p.is_dir {
+                self.placed_dirs.insert(p.image_path.clone());
+            }
+        }
+        self.stage_placed[op.stage].extend(placed);
+    }
+
     fn walk(&mut self, stage: &Stage) {
         let in_chain = self.model.chain.contains(&stage.index);
+        // A stage built FROM another has the files that one placed.
+        if let Some(p) = stage.parent.filter(|p| *p < stage.index) {
+            self.stage_placed[stage.index] = self.stage_placed[p].clone();
+        }
         let mut state = match stage.parent {
             Some(p) => {
                 let mut inherited = self.states[p].clone();
@@ -806,20 +880,11 @@ impl Builder<'_> {
                 (Kind::Run, _) => self.run(i, n, stage.index, in_chain, &state),
                 (Kind::Copy | Kind::Add, _) => {
                     let op = copy_op(i, n, stage.index, &state.scope, &state.workdir, &self.model.stages);
+                    // COPY writes as root unless `--chown` names another owner.
+                    let owner = op.owner().map_or(Owner::Root, |o| if o.is_root() { Owner::Root } else { Owner::User(o.user) });
+                    let world_writable = op.chmod.is_some_and(|m| m.world_writable());
+                    self.place(&op, &owner, world_writable, in_chain);
                     if in_chain {
-                        // COPY writes as root unless `--chown` names another owner.
-                        let owner =
-                            op.owner().map_or(
-                                Owner::Root,
-                                |o| {
-                                    if o.is_root() {
-                                        Owner::Root
-                                    } else {
-                                        Owner::User(o.user)
-                                    }
-                                },
-                            );
-                        let world_writable = op.chmod.is_some_and(|m| m.world_writable());
                         self.model.fs.create(&op.dest, &owner, world_writable, n, Change::Copy);
                         self.model.copies.push(op.clone());
                     }
@@ -1094,10 +1159,11 @@ fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str
     let chown = i.flag("chown").and_then(|f| {
         f.value.as_ref().map(|v| Valued { raw: v.clone(), value: expand(v, scope), span: f.span.clone() })
     });
-    let (sources, dest) = match &i.args {
-        Args::Copy { sources, dest } => (sources.as_slice(), join_path(workdir, &expand(&dest.text, scope))),
-        _ => (&[][..], workdir.to_string()),
+    let (sources, dest_text) = match &i.args {
+        Args::Copy { sources, dest } => (sources.as_slice(), expand(&dest.text, scope)),
+        _ => (&[][..], ".".to_string()),
     };
+    let dest = join_path(workdir, &dest_text);
     CopyOp {
         instruction: n,
         span: i.span.clone(),
@@ -1111,6 +1177,9 @@ fn copy_op(i: &Instruction, n: usize, stage: usize, scope: &Scope, workdir: &str
             })
             .collect(),
         has_heredoc: sources.iter().any(|s| matches!(s, CopySource::Heredoc(_))),
+        dest_names_dir: placement::dest_text_is_dir(dest_text.trim())
+            || sources.len() > 1
+            || sources.iter().any(|s| matches!(s, CopySource::Path(w) if w.text.contains(['*', '?', '[']))),
         dest,
         chown,
         chmod: flag_value("chmod").and_then(|m| Mode::parse(&expand(&m, scope))),

@@ -152,6 +152,9 @@ pub struct StartAnalysis {
     pub started: Vec<Started>,
     /// The programs it runs, with their arguments as expanded at run time.
     pub programs: Vec<Program>,
+    /// Every command it runs after wrappers and shells, Python interpreters included, with the
+    /// environment it runs with (for the application model's entry files).
+    pub commands: Vec<(Program, HashMap<String, String>)>,
     /// The script files it runs (`./start.sh`, `bash /app/run.sh`), by path in the image.
     pub scripts: Vec<ScriptRun>,
     /// When it runs supervisord: the configuration it reads (`-c PATH`, by path in the image;
@@ -270,6 +273,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
         servers: Vec::new(),
         started: Vec::new(),
         programs: Vec::new(),
+        commands: Vec::new(),
         scripts: Vec::new(),
         supervisord: None,
         via: None,
@@ -285,6 +289,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
     analysis.servers = walker.servers;
     analysis.started = walker.started;
     analysis.programs = walker.programs;
+    analysis.commands = walker.commands;
     analysis.scripts = walker.scripts;
     analysis.supervisord = walker.supervisord;
     analysis
@@ -314,6 +319,7 @@ struct Walker<'a> {
     servers: Vec<Server>,
     started: Vec<Started>,
     programs: Vec<Program>,
+    commands: Vec<(Program, HashMap<String, String>)>,
     scripts: Vec<ScriptRun>,
     supervisord: Option<Option<String>>,
     via: Option<String>,
@@ -424,6 +430,9 @@ impl Walker<'_> {
 
     fn command(&mut self, program: &str, args: &[String], background: bool) {
         let b = basename(program);
+        if self.commands.len() < 256 {
+            self.commands.push((Program { name: program.to_string(), args: args.to_vec() }, self.env.clone()));
+        }
         if is_shell(program) {
             if let Some(pos) = args.iter().position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c')) {
                 if let Some(script) = args.get(pos + 1) {

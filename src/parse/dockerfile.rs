@@ -4,7 +4,7 @@
 //! The crate only understands a heredoc that opens a `RUN` (`RUN <<EOF`) or is a `COPY`/`ADD`
 //! source. BuildKit finds heredocs anywhere in a `RUN`/`COPY`/`ADD` line: every whitespace-
 //! separated word matching `^(\d*)<<(-?)([^<]*)$` opens one (so `RUN cat <<'EOF' > f` and
-//! `RUN python - <<PY` are heredocs, while `cat << EOF`, with a space, is not). The pre-pass reads
+//! `RUN python - <<PY` are heredocs, and since BuildKit v0.22 `cat << EOF` too). The pre-pass reads
 //! the file the way BuildKit's parser does (directives, comments, continuation lines, heredocs),
 //! records every heredoc body, and blanks the bodies the crate would misread as instructions,
 //! keeping every byte offset, so the crate's spans stay true. It also applies two checks the
@@ -258,16 +258,6 @@ fn restore_text(ins: &mut Instruction, text: &str, restored: &[usize]) {
 fn explain_crate_error(message: &str, text: &str, span: &Range<usize>) -> String {
     let line = &text[span.clone()];
     if message.starts_with("unknown instruction") {
-        let prev_opens_spaced_heredoc = text[..span.start]
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .is_some_and(|l| l.contains("<< ") || l.contains("<<\t"));
-        if prev_opens_spaced_heredoc {
-            return format!(
-                "{message}: BuildKit does not read `<< WORD` (with a space) as a heredoc, so the lines after it are read as instructions; write `<<WORD`"
-            );
-        }
         if line.trim_start().starts_with(|c: char| c.is_ascii_lowercase()) && !line.contains(' ') {
             return format!("{message}: is this a line of a shell command or heredoc that lost its `\\` or `<<`?");
         }
@@ -364,6 +354,31 @@ fn physical_lines(text: &str) -> Vec<Range<usize>> {
 
 fn trim_newline(s: &str) -> &str {
     s.trim_end_matches(['\r', '\n'])
+}
+
+/// The raw text of an instruction's argument (continuation lines and all) with what BuildKit
+/// drops inside a continued instruction blanked out: comment lines and empty lines, each with
+/// its line break, become spaces of the same byte length, so that a shell parser reads the
+/// words BuildKit keeps (`apt-get install \` / `# tools` / `curl sudo`) while every byte
+/// offset still points into the file.
+pub fn blank_dropped_lines(raw: &str, escape: char) -> std::borrow::Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut continued = false;
+    let mut at = 0;
+    for line in raw.split_inclusive('\n') {
+        let dropped = continued && (is_comment(line) || trim_newline(line).trim().is_empty());
+        if dropped {
+            let blanked = out.get_or_insert_with(|| raw[..at].to_string());
+            blanked.extend(std::iter::repeat_n(' ', line.len()));
+        } else {
+            if let Some(o) = out.as_mut() {
+                o.push_str(line);
+            }
+            continued = continues(line, escape).is_some();
+        }
+        at += line.len();
+    }
+    out.map_or(std::borrow::Cow::Borrowed(raw), std::borrow::Cow::Owned)
 }
 
 fn is_comment(line: &str) -> bool {
@@ -541,7 +556,7 @@ impl<'a> Scanner<'a> {
     /// Reads the heredoc bodies a RUN/COPY/ADD (also under ONBUILD) opens. Those the crate
     /// reads itself (a RUN's leading heredoc, COPY/ADD sources) stay; the others are masked.
     fn heredocs_of(&mut self, start: usize, logical: &str) -> Result<(), ParseError> {
-        let words = split_words_raw(logical, '\\');
+        let words = join_spaced_heredocs(split_words_raw(logical, '\\'));
         let Some((_, keyword)) = words.first() else { return Ok(()) };
         let keyword = keyword.to_ascii_uppercase();
         let (kind, args_from) = match keyword.as_str() {
@@ -551,7 +566,7 @@ impl<'a> Scanner<'a> {
         if !matches!(kind.as_str(), "RUN" | "COPY" | "ADD") {
             return Ok(());
         }
-        let args: Vec<&str> = words[args_from..].iter().map(|(_, w)| *w).filter(|w| !w.starts_with("--")).collect();
+        let args: Vec<&str> = words[args_from..].iter().map(|(_, w)| w.as_ref()).filter(|w| !w.starts_with("--")).collect();
         let consumed_by_crate = match (keyword.as_str(), kind.as_str()) {
             ("ONBUILD", _) => 0,
             (_, "RUN") => usize::from(args.first().is_some_and(|w| heredoc_marker(w).is_some())),
@@ -603,6 +618,27 @@ impl<'a> Scanner<'a> {
             if chomp { body.lines().map(|l| l.trim_start_matches('\t')).collect::<Vec<_>>().join("\n") } else { body };
         Ok((body, span, end_of_terminator))
     }
+}
+
+/// `<< 'EOF'` with white space after `<<` opens a heredoc since BuildKit v0.22 (Dockerfile
+/// frontend 1.16, moby/buildkit#5817: `^(\d*)<<(-?)\s*([^<]*)$`): a word that is only the
+/// operator is read with the word after it.
+fn join_spaced_heredocs(words: Vec<(Range<usize>, &str)>) -> Vec<(Range<usize>, std::borrow::Cow<'_, str>)> {
+    let mut out: Vec<(Range<usize>, std::borrow::Cow<'_, str>)> = Vec::with_capacity(words.len());
+    let mut iter = words.into_iter().peekable();
+    while let Some((at, w)) = iter.next() {
+        let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+        let operator_only = matches!(&w[digits..], "<<" | "<<-");
+        match iter.peek() {
+            Some((_, next)) if operator_only && !next.starts_with('<') => {
+                let joined = format!("{w}{next}");
+                iter.next();
+                out.push((at, std::borrow::Cow::Owned(joined)));
+            }
+            _ => out.push((at, std::borrow::Cow::Borrowed(w))),
+        }
+    }
+    out
 }
 
 /// BuildKit's heredoc word: `^(\d*)<<(-?)([^<]*)$` whose rest is one non-empty shell word.
@@ -852,6 +888,24 @@ fn key_values(args: &parse_dockerfile::UnescapedString<'_>, value_required: bool
 }
 
 #[cfg(test)]
+mod blank_tests {
+    use super::blank_dropped_lines;
+
+    #[test]
+    fn comment_and_empty_lines_inside_a_continuation_become_spaces() {
+        let raw = "apt-get install -y \\\n    # tools\n\n    curl sudo \\\n    # é\n    git";
+        let blanked = blank_dropped_lines(raw, '\\');
+        assert_eq!(blanked.len(), raw.len());
+        assert!(!blanked.contains('#'));
+        let words: Vec<String> =
+            crate::parse::shell::parse_commands(&blanked, &crate::parse::shell::no_vars)[0].words.clone();
+        assert_eq!(words, ["apt-get", "install", "-y", "curl", "sudo", "git"]);
+        // Nothing to drop: the text itself.
+        assert!(matches!(blank_dropped_lines("echo # not a line\n", '\\'), std::borrow::Cow::Borrowed(_)));
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -915,10 +969,15 @@ mod tests {
         assert_eq!(d.instructions[1].heredocs[0].body, "from x");
     }
 
+    /// Since BuildKit v0.22 (moby/buildkit#5817) white space may follow `<<`.
     #[test]
-    fn spaced_heredoc_is_not_one_for_buildkit() {
-        let err = parse_str("FROM a\nRUN cat << 'EOF' > run.sh\nFONT=/x\nEOF\n").unwrap_err();
-        assert!(err.message.contains("with a space"), "{}", err.message);
+    fn spaced_heredoc_is_one_since_buildkit_0_22() {
+        let d = parse_str("FROM a\nRUN cat << 'EOF' > run.sh\nFONT=/x\nEOF\nRUN cat <<- END\n\tx\n\tEND\nCMD y\n").unwrap();
+        assert_eq!(d.instructions.len(), 4, "{d:?}");
+        assert_eq!((d.instructions[1].heredocs[0].name.as_str(), d.instructions[1].heredocs[0].expand), ("EOF", false));
+        assert_eq!(d.instructions[2].heredocs[0].body, "x");
+        // `<<` followed by another redirection opens none.
+        assert!(parse_str("FROM a\nRUN echo << <x\n").is_ok());
     }
 
     #[test]

@@ -10,5 +10,6 @@ pub mod manifest;
 pub mod mode;
 pub mod nginx;
 pub mod python;
+pub mod python_facts;
 pub mod shell;
 pub mod user_spec;

@@ -1,11 +1,15 @@
 //! What every rule reads: the Space, its parsed files, the image model, and the policy.
 //! Built once per Space; parsing and modelling happen here, never inside a rule.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+
+use crate::diag::{Code, Skipped};
 use std::collections::HashSet;
 
+use crate::model::app::{self, AppFiles, AppModel};
 use crate::model::server::{self, Files, StartAnalysis};
-use crate::model::{self, CopyFrom, ImageModel};
+use crate::model::placement::BuildContext;
+use crate::model::{self, ImageModel};
 use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
 use crate::parse::manifest::{self, ManifestKind, Package};
@@ -21,12 +25,21 @@ pub struct Context<'a> {
     pub dockerfile: Option<Result<Dockerfile, ParseError>>,
     pub model: Option<ImageModel>,
     pub start: Option<StartAnalysis>,
+    /// What the app's own code does (entry files, imports, writes), from the start command.
+    pub app: Option<AppModel>,
     /// Python packages the Space installs (requirements files, pyproject, `pip install` in RUNs).
     pub python_packages: HashSet<Package>,
     /// Whether the installed packages could be read completely (a requirements file was found).
     pub packages_known: bool,
+    /// Whether a dependency file of the Space could not be read (listed by the Hub but not
+    /// fetched, or unreadable): what it installs is not known.
+    pub unreadable_manifests: bool,
     /// The RUN scripts as the DL rules read them, parsed on first use.
     hadolint_runs: OnceCell<Vec<ParsedRun>>,
+    /// Rules that could not judge this Space, and why (reported as skipped, never as passed).
+    skips: RefCell<Vec<Skipped>>,
+    /// See [`Context::buildkit_stop`].
+    buildkit_stop: OnceCell<Option<usize>>,
 }
 
 /// Where the app port the Hub routes to comes from.
@@ -42,7 +55,7 @@ impl<'a> Context<'a> {
         let frontmatter = space.readme.text().map(frontmatter::parse);
         let dockerfile = space.dockerfile.text().map(dockerfile::parse);
         let model = match &dockerfile {
-            Some(Ok(df)) => Some(model::build(df)),
+            Some(Ok(df)) => Some(model::build_with_context(df, Some(&BuildContext::of_space(space)))),
             _ => None,
         };
         let mut ctx = Context {
@@ -52,15 +65,42 @@ impl<'a> Context<'a> {
             dockerfile,
             model,
             start: None,
+            app: None,
             python_packages: HashSet::new(),
             packages_known: false,
+            unreadable_manifests: false,
             hadolint_runs: OnceCell::new(),
+            skips: RefCell::new(Vec::new()),
+            buildkit_stop: OnceCell::new(),
         };
         ctx.collect_python_packages();
         if let Some(m) = &ctx.model {
             ctx.start = Some(server::analyze(m, &ctx));
         }
+        if let (Some(m), Some(start)) = (&ctx.model, &ctx.start) {
+            ctx.app = Some(app::build(m, start, &ctx));
+        }
         ctx
+    }
+
+    /// The byte offset of the first instruction BuildKit cannot build (its error is DF002's),
+    /// where its conversion of the instructions stops.
+    pub fn buildkit_stop(&self) -> Option<usize> {
+        *self.buildkit_stop.get_or_init(|| {
+            let (file, df) = (self.dockerfile_file()?, self.parsed_dockerfile()?);
+            let first = crate::parse::buildkit::errors(file, df).into_iter().map(|e| e.span.start).min()?;
+            df.instructions.iter().filter(|i| i.span.start <= first).map(|i| i.span.start).max()
+        })
+    }
+
+    /// A rule that cannot judge this Space says why: it is reported as skipped.
+    pub fn skip(&self, code: Code, reason: String) {
+        self.skips.borrow_mut().push(Skipped { code, reason });
+    }
+
+    /// The rules that said they could not judge, and why.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        self.skips.borrow().clone()
     }
 
     pub fn readme(&self) -> Option<&SourceFile> {
@@ -122,9 +162,12 @@ impl<'a> Context<'a> {
             if entry.size > crate::space::MAX_TEXT_BYTES {
                 continue;
             }
-            if let Some(bytes) = self.space.read_bytes(&entry.path) {
-                known = true;
-                packages.extend(manifest::packages(kind, &crate::source::decode_bom_aware(&bytes)));
+            match self.space.read_bytes(&entry.path) {
+                Some(bytes) => {
+                    known = true;
+                    packages.extend(manifest::packages(kind, &crate::source::decode_bom_aware(&bytes)));
+                }
+                None => self.unreadable_manifests = true,
             }
         }
         if let Some(m) = &self.model {
@@ -145,8 +188,10 @@ impl<'a> Context<'a> {
         };
         has(package)
             || match package {
+                // mcp's metadata: `Requires-Dist: uvicorn>=0.31.1` (its SSE and HTTP servers).
                 "uvicorn" => {
-                    has("gradio")
+                    has("mcp")
+                        || has("gradio")
                         || has_extra("fastapi", "standard")
                         || has_extra("fastapi", "all")
                         || has("chainlit")
@@ -159,38 +204,7 @@ impl<'a> Context<'a> {
 
     /// Maps a path in the image to the Space file a context COPY put there.
     pub fn context_file_for(&self, image_path: &str) -> Option<String> {
-        let m = self.model.as_ref()?;
-        for copy in m.copies.iter().rev() {
-            if copy.from != CopyFrom::Context {
-                continue;
-            }
-            for src in &copy.sources {
-                let src_rel = src.value.trim_start_matches("./").trim_end_matches('/');
-                let src_rel = if src_rel == "." { "" } else { src_rel };
-                let dest = copy.dest.trim_end_matches('/');
-                let is_dir_source = src_rel.is_empty() || self.space.has_dir(src_rel);
-                let candidate = if is_dir_source {
-                    image_path.strip_prefix(dest).and_then(|r| r.strip_prefix('/')).map(|r| {
-                        if src_rel.is_empty() {
-                            r.to_string()
-                        } else {
-                            format!("{src_rel}/{r}")
-                        }
-                    })
-                } else if copy.dest.ends_with('/') || copy.sources.len() > 1 {
-                    let base = src_rel.rsplit('/').next().unwrap_or(src_rel);
-                    (format!("{dest}/{base}") == image_path).then(|| src_rel.to_string())
-                } else {
-                    (dest == image_path).then(|| src_rel.to_string())
-                };
-                if let Some(rel) = candidate {
-                    if self.space.file(&rel).is_some() {
-                        return Some(rel);
-                    }
-                }
-            }
-        }
-        None
+        self.model.as_ref()?.space_file_at(image_path).map(str::to_string)
     }
 }
 
@@ -202,5 +216,21 @@ impl Files for Context<'_> {
 
     fn installs(&self, package: &str) -> bool {
         self.installs_package(package)
+    }
+}
+
+impl AppFiles for Context<'_> {
+    fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)> {
+        let model = self.model.as_ref()?;
+        if let Some(text) = model.written_files.get(image_path) {
+            return Some((None, text.clone()));
+        }
+        let rel = model.space_file_at(image_path)?;
+        let text = self.space.read_text(rel).text()?.text.clone();
+        Some((Some(rel.to_string()), text))
+    }
+
+    fn has_file(&self, image_path: &str) -> bool {
+        self.model.as_ref().is_some_and(|m| m.written_files.contains_key(image_path) || m.space_file_at(image_path).is_some())
     }
 }

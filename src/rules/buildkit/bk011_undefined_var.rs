@@ -109,6 +109,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 mod tests {
     use crate::rules::testing::buildkit_case;
 
+    /// BuildKit stops converting at an instruction it cannot build (here an unterminated quote:
+    /// DF002): the checks of that instruction and those after it are never run.
+    #[test]
+    fn nothing_after_the_instruction_buildkit_stops_at() {
+        let df = "FROM python:3.11\nENV A=\"0.0.0.0\u{201d}\nWORKDIR /app/$UNDEFINED\n";
+        let all = crate::rules::testing::lint(&[("README.md", crate::rules::testing::README), ("Dockerfile", df)]);
+        assert!(all.iter().any(|d| d.code == "DF002"), "{all:?}");
+        assert!(!all.iter().any(|d| d.code == "BK011"), "{all:?}");
+        let fine = df.replace('\u{201d}', "\"");
+        assert_eq!(buildkit_case(&fine, "BK011").len(), 1, "without the error it is reported");
+    }
+
     fn msg(name: &str, hint: Option<&str>) -> String {
         let hint = hint.map(|h| format!(" (did you mean ${h}?)")).unwrap_or_default();
         format!("Usage of undefined variable '${name}'{hint}")

@@ -120,6 +120,10 @@ pub fn enabled_by_directive(file: &SourceFile, rule: &Rule) -> bool {
     file_options(file).enables(check_name(rule))
 }
 
+/// BuildKit's checks that run as each instruction is converted (`dispatch`), after the
+/// parser's: an instruction that fails stops them.
+const DISPATCH_CHECKS: &[&str] = &["UndefinedVar", "LegacyKeyValueFormat", "JSONArgsRecommended", "SecretsUsedInArgOrEnv"];
+
 /// A finding of `rule` at `span` (the instruction starting at `instruction_start`): BuildKit's
 /// message, and a help that says what it means on the Hub; unless the
 /// file's or the instruction's `# check=` skips it; an error when the file asks `error=true`.
@@ -133,6 +137,11 @@ pub fn finding(
 ) -> Option<Diagnostic> {
     let file = ctx.dockerfile_file()?;
     let name = check_name(rule);
+    // The checks BuildKit runs while it converts instructions stop where it stops: at the
+    // first instruction it cannot build (an unterminated quote, an unknown flag).
+    if DISPATCH_CHECKS.contains(&name) && ctx.buildkit_stop().is_some_and(|stop| instruction_start >= stop) {
+        return None;
+    }
     let options = file_options(file);
     if options.skips(name) || instruction_options(file, instruction_start).iter().any(|o| o.skips(name)) {
         return None;

@@ -19,15 +19,13 @@ and the Space shows a build error.
 ## Example
 ```dockerfile
 FROM python:3.11
-RUN cat << 'EOF' > start.sh
+RUN cat <<EOF > start.sh
 uvicorn main:app
-EOF
 ```
-`<< 'EOF'` with a space is not a heredoc for BuildKit: `uvicorn main:app` is read as an
-instruction.
+The heredoc is never closed (no line `EOF`): BuildKit stops with "unterminated heredoc".
 
 ## Fix
-Fix the line shown: here, `RUN cat <<'EOF' > start.sh`."#,
+Fix the line shown: here, end the heredoc with a line `EOF`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -68,8 +66,11 @@ mod tests {
 
     #[test]
     fn fires_with_place() {
-        let d = df2("FROM python:3.11\nRUN cat << 'EOF' > x\nFONT=/a\nEOF\n").unwrap();
+        // A line the lexer cannot read as an instruction.
+        let d = df2("FROM python:3.11\nRUN cat x\nFONT=/a\n").unwrap();
         assert_eq!(d.position.unwrap().line, 3);
+        // `<< 'EOF'` with a space is a heredoc since BuildKit v0.22: no error.
+        assert!(df2("FROM python:3.11\nRUN cat << 'EOF' > x\nFONT=/a\nEOF\n").is_none());
         assert!(df2("FROM a\nENV PATH\n").is_some());
         assert!(df2("").is_some());
         assert!(df2("# only a comment\n").is_some());

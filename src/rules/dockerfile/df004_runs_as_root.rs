@@ -1,6 +1,8 @@
 use super::final_from_span;
 use crate::diag::{Applicability, Fix};
+use super::AppWrites;
 use crate::model::base::Distro;
+use crate::model::fs::Access;
 use crate::model::{ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
 use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
@@ -10,24 +12,46 @@ pub static RULE: Rule = Rule {
     code: Code::DF004,
     name: "runs-as-root",
     severity: Severity::Error,
-    summary: "the final stage runs as root (no USER, or the last USER is root/0)",
+    summary: "the image runs as root, and the app writes where UID 1000, the user the Hub runs it as, cannot",
     doc: r#"## What it checks
-That the final stage (with the stages it is built `FROM`) switches to a non-root user: some
-`USER` instruction applies to it, and the last one is not `root` or `0`. A `USER` in a builder
-stage that the final stage only copies from does not count.
+That a final stage built to run as root (no `USER` applies to it, or the last is `root`/`0`; a
+`USER` in a builder stage the final stage only copies from does not count) does not leave the app
+writing where it cannot. The Hub runs the container as UID 1000 whatever the Dockerfile says, so
+what matters is what the app writes. spacecheck reads the app's own code from the start command
+(`python app.py`, `uvicorn main:app`, `streamlit run`, start scripts…), follows its imports of the
+Space's modules, and resolves each write (`open(…, "w")`, `os.makedirs`, `sqlite3.connect`,
+`Path.mkdir`, `df.to_csv`, `logging.FileHandler`…, see `knowledge/python_writes.rs`) to a path of
+the image through `__file__`, the working folder, HOME and ENV:
+- **error**: a write at import time (module level) into a folder root made: the app stops at
+  start; the finding names each write (`app.py:12`) and the folder that refuses it;
+- **warning**: such a write inside a function (it fails when that code runs), or an image
+  spacecheck does not know (it may set its own user);
+- **warning**, said as an assumption: the code the start command runs is not among the
+  folder's files (cloned during the build, copied from outside the folder, a start script the
+  folder lacks); it names the folders UID 1000 could not write (the working folder, HOME);
+- nothing when the app's code is read and writes nothing UID 1000 cannot (`/tmp`, a folder it
+  was given, a write whose error the code catches, a function nothing calls). Caches of
+  libraries are DF015's.
+
+The app is followed through its own calls: a write in a function that is only called under
+another file's `if __name__ == "__main__"`, or never used, does not run; one whose every call is
+inside a `try` that catches the error does not stop the app; one in a function called at module
+level or registered with `@app.on_event("startup")` runs at start. Code spacecheck does not read
+(a Node or compiled server) is reported as skipped, with the reason: no finding is made up.
 
 ## Why it matters on a Space
-The Hub starts the container as UID 1000 whatever the Dockerfile says. An image that never
-switches user is built, and tested locally, as root: the files it creates or installs belong to
-root, and at run time on the Hub the app cannot write its own folders (caches, uploads, SQLite
-files), failing with "Permission denied" only once deployed.
+An image that never switches user is built, and tested locally, as root: the files it creates or
+installs belong to root, and on the Hub the app cannot write its own folders (uploads, SQLite
+files, logs), failing with "Permission denied" only once deployed. An app that writes nothing
+there runs fine as UID 1000, and is not reported (an assignment that asks for `USER` has its GA
+rules).
 
 ## Example
 ```dockerfile
 FROM python:3.11-slim
 WORKDIR /app
 COPY . .
-CMD ["python", "app.py"]
+CMD ["python", "app.py"]   # app.py: os.makedirs("uploads", exist_ok=True)
 ```
 
 ## Fix
@@ -81,7 +105,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if model.stages.is_empty() {
         return;
     }
-    match &model.runtime_user {
+    // Where the image is made to run as root: the final FROM (no USER), or the last USER.
+    let (span, label, root) = match &model.runtime_user {
         RuntimeUser::Default => {
             // Images built to run unprivileged (Jupyter's docker-stacks, micromamba) run as their
             // own user, not root; a UID other than 1000 is DF005's.
@@ -90,63 +115,188 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             let user_elsewhere =
                 ctx.parsed_dockerfile().is_some_and(|df| df.instructions.iter().any(|i| i.kind == Kind::User));
-            let mut message = "the final image never switches user, so it is built as root: files it creates belong to root, and the Hub runs the app as UID 1000, which cannot write them".to_string();
-            // An image spacecheck does not know may set its own USER: say what is assumed, as a
-            // warning rather than an error.
-            let known = model.base().distro != Distro::Unknown;
-            if !known {
-                let image = model.base_image.as_ref().map_or("the base image".to_string(), |b| format!("`{}`", b.value));
-                message = format!("the Dockerfile never sets USER, and spacecheck does not know which user {image} runs as; assuming root, as most images do: files built as root are not writable by UID 1000, the user the Hub runs the app as");
-            }
+            let mut root = "the final image never switches user, so it is built as root".to_string();
             if user_elsewhere {
-                message.push_str(" (a USER in another stage does not carry into the final stage)");
+                root.push_str(" (a USER in another stage does not carry into the final stage)");
             }
-            let lines = run_as_1000(model, "` and `");
-            let mut d = Diagnostic::new(&RULE, message)
-                .at(file, final_from_span(ctx).unwrap_or(0..0))
-                .severity(if known { RULE.severity } else { Severity::Warning })
-                .label("final stage")
-                .help(format!("add `{lines}` to the final stage, and `COPY --chown` the app to that user"));
-            d.fix = fix(ctx, model, file);
-            out.push(d);
+            (final_from_span(ctx).unwrap_or(0..0), Some("final stage"), root)
         }
-        RuntimeUser::Set { user, .. } => {
-            if matches!(model.resolve_uid(&user.value), Uid::Known(0)) {
-                let mut d = Diagnostic::new(&RULE, format!("the last USER is `{}`, so the image is built to run as root; the Hub runs it as UID 1000, which cannot write what root created", user.value))
-                    .at(file, user.span.clone())
-                    .help(format!("end with `{}` after the steps that need root", run_as_1000(model, "` and `")));
-                d.fix = fix(ctx, model, file);
-                out.push(d);
+        RuntimeUser::Set { user, .. } if matches!(model.resolve_uid(&user.value), Uid::Known(0)) => {
+            (user.span.clone(), None, format!("the last USER is `{}`, so the image is built as root", user.value))
+        }
+        RuntimeUser::Set { .. } => return,
+    };
+    // An image spacecheck does not know may set its own USER: what follows is assumed.
+    let known = model.base().distro != Distro::Unknown;
+    let assumed_root = if known {
+        String::new()
+    } else {
+        let image = model.base_image.as_ref().map_or("the base image".to_string(), |b| format!("`{}`", b.value));
+        format!(" (spacecheck does not know which user {image} runs as; assuming root, as most images do)")
+    };
+    let (message, severity) = match super::app_writes(ctx) {
+        AppWrites::Denied(denied) if denied.is_empty() => return,
+        AppWrites::Denied(denied) => {
+            // A write at import time stops the app at start; one in a function fails when it runs.
+            let at_start = denied.iter().any(|d| !d.write.in_function);
+            let consequence = if at_start {
+                "the app fails at start with \"Permission denied\""
+            } else {
+                "that code fails with \"Permission denied\" when it runs"
+            };
+            let shown: Vec<String> = denied.iter().take(3).map(|d| super::describe_denied(ctx, file, d)).collect();
+            let more = match denied.len() {
+                n if n > 3 => format!(", and {} more", n - 3),
+                _ => String::new(),
+            };
+            let message = format!(
+                "{root}{assumed_root}; the Hub runs the app as UID 1000, which cannot write what root made: {}{more}; {consequence}",
+                shown.join("; ")
+            );
+            let severity = match (known, at_start) {
+                (true, true) => RULE.severity,
+                _ => Severity::Warning,
+            };
+            (message, severity)
+        }
+        AppWrites::NotReadable(why) => {
+            return ctx.skip(RULE.code, format!("{why}: what the app writes is not known"));
+        }
+        AppWrites::NotInSpace(why) => {
+            // Name only the folders UID 1000 really cannot write: the working folder, HOME.
+            let home = model.runtime_home().path;
+            let denied: Vec<String> = [model.workdir.clone(), home]
+                .into_iter()
+                .filter(|p| matches!(model.writable_at_run_time(&format!("{}/.write", p.trim_end_matches('/'))), Access::No { .. }))
+                .map(|p| format!("`{p}`"))
+                .collect();
+            if denied.is_empty() {
+                return;
             }
+            let message = format!(
+                "{root}{assumed_root}, and the Hub runs the app as UID 1000, which cannot write what root made; the files cannot tell what the app writes ({why}): if it writes into {}, that fails with \"Permission denied\"",
+                denied.join(" or ")
+            );
+            (message, Severity::Warning)
         }
+    };
+    let lines = run_as_1000(model, "` and `");
+    let help = match &model.runtime_user {
+        RuntimeUser::Default => format!("add `{lines}` to the final stage, and `COPY --chown` the app to that user"),
+        RuntimeUser::Set { .. } => format!("end with `{lines}` after the steps that need root"),
+    };
+    let mut d = Diagnostic::new(&RULE, message).at(file, span).severity(severity).help(help);
+    if let Some(label) = label {
+        d = d.label(label);
     }
+    d.fix = fix(ctx, model, file);
+    out.push(d);
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::codes_for;
+    use crate::rules::testing::{lint, README};
+    use crate::rules::Severity;
+
+    fn df004_with(dockerfile: &str, files: &[(&str, &str)]) -> Vec<crate::rules::Diagnostic> {
+        let mut all = vec![("README.md", README), ("Dockerfile", dockerfile)];
+        all.extend_from_slice(files);
+        lint(&all).into_iter().filter(|d| d.code == "DF004").collect()
+    }
+
+    fn df004(dockerfile: &str, app: &str) -> Vec<crate::rules::Diagnostic> {
+        df004_with(dockerfile, &[("app.py", app)])
+    }
+
+    /// The app's code, copied to /app and run by the start command.
+    const APP: &str = "WORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+    const WRITES: &str = "import os\nos.makedirs('uploads', exist_ok=True)\n";
 
     #[test]
     fn fires_without_user_or_with_root() {
-        assert_eq!(codes_for("FROM python:3.11\nCMD x\n", "DF004").len(), 1);
-        assert_eq!(codes_for("FROM python:3.11\nUSER 1000\nRUN x\nUSER root\n", "DF004").len(), 1);
-        assert_eq!(codes_for("FROM python:3.11\nUSER 0:0\n", "DF004").len(), 1);
-        let d = codes_for("FROM python AS b\nUSER 1000\nFROM python\n", "DF004");
+        assert_eq!(df004(&format!("FROM python:3.11\n{APP}"), WRITES).len(), 1);
+        assert_eq!(df004(&format!("FROM python:3.11\nUSER 1000\nRUN x\nUSER root\n{APP}"), WRITES).len(), 1);
+        assert_eq!(df004(&format!("FROM python:3.11\nUSER 0:0\n{APP}"), WRITES).len(), 1);
+        let d = df004(&format!("FROM python AS b\nUSER 1000\nFROM python\n{APP}"), WRITES);
         assert!(d[0].message.contains("another stage"));
     }
 
     #[test]
     fn silent_with_user_in_chain() {
-        assert!(codes_for("FROM python:3.11\nRUN useradd -u 1000 user\nUSER user\n", "DF004").is_empty());
-        assert!(codes_for("FROM python:3.11 AS base\nUSER 1000\nFROM base\nCMD x\n", "DF004").is_empty());
-        assert!(codes_for("FROM jupyter/base-notebook\n", "DF004").is_empty());
+        let as_user = "FROM python:3.11\nRUN useradd -u 1000 user\nUSER user\n";
+        assert!(df004(&format!("{as_user}{APP}"), WRITES).is_empty());
+        assert!(df004(&format!("FROM python:3.11 AS base\nUSER 1000\nFROM base\n{APP}"), WRITES).is_empty());
+        assert!(df004(&format!("FROM jupyter/base-notebook\n{APP}"), WRITES).is_empty());
     }
 
     #[test]
     fn an_unknown_base_image_is_an_assumption_said_as_a_warning() {
-        let d = codes_for("FROM ghcr.io/acme/server:1.2\nCMD x\n", "DF004");
-        assert_eq!(d[0].severity, crate::rules::Severity::Warning);
+        let d = df004(&format!("FROM ghcr.io/acme/server:1.2\n{APP}"), WRITES);
+        assert_eq!(d[0].severity, Severity::Warning);
         assert!(d[0].message.contains("does not know which user `ghcr.io/acme/server:1.2` runs as"), "{}", d[0].message);
-        assert_eq!(codes_for("FROM python:3.11\nCMD x\n", "DF004")[0].severity, crate::rules::Severity::Error);
+        assert_eq!(df004(&format!("FROM python:3.11\n{APP}"), WRITES)[0].severity, Severity::Error);
+    }
+
+    /// The code the start command runs is not in the folder (cloned during the build): the
+    /// files cannot tell, a warning naming what is assumed. Code spacecheck does not read (a
+    /// Node server): skipped, with the reason.
+    #[test]
+    fn code_not_in_the_folder_is_an_assumption_unreadable_code_is_skipped() {
+        let cloned = "FROM python:3.11\nRUN git clone https://example.org/app.git /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n";
+        let d = df004_with(cloned, &[]);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].message.contains("the files cannot tell what the app writes (the start command runs `/app/app.py`, which no file of this folder is copied to): if it writes into `/app` or `/`"), "{}", d[0].message);
+        let node = "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
+        let all = [("README.md", README), ("Dockerfile", node), ("server.js", "require('http')\n")];
+        let dir = tempfile::tempdir().unwrap();
+        for (p, t) in all {
+            std::fs::write(dir.path().join(p), t).unwrap();
+        }
+        let space = crate::space::Space::load(dir.path()).unwrap();
+        let report = crate::lint::lint(&space, &crate::policy::Policy::baseline(), &crate::lint::Options::default());
+        assert!(!report.diagnostics.iter().any(|d| d.code == "DF004"), "{:?}", report.diagnostics);
+        let skipped = report.skipped.iter().find(|s| s.code == crate::rules::Code::DF004).expect("skipped");
+        assert!(skipped.reason.contains("runs `node`, whose code spacecheck does not read"), "{}", skipped.reason);
+    }
+
+    /// The finding names the write the Hub refuses, read from the app's code.
+    #[test]
+    fn an_error_names_the_write_that_fails() {
+        let root = format!("FROM python:3.11-slim\n{APP}");
+        let d = df004(&root, WRITES);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(
+            d[0].message.contains("`app.py:2` makes `/app/uploads` (`os.makedirs`) in `/app`, owned by root (created by WORKDIR on line 2)"),
+            "{}",
+            d[0].message
+        );
+        assert!(d[0].message.contains("the app fails at start"), "{}", d[0].message);
+        // A write inside a request handler fails when it runs: a warning.
+        let handler = df004(&root, "from flask import Flask\napp = Flask(__name__)\n@app.post('/u')\ndef upload():\n    open('uploads.log', 'a')\n");
+        assert_eq!(handler[0].severity, Severity::Warning);
+        assert!(handler[0].message.contains("when it runs"), "{}", handler[0].message);
+        // A startup hook, or a function the module calls when it loads, runs at start.
+        let hook = df004(&root, "@app.on_event('startup')\ndef init():\n    open('state.json', 'w')\n");
+        assert_eq!(hook[0].severity, Severity::Error, "{:?}", hook);
+        let called = df004(&root, "def init_db():\n    sqlite3.connect('app.db')\ninit_db()\n");
+        assert_eq!(called[0].severity, Severity::Error, "{:?}", called);
+    }
+
+    /// Apps that write nothing UID 1000 cannot: no finding, root or not.
+    #[test]
+    fn silent_when_the_app_writes_nothing_it_cannot() {
+        let root = format!("FROM python:3.11-slim\n{APP}");
+        assert!(df004(&root, "import gradio as gr\ngr.Interface(fn=str, inputs='text', outputs='text').launch()\n").is_empty());
+        assert!(df004(&root, "import tempfile, os\nopen('/tmp/x', 'w')\nos.makedirs(tempfile.gettempdir(), exist_ok=True)\n").is_empty());
+        assert!(df004(&root, "data = open('data.csv').read()\n").is_empty());
+        // A write whose PermissionError the code catches, where it is made or where it is called.
+        assert!(df004(&root, "try:\n    open('cache.json', 'w')\nexcept OSError:\n    pass\n").is_empty());
+        let caught_by_caller = "def log(x):\n    open('log.txt', 'a').write(x)\ndef handle(x):\n    try:\n        log(x)\n    except Exception:\n        pass\n";
+        assert!(df004(&root, caught_by_caller).is_empty());
+        // A function nothing calls, or one only another file's `__main__` guard calls.
+        assert!(df004(&root, "def export():\n    open('out.csv', 'w')\n").is_empty());
+        let guarded = [("app.py", "import tools\n"), ("tools.py", "def main():\n    open('out.csv', 'w')\nif __name__ == '__main__':\n    main()\n")];
+        assert!(df004_with(&root, &guarded).is_empty());
     }
 }

@@ -49,8 +49,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if model.exposed.iter().any(|e| e.ports.contains(&port)) {
         return;
     }
-    let unresolved: Vec<&str> =
-        model.exposed.iter().filter(|e| e.ports.is_empty()).map(|e| e.text.raw.as_str()).collect();
+    // A variable nothing defines (no ARG, no ENV) expands to nothing in BuildKit (BK011 says
+    // so): only one whose value is not known here (an ARG without a default) leaves it open.
+    let defined = |raw: &str| {
+        crate::rules::buildkit::var_refs(raw, '\\').iter().any(|v| model.var_defs.iter().any(|d| &d.name == v))
+    };
+    let unresolved: Vec<&str> = model
+        .exposed
+        .iter()
+        .filter(|e| e.ports.is_empty() && defined(&e.text.raw))
+        .map(|e| e.text.raw.as_str())
+        .collect();
     if let Some(raw) = unresolved.first() {
         out.push(
             Diagnostic::new(
@@ -60,7 +69,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ctx.app_port_text()
                 ),
             )
-            .at(file, model.exposed.iter().find(|e| e.ports.is_empty()).map_or(0..0, |e| e.text.span.clone()))
+            .at(file, model.exposed.iter().find(|e| e.text.raw == *raw).map_or(0..0, |e| e.text.span.clone()))
             .severity(Severity::Info)
             .help(format!("give the variable a default, or write `EXPOSE {port}`")),
         );
@@ -68,8 +77,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     // No EXPOSE at all is not reported: the Hub routes by `app_port` alone and its own Docker
     // templates have none (the assignment's literal `EXPOSE` line is GA003's).
-    let Some(first) = model.exposed.first() else { return };
-    let listed: Vec<&str> = model.exposed.iter().map(|e| e.text.value.as_str()).collect();
+    let resolved: Vec<&crate::model::ExposedPort> = model.exposed.iter().filter(|e| !e.ports.is_empty()).collect();
+    let Some(first) = resolved.first() else { return };
+    let listed: Vec<&str> = resolved.iter().map(|e| e.text.value.as_str()).collect();
     let mut finding = Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
         .at(file, first.text.span.clone())
         .help(format!("expose {port}, the port the Hub sends traffic to"));
@@ -101,6 +111,15 @@ mod tests {
         assert!(codes_for("FROM python\nARG PORT=7860\nENV PORT=${PORT}\nEXPOSE ${PORT}\n", "DF007").is_empty());
         assert!(codes_for("FROM python\nEXPOSE 80 7860/tcp\n", "DF007").is_empty());
         assert!(codes_for("FROM python AS base\nEXPOSE 7000-7999\nFROM base\n", "DF007").is_empty());
+    }
+
+    /// `EXPOSE $PORT` with nothing defining PORT exposes nothing (BuildKit expands it to an empty
+    /// word; BK011 reports the variable); with an ARG without a default, the value is not known.
+    #[test]
+    fn an_undefined_variable_is_not_an_unknown_port() {
+        assert!(codes_for("FROM python\nEXPOSE $PORT\n", "DF007").is_empty());
+        let d = codes_for("FROM python\nARG PORT\nEXPOSE $PORT\n", "DF007");
+        assert!(d[0].message.contains("cannot be resolved statically"), "{}", d[0].message);
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use crate::model::app::AppLoad;
 use crate::model::fs::Access;
 use crate::model::{Account, HomeFrom, ImageModel, RuntimeUser};
 use crate::parse::dockerfile::{CommandForm, Kind};
@@ -15,8 +16,16 @@ runs the app as) may create or write it, judged on the final image's file system
 Dockerfile builds it (WORKDIR, COPY `--chown`, `mkdir`, `chown`, `chmod`, `useradd -m`):
 - the Hugging Face cache, when the Space installs a library that downloads from the Hub at run
   time (transformers, sentence-transformers, diffusers, datasets, faster-whisper; not
-  huggingface_hub alone, which may only call the Inference API): `HF_HUB_CACHE`, else `TRANSFORMERS_CACHE`, else `$HF_HOME/hub`, else
-  `$XDG_CACHE_HOME/huggingface/hub`, else `$HOME/.cache/huggingface/hub`;
+  huggingface_hub alone, which may only call the Inference API) and the app's code calls it to
+  load a model by its Hub id or the library's default (`SentenceTransformer("all-MiniLM-L6-v2")`,
+  `pipeline("ner")`, `.from_pretrained("org/model")`: `knowledge/hub_downloads.rs`; an error
+  naming the call). A model loaded from a folder of the image, or by a name the code computes
+  (it may be a folder), `local_files_only=True` or a `cache_dir=`, or a library installed and
+  never loaded, is not reported. When the code the start command runs is not in the folder
+  (cloned during the build), the installed library is taken to download, said as an
+  assumption, at warning; code spacecheck does not read is reported as skipped. The cache is `HF_HUB_CACHE`, else
+  `TRANSFORMERS_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
+  `$HOME/.cache/huggingface/hub`;
 - `$HOME/.ollama`, when the container starts `ollama serve` (it writes its key there);
 - numba's cache, when the Space installs a library that compiles with `@jit(cache=True)` at
   import (librosa, umap-learn, pynndescent), a Python file of the Space imports it, and every
@@ -181,16 +190,62 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if downloads_at_build_as_root(model) && dir.because.starts_with("HOME") {
                 dir.because.push_str("; the models a root RUN downloads during the build go to `/root/.cache`, which the app does not read");
             }
-            let what = format!("`{library}` (installed) downloads models");
+            // What the app's code shows: a call that downloads, one whose model is computed, or
+            // (code not read) what is assumed from the installed library.
+            let (what, when, severity) = match hub_evidence(ctx) {
+                HubEvidence::Downloads(load) => {
+                    (format!("{}, which downloads it", load.describe()), "when that code runs", Severity::Error)
+                }
+                // A name the code computes may be a folder as well as a repository: not judged.
+                HubEvidence::Nothing => return self_numba_ollama(ctx, model, out),
+                HubEvidence::NotReadable(why) => {
+                    ctx.skip(RULE.code, format!("{why}: whether it loads models from the Hub is not known"));
+                    return self_numba_ollama(ctx, model, out);
+                }
+                HubEvidence::NotInSpace(why) => (
+                    format!("`{library}` (installed) downloads models (spacecheck cannot see what the app loads: {why}; assuming it loads one from the Hub)"),
+                    "when the app first loads one",
+                    Severity::Warning,
+                ),
+            };
             let writer = Writer {
                 what: &what,
-                when: "when the app first loads one",
+                when,
                 error: PERMISSION_ERROR,
                 env_fix: "HF_HOME=/tmp/huggingface",
+                severity,
             };
             report(ctx, &dir, &writer, out);
         }
     }
+    self_numba_ollama(ctx, model, out);
+}
+
+/// What the app's code shows of downloads from the Hub.
+enum HubEvidence<'a> {
+    /// A call given a repository id, or none (the library's default model).
+    Downloads(&'a AppLoad),
+    /// The code was read: no call shows a download (local folders, names the code computes,
+    /// or no loading call).
+    Nothing,
+    /// The code the start command runs is not in the folder: the files cannot tell.
+    NotInSpace(String),
+    /// Code spacecheck does not read.
+    NotReadable(String),
+}
+
+fn hub_evidence<'a>(ctx: &'a Context) -> HubEvidence<'a> {
+    use crate::model::app::AppCode;
+    let Some(app) = ctx.app.as_ref() else { return HubEvidence::NotReadable("no start command".into()) };
+    match &app.code {
+        AppCode::NotInSpace(why) => HubEvidence::NotInSpace(why.clone()),
+        AppCode::NotReadable(why) => HubEvidence::NotReadable(why.clone()),
+        AppCode::Read { .. } => app.loads.iter().find(|l| l.downloads()).map_or(HubEvidence::Nothing, HubEvidence::Downloads),
+    }
+}
+
+/// ollama's home and numba's cache.
+fn self_numba_ollama(ctx: &Context, model: &ImageModel, out: &mut Vec<Diagnostic>) {
     if starts_ollama(model) {
         if let Some(dir) = home_dir(model, ".ollama") {
             let writer = Writer {
@@ -198,6 +253,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 when: "when it starts",
                 error: PERMISSION_ERROR,
                 env_fix: "HOME=/tmp",
+                severity: RULE.severity,
             };
             report(ctx, &dir, &writer, out);
         }
@@ -207,7 +263,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if let Some(dir) = numba_cache(model).filter(|_| site_packages_are_roots(model)) {
             let what = format!("`{library}` (installed) compiles numba functions with `cache=True` and, its own folder in site-packages being root's, writes their cache");
             let error = "RuntimeError: cannot cache function …: no locator available for file …";
-            let writer = Writer { what: &what, when: "when it is imported", error, env_fix: "NUMBA_CACHE_DIR=/tmp/numba" };
+            let writer = Writer {
+                what: &what,
+                when: "when it is imported",
+                error,
+                env_fix: "NUMBA_CACHE_DIR=/tmp/numba",
+                severity: RULE.severity,
+            };
             report(ctx, &dir, &writer, out);
         }
     }
@@ -253,12 +315,13 @@ struct Writer<'a> {
     when: &'a str,
     error: &'a str,
     env_fix: &'a str,
+    severity: Severity,
 }
 
 const PERMISSION_ERROR: &str = "PermissionError: [Errno 13] Permission denied";
 
 fn report(ctx: &Context, dir: &CacheDir, writer: &Writer, out: &mut Vec<Diagnostic>) {
-    let Writer { what, when, error, env_fix } = writer;
+    let Writer { what, when, error, env_fix, severity } = writer;
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     // Persistent storage is mounted on /data at run time: what the build made there is hidden.
     if dir.path == "/data" || dir.path.starts_with("/data/") {
@@ -281,6 +344,7 @@ fn report(ctx: &Context, dir: &CacheDir, writer: &Writer, out: &mut Vec<Diagnost
     out.push(
         Diagnostic::new(&RULE, message)
             .at(file, span)
+            .severity(*severity)
             .label("not writable at run time")
             .help(format!("{own}, or point it at a folder UID 1000 can write: `ENV {env_fix}`")),
     );
@@ -326,7 +390,7 @@ mod tests {
 
     #[test]
     fn a_cache_folder_made_by_root() {
-        let df = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN mkdir -p /app/cache\nENV HF_HOME=/app/cache\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install -r requirements.txt\n";
+        let df = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN mkdir -p /app/cache\nENV HF_HOME=/app/cache\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"/srv/cloned/app.py\"]\n";
         let d = df015(df, "sentence-transformers\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("`/app/cache` is owned by root (created by mkdir on line 3)"), "{}", d[0].message);
@@ -355,6 +419,27 @@ mod tests {
         assert!(numba(home, "import librosa\n").is_empty());
         let user_pip = "FROM python:3.11-slim\nRUN useradd -u 1000 user\nUSER user\nWORKDIR /tmp/app\nCOPY --chown=user . .\nRUN pip install --user -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
         assert!(numba(user_pip, "import librosa\n").is_empty());
+    }
+
+    fn with_app(app: &str) -> Vec<crate::rules::Diagnostic> {
+        lint(&[("README.md", README), ("Dockerfile", NO_USER), ("requirements.txt", "sentence-transformers\n"), ("app.py", app)])
+            .into_iter()
+            .filter(|d| d.code == "DF015")
+            .collect()
+    }
+
+    /// With the app's code: the call that downloads is named; a local model, or a library
+    /// installed and never used, downloads nothing.
+    #[test]
+    fn judged_from_what_the_app_loads() {
+        let d = with_app("from sentence_transformers import SentenceTransformer\nm = SentenceTransformer('all-MiniLM-L6-v2')\n");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.starts_with("`app.py:2` loads `all-MiniLM-L6-v2` (`SentenceTransformer`), which downloads it into `/.cache/huggingface/hub`"), "{}", d[0].message);
+        assert_eq!(d[0].severity, crate::rules::Severity::Error);
+        assert!(with_app("from sentence_transformers import SentenceTransformer\nm = SentenceTransformer('/app/models/mini')\n").is_empty());
+        assert!(with_app("import fastapi\n").is_empty(), "installed, never loaded");
+        // A name the code computes may be a folder: not judged.
+        assert!(with_app("from sentence_transformers import SentenceTransformer\nm = SentenceTransformer(pick())\n").is_empty());
     }
 
     #[test]

@@ -30,9 +30,11 @@ Flask-SocketIO's `socketio.run`.
 - uvicorn needs an import string to start the app in another process: given the object with
   `reload=True` or `workers=`, it logs "You must pass the application as an import string to
   enable 'reload' or 'workers'" and exits, so the server never starts (an error).
-- The debugger's error pages offer a Python console into the container to anyone who can reach
-  the Space, guarded only by a PIN printed in the logs; Werkzeug's documentation says never to
-  run it on a production machine (a warning).
+- The debugger's error pages show the traceback and the app's source code to whoever hits the
+  error. Its Python console into the container (behind a PIN printed in the logs) answers only
+  requests whose host is localhost since Werkzeug 3.0.3 (CVE-2024-34069's fix), so not the
+  Space's `*.hf.space` host; older Werkzeug serves it to anyone who can reach the Space.
+  Werkzeug's documentation says never to run it on a production machine (a warning).
 - A reloader watches the code (from a second process, or a thread in each gunicorn worker) and
   restarts the server when a source file changes. On the Hub the code changes only by a push, which rebuilds the image and restarts the
   Space anyway: the watcher costs memory and CPU for nothing (information). uvicorn watches its
@@ -118,7 +120,7 @@ fn exits_at_start(ctx: &Context, server: &Server, object: &str, by: &Origin) -> 
 
 fn debugger_served(server: &Server, origin: &Origin, also_reloads: bool) -> Diagnostic {
     let message = format!(
-        "{} runs Werkzeug's interactive debugger ({}): its error pages offer a Python console into the container to anyone who can reach the Space, guarded only by a PIN printed in the logs; Werkzeug's documentation says never to run it on a production machine",
+        "{} runs Werkzeug's interactive debugger ({}): an error shows its traceback and the app's source code to whoever hit it (the console itself, behind a PIN printed in the logs, answers only requests to localhost since Werkzeug 3.0.3, not to the Space's host); Werkzeug's documentation says never to run it on a production machine",
         server.described(),
         origin_text(origin),
     );

@@ -54,7 +54,8 @@ pub fn command_span(ctx: &Context, run: &crate::model::RunCommand, index: usize)
         return whole;
     };
     let Some(raw) = file.text.get(word.span.clone()).filter(|_| df.escape == '\\') else { return whole };
-    let commands = crate::parse::shell::parse_commands(raw, &crate::parse::shell::no_vars);
+    let raw = crate::parse::dockerfile::blank_dropped_lines(raw, df.escape);
+    let commands = crate::parse::shell::parse_commands(&raw, &crate::parse::shell::no_vars);
     if commands.len() != run.commands.len() {
         return whole;
     }
@@ -142,4 +143,53 @@ pub fn supervisord_configs(ctx: &Context, model: &crate::model::ImageModel, expl
         }
     }
     files
+}
+
+/// What the app's code shows of its writes.
+pub enum AppWrites<'a> {
+    /// The code was read: the writes UID 1000 may not make (those whose error the code
+    /// catches left out).
+    Denied(Vec<crate::model::app::DeniedAppWrite<'a>>),
+    /// The code the start command runs is not in this folder: why. The files cannot tell.
+    NotInSpace(String),
+    /// Code spacecheck does not read: why. The rule is skipped, said so.
+    NotReadable(String),
+}
+
+pub fn app_writes<'a>(ctx: &'a Context) -> AppWrites<'a> {
+    use crate::model::app::AppCode;
+    let (Some(model), Some(app)) = (ctx.model.as_ref(), ctx.app.as_ref()) else {
+        return AppWrites::NotReadable("spacecheck could not model the start command".to_string());
+    };
+    match &app.code {
+        AppCode::Read { .. } => {
+            AppWrites::Denied(app.denied_writes(model).into_iter().filter(|d| !d.write.handled).collect())
+        }
+        AppCode::NotInSpace(why) => AppWrites::NotInSpace(why.clone()),
+        AppCode::NotReadable(why) => AppWrites::NotReadable(why.clone()),
+    }
+}
+
+/// `` `app.py:2` makes `/app/uploads` (`os.makedirs`), in `/app`, owned by root (created by
+/// WORKDIR on line 2) and not writable by others ``.
+pub fn describe_denied(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    denied: &crate::model::app::DeniedAppWrite,
+) -> String {
+    use crate::knowledge::python_writes::Makes;
+    let w = denied.write;
+    let verb = match (w.makes, w.in_folder) {
+        (Makes::Folder, true) => "makes a folder in",
+        (Makes::Folder, false) => "makes",
+        (_, true) => "writes a file in",
+        (Makes::File | Makes::FilesIn, false) => "writes",
+    };
+    let call = if w.call == "open" { "open(…, \"w\")".to_string() } else { w.call.clone() };
+    let blocking = if denied.blocking == w.path {
+        String::new()
+    } else {
+        format!(" in `{}`", denied.blocking)
+    };
+    format!("`{}` {verb} {} (`{call}`){blocking}, {}", w.place(), w.what(), describe_state(ctx, file, &denied.state))
 }

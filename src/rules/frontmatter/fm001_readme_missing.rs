@@ -32,6 +32,14 @@ app_port: 7860
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    // Listed (by the Hub, or as a file that exists) but not read: it is there, its content is
+    // not known.
+    if matches!(ctx.space.readme, Loaded::Missing) && ctx.space.file("README.md").is_some() {
+        for code in [Code::FM001, Code::FM002] {
+            ctx.skip(code, "README.md exists but its content was not read".into());
+        }
+        return;
+    }
     if matches!(ctx.space.readme, Loaded::Missing) {
         out.push(
             Diagnostic::new(
@@ -50,6 +58,20 @@ mod tests {
     #[test]
     fn fires_without_readme() {
         assert!(fires(&[("Dockerfile", "FROM python:3.11\n")], "FM001"));
+    }
+
+    /// A README the Hub lists but that was not fetched exists: not missing, not judged.
+    #[test]
+    fn a_listed_readme_is_not_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.11\n").unwrap();
+        let mut space = crate::space::Space::load(dir.path()).unwrap();
+        space.add_listed_files(&["README.md".to_string()]);
+        let policy = crate::policy::Policy::baseline();
+        let ctx = crate::rules::Context::new(&space, &policy);
+        let found = crate::rules::run_static(&ctx, &|_| true);
+        assert!(!found.iter().any(|d| d.code == "FM001"), "{found:?}");
+        assert!(ctx.skipped().iter().any(|s| s.code == crate::rules::Code::FM001));
     }
 
     #[test]

@@ -9,8 +9,9 @@ pub static RULE: Rule = Rule {
     summary: "a frontmatter value the Hub rejects or ignores",
     doc: r#"## What it checks
 Values the Hub rejects or silently ignores:
-- `colorFrom`/`colorTo` outside red, yellow, green, blue, indigo, purple, pink, gray;
-- `short_description` over 60 characters (the Hub rejects the push);
+- `colorFrom`/`colorTo` outside red, yellow, green, blue, indigo, purple, pink, gray (the Hub
+  rejects the push: "Invalid metadata in README.md", huggingface/OpenEnv#1016; an error);
+- `short_description` over 60 characters (the Hub rejects the push; an error);
 - `suggested_hardware` that is not a hardware flavor;
 - `emoji` that is not a single emoji;
 - an unquoted `python_version: 3.10` (YAML reads the number 3.1);
@@ -48,6 +49,13 @@ const HEADERS: &[&str] =
     &["cross-origin-embedder-policy", "cross-origin-opener-policy", "cross-origin-resource-policy"];
 use crate::policy::HARDWARE_FLAVORS as HARDWARE;
 
+/// A value the Hub refuses on push: the Space cannot be updated at all, an error.
+fn rejected(out: &mut [Diagnostic]) {
+    if let Some(d) = out.last_mut() {
+        d.severity = Severity::Error;
+    }
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
     let report = |out: &mut Vec<Diagnostic>, node: &Node, message: String, help: Option<String>| {
@@ -61,15 +69,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(name) = key.value.as_str() else { continue };
         let text = value.value.to_text();
         match (name, &value.value) {
+            // The Hub validates the metadata on push and refuses it: `Invalid metadata in
+            // README.md. "colorFrom" must be one of [...]` (huggingface/OpenEnv#1016).
             ("colorFrom" | "colorTo", Value::Str(c)) if !COLORS.contains(&c.as_str()) => {
-                report(out, value, format!("`{name}: {c}` is not a Hub color; the Hub falls back to its default"), Some(format!("use one of {}", COLORS.join(", "))))
+                report(out, value, format!("`{name}: {c}` is not a Hub color; the Hub rejects the push (\"Invalid metadata in README.md\")"), Some(format!("use one of {}", COLORS.join(", "))));
+                rejected(out);
             }
-            ("short_description", Value::Str(s)) if s.chars().count() > 60 => report(
-                out,
-                value,
-                format!("`short_description` is {} characters; the Hub rejects a push over 60", s.chars().count()),
-                Some("shorten it to 60 characters or fewer".into()),
-            ),
+            ("short_description", Value::Str(s)) if s.chars().count() > 60 => {
+                report(
+                    out,
+                    value,
+                    format!("`short_description` is {} characters; the Hub rejects a push over 60", s.chars().count()),
+                    Some("shorten it to 60 characters or fewer".into()),
+                );
+                rejected(out);
+            }
             ("suggested_hardware", Value::Str(h)) if !HARDWARE.contains(&h.as_str()) => {
                 report(out, value, format!("`suggested_hardware: {h}` is not a Hub hardware flavor"), Some("e.g. cpu-basic, cpu-upgrade, t4-small, a10g-small".into()))
             }

@@ -94,6 +94,16 @@ mod tests {
         assert_eq!(hadolint_case("RUN apt-get update && sudo apt-get install\n", "DL3004").len(), 1);
     }
 
+    /// BuildKit drops comment lines inside a continued RUN: sudo listed after one is installed
+    /// (corpus: nordeim__HF-Space).
+    #[test]
+    fn sudo_installed_in_a_list_broken_by_comment_lines() {
+        let df = "FROM python:3.11\nRUN apt-get update && apt-get install -y \\\n    # Core utilities\n    curl sudo \\\n    # more\n    git\nRUN sudo ln -s /a /b\n";
+        let d = hadolint_case(df, "DL3004");
+        assert_eq!(d[0].severity, crate::rules::Severity::Warning, "{d:?}");
+        assert!(d[0].message.contains("this image installs sudo"), "{}", d[0].message);
+    }
+
     /// An image that installs sudo builds: the finding says so, as a warning.
     #[test]
     fn installed_sudo_is_a_warning() {

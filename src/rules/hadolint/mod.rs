@@ -127,7 +127,9 @@ pub fn parse_runs(file: &SourceFile, df: &Dockerfile) -> Vec<ParsedRun> {
             Some(match form {
                 CommandForm::Shell(word) => {
                     let raw = file.text.get(word.span.clone()).filter(|_| df.escape == '\\');
-                    let text = raw.unwrap_or(&word.text);
+                    // What BuildKit drops inside the continued RUN is blanked, offsets kept.
+                    let blanked = raw.map(|r| crate::parse::dockerfile::blank_dropped_lines(r, df.escape));
+                    let text = blanked.as_deref().unwrap_or(&word.text);
                     let commands = shell::parse_commands(text, &shell::no_vars);
                     ParsedRun { commands, base: raw.map(|_| word.span.start) }
                 }

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use crate::model::{CopyFrom, CopyOp};
 use crate::parse::dockerignore::{DockerIgnore, Glob};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
@@ -14,6 +16,10 @@ that `.gitignore` does not keep it from being pushed (the Hub builds from the pu
 not from your disk). A wildcard that matches nothing is fine, as BuildKit decides it: it copies
 nothing (`COPY package.json package-lock.json* ./`). URLs, heredocs, `--from` copies and sources
 built from variables without a value are not checked.
+
+A missing source is an error when the folder is the whole Space (a git checkout's root, the
+files of `hf://`, the tree a push sends); in any other folder, which a deploy step may complete
+from a larger repository before pushing, it is a warning that says so.
 
 ## Why it matters on a Space
 BuildKit stops with `"/app.py": not found` and the Space shows a build error. A file that exists
@@ -40,10 +46,46 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let ignore = ctx.space.dockerignore.as_ref().map(|f| DockerIgnore::parse(&f.text));
     let needed = model.needed_stages();
+    let mut globs = Globs { matched: HashMap::new(), budget: GLOB_BUDGET };
     for copy in model.all_copies.iter().filter(|c| needed.contains(&c.stage) && c.from == CopyFrom::Context) {
         for src in &copy.sources {
-            check_source(ctx, file, copy, src, ignore.as_ref(), out);
+            check_source(ctx, file, copy, src, ignore.as_ref(), &mut globs, out);
         }
+    }
+}
+
+/// How many Space paths the wildcard sources of one Dockerfile may be matched against in all:
+/// past it, the wildcards left are not checked (a wildcard that matches nothing is no failure,
+/// so nothing false is said).
+const GLOB_BUDGET: usize = 1_000_000;
+
+/// The paths each wildcard source matched (a Dockerfile repeats the same ones), and what is
+/// left of the budget.
+struct Globs {
+    matched: HashMap<String, Vec<(String, bool)>>,
+    budget: usize,
+}
+
+impl Globs {
+    fn matches(&mut self, space: &crate::space::Space, rel: &str) -> Vec<(String, bool)> {
+        if let Some(found) = self.matched.get(rel) {
+            return found.clone();
+        }
+        let cost = space.files.len() + space.dirs.len();
+        if cost > self.budget {
+            return Vec::new();
+        }
+        self.budget -= cost;
+        let glob = Glob::new(rel);
+        let found: Vec<(String, bool)> = space
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.git_ignored))
+            .chain(space.dirs.iter().map(|d| (d.clone(), space.is_git_ignored(d, true))))
+            .filter(|(p, _)| glob.matches(p))
+            .collect();
+        self.matched.insert(rel.to_string(), found.clone());
+        found
     }
 }
 
@@ -53,6 +95,7 @@ fn check_source(
     copy: &CopyOp,
     src: &crate::model::Valued,
     ignore: Option<&DockerIgnore>,
+    globs: &mut Globs,
     out: &mut Vec<Diagnostic>,
 ) {
     let value = src.value.as_str();
@@ -66,14 +109,7 @@ fn check_source(
     let space = ctx.space;
     let is_glob = rel.contains(['*', '?', '[']);
     let matches: Vec<(String, bool)> = if is_glob {
-        let glob = Glob::new(rel);
-        space
-            .files
-            .iter()
-            .map(|f| (f.path.clone(), f.git_ignored))
-            .chain(space.dirs.iter().map(|d| (d.clone(), space.is_git_ignored(d, true))))
-            .filter(|(p, _)| glob.matches(p))
-            .collect()
+        globs.matches(space, rel)
     } else if let Some(f) = space.file(rel) {
         vec![(f.path.clone(), f.git_ignored)]
     } else if space.has_dir(rel) {
@@ -94,10 +130,14 @@ fn check_source(
             .map(|f| f.path.as_str())
             .chain(space.dirs.iter().map(String::as_str))
             .find(|p| p.eq_ignore_ascii_case(rel));
-        let mut d = Diagnostic::new(
-            &RULE,
-            format!("{kw} source `{value}` is not in the Space, so the build fails with \"not found\""),
-        )
+        // A folder that is not the whole Space (no git checkout's root, not fetched from the
+        // Hub, not a pushed tree) may be completed by a deploy step: what follows is assumed.
+        let mut d = if space.whole {
+            Diagnostic::new(&RULE, format!("{kw} source `{value}` is not in the Space, so the build fails with \"not found\""))
+        } else {
+            Diagnostic::new(&RULE, format!("{kw} source `{value}` is not in this folder: if the folder is what is pushed to the Space, the build fails with \"not found\" (it is not a git checkout's root, so a deploy step may add files to it)"))
+                .severity(Severity::Warning)
+        }
         .at(file, src.span.clone());
         if let Some(p) = case_hint {
             d = d.help(format!("the Space has `{p}`: paths are case-sensitive in the build"));
@@ -149,6 +189,23 @@ mod tests {
             (".dockerignore", "data\n")
         ])[0]
             .contains(".dockerignore"));
+    }
+
+    /// In a git checkout's root the folder is the Space: a missing source fails the build. In
+    /// any other folder a deploy step may complete it: a warning that says what is assumed.
+    #[test]
+    fn an_error_in_a_checkout_a_warning_elsewhere() {
+        let all = |files: &[(&str, &str)]| {
+            let mut with = vec![("README.md", README), ("Dockerfile", "FROM p\nCOPY app.py /app/\n")];
+            with.extend_from_slice(files);
+            lint(&with).into_iter().filter(|d| d.code == "RP002").collect::<Vec<_>>()
+        };
+        let checkout = all(&[(".git/HEAD", "ref: refs/heads/main\n")]);
+        assert_eq!(checkout[0].severity, crate::rules::Severity::Error);
+        assert!(checkout[0].message.ends_with("is not in the Space, so the build fails with \"not found\""));
+        let folder = all(&[]);
+        assert_eq!(folder[0].severity, crate::rules::Severity::Warning);
+        assert!(folder[0].message.contains("if the folder is what is pushed to the Space"), "{}", folder[0].message);
     }
 
     /// BuildKit copies an empty wildcard match as nothing (its `AllowEmptyWildcard`).

@@ -33,7 +33,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let installs_in_run = model
         .runs_in_chain()
         .any(|r| r.commands.iter().any(|c| manifest::installed_by_command(&c.words).is_some()));
-    if (!ctx.packages_known && !installs_in_run) || installs_unreadable_files(ctx, model) {
+    if (!ctx.packages_known && !installs_in_run) || ctx.unreadable_manifests || installs_unreadable_files(ctx, model) {
         return;
     }
     // Images named after the server ship it (`tiangolo/uvicorn-gunicorn-fastapi`).
@@ -46,8 +46,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         reported.push(package);
         let sources = if ctx.packages_known { "the Space's requirements files" } else { "the RUN instructions" };
+        // Started from Python code (`uvicorn.run` in app.py), the import fails, not the shell.
+        let message = match &server.via {
+            Some(via) if via.ends_with(".py") => format!("`{via}` starts {package}, but {sources} do not install it: the app stops with `ModuleNotFoundError: No module named '{package}'`"),
+            _ => format!("the container starts {package}, but {sources} do not install it: it will fail with `{package}: not found`"),
+        };
         out.push(
-            Diagnostic::new(&RULE, format!("the container starts {package}, but {sources} do not install it: it will fail with `{package}: not found`"))
+            Diagnostic::new(&RULE, message)
                 .at(file, span.clone())
                 .help(format!("add `{}` to requirements.txt", if package == "uvicorn" { "uvicorn[standard]" } else { package })),
         );

@@ -9,7 +9,8 @@ pub static RULE: Rule = Rule {
     summary: "a packages.txt that a Docker Space ignores: its system packages are never installed",
     doc: r#"## What it checks
 A `packages.txt` at the root of the Space that the Dockerfile does not use (no `COPY` of it and
-no `RUN` that reads it).
+no `RUN` that reads it), listing packages the Dockerfile does not install itself (`apt-get
+install`, `apk add`): those are named.
 
 ## Why it matters on a Space
 The Hub installs the Debian packages listed in `packages.txt` for Gradio and Streamlit Spaces
@@ -45,6 +46,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .map(|l| l.split('#').next().unwrap_or_default().trim())
         .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || "+-.:".contains(c)))
         .collect();
+    // Those the Dockerfile installs itself are not missing (`apt-get install -y ffmpeg`).
+    let installed = system_packages_installed(ctx);
+    let packages: Vec<&str> = packages.into_iter().filter(|p| !installed.iter().any(|i| i == p)).collect();
     if packages.is_empty() {
         return;
     }
@@ -66,6 +70,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     );
 }
 
+/// The system packages the final image's RUNs install: the operands of `apt-get install`,
+/// `apt install` and `apk add` (a version pin `pkg=1.2` named by its package).
+fn system_packages_installed(ctx: &Context) -> Vec<String> {
+    let Some(model) = &ctx.model else { return Vec::new() };
+    let mut found = Vec::new();
+    for c in model.runs_in_chain().flat_map(|r| &r.commands) {
+        let sub = match c.program_name() {
+            Some("apt-get" | "apt") => "install",
+            Some("apk") => "add",
+            _ => continue,
+        };
+        let args = c.args(&["-o", "-t", "--target-release", "--repository", "-X", "--virtual", "-t"]);
+        if args.operands.first().map(String::as_str) != Some(sub) {
+            continue;
+        }
+        found.extend(args.operands[1..].iter().map(|p| p.split('=').next().unwrap_or(p).to_string()));
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::{fires, README};
@@ -82,6 +106,12 @@ mod tests {
         assert!(!fires(&[("README.md", README), ("Dockerfile", used), ("packages.txt", "ffmpeg\n")], "RP005"));
         let df = "FROM python:3.11\n";
         assert!(!fires(&[("README.md", README), ("Dockerfile", df), ("packages.txt", "# nothing\n\n")], "RP005"));
+        // The Dockerfile installs every listed package itself.
+        let apt = "FROM python:3.11\nRUN apt-get update && apt-get install -y --no-install-recommends libgomp1 ffmpeg=7:5.1\n";
+        assert!(!fires(&[("README.md", README), ("Dockerfile", apt), ("packages.txt", "libgomp1\nffmpeg\n")], "RP005"));
+        let some = crate::rules::testing::lint(&[("README.md", README), ("Dockerfile", apt), ("packages.txt", "ffmpeg\nlibgl1\n")]);
+        let d = some.iter().find(|d| d.code == "RP005").expect("libgl1 is not installed");
+        assert!(d.message.contains("1 system package(s) (libgl1)"), "{}", d.message);
         assert!(!fires(&[("README.md", README), ("Dockerfile", df)], "RP005"));
     }
 }

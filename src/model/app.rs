@@ -1,0 +1,824 @@
+//! The application the container runs, from the Space's own files: the Python files the start
+//! command runs (`python app.py`, `python -m pkg`, `uvicorn main:app`, `streamlit run app.py`,
+//! `flask run`…), followed through their imports of the Space's own modules, and the writes
+//! that code makes, each resolved to an absolute path of the image (through `__file__`, the
+//! working folder, HOME and the image's ENV) and asked of the file-system map.
+//!
+//! Only what the files show is used: a write whose path the code computes (a parameter, a
+//! call's result) is not guessed, and code the Space does not hold (cloned at build time, a
+//! compiled server, a language spacecheck does not read) makes the app `NotRead`, said so.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use super::fs::Access;
+use super::server::{Program, StartAnalysis};
+use super::{join_path, ImageModel};
+use crate::knowledge::python_writes::Makes;
+use crate::parse::python_facts::{self, PathExpr, PyImport};
+
+/// Gives the Python source at an image path: the Space file a COPY put there (its path in the
+/// Space, its text), or a file a RUN heredoc wrote (no Space path).
+pub trait AppFiles {
+    fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)>;
+    /// Whether the image has a file there that `python_at` can give (without reading it).
+    fn has_file(&self, image_path: &str) -> bool;
+}
+
+/// How far the app's code could be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppCode {
+    /// The entry files the start command runs, and every file read (entries and the Space's
+    /// own modules they import), as image paths.
+    Read { entries: Vec<String>, files: Vec<String> },
+    /// The code the start command runs is not among the files of this folder (cloned during the
+    /// build, copied from outside the folder, a start script the folder lacks): the files cannot
+    /// tell what it writes. Why, for messages.
+    NotInSpace(String),
+    /// It runs code spacecheck does not read (a Node or compiled server, an installed module):
+    /// why, for the rules to say they were skipped.
+    NotReadable(String),
+}
+
+impl AppCode {
+    /// Why the code was not read, when it was not.
+    pub fn not_read(&self) -> Option<&str> {
+        match self {
+            AppCode::Read { .. } => None,
+            AppCode::NotInSpace(why) | AppCode::NotReadable(why) => Some(why),
+        }
+    }
+}
+
+/// A write the app's code makes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppWrite {
+    /// The Space file that holds the call (`app.py`), or the image path of a heredoc file.
+    pub file: String,
+    /// 1-based line of the call.
+    pub line: usize,
+    /// Byte range of the call in that file.
+    pub range: Range<usize>,
+    /// The call as messages name it (`os.makedirs`, `open`).
+    pub call: String,
+    /// The absolute path written: a file or folder, or with `in_folder` the folder a file of
+    /// computed name is written into.
+    pub path: String,
+    pub in_folder: bool,
+    pub makes: Makes,
+    /// The code catches the error a denied write raises.
+    pub handled: bool,
+    /// Made inside a function (when it is called: a request), not when the module loads.
+    pub in_function: bool,
+    /// The innermost function that makes it.
+    pub function: Option<String>,
+}
+
+impl AppWrite {
+    /// `app.py:12`.
+    pub fn place(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+
+    /// What is written, for messages: `` `/app/uploads` ``.
+    pub fn what(&self) -> String {
+        format!("`{}`", self.path)
+    }
+}
+
+/// A write that UID 1000 cannot make at run time, and the path that refuses it.
+#[derive(Debug, Clone)]
+pub struct DeniedAppWrite<'a> {
+    pub write: &'a AppWrite,
+    /// The path, or the folder it would be created in, that UID 1000 may not write.
+    pub blocking: String,
+    pub state: super::fs::PathState,
+}
+
+/// What a call that may download from the Hub is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadTarget {
+    /// A repository id (`org/model`, `bert-base-uncased`): downloaded into the Hub cache.
+    Hub(String),
+    /// A folder of the image (`./models/bert`, `/app/model`): read, nothing downloaded.
+    Local(String),
+    /// None given: the library downloads its default model.
+    LibraryDefault,
+    /// Computed by the code: not known.
+    Unknown,
+}
+
+/// A call of the app's code that may download from the Hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppLoad {
+    pub file: String,
+    pub line: usize,
+    pub call: String,
+    pub target: LoadTarget,
+}
+
+impl AppLoad {
+    /// Whether it downloads into the Hub cache.
+    pub fn downloads(&self) -> bool {
+        matches!(self.target, LoadTarget::Hub(_) | LoadTarget::LibraryDefault)
+    }
+
+    /// `` `app.py:12` loads `org/model` (`SentenceTransformer`) ``.
+    pub fn describe(&self) -> String {
+        let what = match &self.target {
+            LoadTarget::Hub(id) => format!("`{id}`"),
+            LoadTarget::Local(path) => format!("`{path}`"),
+            LoadTarget::LibraryDefault => "its default model".to_string(),
+            LoadTarget::Unknown => "a model the code computes".to_string(),
+        };
+        format!("`{}:{}` loads {what} (`{}`)", self.file, self.line, self.call)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppModel {
+    pub code: AppCode,
+    pub writes: Vec<AppWrite>,
+    /// Calls that may download from the Hub, in the files read.
+    pub loads: Vec<AppLoad>,
+    /// The top-level modules the files read import (`transformers`, `gradio`), once each.
+    pub imports: Vec<String>,
+}
+
+/// Budgets: files followed through imports, and bytes of Python read.
+const MAX_FILES: usize = 1_000;
+const MAX_BYTES: usize = 16 << 20;
+
+/// Servers and tools that run a Python file or module given as an argument.
+const RUNS_SCRIPT: &[(&str, &[&str])] = &[
+    // (program, subcommands before the script; empty: the first operand)
+    ("streamlit", &["run"]),
+    ("chainlit", &["run"]),
+    ("fastapi", &["run", "dev"]),
+    ("solara", &["run"]),
+    ("marimo", &["run", "edit"]),
+    ("panel", &["serve"]),
+    ("shiny", &["run"]),
+    ("mesop", &[]),
+    ("gradio", &[]),
+];
+
+/// ASGI/WSGI servers given `module:attribute` (gunicorn also a bare module).
+const APP_SERVERS: &[&str] = &["uvicorn", "gunicorn", "hypercorn", "granian", "daphne", "waitress-serve"];
+
+/// Options of those servers and of Python that take a value (so the value is no operand).
+const VALUE_OPTIONS: &[&str] = &[
+    "-b", "--bind", "--host", "--port", "-w", "--workers", "-k", "--worker-class", "-c", "--config",
+    "--app-dir", "--chdir", "--log-level", "-t", "--timeout", "--root-path", "--env-file",
+    "--forwarded-allow-ips", "--log-config", "--interface", "--threads", "--graceful-timeout",
+    "--keep-alive", "--server.port", "--server.address", "-W", "-X", "--app", "--listen", "-p",
+];
+
+/// What one command runs of Python: the working folder it is read from, and the entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entry {
+    Script(String),
+    Module(String),
+}
+
+/// The operands of an argument list, options and their values left out.
+fn operands(args: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a.starts_with('-') {
+            i += if !a.contains('=') && VALUE_OPTIONS.contains(&a) { 2 } else { 1 };
+            continue;
+        }
+        out.push(a);
+        i += 1;
+    }
+    out
+}
+
+/// A Python dotted name (`main`, `app.server`).
+fn is_module_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|p| {
+            p.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+        })
+}
+
+/// The Python entry a command runs, if any.
+fn entry_of(program: &Program, env: &HashMap<String, String>) -> Option<Entry> {
+    let name = program.base_name();
+    let args = &program.args;
+    if name.starts_with("python") && !name.contains("config") {
+        let mut i = 0;
+        while i < args.len() && args[i].starts_with('-') && args[i] != "-m" && args[i] != "-c" {
+            i += if matches!(args[i].as_str(), "-W" | "-X") { 2 } else { 1 };
+        }
+        return match args.get(i).map(String::as_str) {
+            Some("-m") => {
+                let module = args.get(i + 1)?;
+                let rest = Program { name: module.clone(), args: args[i + 2..].to_vec() };
+                let known = APP_SERVERS.contains(&module.as_str())
+                    || RUNS_SCRIPT.iter().any(|(p, _)| p == module)
+                    || matches!(module.as_str(), "flask" | "gradio.cli");
+                if known {
+                    entry_of(&rest, env)
+                } else {
+                    Some(Entry::Module(module.clone()))
+                }
+            }
+            Some("-c") | None => None,
+            Some(script) => Some(Entry::Script(script.to_string())),
+        };
+    }
+    if APP_SERVERS.contains(&name) {
+        let target = operands(args).into_iter().find(|a| {
+            let module = a.split(':').next().unwrap_or(a);
+            is_module_name(module) && (a.contains(':') || name == "gunicorn")
+        })?;
+        return Some(Entry::Module(target.split(':').next().unwrap_or(target).to_string()));
+    }
+    if name == "flask" {
+        let app = args
+            .iter()
+            .position(|a| a == "--app" || a == "-A")
+            .and_then(|i| args.get(i + 1).cloned())
+            .or_else(|| args.iter().find_map(|a| a.strip_prefix("--app=").map(str::to_string)))
+            .or_else(|| env.get("FLASK_APP").cloned())
+            .unwrap_or_else(|| "app.py".to_string());
+        let app = app.split(':').next().unwrap_or(&app).to_string();
+        return Some(if app.ends_with(".py") { Entry::Script(app) } else { Entry::Module(app) });
+    }
+    let (_, subcommands) = RUNS_SCRIPT.iter().find(|(p, _)| *p == name)?;
+    let ops = operands(args);
+    let script = if subcommands.is_empty() {
+        ops.first().copied()
+    } else {
+        (ops.first().is_some_and(|s| subcommands.contains(s))).then(|| ops.get(1).copied()).flatten()
+    }?;
+    script.ends_with(".py").then(|| Entry::Script(script.to_string()))
+}
+
+/// The entry files the start command runs (image paths), the folders imports are looked up
+/// in, and whether the start command runs Python at all.
+fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (Vec<String>, Vec<String>, bool) {
+    let cwd = &model.workdir;
+    let mut entries: Vec<String> = Vec::new();
+    let mut roots: Vec<String> = vec![cwd.clone()];
+    if let Some(pp) = model.runtime_env.get("PYTHONPATH") {
+        roots.extend(pp.split(':').filter(|p| p.starts_with('/')).map(str::to_string));
+    }
+    let mut wanted = false;
+    for (program, env) in &start.commands {
+        let Some(entry) = entry_of(program, env) else { continue };
+        wanted = true;
+        match entry {
+            Entry::Script(path) => {
+                let image_path = join_path(cwd, &path);
+                let dir = super::fs::parent(&image_path).to_string();
+                if !roots.contains(&dir) {
+                    roots.push(dir);
+                }
+                entries.push(image_path);
+            }
+            Entry::Module(module) => {
+                let rel = module.replace('.', "/");
+                let found = roots.iter().find_map(|root| {
+                    [format!("{rel}.py"), format!("{rel}/__main__.py"), format!("{rel}/__init__.py")]
+                        .into_iter()
+                        .map(|f| join_path(root, &f))
+                        .find(|p| files.has_file(p))
+                });
+                // Not in the Space: a module installed in the image (`http.server`, a package's
+                // entry point), whose code spacecheck does not read.
+                entries.push(found.unwrap_or_else(|| format!("module {module}")));
+            }
+        }
+    }
+    (entries, roots, wanted)
+}
+
+/// What the files show of the app, read from the start command's Python entries.
+pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
+    let (entries, roots, wanted) = entries(model, start, files);
+    if !wanted {
+        return AppModel {
+            code: not_read(start, files),
+            writes: Vec::new(),
+            loads: Vec::new(),
+            imports: Vec::new(),
+        };
+    }
+    let mut reader = Reader {
+        model,
+        files,
+        cwd: model.workdir.clone(),
+        home: model.runtime_home().path,
+        roots,
+        seen: HashSet::new(),
+        read: Vec::new(),
+        bytes: 0,
+        writes: Vec::new(),
+        loads: Vec::new(),
+        imports: Vec::new(),
+        uses: HashMap::new(),
+        functions: HashMap::new(),
+    };
+    let mut todo: Vec<String> = entries.clone();
+    let mut read_entries = Vec::new();
+    while let Some(path) = todo.pop() {
+        if reader.seen.len() >= MAX_FILES || reader.bytes >= MAX_BYTES || !reader.seen.insert(path.clone()) {
+            continue;
+        }
+        let Some((rel, text)) = files.python_at(&path) else { continue };
+        if entries.contains(&path) {
+            read_entries.push(path.clone());
+        }
+        let is_entry = entries.contains(&path);
+        todo.extend(reader.read_file(&path, rel, &text, is_entry));
+    }
+    reader.follow_calls();
+    let code = if read_entries.is_empty() {
+        let (modules, paths): (Vec<&String>, Vec<&String>) = entries.iter().partition(|e| e.starts_with("module "));
+        let shown = |list: &[&String]| {
+            list.iter().map(|e| format!("`{}`", e.trim_start_matches("module "))).collect::<Vec<_>>().join(", ")
+        };
+        if paths.is_empty() {
+            AppCode::NotReadable(format!(
+                "the start command runs the module {}, which is not among this folder's files (an installed package's), and spacecheck does not read it",
+                shown(&modules)
+            ))
+        } else {
+            AppCode::NotInSpace(format!("the start command runs {}, which no file of this folder is copied to", shown(&paths)))
+        }
+    } else {
+        AppCode::Read { entries: read_entries, files: reader.read }
+    };
+    AppModel { code, writes: reader.writes, loads: reader.loads, imports: reader.imports }
+}
+
+/// Programs a start script runs around the app that write nothing of their own.
+const HELPERS: &[&str] = &[
+    "echo", "printf", "sleep", "true", "false", "test", "[", "mkdir", "chmod", "chown", "cp", "mv", "rm", "ln",
+    "cat", "touch", "export", "cd", "set", "source", ".", "sed", "grep", "awk", "wait", "trap", "exit", "ls",
+];
+
+/// Why no Python code was read when the start command runs none: a script it runs that the
+/// image lacks, or the program it runs.
+fn not_read(start: &StartAnalysis, files: &dyn AppFiles) -> AppCode {
+    if let Some(missing) = start.scripts.iter().find(|s| !files.has_file(&s.image_path)) {
+        return AppCode::NotInSpace(format!(
+            "the start command runs `{}`, which no file of this folder is copied to",
+            missing.image_path
+        ));
+    }
+    let program = start.servers.first().map(|s| s.kind.name().to_string()).or_else(|| {
+        start
+            .programs
+            .iter()
+            .map(Program::base_name)
+            .find(|p| p.starts_with(|c: char| c.is_alphanumeric() || c == '/') && !HELPERS.contains(p))
+            .map(str::to_string)
+    });
+    AppCode::NotReadable(match program {
+        Some(p) => format!("the start command runs `{p}`, whose code spacecheck does not read"),
+        None => "spacecheck found no code of the app that the start command runs".to_string(),
+    })
+}
+
+struct Reader<'a> {
+    model: &'a ImageModel,
+    files: &'a dyn AppFiles,
+    cwd: String,
+    home: String,
+    roots: Vec<String>,
+    seen: HashSet<String>,
+    read: Vec<String>,
+    bytes: usize,
+    writes: Vec<AppWrite>,
+    loads: Vec<AppLoad>,
+    imports: Vec<String>,
+    /// How each name is used across the files read (the `__main__` guard of an entry file
+    /// counts as run).
+    uses: HashMap<String, python_facts::NameUse>,
+    /// Functions by name: (decorated, run at startup).
+    functions: HashMap<String, (bool, bool)>,
+}
+
+/// A path being resolved: its known text, and whether an unknown part follows it.
+struct Piece {
+    text: String,
+    complete: bool,
+}
+
+impl Reader<'_> {
+    /// Judges each write made in a function by how the files use that function: never used
+    /// (only under another file's `__main__` guard), it does not run; called only where a `try`
+    /// catches its error, the app goes on; called at module level or registered as a startup
+    /// hook, it runs at start. A decorated function (a route) is called by its framework.
+    fn follow_calls(&mut self) {
+        let (uses, functions) = (&self.uses, &self.functions);
+        self.writes.retain_mut(|w| {
+            let Some(name) = &w.function else { return true };
+            let (decorated, at_startup) = functions.get(name).copied().unwrap_or((false, false));
+            let u = uses.get(name).copied().unwrap_or_default();
+            if !decorated && !u.unhandled && !u.handled {
+                return false;
+            }
+            if !decorated && !u.unhandled {
+                w.handled = true;
+            }
+            if at_startup || u.module_call {
+                w.in_function = false;
+            }
+            true
+        });
+    }
+
+    /// Reads one Python file of the image (`rel`: its Space path, when it has one): its writes
+    /// and loads. Returns the image files its imports may load.
+    fn read_file(&mut self, path: &str, rel: Option<String>, text: &str, is_entry: bool) -> Vec<String> {
+        self.bytes += text.len();
+        let facts = python_facts::facts(text);
+        self.read.push(path.to_string());
+        // Under `if __name__ == "__main__"`, code runs only in the file Python runs.
+        for (name, u) in &facts.uses {
+            let all = self.uses.entry(name.clone()).or_default();
+            all.unhandled |= u.unhandled || (is_entry && u.in_main_guard);
+            all.handled |= u.handled;
+            all.module_call |= u.module_call || (is_entry && u.main_guard_call);
+        }
+        for f in &facts.functions {
+            let all = self.functions.entry(f.name.clone()).or_insert((false, false));
+            all.0 |= f.decorated;
+            all.1 |= f.at_startup;
+        }
+        let mut next = Vec::new();
+        for import in &facts.imports {
+            next.extend(self.modules_of(path, import));
+            let top = import.module.split('.').next().unwrap_or_default();
+            if import.level == 0 && !top.is_empty() && !self.imports.iter().any(|m| m == top) {
+                self.imports.push(top.to_string());
+            }
+        }
+        let shown = rel.unwrap_or_else(|| path.to_string());
+        let lines = LineIndex::new(text);
+        for w in facts.writes.into_iter().filter(|w| is_entry || !w.in_main_guard) {
+            let Some((resolved, in_folder)) = self.resolve(&w.path, path) else { continue };
+            self.writes.push(AppWrite {
+                file: shown.clone(),
+                line: lines.line_of(w.range.start),
+                range: w.range,
+                call: w.call,
+                path: resolved,
+                in_folder,
+                makes: w.makes,
+                handled: w.handled,
+                in_function: w.in_function,
+                function: w.function,
+            });
+        }
+        for l in facts.loads {
+            let target = match &l.target {
+                None if l.default_downloads => LoadTarget::LibraryDefault,
+                None => continue,
+                Some(expr) => self.load_target(expr, path),
+            };
+            self.loads.push(AppLoad { file: shown.clone(), line: lines.line_of(l.range.start), call: l.call, target });
+        }
+        next
+    }
+
+    /// The image files an import may load: the module, the packages above it, and for
+    /// `from pkg import name`, `pkg/name.py` (a name may be a submodule).
+    fn modules_of(&self, from_file: &str, import: &PyImport) -> Vec<String> {
+        let bases: Vec<String> = if import.level > 0 {
+            let mut dir = from_file.rsplit_once('/').map_or("/".to_string(), |(d, _)| d.to_string());
+            for _ in 1..import.level {
+                dir = dir.rsplit_once('/').map_or("/".to_string(), |(d, _)| d.to_string());
+            }
+            vec![dir]
+        } else {
+            self.roots.clone()
+        };
+        let mut parts: Vec<String> = import.module.split('.').filter(|p| !p.is_empty()).map(str::to_string).collect();
+        let mut out = Vec::new();
+        for base in &bases {
+            let mut at = base.clone();
+            for (i, part) in parts.iter().enumerate() {
+                at = join_path(&at, part);
+                out.push(format!("{at}/__init__.py"));
+                if i + 1 == parts.len() {
+                    out.push(format!("{at}.py"));
+                }
+            }
+            for name in &import.names {
+                let pkg = if parts.is_empty() { base.clone() } else { at.clone() };
+                out.push(join_path(&pkg, &format!("{name}.py")));
+                out.push(join_path(&pkg, &format!("{name}/__init__.py")));
+            }
+        }
+        parts.clear();
+        out.retain(|p| self.files.has_file(p));
+        out
+    }
+
+    /// The absolute path a write's expression names, and whether it is the folder of a file
+    /// whose name is computed. `None` when the code does not show it.
+    fn resolve(&self, expr: &PathExpr, this_file: &str) -> Option<(String, bool)> {
+        let piece = self.piece(expr, this_file, 0);
+        let (text, in_folder) = if piece.complete {
+            (piece.text, false)
+        } else {
+            // `f"{UPLOADS}/{name}"`: the folder is known up to its last `/`.
+            let cut = piece.text.rfind('/')?;
+            (piece.text[..cut.max(1)].to_string(), true)
+        };
+        if text.is_empty() || text.starts_with('~') || text.contains("://") || text.starts_with(':') {
+            return None;
+        }
+        let absolute = join_path(&self.cwd, &text);
+        let absolute = absolute.trim_end_matches('/');
+        Some((if absolute.is_empty() { "/".to_string() } else { absolute.to_string() }, in_folder))
+    }
+
+    /// What a loading call is given: a folder of the image (a path, or a name the image holds
+    /// as a folder), else a repository id.
+    fn load_target(&self, expr: &PathExpr, this_file: &str) -> LoadTarget {
+        let piece = self.piece(expr, this_file, 0);
+        if !piece.complete || piece.text.is_empty() {
+            return LoadTarget::Unknown;
+        }
+        let text = piece.text;
+        let absolute = join_path(&self.cwd, &text);
+        let pathlike = text.starts_with('/') || text.starts_with("./") || text.starts_with("../") || text == ".";
+        if pathlike || self.model.fs.get(&absolute).is_some() {
+            LoadTarget::Local(absolute)
+        } else {
+            LoadTarget::Hub(text)
+        }
+    }
+
+    fn piece(&self, expr: &PathExpr, this_file: &str, depth: usize) -> Piece {
+        let unknown = || Piece { text: String::new(), complete: false };
+        if depth > 32 {
+            return unknown();
+        }
+        let done = |text: String| Piece { text, complete: true };
+        match expr {
+            PathExpr::Text(t) => done(t.clone()),
+            PathExpr::ThisFile => done(this_file.to_string()),
+            PathExpr::Cwd => done(self.cwd.clone()),
+            PathExpr::Home => done(self.home.clone()),
+            PathExpr::Env { var, default } => match (self.model.runtime_env.get(var), default) {
+                (Some(v), _) => done(v.clone()),
+                (None, Some(d)) => self.piece(d, this_file, depth + 1),
+                (None, None) => unknown(),
+            },
+            PathExpr::Parent(inner) => {
+                let p = self.piece(inner, this_file, depth + 1);
+                if !p.complete {
+                    return unknown();
+                }
+                let absolute = join_path(&self.cwd, &p.text);
+                done(super::fs::parent(absolute.trim_end_matches('/')).to_string())
+            }
+            PathExpr::Join(parts) => {
+                let mut acc: Option<String> = None;
+                for part in parts {
+                    let p = self.piece(part, this_file, depth + 1);
+                    let joined = match (&acc, p.text.starts_with('/')) {
+                        (Some(a), false) if !p.text.is_empty() || p.complete => format!("{}/{}", a.trim_end_matches('/'), p.text),
+                        (Some(a), false) => a.clone(),
+                        _ => p.text.clone(),
+                    };
+                    if !p.complete {
+                        // `os.path.join(UPLOADS, name)`: a file in UPLOADS.
+                        let folder = match (&acc, p.text.is_empty()) {
+                            (Some(a), true) => format!("{}/", a.trim_end_matches('/')),
+                            _ => joined,
+                        };
+                        return Piece { text: folder, complete: false };
+                    }
+                    acc = Some(joined);
+                }
+                acc.map_or_else(unknown, done)
+            }
+            PathExpr::Concat(pieces) => {
+                let mut text = String::new();
+                for piece in pieces {
+                    let p = self.piece(piece, this_file, depth + 1);
+                    text.push_str(&p.text);
+                    if !p.complete {
+                        return Piece { text, complete: false };
+                    }
+                }
+                done(text)
+            }
+            PathExpr::Unknown => unknown(),
+        }
+    }
+}
+
+impl AppModel {
+    /// The writes UID 1000 may not make at run time, in file order. Paths under `/data` are
+    /// left to the storage rules (persistent storage is mounted there, writable).
+    pub fn denied_writes<'a>(&'a self, model: &ImageModel) -> Vec<DeniedAppWrite<'a>> {
+        let mut out = Vec::new();
+        for w in &self.writes {
+            if w.path == "/data" || w.path.starts_with("/data/") {
+                continue;
+            }
+            // A folder made only when missing writes nothing where the image has it.
+            if w.makes == Makes::Folder && !w.in_folder && model.fs.get(&w.path).is_some() {
+                continue;
+            }
+            let probe = if w.in_folder || w.makes == Makes::FilesIn {
+                format!("{}/.write", w.path.trim_end_matches('/'))
+            } else {
+                w.path.clone()
+            };
+            if let Access::No { path, state } = model.writable_at_run_time(&probe) {
+                out.push(DeniedAppWrite { write: w, blocking: path, state });
+            }
+        }
+        out
+    }
+}
+
+/// Byte offset → 1-based line.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        LineIndex(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::placement::BuildContext;
+    use crate::model::server::{self, Files};
+    use crate::parse::dockerfile;
+    use crate::source::SourceFile;
+
+    /// A Space as (path, text) pairs, copied by the Dockerfile.
+    struct Fake<'a> {
+        model: &'a ImageModel,
+        files: &'a [(&'a str, &'a str)],
+    }
+
+    impl AppFiles for Fake<'_> {
+        fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)> {
+            let rel = self.model.space_file_at(image_path)?;
+            self.files.iter().find(|(p, _)| *p == rel).map(|(p, t)| (Some(p.to_string()), t.to_string()))
+        }
+
+        fn has_file(&self, image_path: &str) -> bool {
+            self.model.space_file_at(image_path).is_some()
+        }
+    }
+
+    impl Files for Fake<'_> {
+        fn file(&self, image_path: &str) -> Option<String> {
+            self.python_at(image_path).map(|(_, t)| t)
+        }
+        fn installs(&self, _: &str) -> bool {
+            false
+        }
+    }
+
+    fn app(dockerfile_text: &str, files: &[(&str, &str)]) -> (ImageModel, AppModel) {
+        let df = dockerfile::parse(&SourceFile::new("Dockerfile", dockerfile_text.to_string())).expect("parses");
+        let mut dirs: Vec<String> = Vec::new();
+        for (p, _) in files {
+            let mut at = String::new();
+            for part in p.split('/').collect::<Vec<_>>().split_last().map(|(_, d)| d.to_vec()).unwrap_or_default() {
+                at = if at.is_empty() { part.to_string() } else { format!("{at}/{part}") };
+                if !dirs.contains(&at) {
+                    dirs.push(at.clone());
+                }
+            }
+        }
+        let context = BuildContext::new(files.iter().map(|(p, _)| p.to_string()).collect(), dirs);
+        let model = crate::model::build_with_context(&df, Some(&context));
+        let fake = Fake { model: &model, files };
+        let start = server::analyze(&model, &fake);
+        let app = build(&model, &start, &fake);
+        (model, app)
+    }
+
+    fn denied(dockerfile_text: &str, files: &[(&str, &str)]) -> Vec<(String, String)> {
+        let (model, app) = app(dockerfile_text, files);
+        app.denied_writes(&model).iter().map(|d| (d.write.place(), d.write.path.clone())).collect()
+    }
+
+    const ROOT: &str = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+
+    #[test]
+    fn a_write_into_the_root_owned_app_folder_is_denied() {
+        let app_py = "import os\nos.makedirs('uploads', exist_ok=True)\n";
+        assert_eq!(denied(ROOT, &[("app.py", app_py)]), vec![("app.py:2".into(), "/app/uploads".into())]);
+        // The same folder shipped in the Space already exists: makedirs writes nothing.
+        assert!(denied(ROOT, &[("app.py", app_py), ("uploads/.keep", "")]).is_empty());
+        // ... but a file written into it is denied (root owns the copied folder).
+        let save = "open('uploads/x.txt', 'w')\n";
+        assert_eq!(denied(ROOT, &[("app.py", save), ("uploads/.keep", "")]), vec![("app.py:1".into(), "/app/uploads/x.txt".into())]);
+    }
+
+    #[test]
+    fn near_misses_write_where_uid_1000_may() {
+        // /tmp, a handled error, a computed path, an app that only reads.
+        let files = [("app.py", "import os, tempfile\nopen('/tmp/a', 'w')\ntry:\n    os.makedirs('cache')\nexcept OSError:\n    pass\nopen(name, 'w')\nopen('data.csv')\n")];
+        let (model, a) = app(ROOT, &files);
+        assert!(a.denied_writes(&model).iter().all(|d| d.write.handled), "{:?}", a.writes);
+        // Owned by the user the Hub runs as.
+        let owned = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nCMD python app.py\n";
+        assert!(denied(owned, &[("app.py", "import os\nos.makedirs('uploads')\nopen('db.sqlite', 'w')\n")]).is_empty());
+    }
+
+    #[test]
+    fn follows_imports_and_module_entries() {
+        let files = [
+            ("main.py", "from fastapi import FastAPI\nfrom app.store import save\napp = FastAPI()\n"),
+            ("app/__init__.py", ""),
+            ("app/store.py", "import sqlite3\nDB = sqlite3.connect('data/app.db')\n"),
+            ("unused.py", "open('never.txt', 'w')\n"),
+        ];
+        let df = "FROM python:3.11\nWORKDIR /code\nCOPY main.py .\nCOPY app app\nCOPY unused.py .\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n";
+        assert_eq!(denied(df, &files), vec![("app/store.py:2".into(), "/code/data/app.db".into())]);
+    }
+
+    #[test]
+    fn paths_through_file_home_and_environment() {
+        let files = [("src/app.py", "import os\nBASE = os.path.dirname(os.path.abspath(__file__))\nopen(os.path.join(BASE, 'log.txt'), 'a')\nos.makedirs(os.path.expanduser('~/.myapp'))\nD = os.getenv('OUT', 'out')\nopen(f'{D}/{name}.json', 'w')\n")];
+        let df = "FROM python:3.11\nENV OUT=/srv/out\nCOPY src /opt/app\nCMD python /opt/app/app.py\n";
+        let got = denied(df, &files);
+        assert_eq!(
+            got,
+            vec![
+                ("src/app.py:3".into(), "/opt/app/log.txt".into()),
+                ("src/app.py:4".into(), "/.myapp".into()),
+                ("src/app.py:6".into(), "/srv/out".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn hub_loads_tell_a_repository_from_a_folder_of_the_image() {
+        let files = [
+            ("app.py", "from sentence_transformers import SentenceTransformer\nimport os\nA = SentenceTransformer('all-MiniLM-L6-v2')\nB = SentenceTransformer('models/local')\nC = SentenceTransformer(os.path.join(os.path.dirname(__file__), 'm'))\nD = SentenceTransformer(name)\n"),
+            ("models/local/config.json", "{}"),
+        ];
+        let (_, a) = app(ROOT, &files);
+        let targets: Vec<LoadTarget> = a.loads.iter().map(|l| l.target.clone()).collect();
+        assert_eq!(
+            targets,
+            vec![
+                LoadTarget::Hub("all-MiniLM-L6-v2".into()),
+                LoadTarget::Local("/app/models/local".into()),
+                LoadTarget::Local("/app/m".into()),
+                LoadTarget::Unknown,
+            ]
+        );
+        assert_eq!(a.imports, vec!["sentence_transformers", "os"]);
+    }
+
+    #[test]
+    fn an_installed_module_is_not_the_space_s_code() {
+        let (_, a) = app("FROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n", &[]);
+        assert!(matches!(a.code, AppCode::NotReadable(ref why) if why.starts_with("the start command runs the module `http.server`, which is not among this folder's files")), "{:?}", a.code);
+    }
+
+    #[test]
+    fn entries_of_the_common_servers() {
+        let e = |cmd: &str| {
+            let words: Vec<String> = cmd.split(' ').map(str::to_string).collect();
+            entry_of(&Program { name: words[0].clone(), args: words[1..].to_vec() }, &HashMap::new())
+        };
+        assert_eq!(e("python -u app.py"), Some(Entry::Script("app.py".into())));
+        assert_eq!(e("python -m uvicorn api.main:app --port 7860"), Some(Entry::Module("api.main".into())));
+        assert_eq!(e("gunicorn -b 0.0.0.0:7860 wsgi:app"), Some(Entry::Module("wsgi".into())));
+        assert_eq!(e("streamlit run src/ui.py --server.port 8501"), Some(Entry::Script("src/ui.py".into())));
+        assert_eq!(e("flask run --host 0.0.0.0"), Some(Entry::Script("app.py".into())));
+        assert_eq!(e("python -m mypkg"), Some(Entry::Module("mypkg".into())));
+        assert_eq!(e("node server.js"), None);
+        assert_eq!(e("python -c print(1)"), None);
+    }
+
+    #[test]
+    fn code_the_space_does_not_hold_is_not_read() {
+        let (_, a) = app("FROM python:3.11\nRUN git clone https://x/y /app\nWORKDIR /app\nCMD python app.py\n", &[]);
+        assert!(matches!(a.code, AppCode::NotInSpace(ref why) if why.contains("`/app/app.py`, which no file of this folder is copied to")), "{:?}", a.code);
+        let (_, node) = app("FROM node:20\nCOPY . .\nCMD node server.js\n", &[("server.js", "")]);
+        assert!(matches!(node.code, AppCode::NotReadable(ref why) if why.contains("`node`")), "{:?}", node.code);
+        let (_, script) = app("FROM python:3.11\nWORKDIR /app\nCOPY app.py .\nCMD [\"./start.sh\"]\n", &[("app.py", "")]);
+        assert!(matches!(script.code, AppCode::NotInSpace(ref why) if why.contains("`/app/start.sh`")), "{:?}", script.code);
+    }
+}
