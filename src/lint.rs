@@ -177,7 +177,8 @@ fn files_with_bom(ctx: &Context, diagnostics: &[Diagnostic]) -> Vec<String> {
 /// The rules a lone Dockerfile cannot feed: the README's (FM, and the grader's GA), the build
 /// context's (RP) and the walk's (SC002).
 fn needs_the_space(code: Code) -> bool {
-    ["FM", "RP", "GA", "SC002"].iter().any(|p| code.matches_prefix(p))
+    // DF004 and DF006 judge what the app's code writes: without the build context there is none.
+    ["FM", "RP", "GA", "SC002", "DF004", "DF006"].iter().any(|p| code.matches_prefix(p))
 }
 
 pub struct Live<'a> {
@@ -388,7 +389,8 @@ mod tests {
 
     #[test]
     fn deselected_rules_do_not_report_and_their_suppressions_are_not_unused() {
-        let dockerfile = "# spacecheck: ignore=DF011\nFROM python\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+        let dockerfile =
+            "# spacecheck: ignore=DF011\nFROM python\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
         let app = "import os\nos.makedirs('data', exist_ok=True)\n";
         let (_dir, space) = space(&[("README.md", README), ("Dockerfile", dockerfile), ("app.py", app)]);
         let policy = Policy::baseline();

@@ -88,7 +88,8 @@ fn exit_codes() {
 fn json_output_has_the_contract_shape() {
     let dir = space(&[
         ("README.md", "---\nsdk: docker\napp-port: 7860\n---\n"),
-        ("Dockerfile", "FROM python:3.11\nUSER 1001\n"),
+        ("Dockerfile", "FROM python:3.11\nUSER 1001\nWORKDIR /work\nCOPY --chown=1001 . .\nCMD [\"python\", \"app.py\"]\n"),
+        ("app.py", "import gradio as gr\nopen('state.json', 'w')\ngr.Interface(str, 'text', 'text').launch(server_name='0.0.0.0', server_port=7860)\n"),
     ]);
     let (v, code) = json_of(&[], dir.path());
     assert_eq!(code, 1);
@@ -230,7 +231,8 @@ fn spacecheck_yaml_in_the_space_is_the_default_policy() {
 fn policy_severity_overrides() {
     let dir = space(&[
         ("README.md", GOOD_README),
-        ("Dockerfile", "FROM python:3.11\nCMD x\n"),
+        ("Dockerfile", "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
+        ("app.py", "import gradio as gr\nopen('state.json', 'w')\ngr.Interface(str, 'text', 'text').launch(server_name='0.0.0.0', server_port=7860)\n"),
         ("spacecheck.yaml", "rules:\n  DF004: warning\n  DF007: off\n"),
     ]);
     let (v, code) = json_of(&[], dir.path());
@@ -242,9 +244,10 @@ fn policy_severity_overrides() {
 
 #[test]
 fn inline_suppressions_and_unused_ones() {
-    let dockerfile = "# spacecheck: ignore=DF011\nFROM python\n# spacecheck: ignore=DF009,DF008\nCMD uvicorn main:app \\\n    --port 8000\n# spacecheck: ignore=DF004\nEXPOSE 7860\n";
+    let dockerfile = "# spacecheck: ignore=DF011\nFROM python\n# spacecheck: ignore=DF009,DF008\nCMD uvicorn main:app \\\n    --port 8000\n# spacecheck: ignore=DF004\nEXPOSE 7860\nCOPY . .\n";
     let readme = "---\nsdk: docker\n# spacecheck: ignore=FM007\napp-port: 7860\n---\n";
-    let dir = space(&[("README.md", readme), ("Dockerfile", dockerfile)]);
+    let main = "import os\nos.makedirs('uploads', exist_ok=True)\n";
+    let dir = space(&[("README.md", readme), ("Dockerfile", dockerfile), ("main.py", main)]);
     let (v, _) = json_of(&[], dir.path());
     let c = codes(&v);
     for suppressed in ["DF011", "DF009", "DF008", "FM007"] {
@@ -341,10 +344,10 @@ fn hadolint_rules_selection_and_comments() {
     // hadolint's comments reach hadolint's codes only.
     std::fs::write(
         dir.path().join("Dockerfile"),
-        "# hadolint ignore=DF004,DL3006\nFROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n",
+        "# hadolint ignore=DF008,DL3006\nFROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"8080\"]\n",
     )
     .unwrap();
-    assert!(codes_with(&[]).contains(&"DF004".to_string()), "{:?}", codes_with(&[]));
+    assert!(codes_with(&[]).contains(&"DF008".to_string()), "{:?}", codes_with(&[]));
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.path().join("spacecheck.yaml"), "rules:\n  DL3013: error\n").unwrap();
     let by_policy = codes_with(&["--policy", dir.path().join("spacecheck.yaml").to_str().unwrap()]);
@@ -593,11 +596,13 @@ fn several_targets_in_one_run() {
 fn a_lone_dockerfile_and_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("Dockerfile.dev");
-    std::fs::write(&file, "FROM python:3.11-slim\nUSER root\n").unwrap();
+    std::fs::write(&file, "FROM python:3.11-slim\nUSER root\nRUN sudo apt-get update\n").unwrap();
     let out = spacecheck().arg(&file).args(["--offline", "--format", "json", "--show-skipped"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(codes(&v).contains(&"DF004".to_string()));
+    assert!(codes(&v).contains(&"DL3004".to_string()));
+    // What the app writes needs the app: DF004 is skipped as the README's rules are.
+    assert!(!codes(&v).contains(&"DF004".to_string()));
     assert!(!codes(&v).iter().any(|c| c.starts_with("FM") || c.starts_with("RP")), "{v}");
     assert_eq!(v["diagnostics"][0]["file"], "Dockerfile.dev");
     let skipped: Vec<&str> = v["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
@@ -605,7 +610,7 @@ fn a_lone_dockerfile_and_standard_input() {
     // The same text on standard input.
     let out = spacecheck()
         .args(["-", "--offline", "--format", "json"])
-        .write_stdin("FROM python:3.11-slim\nUSER root\n")
+        .write_stdin("FROM python:3.11-slim\nUSER root\nRUN sudo apt-get update\n")
         .output()
         .unwrap();
     let from_stdin: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -145,12 +145,11 @@ fn hand_checked_findings() {
     );
     // A real port mismatch: node reads PORT=8080 while the Hub uses 7860.
     assert!(has(&real(&corpus, "jianglinzhang__hfproxy"), "DF008", "port 8080 (from PORT)"));
-    // A Next.js user created with UID 1001.
-    assert!(has(
-        &real(&corpus, "ShahzeenaSamad__Q4-Hackathon-2-Evolution-of-todo-app__huggingface"),
-        "DF005",
-        "UID 1001"
-    ));
+    // A Next.js user created with UID 1001, whose app writes nothing at run time (prerendered
+    // pages only): the UID alone fails nothing, so it is not reported.
+    assert!(!real(&corpus, "ShahzeenaSamad__Q4-Hackathon-2-Evolution-of-todo-app__huggingface")
+        .iter()
+        .any(|d| d.code == "DF005"));
     // Flags named like secrets are not secrets.
     assert!(!real(&corpus, "N1KH1LT0X1N__Agentic-RagBot__huggingface").iter().any(|d| d.code == "DF010"));
     // README without frontmatter.

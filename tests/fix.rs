@@ -12,10 +12,18 @@ use serde_json::Value;
 const DOCKERFILE_7255: &str = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nENV PATH=/home/user/.local/bin:$PATH\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install --no-cache-dir fastapi uvicorn\nEXPOSE 7255\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n";
 const POLICY: &str = "space:\n  app_port: 7255\n";
 
+/// The app of the Spaces whose start command runs `python app.py`: it serves on 7255 and keeps
+/// its state in `data/`, a folder the Space ships (so the app writes where the image's owner of
+/// `data/` decides).
+const APP_PY: &str = "import gradio as gr\nopen('data/state.json', 'w')\ngr.Interface(str, 'text', 'text').launch(server_name='0.0.0.0', server_port=7255)\n";
+
 fn space(readme: &[u8], dockerfile: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), readme).unwrap();
     std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    std::fs::write(dir.path().join("app.py"), APP_PY).unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/seed.csv"), "a\n").unwrap();
     std::fs::write(dir.path().join("policy.yaml"), POLICY).unwrap();
     dir
 }
@@ -504,8 +512,8 @@ fn ga005_lists_fastapi_and_uvicorn_in_requirements() {
 #[test]
 fn df004_runs_the_image_as_uid_1000_the_way_the_base_does_it() {
     let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
-    let tail =
-        "WORKDIR /app\nCOPY --chown=1000 . .\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    // Root's copy of the app, which writes its state into the copied `data/`.
+    let tail = "WORKDIR /app\nCOPY . .\nEXPOSE 7255\nCMD [\"python\", \"app.py\"]\n";
     for (base, expected) in [
         (
             "python:3.11-slim",
@@ -543,12 +551,14 @@ fn df004_runs_the_image_as_uid_1000_the_way_the_base_does_it() {
 #[test]
 fn df006_gives_the_files_to_the_runtime_user() {
     let readme = b"---\nsdk: docker\napp_port: 7255\n---\n";
-    let root_owned = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY . .\nCOPY --chown=root data/ /app/data/\nUSER user\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    let root_owned = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY . .\nCOPY --chown=root data/ /app/data/\nUSER user\nEXPOSE 7255\nCMD [\"python\", \"app.py\"]\n";
     let dir = check_fix(readme, root_owned, "DF006", &[]);
     let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
-    assert!(text.contains("COPY --chown=1000 . .\nCOPY --chown=1000 data/ /app/data/\n"), "{text}");
+    // `/app/data` is made by the first copy (the second copies into it and, as BuildKit does,
+    // leaves the folder's owner alone): that copy is the one to give to UID 1000.
+    assert!(text.contains("COPY --chown=1000 . .\nCOPY --chown=root data/ /app/data/\n"), "{text}");
     // From root to UID 1000 in one run: DF004's user, then DF006's owners.
-    let as_root = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 7255\nCMD [\"python\", \"-m\", \"http.server\", \"7255\"]\n";
+    let as_root = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nEXPOSE 7255\nCMD [\"python\", \"app.py\"]\n";
     let dir = check_fix(readme, as_root, "DF004", &["--unsafe-fixes"]);
     let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(text.contains("COPY --chown=1000 . .\n") && text.contains("USER user\n"), "{text}");

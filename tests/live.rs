@@ -394,13 +394,13 @@ fn an_echoed_token_is_masked_by_value() {
 fn a_failed_probe_keeps_the_local_findings() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("README.md"), "---\nsdk: docker\napp_port: 7860\n---\n").unwrap();
-    std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.11\nCMD python -m http.server 7860\n").unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.11\nCMD python -m http.server 8080\n").unwrap();
     let path = dir.path().to_str().unwrap();
     let r =
         run(Some(TOKEN), &[path, "--space", "acme/failing", "--format", "json", "--timeout", "2", "--retries", "1"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).expect("valid JSON");
-    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "DF004"), "{v}");
+    assert!(v["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "DF008"), "{v}");
     assert!(v["error"].as_str().unwrap().contains("HTTP 500"), "{v}");
     assert_eq!(v["summary"]["complete"], false);
     assert_eq!(v["summary"]["passed"], false);

@@ -41,7 +41,14 @@ fn assert_linear(name: &str, base: usize, make: &dyn Fn(usize) -> Vec<(String, S
     let times: Vec<Duration> = [1, 2, 4, 8].iter().map(|k| time_of(base * k, make)).collect();
     let (one, eight) = (times[0].max(Duration::from_micros(200)), times[3]);
     assert!(eight < Duration::from_secs(10), "{name}: 8x took {eight:?}");
-    assert!(eight <= one * 24, "{name}: 1x {:?}, 2x {:?}, 4x {:?}, 8x {:?}: faster than linear", times[0], times[1], times[2], eight);
+    assert!(
+        eight <= one * 24,
+        "{name}: 1x {:?}, 2x {:?}, 4x {:?}, 8x {:?}: faster than linear",
+        times[0],
+        times[1],
+        times[2],
+        eight
+    );
 }
 
 fn base_files(dockerfile: String) -> Vec<(String, String)> {
@@ -54,7 +61,11 @@ fn an_import_chain_grows_linearly() {
     assert_linear("import chain", 100, &|n| {
         let mut files = base_files("FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"m0.py\"]\n".into());
         for i in 0..n {
-            let text = format!("import os\nimport m{}\nfrom . import m{}\nos.makedirs('out{i}', exist_ok=True)\n", i + 1, i + 1);
+            let text = format!(
+                "import os\nimport m{}\nfrom . import m{}\nos.makedirs('out{i}', exist_ok=True)\n",
+                i + 1,
+                i + 1
+            );
             files.push((format!("m{i}.py"), text));
         }
         files
@@ -67,7 +78,9 @@ fn many_writes_grow_linearly() {
     assert_linear("writes", 500, &|n| {
         let mut app = String::from("import os\nBASE = os.path.dirname(__file__)\n");
         for i in 0..n {
-            app.push_str(&format!("P{i} = os.path.join(BASE, 'd{i}')\nos.makedirs(P{i}, exist_ok=True)\nopen(f'{{P{i}}}/x.txt', 'w')\n"));
+            app.push_str(&format!(
+                "P{i} = os.path.join(BASE, 'd{i}')\nos.makedirs(P{i}, exist_ok=True)\nopen(f'{{P{i}}}/x.txt', 'w')\n"
+            ));
         }
         let mut files = base_files("FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"python\", \"app.py\"]\n".into());
         files.push(("app.py".into(), app));

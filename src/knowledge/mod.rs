@@ -3,4 +3,5 @@
 //! hold such facts themselves. Adding a library is adding an entry.
 
 pub mod hub_downloads;
+pub mod python_modules;
 pub mod python_writes;

@@ -23,6 +23,11 @@ pub trait AppFiles {
     fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)>;
     /// Whether the image has a file there that `python_at` can give (without reading it).
     fn has_file(&self, image_path: &str) -> bool;
+    /// Whether the folder is the whole Space as the Hub builds it (see `Space::whole`).
+    fn whole_space(&self) -> bool;
+    /// Whether an installed package may provide this top-level module (true when the installed
+    /// packages are not known).
+    fn provides_module(&self, top: &str) -> bool;
 }
 
 /// How far the app's code could be read.
@@ -38,6 +43,8 @@ pub enum AppCode {
     /// It runs code spacecheck does not read (a Node or compiled server, an installed module):
     /// why, for the rules to say they were skipped.
     NotReadable(String),
+    /// The Hub's build fails before the app could run (a COPY of a file git ignores): why.
+    BuildFails(String),
 }
 
 impl AppCode {
@@ -45,7 +52,7 @@ impl AppCode {
     pub fn not_read(&self) -> Option<&str> {
         match self {
             AppCode::Read { .. } => None,
-            AppCode::NotInSpace(why) | AppCode::NotReadable(why) => Some(why),
+            AppCode::NotInSpace(why) | AppCode::NotReadable(why) | AppCode::BuildFails(why) => Some(why),
         }
     }
 }
@@ -115,12 +122,18 @@ pub struct AppLoad {
     pub line: usize,
     pub call: String,
     pub target: LoadTarget,
+    /// The code catches its error (where it is made, or wherever its function is called).
+    pub handled: bool,
+    /// The innermost function that makes it.
+    pub function: Option<String>,
+    /// It runs when the app starts (module level, a function called there, a startup hook).
+    pub at_start: bool,
 }
 
 impl AppLoad {
-    /// Whether it downloads into the Hub cache.
+    /// Whether it downloads into the Hub cache, and a failure there is not caught.
     pub fn downloads(&self) -> bool {
-        matches!(self.target, LoadTarget::Hub(_) | LoadTarget::LibraryDefault)
+        !self.handled && matches!(self.target, LoadTarget::Hub(_) | LoadTarget::LibraryDefault)
     }
 
     /// `` `app.py:12` loads `org/model` (`SentenceTransformer`) ``.
@@ -143,6 +156,9 @@ pub struct AppModel {
     pub loads: Vec<AppLoad>,
     /// The top-level modules the files read import (`transformers`, `gradio`), once each.
     pub imports: Vec<String>,
+    /// Imports that run whenever their file runs and that nothing provides (no file of the
+    /// image, not the standard library, no installed package): `main.py:8` imports `config`.
+    pub missing_imports: Vec<String>,
 }
 
 /// Budgets: files followed through imports, and bytes of Python read.
@@ -168,17 +184,52 @@ const APP_SERVERS: &[&str] = &["uvicorn", "gunicorn", "hypercorn", "granian", "d
 
 /// Options of those servers and of Python that take a value (so the value is no operand).
 const VALUE_OPTIONS: &[&str] = &[
-    "-b", "--bind", "--host", "--port", "-w", "--workers", "-k", "--worker-class", "-c", "--config",
-    "--app-dir", "--chdir", "--log-level", "-t", "--timeout", "--root-path", "--env-file",
-    "--forwarded-allow-ips", "--log-config", "--interface", "--threads", "--graceful-timeout",
-    "--keep-alive", "--server.port", "--server.address", "-W", "-X", "--app", "--listen", "-p",
+    "-b",
+    "--bind",
+    "--host",
+    "--port",
+    "-w",
+    "--workers",
+    "-k",
+    "--worker-class",
+    "-c",
+    "--config",
+    "--app-dir",
+    "--chdir",
+    "--log-level",
+    "-t",
+    "--timeout",
+    "--root-path",
+    "--env-file",
+    "--forwarded-allow-ips",
+    "--log-config",
+    "--interface",
+    "--threads",
+    "--graceful-timeout",
+    "--keep-alive",
+    "--server.port",
+    "--server.address",
+    "-W",
+    "-X",
+    "--app",
+    "--listen",
+    "-p",
 ];
+
+#[derive(Clone, Copy)]
+enum EntryKind {
+    Main,
+    Imported,
+}
 
 /// What one command runs of Python: the working folder it is read from, and the entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Entry {
     Script(String),
     Module(String),
+    /// `uvicorn main:app`: the module is imported, so its `if __name__ == "__main__"` block
+    /// does not run.
+    Imported(String),
 }
 
 /// The operands of an argument list, options and their values left out.
@@ -237,7 +288,7 @@ fn entry_of(program: &Program, env: &HashMap<String, String>) -> Option<Entry> {
             let module = a.split(':').next().unwrap_or(a);
             is_module_name(module) && (a.contains(':') || name == "gunicorn")
         })?;
-        return Some(Entry::Module(target.split(':').next().unwrap_or(target).to_string()));
+        return Some(Entry::Imported(target.split(':').next().unwrap_or(target).to_string()));
     }
     if name == "flask" {
         let app = args
@@ -261,7 +312,9 @@ fn entry_of(program: &Program, env: &HashMap<String, String>) -> Option<Entry> {
 }
 
 /// The entry files the start command runs (image paths), the folders imports are looked up
-/// in, and whether the start command runs Python at all.
+/// in, and whether the start command runs Python at all. Entries imported by a server
+/// (`uvicorn main:app`) are marked `imported ` before their path: their `__main__` guard does
+/// not run.
 fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (Vec<String>, Vec<String>, bool) {
     let cwd = &model.workdir;
     let mut entries: Vec<String> = Vec::new();
@@ -273,6 +326,7 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
     for (program, env) in &start.commands {
         let Some(entry) = entry_of(program, env) else { continue };
         wanted = true;
+        let entry_kind = if matches!(entry, Entry::Imported(_)) { EntryKind::Imported } else { EntryKind::Main };
         match entry {
             Entry::Script(path) => {
                 let image_path = join_path(cwd, &path);
@@ -282,7 +336,8 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
                 }
                 entries.push(image_path);
             }
-            Entry::Module(module) => {
+            Entry::Module(module) | Entry::Imported(module) => {
+                let imported = matches!(entry_kind, EntryKind::Imported);
                 let rel = module.replace('.', "/");
                 let found = roots.iter().find_map(|root| {
                     [format!("{rel}.py"), format!("{rel}/__main__.py"), format!("{rel}/__init__.py")]
@@ -292,7 +347,11 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
                 });
                 // Not in the Space: a module installed in the image (`http.server`, a package's
                 // entry point), whose code spacecheck does not read.
-                entries.push(found.unwrap_or_else(|| format!("module {module}")));
+                match found {
+                    Some(path) if imported => entries.push(format!("imported {path}")),
+                    Some(path) => entries.push(path),
+                    None => entries.push(format!("module {module}")),
+                }
             }
         }
     }
@@ -301,13 +360,27 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
 
 /// What the files show of the app, read from the start command's Python entries.
 pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
-    let (entries, roots, wanted) = entries(model, start, files);
+    let mut app = read(model, start, files);
+    if let Some(ignored) = model.git_ignored_sources.first() {
+        app.code = AppCode::BuildFails(format!(
+            "the Hub's build fails before the app runs: the Dockerfile copies `{ignored}`, which git ignores, so it is never pushed"
+        ));
+    }
+    app
+}
+
+fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
+    let (marked, roots, wanted) = entries(model, start, files);
+    // Entries run as `__main__` (a script, `python -m`), and every entry as a path.
+    let main: HashSet<String> = marked.iter().filter(|e| !e.starts_with("imported ")).cloned().collect();
+    let entries: Vec<String> = marked.iter().map(|e| e.trim_start_matches("imported ").to_string()).collect();
     if !wanted {
         return AppModel {
-            code: not_read(start, files),
+            code: not_read(model, start, files),
             writes: Vec::new(),
             loads: Vec::new(),
             imports: Vec::new(),
+            missing_imports: Vec::new(),
         };
     }
     let mut reader = Reader {
@@ -324,6 +397,8 @@ pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) ->
         imports: Vec::new(),
         uses: HashMap::new(),
         functions: HashMap::new(),
+        callers: HashMap::new(),
+        missing_imports: Vec::new(),
     };
     let mut todo: Vec<String> = entries.clone();
     let mut read_entries = Vec::new();
@@ -335,39 +410,76 @@ pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) ->
         if entries.contains(&path) {
             read_entries.push(path.clone());
         }
-        let is_entry = entries.contains(&path);
-        todo.extend(reader.read_file(&path, rel, &text, is_entry));
+        let is_main = main.contains(&path);
+        todo.extend(reader.read_file(&path, rel, &text, is_main));
     }
     reader.follow_calls();
     let code = if read_entries.is_empty() {
-        let (modules, paths): (Vec<&String>, Vec<&String>) = entries.iter().partition(|e| e.starts_with("module "));
-        let shown = |list: &[&String]| {
-            list.iter().map(|e| format!("`{}`", e.trim_start_matches("module "))).collect::<Vec<_>>().join(", ")
-        };
-        if paths.is_empty() {
-            AppCode::NotReadable(format!(
-                "the start command runs the module {}, which is not among this folder's files (an installed package's), and spacecheck does not read it",
-                shown(&modules)
-            ))
-        } else {
-            AppCode::NotInSpace(format!("the start command runs {}, which no file of this folder is copied to", shown(&paths)))
-        }
+        not_read_entries(model, files, &entries)
     } else {
         AppCode::Read { entries: read_entries, files: reader.read }
     };
-    AppModel { code, writes: reader.writes, loads: reader.loads, imports: reader.imports }
+    AppModel {
+        code,
+        writes: reader.writes,
+        loads: reader.loads,
+        imports: reader.imports,
+        missing_imports: reader.missing_imports,
+    }
 }
 
-/// Programs a start script runs around the app that write nothing of their own.
-const HELPERS: &[&str] = &[
-    "echo", "printf", "sleep", "true", "false", "test", "[", "mkdir", "chmod", "chown", "cp", "mv", "rm", "ln",
-    "cat", "touch", "export", "cd", "set", "source", ".", "sed", "grep", "awk", "wait", "trap", "exit", "ls",
-];
+/// Why the entries the start command runs were not read: in the Space but not readable (listed
+/// by the Hub, too large), written by a RUN, in a build context larger than the folder, an
+/// installed module, or code no file of the folder is copied to.
+fn not_read_entries(model: &ImageModel, files: &dyn AppFiles, entries: &[String]) -> AppCode {
+    if let Some(listed) = entries.iter().find(|e| files.has_file(e)) {
+        return AppCode::NotReadable(format!("the start command runs `{listed}`, whose content was not read"));
+    }
+    if let Some(written) = entries.iter().find(|e| model.run_writes(e)) {
+        return AppCode::NotReadable(format!(
+            "the start command runs `{written}`, which a RUN writes; spacecheck does not read it"
+        ));
+    }
+    if let Some(missing) = model.missing_sources.first().filter(|_| !files.whole_space()) {
+        return AppCode::NotReadable(format!(
+            "the Dockerfile copies `{missing}`, which this folder does not hold: its build context may be a larger repository"
+        ));
+    }
+    let (modules, paths): (Vec<&String>, Vec<&String>) = entries.iter().partition(|e| e.starts_with("module "));
+    let shown = |list: &[&String]| {
+        list.iter().map(|e| format!("`{}`", e.trim_start_matches("module "))).collect::<Vec<_>>().join(", ")
+    };
+    if paths.is_empty() {
+        AppCode::NotReadable(format!(
+            "the start command runs the module {}, which is not among this folder's files (an installed package's), and spacecheck does not read it",
+            shown(&modules)
+        ))
+    } else {
+        AppCode::NotInSpace(format!(
+            "the start command runs {}, which no file of this folder is copied to",
+            shown(&paths)
+        ))
+    }
+}
 
 /// Why no Python code was read when the start command runs none: a script it runs that the
 /// image lacks, or the program it runs.
-fn not_read(start: &StartAnalysis, files: &dyn AppFiles) -> AppCode {
-    if let Some(missing) = start.scripts.iter().find(|s| !files.has_file(&s.image_path)) {
+fn not_read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppCode {
+    let unread = |s: &&super::server::ScriptRun| !files.has_file(&s.image_path);
+    if let Some(written) = start.scripts.iter().filter(unread).find(|s| model.run_writes(&s.image_path)) {
+        return AppCode::NotReadable(format!(
+            "the start command runs `{}`, which a RUN writes; spacecheck does not read it",
+            written.image_path
+        ));
+    }
+    if let Some(missing) = model.missing_sources.first().filter(|_| !files.whole_space()) {
+        if start.scripts.iter().any(|s| unread(&s)) {
+            return AppCode::NotReadable(format!(
+                "the Dockerfile copies `{missing}`, which this folder does not hold: its build context may be a larger repository"
+            ));
+        }
+    }
+    if let Some(missing) = start.scripts.iter().find(unread) {
         return AppCode::NotInSpace(format!(
             "the start command runs `{}`, which no file of this folder is copied to",
             missing.image_path
@@ -378,7 +490,9 @@ fn not_read(start: &StartAnalysis, files: &dyn AppFiles) -> AppCode {
             .programs
             .iter()
             .map(Program::base_name)
-            .find(|p| p.starts_with(|c: char| c.is_alphanumeric() || c == '/') && !HELPERS.contains(p))
+            .find(|p| {
+                p.starts_with(|c: char| c.is_alphanumeric() || c == '/') && !super::server::NON_SERVING.contains(p)
+            })
             .map(str::to_string)
     });
     AppCode::NotReadable(match program {
@@ -404,6 +518,9 @@ struct Reader<'a> {
     uses: HashMap<String, python_facts::NameUse>,
     /// Functions by name: (decorated, run at startup).
     functions: HashMap<String, (bool, bool)>,
+    /// The functions that call a name without catching its error.
+    callers: HashMap<String, HashSet<String>>,
+    missing_imports: Vec<String>,
 }
 
 /// A path being resolved: its known text, and whether an unknown part follows it.
@@ -412,27 +529,59 @@ struct Piece {
     complete: bool,
 }
 
+/// Whether every use of function `name` catches its error: calls inside `try`s that catch it,
+/// or calls from functions that are themselves caught wherever they are used (followed 8 deep);
+/// never for a decorated function (its framework calls it) or one used otherwise.
+fn caught_by_callers(
+    name: &str,
+    uses: &HashMap<String, python_facts::NameUse>,
+    functions: &HashMap<String, (bool, bool)>,
+    callers: &HashMap<String, HashSet<String>>,
+    depth: usize,
+) -> bool {
+    let u = uses.get(name).copied().unwrap_or_default();
+    if depth > 8 || u.direct || functions.get(name).is_some_and(|(decorated, _)| *decorated) {
+        return false;
+    }
+    callers
+        .get(name)
+        .is_none_or(|list| list.iter().all(|g| g != name && caught_by_callers(g, uses, functions, callers, depth + 1)))
+        && (u.handled || callers.get(name).is_some_and(|l| !l.is_empty()))
+}
+
 impl Reader<'_> {
     /// Judges each write made in a function by how the files use that function: never used
     /// (only under another file's `__main__` guard), it does not run; called only where a `try`
     /// catches its error, the app goes on; called at module level or registered as a startup
     /// hook, it runs at start. A decorated function (a route) is called by its framework.
     fn follow_calls(&mut self) {
-        let (uses, functions) = (&self.uses, &self.functions);
-        self.writes.retain_mut(|w| {
-            let Some(name) = &w.function else { return true };
+        let (uses, functions, callers) = (&self.uses, &self.functions, &self.callers);
+        // (runs at all, its error is caught by every caller, runs at start)
+        let judge = |function: &Option<String>| -> Option<(bool, bool)> {
+            let Some(name) = function else { return Some((false, false)) };
             let (decorated, at_startup) = functions.get(name).copied().unwrap_or((false, false));
             let u = uses.get(name).copied().unwrap_or_default();
             if !decorated && !u.unhandled && !u.handled {
-                return false;
+                return None;
             }
-            if !decorated && !u.unhandled {
-                w.handled = true;
+            let caught = !decorated && caught_by_callers(name, uses, functions, callers, 0);
+            Some((caught, at_startup || u.module_call))
+        };
+        self.writes.retain_mut(|w| match judge(&w.function) {
+            None => false,
+            Some((caught, at_start)) => {
+                w.handled |= caught;
+                w.in_function &= !at_start;
+                true
             }
-            if at_startup || u.module_call {
-                w.in_function = false;
+        });
+        self.loads.retain_mut(|l| match judge(&l.function) {
+            None => false,
+            Some((caught, at_start)) => {
+                l.handled |= caught;
+                l.at_start |= at_start;
+                true
             }
-            true
         });
     }
 
@@ -446,8 +595,13 @@ impl Reader<'_> {
         for (name, u) in &facts.uses {
             let all = self.uses.entry(name.clone()).or_default();
             all.unhandled |= u.unhandled || (is_entry && u.in_main_guard);
+            all.direct |= u.direct || (is_entry && u.in_main_guard);
             all.handled |= u.handled;
             all.module_call |= u.module_call || (is_entry && u.main_guard_call);
+        }
+        for (callee, callers) in &facts.callers {
+            let all = self.callers.entry(callee.clone()).or_default();
+            all.extend(callers.iter().cloned());
         }
         for f in &facts.functions {
             let all = self.functions.entry(f.name.clone()).or_insert((false, false));
@@ -455,17 +609,32 @@ impl Reader<'_> {
             all.1 |= f.at_startup;
         }
         let mut next = Vec::new();
+        let shown = rel.clone().unwrap_or_else(|| path.to_string());
+        let lines = LineIndex::new(text);
         for import in &facts.imports {
-            next.extend(self.modules_of(path, import));
+            let found = self.modules_of(path, import);
+            if found.is_empty() && import.level == 0 && import.unconditional && !self.provided(&import.module) {
+                self.missing_imports.push(format!(
+                    "`{shown}:{}` imports `{}`, which neither a file of the image nor an installed package provides",
+                    lines.line_of(import.at),
+                    import.module
+                ));
+            }
+            next.extend(found);
             let top = import.module.split('.').next().unwrap_or_default();
             if import.level == 0 && !top.is_empty() && !self.imports.iter().any(|m| m == top) {
                 self.imports.push(top.to_string());
             }
         }
-        let shown = rel.unwrap_or_else(|| path.to_string());
-        let lines = LineIndex::new(text);
         for w in facts.writes.into_iter().filter(|w| is_entry || !w.in_main_guard) {
             let Some((resolved, in_folder)) = self.resolve(&w.path, path) else { continue };
+            // Made only when a path the image has is missing: not made.
+            let guard = w.unless_exists.as_ref().and_then(|g| self.resolve(g, path));
+            if guard.is_some_and(|(g, in_folder)| {
+                !in_folder && (self.model.fs.get(&g).is_some() || self.files.has_file(&g))
+            }) {
+                continue;
+            }
             self.writes.push(AppWrite {
                 file: shown.clone(),
                 line: lines.line_of(w.range.start),
@@ -479,15 +648,34 @@ impl Reader<'_> {
                 function: w.function,
             });
         }
-        for l in facts.loads {
+        for l in facts.loads.into_iter().filter(|l| is_entry || !l.in_main_guard) {
             let target = match &l.target {
                 None if l.default_downloads => LoadTarget::LibraryDefault,
                 None => continue,
                 Some(expr) => self.load_target(expr, path),
             };
-            self.loads.push(AppLoad { file: shown.clone(), line: lines.line_of(l.range.start), call: l.call, target });
+            self.loads.push(AppLoad {
+                file: shown.clone(),
+                line: lines.line_of(l.range.start),
+                call: l.call,
+                target,
+                handled: l.handled,
+                at_start: l.function.is_none(),
+                function: l.function,
+            });
         }
         next
+    }
+
+    /// Whether a module the files do not hold is there all the same: the standard library, an
+    /// installed package, or a folder of the image (a namespace package).
+    fn provided(&self, module: &str) -> bool {
+        let top = module.split('.').next().unwrap_or(module);
+        top.is_empty()
+            || crate::knowledge::python_modules::is_stdlib(top)
+            || crate::knowledge::python_modules::OFTEN_TRANSITIVE.contains(&top)
+            || self.files.provides_module(top)
+            || self.roots.iter().any(|r| self.model.fs.get(&join_path(r, top)).is_some())
     }
 
     /// The image files an import may load: the module, the packages above it, and for
@@ -589,7 +777,9 @@ impl Reader<'_> {
                 for part in parts {
                     let p = self.piece(part, this_file, depth + 1);
                     let joined = match (&acc, p.text.starts_with('/')) {
-                        (Some(a), false) if !p.text.is_empty() || p.complete => format!("{}/{}", a.trim_end_matches('/'), p.text),
+                        (Some(a), false) if !p.text.is_empty() || p.complete => {
+                            format!("{}/{}", a.trim_end_matches('/'), p.text)
+                        }
                         (Some(a), false) => a.clone(),
                         _ => p.text.clone(),
                     };
@@ -683,6 +873,14 @@ mod tests {
         fn has_file(&self, image_path: &str) -> bool {
             self.model.space_file_at(image_path).is_some()
         }
+
+        fn whole_space(&self) -> bool {
+            false
+        }
+
+        fn provides_module(&self, _: &str) -> bool {
+            true
+        }
     }
 
     impl Files for Fake<'_> {
@@ -729,7 +927,10 @@ mod tests {
         assert!(denied(ROOT, &[("app.py", app_py), ("uploads/.keep", "")]).is_empty());
         // ... but a file written into it is denied (root owns the copied folder).
         let save = "open('uploads/x.txt', 'w')\n";
-        assert_eq!(denied(ROOT, &[("app.py", save), ("uploads/.keep", "")]), vec![("app.py:1".into(), "/app/uploads/x.txt".into())]);
+        assert_eq!(
+            denied(ROOT, &[("app.py", save), ("uploads/.keep", "")]),
+            vec![("app.py:1".into(), "/app/uploads/x.txt".into())]
+        );
     }
 
     #[test]
@@ -790,10 +991,68 @@ mod tests {
         assert_eq!(a.imports, vec!["sentence_transformers", "os"]);
     }
 
+    /// Code the image has but spacecheck does not read: written by a RUN, or copied from a
+    /// build context larger than the folder.
+    #[test]
+    fn code_written_by_a_run_or_outside_the_folder_is_not_judged() {
+        let written = "FROM python:3.11\nWORKDIR /app\nRUN echo 'uvicorn main:app' > /app/start.sh\nCMD [\"sh\", \"/app/start.sh\"]\n";
+        let (_, a) = app(written, &[]);
+        assert!(matches!(a.code, AppCode::NotReadable(ref why) if why.contains("which a RUN writes")), "{:?}", a.code);
+        let outside = "FROM python:3.11\nWORKDIR /app\nCOPY hf-space/start.sh .\nCMD [\"sh\", \"start.sh\"]\n";
+        let (_, b) = app(outside, &[]);
+        assert!(
+            matches!(b.code, AppCode::NotReadable(ref why) if why.contains("`hf-space/start.sh`, which this folder does not hold")),
+            "{:?}",
+            b.code
+        );
+    }
+
+    /// A load whose error its caller catches does not stop the app.
+    #[test]
+    fn a_load_caught_by_its_caller_is_handled() {
+        let src = "from sentence_transformers import SentenceTransformer\ndef load():\n    return SentenceTransformer('all-MiniLM-L6-v2')\ntry:\n    m = load()\nexcept Exception:\n    m = None\n";
+        let (_, a) = app(ROOT, &[("app.py", src)]);
+        assert_eq!(a.loads.len(), 1);
+        assert!(a.loads[0].handled && !a.loads[0].downloads(), "{:?}", a.loads);
+    }
+
+    /// An import that nothing provides: not a file of the image, the standard library, an
+    /// installed package, or a module such packages bring.
+    #[test]
+    fn an_import_nothing_provides() {
+        struct Known<'a>(Fake<'a>);
+        impl AppFiles for Known<'_> {
+            fn python_at(&self, p: &str) -> Option<(Option<String>, String)> {
+                self.0.python_at(p)
+            }
+            fn has_file(&self, p: &str) -> bool {
+                self.0.has_file(p)
+            }
+            fn whole_space(&self) -> bool {
+                false
+            }
+            fn provides_module(&self, top: &str) -> bool {
+                top == "flask"
+            }
+        }
+        let files = [("app.py", "import os, json\nfrom flask import Flask\nimport transformers\nfrom helpers import x\nfrom config import KEY\ntry:\n    import extra\nexcept ImportError:\n    pass\n"), ("helpers.py", "")];
+        let df = dockerfile::parse(&SourceFile::new("Dockerfile", ROOT.to_string())).unwrap();
+        let context = BuildContext::new(files.iter().map(|(p, _)| p.to_string()).collect(), vec![]);
+        let model = crate::model::build_with_context(&df, Some(&context));
+        let known = Known(Fake { model: &model, files: &files });
+        let start = server::analyze(&model, &known.0);
+        let a = build(&model, &start, &known);
+        assert_eq!(a.missing_imports, vec!["`app.py:5` imports `config`, which neither a file of the image nor an installed package provides"]);
+    }
+
     #[test]
     fn an_installed_module_is_not_the_space_s_code() {
         let (_, a) = app("FROM python:3.11\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n", &[]);
-        assert!(matches!(a.code, AppCode::NotReadable(ref why) if why.starts_with("the start command runs the module `http.server`, which is not among this folder's files")), "{:?}", a.code);
+        assert!(
+            matches!(a.code, AppCode::NotReadable(ref why) if why.starts_with("the start command runs the module `http.server`, which is not among this folder's files")),
+            "{:?}",
+            a.code
+        );
     }
 
     #[test]
@@ -803,8 +1062,8 @@ mod tests {
             entry_of(&Program { name: words[0].clone(), args: words[1..].to_vec() }, &HashMap::new())
         };
         assert_eq!(e("python -u app.py"), Some(Entry::Script("app.py".into())));
-        assert_eq!(e("python -m uvicorn api.main:app --port 7860"), Some(Entry::Module("api.main".into())));
-        assert_eq!(e("gunicorn -b 0.0.0.0:7860 wsgi:app"), Some(Entry::Module("wsgi".into())));
+        assert_eq!(e("python -m uvicorn api.main:app --port 7860"), Some(Entry::Imported("api.main".into())));
+        assert_eq!(e("gunicorn -b 0.0.0.0:7860 wsgi:app"), Some(Entry::Imported("wsgi".into())));
         assert_eq!(e("streamlit run src/ui.py --server.port 8501"), Some(Entry::Script("src/ui.py".into())));
         assert_eq!(e("flask run --host 0.0.0.0"), Some(Entry::Script("app.py".into())));
         assert_eq!(e("python -m mypkg"), Some(Entry::Module("mypkg".into())));
@@ -815,10 +1074,19 @@ mod tests {
     #[test]
     fn code_the_space_does_not_hold_is_not_read() {
         let (_, a) = app("FROM python:3.11\nRUN git clone https://x/y /app\nWORKDIR /app\nCMD python app.py\n", &[]);
-        assert!(matches!(a.code, AppCode::NotInSpace(ref why) if why.contains("`/app/app.py`, which no file of this folder is copied to")), "{:?}", a.code);
+        assert!(
+            matches!(a.code, AppCode::NotInSpace(ref why) if why.contains("`/app/app.py`, which no file of this folder is copied to")),
+            "{:?}",
+            a.code
+        );
         let (_, node) = app("FROM node:20\nCOPY . .\nCMD node server.js\n", &[("server.js", "")]);
         assert!(matches!(node.code, AppCode::NotReadable(ref why) if why.contains("`node`")), "{:?}", node.code);
-        let (_, script) = app("FROM python:3.11\nWORKDIR /app\nCOPY app.py .\nCMD [\"./start.sh\"]\n", &[("app.py", "")]);
-        assert!(matches!(script.code, AppCode::NotInSpace(ref why) if why.contains("`/app/start.sh`")), "{:?}", script.code);
+        let (_, script) =
+            app("FROM python:3.11\nWORKDIR /app\nCOPY app.py .\nCMD [\"./start.sh\"]\n", &[("app.py", "")]);
+        assert!(
+            matches!(script.code, AppCode::NotInSpace(ref why) if why.contains("`/app/start.sh`")),
+            "{:?}",
+            script.code
+        );
     }
 }

@@ -272,6 +272,10 @@ pub struct ImageModel {
     pub placed: Vec<placement::Placed>,
     /// Image path → index in `placed` (the last copy to a path wins).
     placed_at: HashMap<String, usize>,
+    /// Sources of context copies that name nothing in the build context (with one).
+    pub missing_sources: Vec<String>,
+    /// Sources of context copies that name a file git ignores: the Hub's build fails there.
+    pub git_ignored_sources: Vec<String>,
 }
 
 /// A write a RUN makes as a non-root user where that user may not write at that point of the
@@ -381,6 +385,15 @@ impl ImageModel {
             }
         }
         mounts
+    }
+
+    /// Whether a RUN of the final chain writes this path (`echo … > /app/start.sh`, `cp`, `tee`):
+    /// a file the image has that no COPY put there.
+    pub fn run_writes(&self, path: &str) -> bool {
+        self.runs_in_chain().any(|run| {
+            let cwd = writes::Cwd::new("/");
+            run.commands.iter().any(|c| writes::written_paths(c, &cwd).iter().any(|w| w.path == path))
+        })
     }
 
     /// The Space file (relative path) a context COPY put at this image path.
@@ -668,6 +681,8 @@ pub fn build_with_context(df: &Dockerfile, context: Option<&placement::BuildCont
         denied_writes: Vec::new(),
         placed: Vec::new(),
         placed_at: HashMap::new(),
+        missing_sources: Vec::new(),
+        git_ignored_sources: Vec::new(),
     };
     model.stage_bases = (0..stages.len())
         .map(|s| BaseImage::of(stages.get(model.root_stage(s)).and_then(|st| st.image_ref.as_ref())))
@@ -682,8 +697,12 @@ pub fn build_with_context(df: &Dockerfile, context: Option<&placement::BuildCont
     model.base_ref = root.image_ref.clone();
     model.base_facts = BaseImage::of(model.base_ref.as_ref());
     model.fs = base_file_system(&model.base());
-    let mut builder =
-        Builder { ins, global: &global, model, states: vec![StageState::default(); stages.len()], context,
+    let mut builder = Builder {
+        ins,
+        global: &global,
+        model,
+        states: vec![StageState::default(); stages.len()],
+        context,
         placed_dirs: HashSet::new(),
         placement_budget: placement::PLACEMENT_BUDGET,
         stage_placed: vec![Vec::new(); stages.len()],
@@ -825,13 +844,16 @@ impl Builder<'_> {
             || self.placed_dirs.contains(op.dest.trim_end_matches('/'));
         let dest_is_dir = op.dest_names_dir || existing_dir;
         let placed = match op.from {
-            CopyFrom::Context => placement::place(op, dest_is_dir, context, &mut self.placement_budget),
-            CopyFrom::Stage(from) if from < op.stage => placement::place_from_stage(
-                op,
-                dest_is_dir,
-                &self.stage_placed[from],
-                &mut self.placement_budget,
-            ),
+            CopyFrom::Context => {
+                let missing = context.missing(op);
+                self.model.missing_sources.extend(missing.into_iter().map(str::to_string));
+                let ignored = context.git_ignored(op);
+                self.model.git_ignored_sources.extend(ignored.into_iter().map(str::to_string));
+                placement::place(op, dest_is_dir, context, &mut self.placement_budget)
+            }
+            CopyFrom::Stage(from) if from < op.stage => {
+                placement::place_from_stage(op, dest_is_dir, &self.stage_placed[from], &mut self.placement_budget)
+            }
             _ => return,
         };
         for p in &placed {
@@ -881,7 +903,8 @@ impl Builder<'_> {
                 (Kind::Copy | Kind::Add, _) => {
                     let op = copy_op(i, n, stage.index, &state.scope, &state.workdir, &self.model.stages);
                     // COPY writes as root unless `--chown` names another owner.
-                    let owner = op.owner().map_or(Owner::Root, |o| if o.is_root() { Owner::Root } else { Owner::User(o.user) });
+                    let owner =
+                        op.owner().map_or(Owner::Root, |o| if o.is_root() { Owner::Root } else { Owner::User(o.user) });
                     let world_writable = op.chmod.is_some_and(|m| m.world_writable());
                     self.place(&op, &owner, world_writable, in_chain);
                     if in_chain {

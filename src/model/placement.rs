@@ -17,6 +17,8 @@ pub struct BuildContext {
     files: Vec<String>,
     dirs: Vec<String>,
     dir_set: HashSet<String>,
+    /// Files of the Space that git ignores: never pushed, so never in the Hub's build context.
+    git_ignored: HashSet<String>,
 }
 
 impl BuildContext {
@@ -26,18 +28,47 @@ impl BuildContext {
         let files: Vec<String> =
             space.files.iter().filter(|f| !f.git_ignored && kept(&f.path)).map(|f| f.path.clone()).collect();
         let dirs: Vec<String> = space.dirs.iter().filter(|d| !d.is_empty() && kept(d)).cloned().collect();
-        BuildContext::new(files, dirs)
+        let mut context = BuildContext::new(files, dirs);
+        context.git_ignored = space.files.iter().filter(|f| f.git_ignored).map(|f| f.path.clone()).collect();
+        context
     }
 
     pub fn new(mut files: Vec<String>, mut dirs: Vec<String>) -> BuildContext {
         files.sort();
         dirs.sort();
         let dir_set = dirs.iter().cloned().collect();
-        BuildContext { files, dirs, dir_set }
+        BuildContext { files, dirs, dir_set, git_ignored: HashSet::new() }
     }
 
     fn is_dir(&self, rel: &str) -> bool {
         rel.is_empty() || self.dir_set.contains(rel)
+    }
+
+    /// The sources of a context copy that name a file git ignores (never pushed: the Hub's
+    /// build stops there with "not found").
+    pub fn git_ignored<'a>(&self, op: &'a CopyOp) -> Vec<&'a str> {
+        op.sources
+            .iter()
+            .map(|s| s.value.as_str())
+            .filter(|v| self.git_ignored.contains(v.trim_start_matches("./").trim_end_matches('/')))
+            .collect()
+    }
+
+    /// The sources of a context copy that name nothing in the context (wildcards, which may
+    /// match nothing, left out).
+    pub fn missing<'a>(&self, op: &'a CopyOp) -> Vec<&'a str> {
+        op.sources
+            .iter()
+            .map(|s| s.value.as_str())
+            .filter(|v| {
+                let rel = v.trim_start_matches("./").trim_end_matches('/');
+                let rel = if rel == "." { "" } else { rel };
+                !rel.contains(['*', '?', '[', '$'])
+                    && !v.contains("://")
+                    && !self.is_dir(rel)
+                    && self.files.binary_search_by(|f| f.as_str().cmp(rel)).is_err()
+            })
+            .collect()
     }
 }
 
@@ -129,7 +160,11 @@ pub fn place_from_stage(op: &CopyOp, dest_is_dir: bool, from: &[Placed], budget:
                 return out;
             }
             let image_path = if entry.image_path == path && !entry.is_dir {
-                if dest_is_dir || many { join(base(path)) } else { join("").trim_end_matches('/').to_string() }
+                if dest_is_dir || many {
+                    join(base(path))
+                } else {
+                    join("").trim_end_matches('/').to_string()
+                }
             } else if let Some(rest) = entry.image_path.strip_prefix(&below) {
                 join(rest)
             } else {
@@ -242,7 +277,10 @@ mod tests {
         );
         assert!(got.contains(&("server/app.py".into(), "/srv/env/server/app.py".into())), "{got:?}");
         assert!(got.contains(&("main.py".into(), "/bin/main.py".into())), "{got:?}");
-        assert!(!got.iter().any(|(_, p)| p.starts_with("/app/env")), "the builder's own paths are not the final image's");
+        assert!(
+            !got.iter().any(|(_, p)| p.starts_with("/app/env")),
+            "the builder's own paths are not the final image's"
+        );
     }
 
     #[test]

@@ -160,7 +160,63 @@ pub struct StartAnalysis {
     /// When it runs supervisord: the configuration it reads (`-c PATH`, by path in the image;
     /// `None` for supervisord's default search).
     pub supervisord: Option<Option<String>>,
+    /// Programs it runs that spacecheck knows neither as a server nor as a tool that serves
+    /// nothing (`ttyd`, a compiled binary, a Python module it cannot read): any may listen.
+    pub unknown: Vec<String>,
 }
+
+/// Programs a start script runs around the server that listen on nothing.
+pub const NON_SERVING: &[&str] = &[
+    "echo",
+    "printf",
+    "sleep",
+    "true",
+    "false",
+    "test",
+    "[",
+    "mkdir",
+    "chmod",
+    "chown",
+    "cp",
+    "mv",
+    "rm",
+    "ln",
+    "cat",
+    "touch",
+    "export",
+    "cd",
+    "set",
+    "source",
+    ".",
+    "sed",
+    "grep",
+    "awk",
+    "wait",
+    "trap",
+    "exit",
+    "ls",
+    "pip",
+    "pip3",
+    "uv",
+    "npm",
+    "git",
+    "curl",
+    "wget",
+    "env",
+    "exec",
+    "date",
+    "whoami",
+    "id",
+    "find",
+    "tar",
+    "unzip",
+    "tee",
+    "head",
+    "tail",
+    "useradd",
+    "huggingface-cli",
+    "hf",
+];
 
 /// A program the start command runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,6 +332,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
         commands: Vec::new(),
         scripts: Vec::new(),
         supervisord: None,
+        unknown: Vec::new(),
         via: None,
         depth: 0,
     };
@@ -292,6 +349,7 @@ pub fn analyze(model: &ImageModel, files: &dyn Files) -> StartAnalysis {
     analysis.commands = walker.commands;
     analysis.scripts = walker.scripts;
     analysis.supervisord = walker.supervisord;
+    analysis.unknown = walker.unknown;
     analysis
 }
 
@@ -322,6 +380,7 @@ struct Walker<'a> {
     commands: Vec<(Program, HashMap<String, String>)>,
     scripts: Vec<ScriptRun>,
     supervisord: Option<Option<String>>,
+    unknown: Vec<String>,
     via: Option<String>,
     depth: usize,
 }
@@ -482,6 +541,8 @@ impl Walker<'_> {
                     || (program.starts_with('/') && self.files.file(program).is_some())
                 {
                     self.run_script_file(program, true);
+                } else if idle_program(b, args).is_none() && !NON_SERVING.contains(&b) {
+                    self.unknown.push(b.to_string());
                 }
             }
         }
@@ -518,7 +579,8 @@ impl Walker<'_> {
                     "gradio" | "gradio.cli" => ServerKind::Gradio,
                     "fastapi" => ServerKind::FastApiCli,
                     "http.server" | "SimpleHTTPServer" => ServerKind::HttpServer,
-                    _ => return,
+                    // The Space's own module (`python -m app.web.app`): read like a file.
+                    _ => return self.python_module(module, background),
                 };
                 self.server(kind, rest, background);
             }
@@ -537,6 +599,22 @@ impl Walker<'_> {
         }
     }
 
+    /// `python -m pkg.mod`: the module's file in the working folder (`pkg/mod.py`, or a
+    /// package's `__main__.py`), read as `python pkg/mod.py` would be; a module the image does
+    /// not show (an installed package's) is a program spacecheck cannot judge.
+    fn python_module(&mut self, module: &str, background: bool) {
+        let rel = module.replace('.', "/");
+        for candidate in [format!("{rel}.py"), format!("{rel}/__main__.py")] {
+            let image_path = self.image_path(&candidate);
+            let source = self.model.written_files.get(&image_path).cloned().or_else(|| self.files.file(&image_path));
+            if let Some(source) = source {
+                return self.python_file(&candidate, Some(&source), background);
+            }
+        }
+        self.started.push(Started::Other);
+        self.unknown.push(format!("python -m {module}"));
+    }
+
     /// A `python app.py`: read the file when the Space has it; otherwise infer gradio when it
     /// is the one web framework the Space installs.
     fn python_file(&mut self, path: &str, source: Option<&str>, background: bool) {
@@ -548,10 +626,13 @@ impl Walker<'_> {
                 None if python::imported_modules(src).iter().any(|m| m == "streamlit") => {
                     self.started.push(Started::StreamlitScript(path.to_string()));
                 }
-                None => self.started.push(match python::serves_nothing(src) {
-                    Some(modules) => Started::PlainScript(path.to_string(), modules),
-                    None => Started::Other,
-                }),
+                None => match python::serves_nothing(src) {
+                    Some(modules) => self.started.push(Started::PlainScript(path.to_string(), modules)),
+                    None => {
+                        self.started.push(Started::Other);
+                        self.unknown.push(path.to_string());
+                    }
+                },
             }
             return;
         }

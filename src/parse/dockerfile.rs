@@ -257,10 +257,11 @@ fn restore_text(ins: &mut Instruction, text: &str, restored: &[usize]) {
 
 fn explain_crate_error(message: &str, text: &str, span: &Range<usize>) -> String {
     let line = &text[span.clone()];
-    if message.starts_with("unknown instruction") {
-        if line.trim_start().starts_with(|c: char| c.is_ascii_lowercase()) && !line.contains(' ') {
-            return format!("{message}: is this a line of a shell command or heredoc that lost its `\\` or `<<`?");
-        }
+    if message.starts_with("unknown instruction")
+        && line.trim_start().starts_with(|c: char| c.is_ascii_lowercase())
+        && !line.contains(' ')
+    {
+        return format!("{message}: is this a line of a shell command or heredoc that lost its `\\` or `<<`?");
     }
     message.to_string()
 }
@@ -566,7 +567,8 @@ impl<'a> Scanner<'a> {
         if !matches!(kind.as_str(), "RUN" | "COPY" | "ADD") {
             return Ok(());
         }
-        let args: Vec<&str> = words[args_from..].iter().map(|(_, w)| w.as_ref()).filter(|w| !w.starts_with("--")).collect();
+        let args: Vec<&str> =
+            words[args_from..].iter().map(|(_, w)| w.as_ref()).filter(|w| !w.starts_with("--")).collect();
         let consumed_by_crate = match (keyword.as_str(), kind.as_str()) {
             ("ONBUILD", _) => 0,
             (_, "RUN") => usize::from(args.first().is_some_and(|w| heredoc_marker(w).is_some())),
@@ -972,7 +974,8 @@ mod tests {
     /// Since BuildKit v0.22 (moby/buildkit#5817) white space may follow `<<`.
     #[test]
     fn spaced_heredoc_is_one_since_buildkit_0_22() {
-        let d = parse_str("FROM a\nRUN cat << 'EOF' > run.sh\nFONT=/x\nEOF\nRUN cat <<- END\n\tx\n\tEND\nCMD y\n").unwrap();
+        let d =
+            parse_str("FROM a\nRUN cat << 'EOF' > run.sh\nFONT=/x\nEOF\nRUN cat <<- END\n\tx\n\tEND\nCMD y\n").unwrap();
         assert_eq!(d.instructions.len(), 4, "{d:?}");
         assert_eq!((d.instructions[1].heredocs[0].name.as_str(), d.instructions[1].heredocs[0].expand), ("EOF", false));
         assert_eq!(d.instructions[2].heredocs[0].body, "x");

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use rustpython_ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use rustpython_ruff_python_ast::{ExceptHandler, Expr, FStringPart, InterpolatedStringElement, Operator, PySourceType, Stmt};
+use rustpython_ruff_python_ast::{
+    ExceptHandler, Expr, ExprContext, FStringPart, InterpolatedStringElement, Operator, PySourceType, Stmt,
+};
 use rustpython_ruff_python_parser::parse_unchecked_source;
 use rustpython_ruff_text_size::Ranged;
 
@@ -59,6 +61,9 @@ pub struct PyWrite {
     pub function: Option<String>,
     /// Under `if __name__ == "__main__":` (runs only when the file is the one Python runs).
     pub in_main_guard: bool,
+    /// Under `if not os.path.exists(P):` (or `isfile`, `isdir`, `P.exists()`): made only when P
+    /// is missing.
+    pub unless_exists: Option<PathExpr>,
 }
 
 /// How a source uses a name (a function's, for whether and how the function is called).
@@ -75,6 +80,9 @@ pub struct NameUse {
     pub module_call: bool,
     /// Called at module level under the `__main__` guard.
     pub main_guard_call: bool,
+    /// Used outside the guard other than by a call inside a function whose error nothing there
+    /// catches (a reference passed on, a call at module level).
+    pub direct: bool,
 }
 
 /// A function the source defines.
@@ -96,6 +104,11 @@ pub struct PyImport {
     pub names: Vec<String>,
     /// Leading dots of a relative import (0 for absolute).
     pub level: u32,
+    /// At module level, in no `try`, `if`… but the `__main__` guard: it runs whenever the
+    /// file runs, and an import that fails stops it.
+    pub unconditional: bool,
+    /// Byte offset of the statement.
+    pub at: usize,
 }
 
 /// A call that may download from the Hub (`knowledge::hub_downloads`).
@@ -107,6 +120,11 @@ pub struct PyLoad {
     pub target: Option<PathExpr>,
     pub default_downloads: bool,
     pub range: Range<usize>,
+    /// As for a write: inside a `try` that catches the error, in which function, under the
+    /// `__main__` guard.
+    pub handled: bool,
+    pub function: Option<String>,
+    pub in_main_guard: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +135,8 @@ pub struct PyFacts {
     pub functions: Vec<PyFunction>,
     /// How each name is used, once per name.
     pub uses: HashMap<String, NameUse>,
+    /// The functions that call a name without catching its error, by the name called.
+    pub callers: HashMap<String, Vec<String>>,
 }
 
 /// Reads a Python source (as far as the parser recovers from errors).
@@ -130,6 +150,7 @@ pub fn facts(source: &str) -> PyFacts {
         loads: reader.loads,
         functions: reader.functions,
         uses: reader.uses,
+        callers: reader.callers,
     }
 }
 
@@ -150,6 +171,13 @@ struct Reader {
     main_guard: usize,
     functions: Vec<PyFunction>,
     uses: HashMap<String, NameUse>,
+    callers: HashMap<String, Vec<String>>,
+    /// The paths of the `if not os.path.exists(P):` bodies around the current node.
+    exists_guards: Vec<PathExpr>,
+    /// How many `try`, `if`, `with`, loop bodies enclose the current node.
+    conditional: usize,
+    /// The classes whose body encloses the current node (innermost last).
+    classes: Vec<String>,
 }
 
 /// `if __name__ == "__main__":` (either side).
@@ -200,7 +228,13 @@ impl<'a> Visitor<'a> for Reader {
                             self.aliases.insert(top.clone(), top)
                         }
                     };
-                    self.imports.push(PyImport { module, names: Vec::new(), level: 0 });
+                    self.imports.push(PyImport {
+                        module,
+                        names: Vec::new(),
+                        level: 0,
+                        unconditional: self.unconditional(),
+                        at: stmt.range().start().to_usize(),
+                    });
                 }
             }
             Stmt::ImportFrom(from) => {
@@ -215,7 +249,13 @@ impl<'a> Visitor<'a> for Reader {
                     }
                 }
                 let names = from.names.iter().map(|a| a.name.to_string()).collect();
-                self.imports.push(PyImport { module, names, level: from.level });
+                self.imports.push(PyImport {
+                    module,
+                    names,
+                    level: from.level,
+                    unconditional: self.unconditional(),
+                    at: stmt.range().start().to_usize(),
+                });
             }
             Stmt::Assign(assign) => {
                 let value = self.path_of(&assign.value);
@@ -229,48 +269,46 @@ impl<'a> Visitor<'a> for Reader {
                     self.bind(&assign.target, &value);
                 }
             }
-            Stmt::FunctionDef(def) => {
-                self.functions.push(PyFunction {
-                    name: def.name.to_string(),
-                    decorated: !def.decorator_list.is_empty(),
-                    at_startup: def.decorator_list.iter().any(|d| is_startup_hook(&d.expression)),
-                });
-                // A parameter hides a module-level name of the same spelling; what the body
-                // binds stays in the body.
-                let saved = self.paths.clone();
-                for p in def.parameters.iter() {
-                    self.paths.remove(p.name().as_str());
-                }
-                self.function_stack.push(def.name.to_string());
-                walk_stmt(self, stmt);
-                self.function_stack.pop();
-                self.paths = saved;
-                return;
-            }
-            Stmt::If(i) if is_main_guard(&i.test) => {
+            Stmt::FunctionDef(def) => return self.function_def(def, stmt),
+            Stmt::If(i) if is_main_guard(&i.test) => return self.main_guard(i),
+            Stmt::If(i) => {
+                let guard = self.missing_test(&i.test);
                 self.visit_expr(&i.test);
-                self.main_guard += 1;
+                self.conditional += 1;
+                if let Some(path) = guard.clone() {
+                    self.exists_guards.push(path);
+                }
                 self.visit_body(&i.body);
-                self.main_guard -= 1;
+                if guard.is_some() {
+                    self.exists_guards.pop();
+                }
                 for clause in &i.elif_else_clauses {
                     if let Some(test) = &clause.test {
                         self.visit_expr(test);
                     }
                     self.visit_body(&clause.body);
                 }
+                self.conditional -= 1;
                 return;
             }
             Stmt::Try(t) => {
-                let guards = t.handlers.iter().any(catches_denied_write);
-                self.handled += usize::from(guards);
-                self.visit_body(&t.body);
-                self.handled -= usize::from(guards);
-                for h in &t.handlers {
-                    let ExceptHandler::ExceptHandler(h) = h;
-                    self.visit_body(&h.body);
-                }
-                self.visit_body(&t.orelse);
-                self.visit_body(&t.finalbody);
+                self.conditional += 1;
+                self.try_stmt(t);
+                self.conditional -= 1;
+                return;
+            }
+            Stmt::ClassDef(c) => {
+                self.conditional += 1;
+                self.classes.push(c.name.to_string());
+                walk_stmt(self, stmt);
+                self.classes.pop();
+                self.conditional -= 1;
+                return;
+            }
+            Stmt::For(_) | Stmt::While(_) | Stmt::With(_) | Stmt::Match(_) => {
+                self.conditional += 1;
+                walk_stmt(self, stmt);
+                self.conditional -= 1;
                 return;
             }
             _ => {}
@@ -299,8 +337,18 @@ impl<'a> Visitor<'a> for Reader {
                 }
                 return;
             }
-            Expr::Name(n) => self.use_name(n.id.as_str(), false),
-            Expr::Attribute(a) => self.use_name(a.attr.as_str(), false),
+            // `if log is not None:` tests the name; it neither calls nor passes it on.
+            Expr::Compare(c) => {
+                for operand in std::iter::once(&*c.left).chain(c.comparators.iter()) {
+                    if !matches!(operand, Expr::Name(_)) {
+                        self.visit_expr(operand);
+                    }
+                }
+                return;
+            }
+            // A name read (not one assigned: `log = None` uses nothing).
+            Expr::Name(n) if n.ctx == ExprContext::Load => self.use_name(n.id.as_str(), false),
+            Expr::Attribute(a) if a.ctx == ExprContext::Load => self.use_name(a.attr.as_str(), false),
             _ => {}
         }
         walk_expr(self, expr);
@@ -308,6 +356,83 @@ impl<'a> Visitor<'a> for Reader {
 }
 
 impl Reader {
+    fn unconditional(&self) -> bool {
+        self.function_stack.is_empty() && self.conditional == 0
+    }
+
+    /// `not os.path.exists(P)` (`isfile`, `isdir`), `not P.exists()`: the path P.
+    fn missing_test(&self, test: &Expr) -> Option<PathExpr> {
+        let Expr::UnaryOp(u) = test else { return None };
+        if u.op != rustpython_ruff_python_ast::UnaryOp::Not {
+            return None;
+        }
+        let Expr::Call(call) = &*u.operand else { return None };
+        let q = self.qualified(&call.func);
+        let path = match q.as_deref() {
+            Some("os.path.exists" | "os.path.isfile" | "os.path.isdir") => self.path_of(call.arguments.args.first()?),
+            _ => match &*call.func {
+                Expr::Attribute(a) if matches!(a.attr.as_str(), "exists" | "is_file" | "is_dir") => {
+                    self.path_of(&a.value)
+                }
+                _ => return None,
+            },
+        };
+        (path != PathExpr::Unknown).then_some(path)
+    }
+
+    fn function_def<'a>(&mut self, def: &'a rustpython_ruff_python_ast::StmtFunctionDef, stmt: &'a Stmt) {
+        // A class's `__init__` runs where the class is called: it goes by the class's name.
+        let name = match (def.name.as_str(), self.classes.last()) {
+            ("__init__", Some(class)) => class.clone(),
+            _ => def.name.to_string(),
+        };
+        self.functions.push(PyFunction {
+            name: name.clone(),
+            decorated: !def.decorator_list.is_empty(),
+            at_startup: def.decorator_list.iter().any(|d| is_startup_hook(&d.expression)),
+        });
+        // A parameter hides a module-level name of the same spelling; what the body binds stays
+        // in the body.
+        let saved = self.paths.clone();
+        for p in def.parameters.iter() {
+            self.paths.remove(p.name().as_str());
+        }
+        self.function_stack.push(name);
+        let classes = std::mem::take(&mut self.classes);
+        walk_stmt(self, stmt);
+        self.classes = classes;
+        self.function_stack.pop();
+        self.paths = saved;
+    }
+
+    /// `if __name__ == "__main__":`: its body runs only in the file Python runs.
+    fn main_guard(&mut self, i: &rustpython_ruff_python_ast::StmtIf) {
+        self.visit_expr(&i.test);
+        self.main_guard += 1;
+        self.visit_body(&i.body);
+        self.main_guard -= 1;
+        for clause in &i.elif_else_clauses {
+            if let Some(test) = &clause.test {
+                self.visit_expr(test);
+            }
+            self.visit_body(&clause.body);
+        }
+    }
+
+    /// A `try` whose handler catches a denied write's error guards its body.
+    fn try_stmt(&mut self, t: &rustpython_ruff_python_ast::StmtTry) {
+        let guards = t.handlers.iter().any(catches_denied_write);
+        self.handled += usize::from(guards);
+        self.visit_body(&t.body);
+        self.handled -= usize::from(guards);
+        for h in &t.handlers {
+            let ExceptHandler::ExceptHandler(h) = h;
+            self.visit_body(&h.body);
+        }
+        self.visit_body(&t.orelse);
+        self.visit_body(&t.finalbody);
+    }
+
     fn use_name(&mut self, name: &str, call: bool) {
         let guard = self.main_guard > 0;
         let module_level = self.function_stack.is_empty();
@@ -320,6 +445,15 @@ impl Reader {
             u.handled = true;
         } else {
             u.unhandled = true;
+            match self.function_stack.last().filter(|_| call) {
+                Some(caller) => {
+                    let callers = self.callers.entry(name.to_string()).or_default();
+                    if !callers.contains(caller) {
+                        callers.push(caller.clone());
+                    }
+                }
+                None => u.direct = true,
+            }
         }
         u.module_call |= call && module_level && !guard;
     }
@@ -355,7 +489,9 @@ impl Reader {
         };
         let arg = |position: Option<usize>, keyword: Option<&str>| -> Option<&Expr> {
             keyword
-                .and_then(|k| call.arguments.keywords.iter().find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k)))
+                .and_then(|k| {
+                    call.arguments.keywords.iter().find(|kw| kw.arg.as_ref().is_some_and(|a| a.as_str() == k))
+                })
                 .map(|kw| &kw.value)
                 .or_else(|| position.and_then(|p| call.arguments.args.get(p)))
         };
@@ -373,7 +509,17 @@ impl Reader {
             if mode_writes(arg(Some(1), Some("mode"))) {
                 if let Some(path) = arg(Some(0), Some("file")) {
                     let path = self.path_of(path);
-                    self.writes.push(PyWrite { call: "open".into(), path, makes: Makes::File, range, handled, in_function, function: function.clone(), in_main_guard });
+                    self.writes.push(PyWrite {
+                        call: "open".into(),
+                        path,
+                        makes: Makes::File,
+                        range,
+                        handled,
+                        in_function,
+                        function: function.clone(),
+                        in_main_guard,
+                        unless_exists: self.exists_guards.last().cloned(),
+                    });
                 }
             }
             return;
@@ -391,7 +537,17 @@ impl Reader {
                 // Only a receiver known to be a path (`Path("x")`, a name bound to one): a
                 // file object's `open` or a zip's `mkdir` are not.
                 if path != PathExpr::Unknown && self.is_pathlib(receiver) {
-                    self.writes.push(PyWrite { call: format!("Path.{method}"), path, makes, range, handled, in_function, function: function.clone(), in_main_guard });
+                    self.writes.push(PyWrite {
+                        call: format!("Path.{method}"),
+                        path,
+                        makes,
+                        range,
+                        handled,
+                        in_function,
+                        function: function.clone(),
+                        in_main_guard,
+                        unless_exists: self.exists_guards.last().cloned(),
+                    });
                 }
                 return;
             }
@@ -406,15 +562,34 @@ impl Reader {
             if !elsewhere {
                 let target = arg(entry.position, entry.keyword).map(|e| self.path_of(e));
                 let call_name = entry.callee.rsplit('.').next().unwrap_or(entry.callee);
-                let call_name = if entry.callee.starts_with('.') { format!(".{call_name}") } else { call_name.to_string() };
-                self.loads.push(PyLoad { call: call_name, target, default_downloads: entry.default_downloads, range });
+                let call_name =
+                    if entry.callee.starts_with('.') { format!(".{call_name}") } else { call_name.to_string() };
+                self.loads.push(PyLoad {
+                    call: call_name,
+                    target,
+                    default_downloads: entry.default_downloads,
+                    range,
+                    handled,
+                    function: function.clone(),
+                    in_main_guard,
+                });
             }
             return;
         }
         let Some(entry) = python_writes::find(qualified.as_deref(), method) else { return };
         let Some(path) = arg(entry.position, entry.keyword) else { return };
         let path = self.path_of(path);
-        self.writes.push(PyWrite { call: entry.callee.to_string(), path, makes: entry.makes, range, handled, in_function, function: function.clone(), in_main_guard });
+        self.writes.push(PyWrite {
+            call: entry.callee.to_string(),
+            path,
+            makes: entry.makes,
+            range,
+            handled,
+            in_function,
+            function: function.clone(),
+            in_main_guard,
+            unless_exists: self.exists_guards.last().cloned(),
+        });
     }
 
     /// Whether an expression is a `pathlib.Path` (built by `Path(…)`, `/`, `.parent`, or a
@@ -425,7 +600,11 @@ impl Reader {
                 let constructor = matches!(
                     self.qualified(&c.func).as_deref(),
                     Some(
-                        "pathlib.Path" | "pathlib.PurePath" | "pathlib.PosixPath" | "pathlib.Path.home" | "pathlib.Path.cwd"
+                        "pathlib.Path"
+                            | "pathlib.PurePath"
+                            | "pathlib.PosixPath"
+                            | "pathlib.Path.home"
+                            | "pathlib.Path.cwd"
                     )
                 );
                 constructor
@@ -477,7 +656,9 @@ impl Reader {
             }
             Expr::Name(n) if n.id.as_str() == "__file__" => PathExpr::ThisFile,
             Expr::Name(n) => self.paths.get(n.id.as_str()).cloned().unwrap_or(PathExpr::Unknown),
-            Expr::BinOp(b) if b.op == Operator::Add => PathExpr::Concat(vec![self.path_of(&b.left), self.path_of(&b.right)]),
+            Expr::BinOp(b) if b.op == Operator::Add => {
+                PathExpr::Concat(vec![self.path_of(&b.left), self.path_of(&b.right)])
+            }
             Expr::BinOp(b) if b.op == Operator::Div && self.is_pathlib(&b.left) => {
                 PathExpr::Join(vec![self.path_of(&b.left), self.path_of(&b.right)])
             }
@@ -521,7 +702,13 @@ impl Reader {
                     .arguments
                     .args
                     .get(1)
-                    .or_else(|| c.arguments.keywords.iter().find(|k| k.arg.as_ref().is_some_and(|a| a == "default")).map(|k| &k.value))
+                    .or_else(|| {
+                        c.arguments
+                            .keywords
+                            .iter()
+                            .find(|k| k.arg.as_ref().is_some_and(|a| a == "default"))
+                            .map(|k| &k.value)
+                    })
                     .map(|d| Box::new(self.path_of(d)));
                 return PathExpr::Env { var: var.value.to_str().to_string(), default };
             }
@@ -567,6 +754,25 @@ mod tests {
                 (".from_pretrained".into(), Some(t("./models/bert"))),
             ]
         );
+    }
+
+    /// How names are used, for whether a function's writes run and are caught.
+    #[test]
+    fn uses_of_a_function_name() {
+        let f = facts("from m import log\nlog = None\nif log is not None:\n    try:\n        log(1)\n    except Exception:\n        pass\nregister(cb=save)\nif __name__ == '__main__':\n    main()\ninit()\n");
+        let u = |n: &str| f.uses.get(n).copied().unwrap_or_default();
+        assert_eq!((u("log").handled, u("log").unhandled), (true, false), "a test and a guarded call");
+        assert!(u("save").unhandled, "passed on: may be called anywhere");
+        assert_eq!((u("main").in_main_guard, u("main").main_guard_call, u("main").unhandled), (true, true, false));
+        assert!(u("init").module_call);
+    }
+
+    /// `__init__` goes by its class's name: `Service()` at module level runs it at import.
+    #[test]
+    fn a_constructor_is_its_class() {
+        let f = facts("import os\nclass Service:\n    def __init__(self):\n        os.makedirs('data')\nservice = Service()\n");
+        assert_eq!(f.writes[0].function.as_deref(), Some("Service"));
+        assert!(f.uses["Service"].module_call);
     }
 
     #[test]
@@ -638,8 +844,17 @@ mod tests {
     #[test]
     fn imports_absolute_and_relative() {
         let f = facts("import app.utils as u\nfrom .db import session\nfrom . import models\n");
-        assert_eq!(f.imports[0], PyImport { module: "app.utils".into(), names: vec![], level: 0 });
-        assert_eq!(f.imports[1], PyImport { module: "db".into(), names: vec!["session".into()], level: 1 });
-        assert_eq!(f.imports[2], PyImport { module: String::new(), names: vec!["models".into()], level: 1 });
+        let short: Vec<(String, Vec<String>, u32, bool)> =
+            f.imports.iter().map(|i| (i.module.clone(), i.names.clone(), i.level, i.unconditional)).collect();
+        assert_eq!(
+            short,
+            vec![
+                ("app.utils".into(), vec![], 0, true),
+                ("db".into(), vec!["session".into()], 1, true),
+                (String::new(), vec!["models".into()], 1, true),
+            ]
+        );
+        let guarded = facts("try:\n    import fancy\nexcept ImportError:\n    fancy = None\ndef f():\n    import lazy\n");
+        assert!(guarded.imports.iter().all(|i| !i.unconditional));
     }
 }

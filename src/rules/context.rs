@@ -7,8 +7,8 @@ use crate::diag::{Code, Skipped};
 use std::collections::HashSet;
 
 use crate::model::app::{self, AppFiles, AppModel};
-use crate::model::server::{self, Files, StartAnalysis};
 use crate::model::placement::BuildContext;
+use crate::model::server::{self, Files, StartAnalysis};
 use crate::model::{self, ImageModel};
 use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
@@ -230,7 +230,23 @@ impl AppFiles for Context<'_> {
         Some((Some(rel.to_string()), text))
     }
 
+    fn whole_space(&self) -> bool {
+        self.space.whole
+    }
+
+    fn provides_module(&self, top: &str) -> bool {
+        let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
+        !self.packages_known
+            || self.unreadable_manifests
+            || self.python_packages.iter().any(|p| {
+                norm(&p.name) == norm(top)
+                    || crate::knowledge::python_modules::MODULE_OF.iter().any(|(d, m)| *m == top && norm(d) == norm(&p.name))
+            })
+    }
+
     fn has_file(&self, image_path: &str) -> bool {
-        self.model.as_ref().is_some_and(|m| m.written_files.contains_key(image_path) || m.space_file_at(image_path).is_some())
+        self.model
+            .as_ref()
+            .is_some_and(|m| m.written_files.contains_key(image_path) || m.space_file_at(image_path).is_some())
     }
 }

@@ -122,7 +122,8 @@ pub fn enabled_by_directive(file: &SourceFile, rule: &Rule) -> bool {
 
 /// BuildKit's checks that run as each instruction is converted (`dispatch`), after the
 /// parser's: an instruction that fails stops them.
-const DISPATCH_CHECKS: &[&str] = &["UndefinedVar", "LegacyKeyValueFormat", "JSONArgsRecommended", "SecretsUsedInArgOrEnv"];
+const DISPATCH_CHECKS: &[&str] =
+    &["UndefinedVar", "LegacyKeyValueFormat", "JSONArgsRecommended", "SecretsUsedInArgOrEnv"];
 
 /// A finding of `rule` at `span` (the instruction starting at `instruction_start`): BuildKit's
 /// message, and a help that says what it means on the Hub; unless the

@@ -2,7 +2,6 @@ use super::final_from_span;
 use crate::diag::{Applicability, Fix};
 use super::AppWrites;
 use crate::model::base::Distro;
-use crate::model::fs::Access;
 use crate::model::{ImageModel, RuntimeUser, Uid};
 use crate::parse::dockerfile::Kind;
 use crate::rules::{Check, Code, Enabled, Equivalent, Context, Diagnostic, Rule, Severity};
@@ -26,9 +25,10 @@ the image through `__file__`, the working folder, HOME and ENV:
   start; the finding names each write (`app.py:12`) and the folder that refuses it;
 - **warning**: such a write inside a function (it fails when that code runs), or an image
   spacecheck does not know (it may set its own user);
-- **warning**, said as an assumption: the code the start command runs is not among the
-  folder's files (cloned during the build, copied from outside the folder, a start script the
-  folder lacks); it names the folders UID 1000 could not write (the working folder, HOME);
+- nothing, and the rule reported as skipped with the reason, when the code the start command
+  runs is not among the folder's files (cloned during the build, copied from a build context
+  larger than the folder, a start script the folder lacks) or is code spacecheck does not read:
+  the files cannot tell what it writes;
 - nothing when the app's code is read and writes nothing UID 1000 cannot (`/tmp`, a folder it
   was given, a write whose error the code catches, a function nothing calls). Caches of
   libraries are DF015's.
@@ -136,48 +136,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let (message, severity) = match super::app_writes(ctx) {
         AppWrites::Denied(denied) if denied.is_empty() => return,
-        AppWrites::Denied(denied) => {
-            // A write at import time stops the app at start; one in a function fails when it runs.
-            let at_start = denied.iter().any(|d| !d.write.in_function);
-            let consequence = if at_start {
-                "the app fails at start with \"Permission denied\""
-            } else {
-                "that code fails with \"Permission denied\" when it runs"
-            };
-            let shown: Vec<String> = denied.iter().take(3).map(|d| super::describe_denied(ctx, file, d)).collect();
-            let more = match denied.len() {
-                n if n > 3 => format!(", and {} more", n - 3),
-                _ => String::new(),
-            };
-            let message = format!(
-                "{root}{assumed_root}; the Hub runs the app as UID 1000, which cannot write what root made: {}{more}; {consequence}",
-                shown.join("; ")
-            );
-            let severity = match (known, at_start) {
-                (true, true) => RULE.severity,
-                _ => Severity::Warning,
-            };
-            (message, severity)
-        }
+        AppWrites::Denied(denied) => denied_message(ctx, file, &root, &assumed_root, known, &denied),
         AppWrites::NotReadable(why) => {
             return ctx.skip(RULE.code, format!("{why}: what the app writes is not known"));
-        }
-        AppWrites::NotInSpace(why) => {
-            // Name only the folders UID 1000 really cannot write: the working folder, HOME.
-            let home = model.runtime_home().path;
-            let denied: Vec<String> = [model.workdir.clone(), home]
-                .into_iter()
-                .filter(|p| matches!(model.writable_at_run_time(&format!("{}/.write", p.trim_end_matches('/'))), Access::No { .. }))
-                .map(|p| format!("`{p}`"))
-                .collect();
-            if denied.is_empty() {
-                return;
-            }
-            let message = format!(
-                "{root}{assumed_root}, and the Hub runs the app as UID 1000, which cannot write what root made; the files cannot tell what the app writes ({why}): if it writes into {}, that fails with \"Permission denied\"",
-                denied.join(" or ")
-            );
-            (message, Severity::Warning)
         }
     };
     let lines = run_as_1000(model, "` and `");
@@ -191,6 +152,31 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     d.fix = fix(ctx, model, file);
     out.push(d);
+}
+
+/// The message and severity of a finding that names the writes root's files refuse: an error
+/// when one runs at start (module level, a startup hook) on an image spacecheck knows.
+fn denied_message(
+    ctx: &Context,
+    file: &SourceFile,
+    root: &str,
+    assumed_root: &str,
+    known: bool,
+    denied: &[crate::model::app::DeniedAppWrite],
+) -> (String, Severity) {
+    let at_start = denied.iter().any(|d| !d.write.in_function);
+    let consequence = if at_start {
+        "the app fails at start with \"Permission denied\""
+    } else {
+        "that code fails with \"Permission denied\" when it runs"
+    };
+    let shown: Vec<String> = denied.iter().take(3).map(|d| super::describe_denied(ctx, file, d)).collect();
+    let more = if denied.len() > 3 { format!(", and {} more", denied.len() - 3) } else { String::new() };
+    let message = format!(
+        "{root}{assumed_root}; the Hub runs the app as UID 1000, which cannot write what root made: {}{more}; {consequence}",
+        shown.join("; ")
+    );
+    (message, if known && at_start { RULE.severity } else { Severity::Warning })
 }
 
 #[cfg(test)]
@@ -237,26 +223,27 @@ mod tests {
         assert_eq!(df004(&format!("FROM python:3.11\n{APP}"), WRITES)[0].severity, Severity::Error);
     }
 
-    /// The code the start command runs is not in the folder (cloned during the build): the
-    /// files cannot tell, a warning naming what is assumed. Code spacecheck does not read (a
-    /// Node server): skipped, with the reason.
+    /// The code the start command runs is not in the folder (cloned during the build), or is
+    /// code spacecheck does not read (a Node server): the files cannot tell what it writes, so
+    /// the rule is skipped, with the reason.
     #[test]
-    fn code_not_in_the_folder_is_an_assumption_unreadable_code_is_skipped() {
+    fn code_not_in_the_folder_or_not_read_is_skipped() {
+        let skipped = |files: &[(&str, &str)]| {
+            let dir = tempfile::tempdir().unwrap();
+            for (p, t) in files {
+                std::fs::write(dir.path().join(p), t).unwrap();
+            }
+            let space = crate::space::Space::load(dir.path()).unwrap();
+            let report = crate::lint::lint(&space, &crate::policy::Policy::baseline(), &crate::lint::Options::default());
+            assert!(!report.diagnostics.iter().any(|d| d.code == "DF004"), "{:?}", report.diagnostics);
+            report.skipped.into_iter().find(|s| s.code == crate::rules::Code::DF004).expect("skipped").reason
+        };
         let cloned = "FROM python:3.11\nRUN git clone https://example.org/app.git /app\nWORKDIR /app\nCMD [\"python\", \"app.py\"]\n";
-        let d = df004_with(cloned, &[]);
-        assert_eq!(d[0].severity, Severity::Warning);
-        assert!(d[0].message.contains("the files cannot tell what the app writes (the start command runs `/app/app.py`, which no file of this folder is copied to): if it writes into `/app` or `/`"), "{}", d[0].message);
+        let why = skipped(&[("README.md", README), ("Dockerfile", cloned)]);
+        assert!(why.contains("`/app/app.py`, which no file of this folder is copied to"), "{why}");
         let node = "FROM node:20\nWORKDIR /app\nCOPY . .\nCMD [\"node\", \"server.js\"]\n";
-        let all = [("README.md", README), ("Dockerfile", node), ("server.js", "require('http')\n")];
-        let dir = tempfile::tempdir().unwrap();
-        for (p, t) in all {
-            std::fs::write(dir.path().join(p), t).unwrap();
-        }
-        let space = crate::space::Space::load(dir.path()).unwrap();
-        let report = crate::lint::lint(&space, &crate::policy::Policy::baseline(), &crate::lint::Options::default());
-        assert!(!report.diagnostics.iter().any(|d| d.code == "DF004"), "{:?}", report.diagnostics);
-        let skipped = report.skipped.iter().find(|s| s.code == crate::rules::Code::DF004).expect("skipped");
-        assert!(skipped.reason.contains("runs `node`, whose code spacecheck does not read"), "{}", skipped.reason);
+        let why = skipped(&[("README.md", README), ("Dockerfile", node), ("server.js", "require('http')\n")]);
+        assert!(why.contains("runs `node`, whose code spacecheck does not read"), "{why}");
     }
 
     /// The finding names the write the Hub refuses, read from the app's code.

@@ -15,6 +15,13 @@ images). A `useradd` without `-u` gets the first free UID: 1000 on most images, 
 base already has a UID 1000 user (node, ubuntu 24.04). With `numeric_user: true` in the policy, a
 non-numeric `USER` fails too (some graders demand `USER 1000` literally).
 
+Under the built-in baseline the rule judges what the app does, as DF004 and DF006 do: it
+reports only where a write the app's code makes (`app.py:12`) lands in a path that the user of
+the other UID owns, which UID 1000 cannot write; an app that writes nothing there is not
+reported. When the code the start command runs is not in the folder, or is code spacecheck does
+not read (a Node or compiled server), the rule is reported as skipped, with the reason. A policy that sets `user_uid` (an assignment) prescribes the UID: there
+every other UID is reported.
+
 ## Why it matters on a Space
 The Hub runs the container as UID 1000. If the image prepares its files for another UID (say
 `USER app` created as 999), the process that really runs cannot write them.
@@ -68,30 +75,72 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         Uid::Known(0) => {} // DF004 reports root.
         Uid::Known(uid) if uid == want => {}
         Uid::Inferred { uid, .. } if uid == want => {}
-        Uid::Known(uid) => out.push(
-            Diagnostic::new(&RULE, format!("`USER {}` is UID {uid}, but the Hub runs the container as UID {want}: files prepared for {uid} are not writable at run time", user.value))
+        Uid::Known(uid) => {
+            let message = format!("`USER {}` is UID {uid}, but the Hub runs the container as UID {want}", user.value);
+            let d = Diagnostic::new(&RULE, message)
                 .at(file, user.span.clone())
                 .label(format!("UID {uid}"))
-                .help(format!("create the user with `-u {want}` and switch to it")),
-        ),
-        Uid::Inferred { uid, why } => out.push(
-            Diagnostic::new(&RULE, format!("{why}, not {want}"))
+                .help(format!("create the user with `-u {want}` and switch to it"));
+            judged(ctx, model, name, d, out);
+        }
+        Uid::Inferred { uid, why } => {
+            let d = Diagnostic::new(&RULE, format!("{why}, not {want}"))
                 .at(file, user.span.clone())
                 .label(format!("UID {uid}"))
-                .help(format!("pin the UID: `useradd -m -u {want} {name}`")),
-        ),
-        Uid::Unknown(why) => out.push(
-            Diagnostic::new(&RULE, format!("cannot tell which UID `USER {}` is: {why}; the Hub runs the container as UID {want}", user.value))
-                .at(file, user.span.clone())
-                .help(format!("create the user in this Dockerfile with `useradd -m -u {want} {name}`, or write `USER {want}`")),
-        ),
+                .help(format!("pin the UID: `useradd -m -u {want} {name}`"));
+            judged(ctx, model, name, d, out);
+        }
+        Uid::Unknown(why) => {
+            let message = format!("cannot tell which UID `USER {}` is: {why}; the Hub runs the container as UID {want}", user.value);
+            let d = Diagnostic::new(&RULE, message).at(file, user.span.clone()).help(format!(
+                "create the user in this Dockerfile with `useradd -m -u {want} {name}`, or write `USER {want}`"
+            ));
+            judged(ctx, model, name, d, out);
+        }
+    }
+}
+
+/// Completes a finding on the UID by what the app does: under a policy that prescribes the UID,
+/// as it is; under the baseline, only where the app's writes land in what `user` owns (named),
+/// as an assumption when the code is not in the folder, skipped when it is code spacecheck does
+/// not read.
+fn judged(ctx: &Context, model: &crate::model::ImageModel, user: &str, d: Diagnostic, out: &mut Vec<Diagnostic>) {
+    use super::AppWrites;
+    use crate::model::fs::Owner;
+    if ctx.policy.source != crate::policy::BASELINE_NAME {
+        return out.push(d);
+    }
+    let Some(file) = ctx.dockerfile_file() else { return };
+    match super::app_writes(ctx) {
+        AppWrites::Denied(denied) => {
+            let owned: Vec<_> = denied
+                .iter()
+                .filter(|w| matches!(&w.state.owner, Owner::User(o) if model.same_user(o, user)))
+                .collect();
+            if owned.is_empty() {
+                return;
+            }
+            let shown: Vec<String> = owned.iter().take(3).map(|w| super::describe_denied(ctx, file, w)).collect();
+            let more = if owned.len() > 3 { format!(", and {} more", owned.len() - 3) } else { String::new() };
+            let at_start = owned.iter().any(|w| !w.write.in_function);
+            let message = format!("{}, which cannot write what `{user}` owns: {}{more}", d.message, shown.join("; "));
+            let severity = if at_start { RULE.severity } else { Severity::Warning };
+            out.push(Diagnostic { message, ..d }.severity(severity));
+        }
+        AppWrites::NotReadable(why) => ctx.skip(RULE.code, format!("{why}: what the app writes is not known")),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::policy;
-    use crate::rules::testing::{codes_for, lint_with, README};
+    use crate::rules::testing::{lint, lint_with, README};
+
+    /// Under a policy that prescribes the UID (an assignment's), every other UID is reported.
+    fn codes_for(dockerfile: &str, code: &str) -> Vec<crate::rules::Diagnostic> {
+        let p = policy::parse("dockerfile:\n  user_uid: 1000\n", "p").unwrap();
+        lint_with(&[("README.md", README), ("Dockerfile", dockerfile)], &p).into_iter().filter(|d| d.code == code).collect()
+    }
 
     #[test]
     fn fires_on_wrong_or_unknown_uid() {
@@ -100,6 +149,26 @@ mod tests {
         assert_eq!(codes_for("FROM python\nUSER ghost\n", "DF005").len(), 1);
         assert_eq!(codes_for("FROM node:20\nRUN useradd -m app\nUSER app\n", "DF005").len(), 1);
         assert_eq!(codes_for("FROM python\nARG U\nUSER $U\n", "DF005").len(), 1);
+        // Under the baseline, code spacecheck cannot see: skipped, not reported.
+        assert!(crate::rules::testing::codes_for("FROM python\nUSER 1001\nCMD [\"python\", \"/srv/cloned/app.py\"]\n", "DF005").is_empty());
+    }
+
+    /// With the app's code: reported where the app writes what the other UID owns, naming the
+    /// write; silent when it writes nothing there (the corpus's Next.js and proxy Spaces).
+    #[test]
+    fn judged_by_what_the_app_writes() {
+        let df = "FROM python:3.11\nRUN useradd -m -u 1001 app\nUSER app\nWORKDIR /home/app/srv\nCOPY --chown=app . .\nCMD [\"python\", \"main.py\"]\n";
+        let writes = lint(&[("README.md", README), ("Dockerfile", df), ("main.py", "import sqlite3\ndb = sqlite3.connect('app.db')\n")]);
+        let d: Vec<_> = writes.iter().filter(|d| d.code == "DF005").collect();
+        assert_eq!(d.len(), 1, "{writes:?}");
+        assert!(d[0].message.contains("which cannot write what `app` owns: `main.py:2` writes `/home/app/srv/app.db`"), "{}", d[0].message);
+        assert!(!writes.iter().any(|d| d.code == "DF006"), "one finding per cause: {writes:?}");
+        let reads = lint(&[("README.md", README), ("Dockerfile", df), ("main.py", "print(open('config.json').read())\n")]);
+        assert!(!reads.iter().any(|d| d.code == "DF005"), "{reads:?}");
+        // A policy that prescribes the UID reports it whatever the app does.
+        let p = policy::parse("dockerfile:\n  user_uid: 1000\n", "p").unwrap();
+        let prescribed = lint_with(&[("README.md", README), ("Dockerfile", df), ("main.py", "print(1)\n")], &p);
+        assert!(prescribed.iter().any(|d| d.code == "DF005"));
     }
 
     #[test]
@@ -131,10 +200,10 @@ mod tests {
     #[test]
     fn a_base_that_runs_as_its_own_user() {
         let mamba = "FROM mambaorg/micromamba:1.5.8\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
-        let found = codes_for(mamba, "DF005");
+        let found = crate::rules::testing::codes_for(mamba, "DF005");
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("mambauser") && found[0].message.contains("57439"), "{}", found[0].message);
-        assert!(codes_for(mamba, "DF004").is_empty());
+        assert!(crate::rules::testing::codes_for(mamba, "DF004").is_empty());
         assert!(codes_for("FROM jupyter/base-notebook:latest\n", "DF005").is_empty());
     }
 

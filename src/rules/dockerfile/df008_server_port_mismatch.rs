@@ -71,6 +71,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         Fronts::Absent if with_port.is_empty() => return,
         Fronts::Absent => {}
     }
+    // Another program the start command runs may listen on app_port: spacecheck cannot tell.
+    if let Some(other) = start.unknown.first() {
+        return ctx.skip(
+            RULE.code,
+            format!("the start command also runs `{other}`, which spacecheck does not know: it may listen on the app port"),
+        );
+    }
     let main = with_port.iter().rev().find(|s| !s.background).unwrap_or(&with_port[with_port.len() - 1]);
     let Some(setting) = &main.port else { return };
     let server = main.kind.name();
@@ -267,6 +274,36 @@ mod tests {
     use super::super::nginx::fixtures::{conf, with_nginx, CMD};
     use crate::rules::testing::{codes_for, lint};
     use crate::rules::Severity;
+
+    /// The foreground server is the Space's own module run with `python -m` (corpus:
+    /// RushikeshSonwane03__SpacePedia-AI): it listens on the app port, the background one need not.
+    #[test]
+    fn a_module_run_with_python_m_is_read() {
+        let start = "#!/bin/bash\npython -m uvicorn app.api.main:app --host 0.0.0.0 --port 8000 &\nsleep 5\npython -m app.web.app\n";
+        let web = "from flask import Flask\nimport os\napp = Flask(__name__)\nif __name__ == '__main__':\n    app.run(host='0.0.0.0', port=int(os.environ.get('PORT', 7860)))\n";
+        let df = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nCMD [\"bash\", \"start.sh\"]\n";
+        let files = [("README.md", crate::rules::testing::README), ("Dockerfile", df), ("start.sh", start), ("app/web/app.py", web)];
+        assert!(!lint(&files).iter().any(|d| d.code == "DF008"), "{:?}", lint(&files));
+        // Without the module's file the mismatch is not claimed: another program may listen.
+        let without = [files[0], files[1], files[2]];
+        assert!(!lint(&without).iter().any(|d| d.code == "DF008"));
+    }
+
+    /// A program spacecheck does not know may listen on the app port (corpus: nordeim__HF-Space
+    /// runs ttyd on 7681 beside a helper on 7860): skipped, with the reason.
+    #[test]
+    fn an_unknown_program_may_be_the_listener() {
+        let df = "FROM python:3.11\nCMD ttyd -p 7681 bash & python -m http.server 7860\n";
+        let readme = "---\nsdk: docker\napp_port: 7681\n---\n";
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), readme).unwrap();
+        std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
+        let space = crate::space::Space::load(dir.path()).unwrap();
+        let report = crate::lint::lint(&space, &crate::policy::Policy::baseline(), &crate::lint::Options::default());
+        assert!(!report.diagnostics.iter().any(|d| d.code == "DF008"), "{:?}", report.diagnostics);
+        assert!(report.skipped.iter().any(|s| s.code == crate::rules::Code::DF008 && s.reason.contains("`ttyd`")));
+        assert_eq!(codes_for("FROM python:3.11\nCMD python -m http.server 8080\n", "DF008").len(), 1);
+    }
 
     #[test]
     fn nginx_listening_elsewhere() {

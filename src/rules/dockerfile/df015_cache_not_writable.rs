@@ -19,11 +19,13 @@ Dockerfile builds it (WORKDIR, COPY `--chown`, `mkdir`, `chown`, `chmod`, `usera
   huggingface_hub alone, which may only call the Inference API) and the app's code calls it to
   load a model by its Hub id or the library's default (`SentenceTransformer("all-MiniLM-L6-v2")`,
   `pipeline("ner")`, `.from_pretrained("org/model")`: `knowledge/hub_downloads.rs`; an error
-  naming the call). A model loaded from a folder of the image, or by a name the code computes
-  (it may be a folder), `local_files_only=True` or a `cache_dir=`, or a library installed and
-  never loaded, is not reported. When the code the start command runs is not in the folder
-  (cloned during the build), the installed library is taken to download, said as an
-  assumption, at warning; code spacecheck does not read is reported as skipped. The cache is `HF_HUB_CACHE`, else
+  naming the call), when the load runs as the app starts (module level, a function called
+  there, a startup hook): loads in request handlers are not judged (a setting or an earlier
+  failure of the same request may keep them from running). A model loaded from a folder of the image, or by a name the code computes
+  (it may be a folder), `local_files_only=True` or a `cache_dir=`, a load whose error the code
+  catches (where it is made or where its function is called), or a library installed and never
+  loaded, is not reported. Code that is not in the folder (cloned during the build) or that
+  spacecheck does not read makes this part skipped, with the reason. The cache is `HF_HUB_CACHE`, else
   `TRANSFORMERS_CACHE`, else `$HF_HOME/hub`, else `$XDG_CACHE_HOME/huggingface/hub`, else
   `$HOME/.cache/huggingface/hub`;
 - `$HOME/.ollama`, when the container starts `ollama serve` (it writes its key there);
@@ -185,7 +187,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let downloader = HUB_DOWNLOADERS.iter().find(|p| ctx.installs_package(p));
-    if let Some(library) = downloader.filter(|_| !offline(model)) {
+    if downloader.is_some() && !offline(model) {
         if let Some(mut dir) = hf_cache(model).filter(|dir| !downloaded_at_build_into(model, dir)) {
             if downloads_at_build_as_root(model) && dir.because.starts_with("HOME") {
                 dir.because.push_str("; the models a root RUN downloads during the build go to `/root/.cache`, which the app does not read");
@@ -193,20 +195,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // What the app's code shows: a call that downloads, one whose model is computed, or
             // (code not read) what is assumed from the installed library.
             let (what, when, severity) = match hub_evidence(ctx) {
+                // At start: the app stops.
                 HubEvidence::Downloads(load) => {
-                    (format!("{}, which downloads it", load.describe()), "when that code runs", Severity::Error)
+                    (format!("{}, which downloads it", load.describe()), "when the app starts", Severity::Error)
                 }
+
                 // A name the code computes may be a folder as well as a repository: not judged.
                 HubEvidence::Nothing => return self_numba_ollama(ctx, model, out),
                 HubEvidence::NotReadable(why) => {
                     ctx.skip(RULE.code, format!("{why}: whether it loads models from the Hub is not known"));
                     return self_numba_ollama(ctx, model, out);
                 }
-                HubEvidence::NotInSpace(why) => (
-                    format!("`{library}` (installed) downloads models (spacecheck cannot see what the app loads: {why}; assuming it loads one from the Hub)"),
-                    "when the app first loads one",
-                    Severity::Warning,
-                ),
             };
             let writer = Writer {
                 what: &what,
@@ -221,6 +220,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     self_numba_ollama(ctx, model, out);
 }
 
+/// A download from the Hub the app makes when it starts into a cache UID 1000 cannot write,
+/// whose error nothing catches: the app stops there (`app.py:12` loads …).
+pub fn start_download_fails(ctx: &Context) -> Option<String> {
+    let (model, app) = (ctx.model.as_ref()?, ctx.app.as_ref()?);
+    let load = app.loads.iter().find(|l| l.downloads() && l.at_start)?;
+    if offline(model) || !HUB_DOWNLOADERS.iter().any(|p| ctx.installs_package(p)) {
+        return None;
+    }
+    let dir = hf_cache(model).filter(|dir| !downloaded_at_build_into(model, dir))?;
+    if dir.path == "/data" || dir.path.starts_with("/data/") {
+        return None;
+    }
+    matches!(model.writable_at_run_time(&dir.path), Access::No { .. })
+        .then(|| format!("{} into `{}`, which UID 1000 cannot create", load.describe(), dir.path))
+}
+
 /// What the app's code shows of downloads from the Hub.
 enum HubEvidence<'a> {
     /// A call given a repository id, or none (the library's default model).
@@ -228,8 +243,6 @@ enum HubEvidence<'a> {
     /// The code was read: no call shows a download (local folders, names the code computes,
     /// or no loading call).
     Nothing,
-    /// The code the start command runs is not in the folder: the files cannot tell.
-    NotInSpace(String),
     /// Code spacecheck does not read.
     NotReadable(String),
 }
@@ -238,9 +251,18 @@ fn hub_evidence<'a>(ctx: &'a Context) -> HubEvidence<'a> {
     use crate::model::app::AppCode;
     let Some(app) = ctx.app.as_ref() else { return HubEvidence::NotReadable("no start command".into()) };
     match &app.code {
-        AppCode::NotInSpace(why) => HubEvidence::NotInSpace(why.clone()),
-        AppCode::NotReadable(why) => HubEvidence::NotReadable(why.clone()),
-        AppCode::Read { .. } => app.loads.iter().find(|l| l.downloads()).map_or(HubEvidence::Nothing, HubEvidence::Downloads),
+        // What code not in the folder loads is not known, as for code spacecheck does not read.
+        AppCode::NotInSpace(why) | AppCode::NotReadable(why) | AppCode::BuildFails(why) => {
+            HubEvidence::NotReadable(why.clone())
+        }
+        // The load at start first: it decides whether the app starts at all.
+        // An import nothing provides stops the app before anything loads.
+        AppCode::Read { .. } if !app.missing_imports.is_empty() => HubEvidence::NotReadable(app.missing_imports[0].clone()),
+        // A load when the app starts: that it runs is certain. One in a handler may sit behind a
+        // setting or an earlier failure of the same request: not judged.
+        AppCode::Read { .. } => {
+            app.loads.iter().find(|l| l.downloads() && l.at_start).map_or(HubEvidence::Nothing, HubEvidence::Downloads)
+        }
     }
 }
 
@@ -258,6 +280,10 @@ fn self_numba_ollama(ctx: &Context, model: &ImageModel, out: &mut Vec<Diagnostic
             report(ctx, &dir, &writer, out);
         }
     }
+    // An import nothing provides stops the app before the library is used.
+    if ctx.app.as_ref().is_some_and(|a| !a.missing_imports.is_empty()) {
+        return;
+    }
     let numba_library = NUMBA_CACHERS.iter().find(|(package, module)| ctx.installs_package(package) && space_imports(ctx, module));
     if let Some((library, _)) = numba_library {
         if let Some(dir) = numba_cache(model).filter(|_| site_packages_are_roots(model)) {
@@ -265,7 +291,7 @@ fn self_numba_ollama(ctx: &Context, model: &ImageModel, out: &mut Vec<Diagnostic
             let error = "RuntimeError: cannot cache function …: no locator available for file …";
             let writer = Writer {
                 what: &what,
-                when: "when it is imported",
+                when: "when the app first uses it",
                 error,
                 env_fix: "NUMBA_CACHE_DIR=/tmp/numba",
                 severity: RULE.severity,
@@ -362,8 +388,11 @@ fn place_of_user(ctx: &Context, model: &ImageModel) -> Option<Range<usize>> {
 mod tests {
     use crate::rules::testing::{lint, README};
 
+    /// The app loads transformers' default sentiment model when it starts.
+    const LOADS: &str = "from transformers import pipeline\nclf = pipeline('sentiment-analysis')\n";
+
     fn df015(dockerfile: &str, requirements: &str) -> Vec<crate::rules::Diagnostic> {
-        lint(&[("README.md", README), ("Dockerfile", dockerfile), ("requirements.txt", requirements)])
+        lint(&[("README.md", README), ("Dockerfile", dockerfile), ("requirements.txt", requirements), ("app.py", LOADS)])
             .into_iter()
             .filter(|d| d.code == "DF015")
             .collect()
@@ -390,7 +419,7 @@ mod tests {
 
     #[test]
     fn a_cache_folder_made_by_root() {
-        let df = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN mkdir -p /app/cache\nENV HF_HOME=/app/cache\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"/srv/cloned/app.py\"]\n";
+        let df = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nRUN mkdir -p /app/cache\nENV HF_HOME=/app/cache\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n";
         let d = df015(df, "sentence-transformers\n");
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("`/app/cache` is owned by root (created by mkdir on line 3)"), "{}", d[0].message);

@@ -59,6 +59,12 @@ keep `workers=`, pass uvicorn the import string: `uvicorn.run("main:app", worker
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model), Some(start)) = (ctx.dockerfile_file(), &ctx.model, &ctx.start) else { return };
     let Some(span) = start.span.clone() else { return };
+    // An app that stops at start never serves in any mode.
+    if start.servers.iter().any(|s| !s.dev_modes.is_empty()) {
+        if let Some(why) = super::fails_at_start(ctx) {
+            return ctx.skip(RULE.code, format!("the app stops at start before its server runs: {why}"));
+        }
+    }
     for server in &start.servers {
         // Flask's debug mode turns on both: one finding, whose fix removes both.
         let with_debugger = |origin: &Origin| server.dev_modes.contains(&DevMode::Debugger(origin.clone()));
@@ -197,6 +203,16 @@ mod tests {
         lint(&files).into_iter().filter(|d| d.code == "DF022").collect()
     }
 
+    /// An app that stops at start (corpus: a module-level write into root's `/app`) never runs
+    /// its debugger: not reported.
+    #[test]
+    fn an_app_that_stops_at_start_is_not_judged_on_its_mode() {
+        let debug = "from flask import Flask\napp = Flask(__name__)\napp.run(host='0.0.0.0', port=7860, debug=True)\n";
+        assert_eq!(df022("CMD [\"python\", \"app.py\"]", Some(debug)).len(), 1);
+        let stops = format!("import os\nos.makedirs('/srv/uploads')\n{debug}");
+        assert!(df022("CMD [\"python\", \"app.py\"]", Some(&stops)).is_empty());
+    }
+
     fn severities(found: &[Diagnostic]) -> Vec<&'static str> {
         found.iter().map(|d| d.severity.as_str()).collect()
     }
@@ -276,7 +292,18 @@ mod tests {
         let workers = app.replace("reload=True", "workers=4");
         assert_eq!(severities(&df022("CMD [\"python\", \"app.py\"]", Some(&workers))), ["error"]);
         let imported = "import uvicorn\nfrom server import app\nuvicorn.run(app, host='0.0.0.0', port=7860, workers=2)\n";
-        assert_eq!(severities(&df022("CMD [\"python\", \"app.py\"]", Some(imported))), ["error"]);
+        let dockerfile = format!("{DOCKERFILE}CMD [\"python\", \"app.py\"]\n");
+        let files = [
+            ("README.md", README),
+            ("Dockerfile", dockerfile.as_str()),
+            ("requirements.txt", "fastapi\nuvicorn\n"),
+            ("app.py", imported),
+            ("server.py", "from fastapi import FastAPI\napp = FastAPI()\n"),
+        ];
+        let found: Vec<Diagnostic> = lint(&files).into_iter().filter(|d| d.code == "DF022").collect();
+        assert_eq!(severities(&found), ["error"]);
+        // Without `server.py` the import itself stops the app first: not judged on its mode.
+        assert!(df022("CMD [\"python\", \"app.py\"]", Some(imported)).is_empty());
         // An import string reloads (information), and is no error.
         let string = app.replace("uvicorn.run(app,", "uvicorn.run('app:app',");
         assert_eq!(severities(&df022("CMD [\"python\", \"app.py\"]", Some(&string))), ["info"]);

@@ -150,8 +150,6 @@ pub enum AppWrites<'a> {
     /// The code was read: the writes UID 1000 may not make (those whose error the code
     /// catches left out).
     Denied(Vec<crate::model::app::DeniedAppWrite<'a>>),
-    /// The code the start command runs is not in this folder: why. The files cannot tell.
-    NotInSpace(String),
     /// Code spacecheck does not read: why. The rule is skipped, said so.
     NotReadable(String),
 }
@@ -165,9 +163,26 @@ pub fn app_writes<'a>(ctx: &'a Context) -> AppWrites<'a> {
         AppCode::Read { .. } => {
             AppWrites::Denied(app.denied_writes(model).into_iter().filter(|d| !d.write.handled).collect())
         }
-        AppCode::NotInSpace(why) => AppWrites::NotInSpace(why.clone()),
-        AppCode::NotReadable(why) => AppWrites::NotReadable(why.clone()),
+        // What code that is not in the folder writes, the files cannot tell: not judged.
+        AppCode::NotInSpace(why) | AppCode::NotReadable(why) | AppCode::BuildFails(why) => {
+            AppWrites::NotReadable(why.clone())
+        }
     }
+}
+
+/// Why the app certainly stops when it starts, before its server serves: an import nothing
+/// provides, a write at start that UID 1000 cannot make, or a download at start into a cache it
+/// cannot write, whose error nothing catches. What the server would then do is moot.
+pub fn fails_at_start(ctx: &Context) -> Option<String> {
+    if let Some(missing) = ctx.app.as_ref().and_then(|a| a.missing_imports.first()) {
+        return Some(missing.clone());
+    }
+    if let AppWrites::Denied(denied) = app_writes(ctx) {
+        if let Some(d) = denied.iter().find(|d| !d.write.in_function) {
+            return Some(format!("`{}` cannot write `{}`", d.write.place(), d.write.path));
+        }
+    }
+    df015_cache_not_writable::start_download_fails(ctx)
 }
 
 /// `` `app.py:2` makes `/app/uploads` (`os.makedirs`), in `/app`, owned by root (created by
@@ -186,10 +201,6 @@ pub fn describe_denied(
         (Makes::File | Makes::FilesIn, false) => "writes",
     };
     let call = if w.call == "open" { "open(…, \"w\")".to_string() } else { w.call.clone() };
-    let blocking = if denied.blocking == w.path {
-        String::new()
-    } else {
-        format!(" in `{}`", denied.blocking)
-    };
+    let blocking = if denied.blocking == w.path { String::new() } else { format!(" in `{}`", denied.blocking) };
     format!("`{}` {verb} {} (`{call}`){blocking}, {}", w.place(), w.what(), describe_state(ctx, file, &denied.state))
 }

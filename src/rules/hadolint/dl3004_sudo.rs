@@ -58,8 +58,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 // It builds: the image installs sudo (and, to run it here, a sudoers entry).
                 Diagnostic::new(
                     &RULE,
-                    "`sudo` in a RUN: it works only because this image installs sudo; root work belongs before \
-                     `USER`, where RUN is root, so the running Space need not keep sudo",
+                    "`sudo` in a RUN: it works only because this image installs sudo (and lets the user use \
+                     it); a RUN before `USER` already runs as root, without sudo",
                 )
                 .severity(Severity::Warning)
             } else {

@@ -85,10 +85,18 @@ fn system_packages_installed(ctx: &Context) -> Vec<String> {
         if args.operands.first().map(String::as_str) != Some(sub) {
             continue;
         }
-        found.extend(args.operands[1..].iter().map(|p| p.split('=').next().unwrap_or(p).to_string()));
+        for package in args.operands[1..].iter().map(|p| p.split('=').next().unwrap_or(p)) {
+            found.push(package.to_string());
+            found.extend(PROVIDES.iter().filter(|(name, _)| *name == package).map(|(_, p)| p.to_string()));
+        }
     }
     found
 }
+
+/// Packages that install another under its new name: (package, what it brings).
+/// `libgl1-mesa-glx` is a transitional package depending on `libgl1` in Debian 12 (bookworm):
+/// packages.debian.org/bookworm/libgl1-mesa-glx.
+const PROVIDES: &[(&str, &str)] = &[("libgl1-mesa-glx", "libgl1")];
 
 #[cfg(test)]
 mod tests {
@@ -109,6 +117,8 @@ mod tests {
         // The Dockerfile installs every listed package itself.
         let apt = "FROM python:3.11\nRUN apt-get update && apt-get install -y --no-install-recommends libgomp1 ffmpeg=7:5.1\n";
         assert!(!fires(&[("README.md", README), ("Dockerfile", apt), ("packages.txt", "libgomp1\nffmpeg\n")], "RP005"));
+        let mesa = "FROM python:3.11\nRUN apt-get update && apt-get install -y libgl1-mesa-glx\n";
+        assert!(!fires(&[("README.md", README), ("Dockerfile", mesa), ("packages.txt", "libgl1\n")], "RP005"));
         let some = crate::rules::testing::lint(&[("README.md", README), ("Dockerfile", apt), ("packages.txt", "ffmpeg\nlibgl1\n")]);
         let d = some.iter().find(|d| d.code == "RP005").expect("libgl1 is not installed");
         assert!(d.message.contains("1 system package(s) (libgl1)"), "{}", d.message);
