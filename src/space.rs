@@ -81,6 +81,8 @@ pub struct Space {
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
     in_memory: bool,
+    /// The root, resolved once (see `read_text`).
+    canonical_root: std::sync::OnceLock<Result<PathBuf, String>>,
     /// Texts a fix being tried gives to other files than the README and the Dockerfile
     /// (`requirements.txt`): read before the disk, never written by the Space itself.
     edited: std::collections::BTreeMap<String, String>,
@@ -147,6 +149,7 @@ impl Space {
             modes_known: true,
             whole: root.join(".git").exists(),
             in_memory: false,
+            canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
         };
         space.readme = space.load_text_at(&canonical_root, "README.md");
@@ -200,6 +203,7 @@ impl Space {
             modes_known: false,
             whole: false,
             in_memory: true,
+            canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
         }
     }
@@ -216,8 +220,10 @@ impl Space {
                 _ => Loaded::Missing,
             };
         }
-        match self.root.canonicalize() {
-            Ok(root) => self.load_text_at(&root, rel),
+        // Resolved once: a Space's files are read one after another.
+        let root = self.canonical_root.get_or_init(|| self.root.canonicalize().map_err(|e| e.to_string()));
+        match root {
+            Ok(root) => self.load_text_at(root, rel),
             Err(e) => Loaded::Problem { message: format!("cannot resolve the Space folder: {e}"), line_col: None },
         }
     }

@@ -137,8 +137,8 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
     };
     let mut reports = Vec::new();
     let (mut diffs, mut diff_code) = (String::new(), 0);
-    for path in &args.paths {
-        match lint_target(args, path, &options)? {
+    for linted in lint_targets(args, &options) {
+        match linted? {
             Linted::Report(report) => reports.push(*report),
             Linted::Diff(text, code) => {
                 diffs.push_str(&text);
@@ -162,6 +162,32 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
         }
         None => Ok((text, code)),
     }
+}
+
+/// Lints every target, on as many threads as the machine has cores (each target is checked on
+/// its own: its files, its policy, its fixes), and gives the results in the targets' order.
+fn lint_targets(args: &LintArgs, options: &Options) -> Vec<Result<Linted, CannotCheck>> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(args.paths.len()).max(1);
+    if workers == 1 {
+        return args.paths.iter().map(|path| lint_target(args, path, options)).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<Option<Result<Linted, CannotCheck>>>> =
+        std::sync::Mutex::new((0..args.paths.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = args.paths.get(i) else { break };
+                let linted = lint_target(args, path, options);
+                if let Ok(mut all) = results.lock() {
+                    all[i] = Some(linted);
+                }
+            });
+        }
+    });
+    let all = results.into_inner().unwrap_or_default();
+    all.into_iter().map(|r| r.unwrap_or_else(|| Err("a target was not checked".to_string()))).collect()
 }
 
 /// What one target gave: its report, or with `--diff` the fixes as a diff and its exit code.

@@ -45,13 +45,7 @@ pub static LOADS: &[HubLoad] = &[
 
 /// The entry for a call: its qualified name first, then as a method of any object.
 pub fn find(qualified: Option<&str>, method: Option<&str>) -> Option<&'static HubLoad> {
-    if let Some(q) = qualified {
-        if let Some(l) = LOADS.iter().find(|l| l.callee == q) {
-            return Some(l);
-        }
-    }
-    let method = method?;
-    LOADS.iter().find(|l| l.callee.strip_prefix('.') == Some(method))
+    super::by_callee(LOADS, |e| e.callee, qualified, method)
 }
 
 #[cfg(test)]

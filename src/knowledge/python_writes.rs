@@ -30,6 +30,8 @@ pub struct WriteCall {
     /// The path's keyword.
     pub keyword: Option<&'static str>,
     pub makes: Makes,
+    /// The path written when the call is given none (`~` is HOME).
+    pub default: Option<&'static str>,
     /// Where the fact comes from.
     pub source: &'static str,
 }
@@ -41,7 +43,7 @@ const fn call(
     makes: Makes,
     source: &'static str,
 ) -> WriteCall {
-    WriteCall { callee, position, keyword, makes, source }
+    WriteCall { callee, position, keyword, makes, default: None, source }
 }
 
 use Makes::{File, FilesIn, Folder};
@@ -105,17 +107,21 @@ pub static CALLS: &[WriteCall] = &[
     call(".save_pretrained", Some(0), Some("save_directory"), FilesIn, "huggingface.co/docs/transformers/main_classes/model#transformers.PreTrainedModel.save_pretrained"),
     call(".save_local", Some(0), Some("folder_path"), FilesIn, "python.langchain.com/api_reference/community/vectorstores/langchain_community.vectorstores.faiss.FAISS.html (save_local)"),
     call(".extractall", Some(0), Some("path"), FilesIn, "docs.python.org/3/library/zipfile.html#zipfile.ZipFile.extractall"),
+    // EasyOCR makes its folders under HOME when the reader is built, whatever it is given to
+    // download into.
+    WriteCall {
+        callee: "easyocr.Reader",
+        position: None,
+        keyword: Some("user_network_directory"),
+        makes: Folder,
+        default: Some("~/.EasyOCR/user_network"),
+        source: "github.com/JaidedAI/EasyOCR easyocr/easyocr.py (Reader.__init__: user_network_directory defaults to ~/.EasyOCR/user_network, made with os.makedirs)",
+    },
 ];
 
 /// The entry for a call: its qualified name first, then as a method of any object.
 pub fn find(qualified: Option<&str>, method: Option<&str>) -> Option<&'static WriteCall> {
-    if let Some(q) = qualified {
-        if let Some(c) = CALLS.iter().find(|c| c.callee == q) {
-            return Some(c);
-        }
-    }
-    let method = method?;
-    CALLS.iter().find(|c| c.callee.strip_prefix('.') == Some(method))
+    super::by_callee(CALLS, |e| e.callee, qualified, method)
 }
 
 #[cfg(test)]

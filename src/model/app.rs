@@ -28,6 +28,10 @@ pub trait AppFiles {
     /// Whether an installed package may provide this top-level module (true when the installed
     /// packages are not known).
     fn provides_module(&self, top: &str) -> bool;
+    /// Whether the Space's `.gitignore` keeps this path (relative) from being pushed.
+    fn git_ignores(&self, _rel: &str) -> bool {
+        false
+    }
 }
 
 /// How far the app's code could be read.
@@ -79,6 +83,8 @@ pub struct AppWrite {
     pub in_function: bool,
     /// The innermost function that makes it.
     pub function: Option<String>,
+    /// Under an `if`, a loop or a `match`: it may not run.
+    pub branched: bool,
 }
 
 impl AppWrite {
@@ -361,7 +367,8 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
 /// What the files show of the app, read from the start command's Python entries.
 pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
     let mut app = read(model, start, files);
-    if let Some(ignored) = model.git_ignored_sources.first() {
+    let ignored_missing = model.missing_sources.iter().find(|s| files.git_ignores(s.trim_start_matches("./")));
+    if let Some(ignored) = model.git_ignored_sources.first().or(ignored_missing) {
         app.code = AppCode::BuildFails(format!(
             "the Hub's build fails before the app runs: the Dockerfile copies `{ignored}`, which git ignores, so it is never pushed"
         ));
@@ -627,7 +634,9 @@ impl Reader<'_> {
             }
         }
         for w in facts.writes.into_iter().filter(|w| is_entry || !w.in_main_guard) {
-            let Some((resolved, in_folder)) = self.resolve(&w.path, path) else { continue };
+            // A path the code computes: kept, unresolved (an empty path), for the rules to know
+            // the app may write somewhere they cannot judge.
+            let (resolved, in_folder) = self.resolve(&w.path, path).unwrap_or_default();
             // Made only when a path the image has is missing: not made.
             let guard = w.unless_exists.as_ref().and_then(|g| self.resolve(g, path));
             if guard.is_some_and(|(g, in_folder)| {
@@ -646,24 +655,10 @@ impl Reader<'_> {
                 handled: w.handled,
                 in_function: w.in_function,
                 function: w.function,
+                branched: w.branched,
             });
         }
-        for l in facts.loads.into_iter().filter(|l| is_entry || !l.in_main_guard) {
-            let target = match &l.target {
-                None if l.default_downloads => LoadTarget::LibraryDefault,
-                None => continue,
-                Some(expr) => self.load_target(expr, path),
-            };
-            self.loads.push(AppLoad {
-                file: shown.clone(),
-                line: lines.line_of(l.range.start),
-                call: l.call,
-                target,
-                handled: l.handled,
-                at_start: l.function.is_none(),
-                function: l.function,
-            });
-        }
+        self.read_loads(facts.loads, is_entry, path, &shown, &lines);
         next
     }
 
@@ -676,6 +671,33 @@ impl Reader<'_> {
             || crate::knowledge::python_modules::OFTEN_TRANSITIVE.contains(&top)
             || self.files.provides_module(top)
             || self.roots.iter().any(|r| self.model.fs.get(&join_path(r, top)).is_some())
+    }
+
+    /// The Hub loads of a file just read (the `__main__` guard's only in a file Python runs).
+    fn read_loads(
+        &mut self,
+        loads: Vec<python_facts::PyLoad>,
+        is_entry: bool,
+        path: &str,
+        shown: &str,
+        lines: &LineIndex,
+    ) {
+        for l in loads.into_iter().filter(|l| is_entry || !l.in_main_guard) {
+            let target = match &l.target {
+                None if l.default_downloads => LoadTarget::LibraryDefault,
+                None => continue,
+                Some(expr) => self.load_target(expr, path),
+            };
+            self.loads.push(AppLoad {
+                file: shown.to_string(),
+                line: lines.line_of(l.range.start),
+                call: l.call,
+                target,
+                handled: l.handled,
+                at_start: l.function.is_none(),
+                function: l.function,
+            });
+        }
     }
 
     /// The image files an import may load: the module, the packages above it, and for
@@ -812,12 +834,18 @@ impl Reader<'_> {
 }
 
 impl AppModel {
+    /// Whether the app, when it starts, makes a write whose path the code computes (a value
+    /// returned by a function, a parameter): it may fail there before any write the rules judge.
+    pub fn computed_write_at_start(&self) -> Option<&AppWrite> {
+        self.writes.iter().find(|w| w.path.is_empty() && !w.in_function && !w.branched && !w.handled)
+    }
+
     /// The writes UID 1000 may not make at run time, in file order. Paths under `/data` are
     /// left to the storage rules (persistent storage is mounted there, writable).
     pub fn denied_writes<'a>(&'a self, model: &ImageModel) -> Vec<DeniedAppWrite<'a>> {
         let mut out = Vec::new();
         for w in &self.writes {
-            if w.path == "/data" || w.path.starts_with("/data/") {
+            if w.path.is_empty() || w.path == "/data" || w.path.starts_with("/data/") {
                 continue;
             }
             // A folder made only when missing writes nothing where the image has it.
@@ -1042,7 +1070,10 @@ mod tests {
         let known = Known(Fake { model: &model, files: &files });
         let start = server::analyze(&model, &known.0);
         let a = build(&model, &start, &known);
-        assert_eq!(a.missing_imports, vec!["`app.py:5` imports `config`, which neither a file of the image nor an installed package provides"]);
+        assert_eq!(
+            a.missing_imports,
+            vec!["`app.py:5` imports `config`, which neither a file of the image nor an installed package provides"]
+        );
     }
 
     #[test]

@@ -263,6 +263,15 @@ pub fn serves_nothing(source: &str) -> Option<Vec<String>> {
     (known && !imports.relative && !spawns).then_some(imports.modules)
 }
 
+/// Whether a source calls one of `names` (by the called name: `api.upload_folder(…)` is
+/// `upload_folder`).
+pub fn calls_any(source: &str, names: &[&str]) -> bool {
+    let parsed = parse_unchecked_source(source, PySourceType::Python);
+    let mut calls = CallNames::default();
+    calls.visit_body(&parsed.syntax().body);
+    calls.names.iter().any(|n| names.contains(&n.as_str()))
+}
+
 /// The names a source calls, and every name it uses (`x`, the `y` of `a.y`) or imports.
 #[derive(Default)]
 struct CallNames {
@@ -612,6 +621,15 @@ mod tests {
         assert_eq!(c.keywords["server_port"], ArgValue::Env { var: "PORT".into(), default: Some("7860".into()) });
         let subscript = one("app = Flask(__name__)\napp.run(port=os.environ['PORT'])\n");
         assert_eq!(subscript.keywords["port"], ArgValue::Env { var: "PORT".into(), default: None });
+    }
+
+    #[test]
+    fn calls_by_name() {
+        assert!(calls_any(
+            "from huggingface_hub import HfApi\nHfApi().upload_folder(folder_path='.')\n",
+            &["upload_folder"]
+        ));
+        assert!(!calls_any("# api.upload_folder()\nprint('upload_folder')\n", &["upload_folder"]));
     }
 
     #[test]

@@ -64,6 +64,8 @@ pub struct PyWrite {
     /// Under `if not os.path.exists(P):` (or `isfile`, `isdir`, `P.exists()`): made only when P
     /// is missing.
     pub unless_exists: Option<PathExpr>,
+    /// Under another `if`, a loop or a `match`: whether it runs depends on what the code meets.
+    pub branched: bool,
 }
 
 /// How a source uses a name (a function's, for whether and how the function is called).
@@ -176,8 +178,51 @@ struct Reader {
     exists_guards: Vec<PathExpr>,
     /// How many `try`, `if`, `with`, loop bodies enclose the current node.
     conditional: usize,
+    /// How many `if` (but an exists-guard), loop and `match` bodies enclose the current node.
+    branches: usize,
     /// The classes whose body encloses the current node (innermost last).
     classes: Vec<String>,
+    /// How many function bodies enclose the current node, and the changes made to `paths`
+    /// inside them (name, what it was), undone when a function's body ends.
+    scopes: usize,
+    undo: Vec<(String, Option<PathExpr>)>,
+}
+
+/// The last names of the calls that build a path (`os.path.join`, `Path`, `os.getenv`…).
+const PATH_CALLS: &[&str] = &[
+    "join",
+    "dirname",
+    "abspath",
+    "realpath",
+    "normpath",
+    "fspath",
+    "str",
+    "getcwd",
+    "home",
+    "cwd",
+    "expanduser",
+    "Path",
+    "PurePath",
+    "PosixPath",
+    "getenv",
+    "get",
+    "resolve",
+    "absolute",
+    "joinpath",
+];
+
+/// The last names of every call the reader judges: `open`, the `pathlib.Path` writers, and the
+/// catalogues' calls (`makedirs`, `to_csv`, `from_pretrained`…).
+fn interesting_calls() -> &'static std::collections::HashSet<&'static str> {
+    static NAMES: std::sync::LazyLock<std::collections::HashSet<&'static str>> = std::sync::LazyLock::new(|| {
+        let last = |callee: &'static str| callee.rsplit('.').next().unwrap_or(callee);
+        let mut names: std::collections::HashSet<&'static str> =
+            ["open", "write_text", "write_bytes", "touch", "mkdir"].into_iter().collect();
+        names.extend(python_writes::CALLS.iter().map(|c| last(c.callee)));
+        names.extend(hub_downloads::LOADS.iter().map(|l| last(l.callee)));
+        names
+    });
+    &NAMES
 }
 
 /// `if __name__ == "__main__":` (either side).
@@ -217,46 +262,8 @@ fn catches_denied_write(handler: &ExceptHandler) -> bool {
 impl<'a> Visitor<'a> for Reader {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let module = alias.name.to_string();
-                    match &alias.asname {
-                        Some(local) => self.aliases.insert(local.to_string(), module.clone()),
-                        // `import os.path` binds `os`.
-                        None => {
-                            let top = module.split('.').next().unwrap_or(&module).to_string();
-                            self.aliases.insert(top.clone(), top)
-                        }
-                    };
-                    self.imports.push(PyImport {
-                        module,
-                        names: Vec::new(),
-                        level: 0,
-                        unconditional: self.unconditional(),
-                        at: stmt.range().start().to_usize(),
-                    });
-                }
-            }
-            Stmt::ImportFrom(from) => {
-                let module = from.module.as_ref().map_or(String::new(), ToString::to_string);
-                for alias in &from.names {
-                    let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
-                    self.paths.remove(&local);
-                    if from.level == 0 {
-                        self.aliases.insert(local, format!("{module}.{}", alias.name));
-                    } else {
-                        self.aliases.remove(&local);
-                    }
-                }
-                let names = from.names.iter().map(|a| a.name.to_string()).collect();
-                self.imports.push(PyImport {
-                    module,
-                    names,
-                    level: from.level,
-                    unconditional: self.unconditional(),
-                    at: stmt.range().start().to_usize(),
-                });
-            }
+            Stmt::Import(import) => self.import(import, stmt),
+            Stmt::ImportFrom(from) => self.import_from(from, stmt),
             Stmt::Assign(assign) => {
                 let value = self.path_of(&assign.value);
                 for target in &assign.targets {
@@ -275,6 +282,8 @@ impl<'a> Visitor<'a> for Reader {
                 let guard = self.missing_test(&i.test);
                 self.visit_expr(&i.test);
                 self.conditional += 1;
+                let branch = usize::from(guard.is_none());
+                self.branches += branch;
                 if let Some(path) = guard.clone() {
                     self.exists_guards.push(path);
                 }
@@ -288,6 +297,7 @@ impl<'a> Visitor<'a> for Reader {
                     }
                     self.visit_body(&clause.body);
                 }
+                self.branches -= branch;
                 self.conditional -= 1;
                 return;
             }
@@ -305,7 +315,15 @@ impl<'a> Visitor<'a> for Reader {
                 self.conditional -= 1;
                 return;
             }
-            Stmt::For(_) | Stmt::While(_) | Stmt::With(_) | Stmt::Match(_) => {
+            Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
+                self.conditional += 1;
+                self.branches += 1;
+                walk_stmt(self, stmt);
+                self.branches -= 1;
+                self.conditional -= 1;
+                return;
+            }
+            Stmt::With(_) => {
                 self.conditional += 1;
                 walk_stmt(self, stmt);
                 self.conditional -= 1;
@@ -356,6 +374,48 @@ impl<'a> Visitor<'a> for Reader {
 }
 
 impl Reader {
+    fn import(&mut self, import: &rustpython_ruff_python_ast::StmtImport, stmt: &Stmt) {
+        for alias in &import.names {
+            let module = alias.name.to_string();
+            match &alias.asname {
+                Some(local) => self.aliases.insert(local.to_string(), module.clone()),
+                // `import os.path` binds `os`.
+                None => {
+                    let top = module.split('.').next().unwrap_or(&module).to_string();
+                    self.aliases.insert(top.clone(), top)
+                }
+            };
+            self.imports.push(PyImport {
+                module,
+                names: Vec::new(),
+                level: 0,
+                unconditional: self.unconditional(),
+                at: stmt.range().start().to_usize(),
+            });
+        }
+    }
+
+    fn import_from(&mut self, from: &rustpython_ruff_python_ast::StmtImportFrom, stmt: &Stmt) {
+        let module = from.module.as_ref().map_or(String::new(), ToString::to_string);
+        for alias in &from.names {
+            let local = alias.asname.as_ref().unwrap_or(&alias.name).to_string();
+            self.unbind(&local);
+            if from.level == 0 {
+                self.aliases.insert(local, format!("{module}.{}", alias.name));
+            } else {
+                self.aliases.remove(&local);
+            }
+        }
+        let names = from.names.iter().map(|a| a.name.to_string()).collect();
+        self.imports.push(PyImport {
+            module,
+            names,
+            level: from.level,
+            unconditional: self.unconditional(),
+            at: stmt.range().start().to_usize(),
+        });
+    }
+
     fn unconditional(&self) -> bool {
         self.function_stack.is_empty() && self.conditional == 0
     }
@@ -392,17 +452,27 @@ impl Reader {
             at_startup: def.decorator_list.iter().any(|d| is_startup_hook(&d.expression)),
         });
         // A parameter hides a module-level name of the same spelling; what the body binds stays
-        // in the body.
-        let saved = self.paths.clone();
+        // in the body: every change made inside is logged and undone on the way out.
+        let mark = self.undo.len();
+        self.scopes += 1;
         for p in def.parameters.iter() {
-            self.paths.remove(p.name().as_str());
+            self.unbind(p.name().as_str());
         }
         self.function_stack.push(name);
         let classes = std::mem::take(&mut self.classes);
+        let branches = std::mem::take(&mut self.branches);
         walk_stmt(self, stmt);
+        self.branches = branches;
         self.classes = classes;
         self.function_stack.pop();
-        self.paths = saved;
+        self.scopes -= 1;
+        while self.undo.len() > mark {
+            let Some((name, previous)) = self.undo.pop() else { break };
+            match previous {
+                Some(p) => self.paths.insert(name, p),
+                None => self.paths.remove(&name),
+            };
+        }
     }
 
     /// `if __name__ == "__main__":`: its body runs only in the file Python runs.
@@ -437,7 +507,11 @@ impl Reader {
         let guard = self.main_guard > 0;
         let module_level = self.function_stack.is_empty();
         let handled = self.handled > 0;
-        let u = self.uses.entry(name.to_string()).or_default();
+        // Most names are used again and again: no new key for those.
+        if !self.uses.contains_key(name) {
+            self.uses.insert(name.to_string(), NameUse::default());
+        }
+        let Some(u) = self.uses.get_mut(name) else { return };
         if guard {
             u.in_main_guard = true;
             u.main_guard_call |= call && module_level;
@@ -455,16 +529,28 @@ impl Reader {
                 None => u.direct = true,
             }
         }
-        u.module_call |= call && module_level && !guard;
+        // Only a call that always runs with the module: not one under an `if`, a loop or a `try`.
+        u.module_call |= call && module_level && !guard && self.conditional == 0;
     }
 
     fn bind(&mut self, target: &Expr, value: &PathExpr) {
         if let Expr::Name(name) = target {
-            let name = name.id.to_string();
             if *value == PathExpr::Unknown {
-                self.paths.remove(&name);
+                self.unbind(name.id.as_str());
             } else {
-                self.paths.insert(name, value.clone());
+                let previous = self.paths.insert(name.id.to_string(), value.clone());
+                if self.scopes > 0 {
+                    self.undo.push((name.id.to_string(), previous));
+                }
+            }
+        }
+    }
+
+    /// Forgets what a name is bound to (logged inside a function, to be undone).
+    fn unbind(&mut self, name: &str) {
+        if let Some(previous) = self.paths.remove(name) {
+            if self.scopes > 0 {
+                self.undo.push((name.to_string(), Some(previous)));
             }
         }
     }
@@ -481,7 +567,33 @@ impl Reader {
         }
     }
 
+    /// A write at the current place: where it is (a function, a `try`, a guard) comes from the
+    /// reader's state.
+    fn push_write(&mut self, call: String, path: PathExpr, makes: Makes, range: Range<usize>) {
+        self.writes.push(PyWrite {
+            call,
+            path,
+            makes,
+            range,
+            handled: self.handled > 0,
+            in_function: !self.function_stack.is_empty(),
+            function: self.function_stack.last().cloned(),
+            in_main_guard: self.main_guard > 0,
+            unless_exists: self.exists_guards.last().cloned(),
+            branched: self.branches > 0,
+        });
+    }
+
     fn call(&mut self, call: &rustpython_ruff_python_ast::ExprCall) {
+        // Most calls are of nothing that writes or loads: told by their last name, no allocation.
+        let last = match &*call.func {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return,
+        };
+        if !interesting_calls().contains(last) && !self.aliases.contains_key(last) {
+            return;
+        }
         let qualified = self.qualified(&call.func);
         let (method, receiver) = match &*call.func {
             Expr::Attribute(a) => (Some(a.attr.as_str()), Some(&*a.value)),
@@ -496,10 +608,6 @@ impl Reader {
                 .or_else(|| position.and_then(|p| call.arguments.args.get(p)))
         };
         let range = call.range().start().to_usize()..call.range().end().to_usize();
-        let handled = self.handled > 0;
-        let in_function = !self.function_stack.is_empty();
-        let function = self.function_stack.last().cloned();
-        let in_main_guard = self.main_guard > 0;
         let mode_writes = |mode: Option<&Expr>| match mode {
             Some(Expr::StringLiteral(s)) => s.value.to_str().contains(['w', 'a', 'x', '+']),
             _ => false,
@@ -509,17 +617,7 @@ impl Reader {
             if mode_writes(arg(Some(1), Some("mode"))) {
                 if let Some(path) = arg(Some(0), Some("file")) {
                     let path = self.path_of(path);
-                    self.writes.push(PyWrite {
-                        call: "open".into(),
-                        path,
-                        makes: Makes::File,
-                        range,
-                        handled,
-                        in_function,
-                        function: function.clone(),
-                        in_main_guard,
-                        unless_exists: self.exists_guards.last().cloned(),
-                    });
+                    self.push_write("open".into(), path, Makes::File, range);
                 }
             }
             return;
@@ -537,58 +635,54 @@ impl Reader {
                 // Only a receiver known to be a path (`Path("x")`, a name bound to one): a
                 // file object's `open` or a zip's `mkdir` are not.
                 if path != PathExpr::Unknown && self.is_pathlib(receiver) {
-                    self.writes.push(PyWrite {
-                        call: format!("Path.{method}"),
-                        path,
-                        makes,
-                        range,
-                        handled,
-                        in_function,
-                        function: function.clone(),
-                        in_main_guard,
-                        unless_exists: self.exists_guards.last().cloned(),
-                    });
+                    self.push_write(format!("Path.{method}"), path, makes, range);
                 }
                 return;
             }
         }
         if let Some(entry) = hub_downloads::find(qualified.as_deref(), method) {
-            // Elsewhere than the Hub cache, or no download at all.
-            let elsewhere = call.arguments.keywords.iter().any(|k| {
-                k.arg.as_ref().is_some_and(|a| matches!(a.as_str(), "cache_dir" | "local_dir" | "cache_folder"))
-                    || (k.arg.as_ref().is_some_and(|a| a.as_str() == "local_files_only")
-                        && matches!(k.value, Expr::BooleanLiteral(ref b) if b.value))
-            });
-            if !elsewhere {
-                let target = arg(entry.position, entry.keyword).map(|e| self.path_of(e));
-                let call_name = entry.callee.rsplit('.').next().unwrap_or(entry.callee);
-                let call_name =
-                    if entry.callee.starts_with('.') { format!(".{call_name}") } else { call_name.to_string() };
-                self.loads.push(PyLoad {
-                    call: call_name,
-                    target,
-                    default_downloads: entry.default_downloads,
-                    range,
-                    handled,
-                    function: function.clone(),
-                    in_main_guard,
-                });
-            }
-            return;
+            let target = arg(entry.position, entry.keyword).map(|e| self.path_of(e));
+            return self.hub_load(call, entry, target, range);
         }
         let Some(entry) = python_writes::find(qualified.as_deref(), method) else { return };
-        let Some(path) = arg(entry.position, entry.keyword) else { return };
-        let path = self.path_of(path);
-        self.writes.push(PyWrite {
-            call: entry.callee.to_string(),
-            path,
-            makes: entry.makes,
+        let path = match (arg(entry.position, entry.keyword), entry.default) {
+            (Some(path), _) => self.path_of(path),
+            (None, Some(default)) => match default.strip_prefix("~/") {
+                Some(rest) => PathExpr::Join(vec![PathExpr::Home, PathExpr::Text(rest.to_string())]),
+                None => PathExpr::Text(default.to_string()),
+            },
+            (None, None) => return,
+        };
+        self.push_write(entry.callee.to_string(), path, entry.makes, range);
+    }
+
+    /// A call that may download from the Hub, unless it is told to keep elsewhere
+    /// (`cache_dir=`, `local_dir=`) or to download nothing (`local_files_only=True`).
+    fn hub_load(
+        &mut self,
+        call: &rustpython_ruff_python_ast::ExprCall,
+        entry: &hub_downloads::HubLoad,
+        target: Option<PathExpr>,
+        range: Range<usize>,
+    ) {
+        let elsewhere = call.arguments.keywords.iter().any(|k| {
+            k.arg.as_ref().is_some_and(|a| matches!(a.as_str(), "cache_dir" | "local_dir" | "cache_folder"))
+                || (k.arg.as_ref().is_some_and(|a| a.as_str() == "local_files_only")
+                    && matches!(k.value, Expr::BooleanLiteral(ref b) if b.value))
+        });
+        if elsewhere {
+            return;
+        }
+        let call_name = entry.callee.rsplit('.').next().unwrap_or(entry.callee);
+        let call_name = if entry.callee.starts_with('.') { format!(".{call_name}") } else { call_name.to_string() };
+        self.loads.push(PyLoad {
+            call: call_name,
+            target,
+            default_downloads: entry.default_downloads,
             range,
-            handled,
-            in_function,
-            function: function.clone(),
-            in_main_guard,
-            unless_exists: self.exists_guards.last().cloned(),
+            handled: self.handled > 0,
+            function: self.function_stack.last().cloned(),
+            in_main_guard: self.main_guard > 0,
         });
     }
 
@@ -673,6 +767,14 @@ impl Reader {
     }
 
     fn call_path(&self, c: &rustpython_ruff_python_ast::ExprCall) -> PathExpr {
+        let last = match &*c.func {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Attribute(a) => a.attr.as_str(),
+            _ => return PathExpr::Unknown,
+        };
+        if !PATH_CALLS.contains(&last) && !self.aliases.contains_key(last) {
+            return PathExpr::Unknown;
+        }
         let args: Vec<PathExpr> = c.arguments.args.iter().map(|a| self.path_of(a)).collect();
         let first = || args.first().cloned().unwrap_or(PathExpr::Unknown);
         let q = self.qualified(&c.func);
@@ -765,12 +867,16 @@ mod tests {
         assert!(u("save").unhandled, "passed on: may be called anywhere");
         assert_eq!((u("main").in_main_guard, u("main").main_guard_call, u("main").unhandled), (true, true, false));
         assert!(u("init").module_call);
+        let conditional = facts("import os\nif not os.path.exists('db'):\n    init_db()\n");
+        assert!(!conditional.uses["init_db"].module_call, "a call under an `if` may not run");
     }
 
     /// `__init__` goes by its class's name: `Service()` at module level runs it at import.
     #[test]
     fn a_constructor_is_its_class() {
-        let f = facts("import os\nclass Service:\n    def __init__(self):\n        os.makedirs('data')\nservice = Service()\n");
+        let f = facts(
+            "import os\nclass Service:\n    def __init__(self):\n        os.makedirs('data')\nservice = Service()\n",
+        );
         assert_eq!(f.writes[0].function.as_deref(), Some("Service"));
         assert!(f.uses["Service"].module_call);
     }
@@ -823,6 +929,13 @@ mod tests {
         assert_eq!(calls, vec!["numpy.save", "shutil.copy", "sqlite3.connect", ".to_csv", "logging.basicConfig"]);
     }
 
+    /// A call given no path writes its documented default (`~` is HOME).
+    #[test]
+    fn a_default_path_when_none_is_given() {
+        let w = writes("import easyocr\nreader = easyocr.Reader(['en'])\n");
+        assert_eq!(w[0].1, Join(vec![PathExpr::Home, t(".EasyOCR/user_network")]));
+    }
+
     #[test]
     fn near_misses() {
         // A method of a file object, a zip's mkdir, os.path.exists, a to_json that returns text.
@@ -854,7 +967,8 @@ mod tests {
                 (String::new(), vec!["models".into()], 1, true),
             ]
         );
-        let guarded = facts("try:\n    import fancy\nexcept ImportError:\n    fancy = None\ndef f():\n    import lazy\n");
+        let guarded =
+            facts("try:\n    import fancy\nexcept ImportError:\n    fancy = None\ndef f():\n    import lazy\n");
         assert!(guarded.imports.iter().all(|i| !i.unconditional));
     }
 }

@@ -40,6 +40,8 @@ pub struct Context<'a> {
     skips: RefCell<Vec<Skipped>>,
     /// See [`Context::buildkit_stop`].
     buildkit_stop: OnceCell<Option<usize>>,
+    /// See [`Context::pushed_by_git`].
+    pushed_by_git: OnceCell<bool>,
 }
 
 /// Where the app port the Hub routes to comes from.
@@ -72,6 +74,7 @@ impl<'a> Context<'a> {
             hadolint_runs: OnceCell::new(),
             skips: RefCell::new(Vec::new()),
             buildkit_stop: OnceCell::new(),
+            pushed_by_git: OnceCell::new(),
         };
         ctx.collect_python_packages();
         if let Some(m) = &ctx.model {
@@ -90,6 +93,18 @@ impl<'a> Context<'a> {
             let (file, df) = (self.dockerfile_file()?, self.parsed_dockerfile()?);
             let first = crate::parse::buildkit::errors(file, df).into_iter().map(|e| e.span.start).min()?;
             df.instructions.iter().filter(|i| i.span.start <= first).map(|i| i.span.start).max()
+        })
+    }
+
+    /// Whether the Space reaches the Hub by `git push`, so that `.gitignore` decides what the
+    /// Hub has: not when a Python file of the Space uploads it through the Hub's API
+    /// (`HfApi.upload_folder`, `create_commit`…), which ignores `.gitignore`.
+    pub fn pushed_by_git(&self) -> bool {
+        const API_UPLOADS: &[&str] = &["upload_folder", "upload_file", "create_commit", "upload_large_folder"];
+        *self.pushed_by_git.get_or_init(|| {
+            !self.space.files.iter().filter(|f| f.path.ends_with(".py") && f.size <= crate::space::MAX_TEXT_BYTES).any(|f| {
+                matches!(self.space.read_text(&f.path), crate::space::Loaded::Text(t) if crate::parse::python::calls_any(&t.text, API_UPLOADS))
+            })
         })
     }
 
@@ -234,13 +249,19 @@ impl AppFiles for Context<'_> {
         self.space.whole
     }
 
+    fn git_ignores(&self, rel: &str) -> bool {
+        self.space.is_git_ignored(rel.trim_end_matches('/'), false) && self.pushed_by_git()
+    }
+
     fn provides_module(&self, top: &str) -> bool {
         let norm = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
         !self.packages_known
             || self.unreadable_manifests
             || self.python_packages.iter().any(|p| {
                 norm(&p.name) == norm(top)
-                    || crate::knowledge::python_modules::MODULE_OF.iter().any(|(d, m)| *m == top && norm(d) == norm(&p.name))
+                    || crate::knowledge::python_modules::MODULE_OF
+                        .iter()
+                        .any(|(d, m)| *m == top && norm(d) == norm(&p.name))
             })
     }
 

@@ -122,10 +122,12 @@ fn judged(ctx: &Context, model: &crate::model::ImageModel, user: &str, d: Diagno
             }
             let shown: Vec<String> = owned.iter().take(3).map(|w| super::describe_denied(ctx, file, w)).collect();
             let more = if owned.len() > 3 { format!(", and {} more", owned.len() - 3) } else { String::new() };
-            let at_start = owned.iter().any(|w| !w.write.in_function);
-            let message = format!("{}, which cannot write what `{user}` owns: {}{more}", d.message, shown.join("; "));
-            let severity = if at_start { RULE.severity } else { Severity::Warning };
-            out.push(Diagnostic { message, ..d }.severity(severity));
+            let message = format!(
+                "{}, which cannot write what `{user}` owns, and the app makes these writes when it starts: {}{more}; it stops with \"Permission denied\" at the first it makes",
+                d.message,
+                shown.join("; ")
+            );
+            out.push(Diagnostic { message, ..d });
         }
         AppWrites::NotReadable(why) => ctx.skip(RULE.code, format!("{why}: what the app writes is not known")),
     }
@@ -161,7 +163,7 @@ mod tests {
         let writes = lint(&[("README.md", README), ("Dockerfile", df), ("main.py", "import sqlite3\ndb = sqlite3.connect('app.db')\n")]);
         let d: Vec<_> = writes.iter().filter(|d| d.code == "DF005").collect();
         assert_eq!(d.len(), 1, "{writes:?}");
-        assert!(d[0].message.contains("which cannot write what `app` owns: `main.py:2` writes `/home/app/srv/app.db`"), "{}", d[0].message);
+        assert!(d[0].message.contains("which cannot write what `app` owns, and the app makes these writes when it starts: `main.py:2` writes `/home/app/srv/app.db`"), "{}", d[0].message);
         assert!(!writes.iter().any(|d| d.code == "DF006"), "one finding per cause: {writes:?}");
         let reads = lint(&[("README.md", README), ("Dockerfile", df), ("main.py", "print(open('config.json').read())\n")]);
         assert!(!reads.iter().any(|d| d.code == "DF005"), "{reads:?}");

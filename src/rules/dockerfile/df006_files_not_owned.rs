@@ -18,8 +18,9 @@ it: the start command's Python files and the Space modules they import, each wri
 path of the image) against the final image's file system: who owns each path after every
 `COPY --chown`, `chown -R`, `chmod` and `WORKDIR`. One finding per path that refuses writes, at
 the instruction that made it (the `COPY` that wrote it as root, the `WORKDIR` or `mkdir` run as
-root), naming the writes (`app.py:12`): an **error** when one runs at import time (the app stops
-at start), a warning when they run in a function. Files the app only reads (a root-owned copy of
+root), naming the writes (`app.py:12`): an **error**, for the writes made when the app starts
+(module level, a function called there, a startup hook), which stop it; writes in request
+handlers are not judged (they may sit behind a setting or a caller that catches the error). Files the app only reads (a root-owned copy of
 `config.json`, `requirements.txt`, the code itself) are never reported.
 
 When the code the start command runs is not in the Space's folder (cloned during the build,
@@ -89,16 +90,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let state = &writes[0].state;
         let instruction = state.instruction.and_then(|n| ctx.parsed_dockerfile()?.instructions.get(n));
         let span = instruction.map(|i| i.span.clone()).or_else(|| ctx.start.as_ref()?.span.clone()).unwrap_or(0..0);
-        let at_start = writes.iter().any(|d| !d.write.in_function);
         let shown: Vec<String> = writes.iter().take(3).map(|d| super::describe_denied(ctx, file, d)).collect();
         let more = if writes.len() > 3 { format!(", and {} more", writes.len() - 3) } else { String::new() };
-        let consequence = if at_start {
-            "the app fails at start with \"Permission denied\""
-        } else {
-            "that code fails with \"Permission denied\" when it runs"
-        };
         let message = format!(
-            "the Hub runs the app as UID 1000, which cannot write `{blocking}`: {}{more}; {consequence}",
+            "the Hub runs the app as UID 1000, which cannot write `{blocking}`, and the app makes these writes when it starts: {}{more}; it stops with \"Permission denied\" at the first it makes",
             shown.join("; ")
         );
         let copy = model.copies.iter().find(|c| Some(c.instruction) == state.instruction && c.from == CopyFrom::Context);
@@ -109,7 +104,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let mut d = Diagnostic::new(&RULE, message)
             .at(file, span)
-            .severity(if at_start { Severity::Error } else { RULE.severity })
+            .severity(Severity::Error)
             .help(help);
         // Safe: the app's user gets the files the app writes.
         d.fix = copy.filter(|c| c.chown.is_none()).and_then(|c| chown_fix(file, c, model, runtime));
@@ -156,9 +151,9 @@ mod tests {
         assert_eq!(d[0].position.as_ref().map(|p| p.line), Some(4), "at the COPY");
         assert!(d[0].fix.is_some(), "--chown on the COPY");
         // A write in WORKDIR's root-made folder: no COPY to fix, the help says how.
-        let workdir = df006(APP_AS_USER, &[("app.py", "@app.get('/log')\ndef log(x):\n    open('app.log', 'a').write(x)\n")]);
+        let workdir = df006(APP_AS_USER, &[("app.py", "log = open('app.log', 'a')\n")]);
         assert_eq!(workdir[0].position.as_ref().map(|p| p.line), Some(3), "{workdir:?}");
-        assert_eq!(workdir[0].severity, crate::rules::Severity::Warning);
+        assert_eq!(workdir[0].severity, crate::rules::Severity::Error);
         assert!(workdir[0].help.as_deref().is_some_and(|h| h.contains("chown -R user /app")), "{workdir:?}");
     }
 

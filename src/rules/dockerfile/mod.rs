@@ -160,9 +160,22 @@ pub fn app_writes<'a>(ctx: &'a Context) -> AppWrites<'a> {
         return AppWrites::NotReadable("spacecheck could not model the start command".to_string());
     };
     match &app.code {
-        AppCode::Read { .. } => {
-            AppWrites::Denied(app.denied_writes(model).into_iter().filter(|d| !d.write.handled).collect())
+        // Writes when the app starts, on no branch but "is it missing?": that they run is
+        // certain. One in a request handler, or under an `if` on what the code meets, may sit
+        // behind a setting, an earlier failure, or a caller that catches its error (half of
+        // those judged on the corpus did): not judged.
+        // A write at start to a path the code computes may fail before any of these: which the
+        // app makes first is then not known.
+        AppCode::Read { .. } if app.computed_write_at_start().is_some() => {
+            let w = app.computed_write_at_start().map_or(String::new(), |w| w.place());
+            AppWrites::NotReadable(format!("`{w}` writes, when the app starts, to a path the code computes"))
         }
+        AppCode::Read { .. } => AppWrites::Denied(
+            app.denied_writes(model)
+                .into_iter()
+                .filter(|d| !d.write.handled && !d.write.in_function && !d.write.branched)
+                .collect(),
+        ),
         // What code that is not in the folder writes, the files cannot tell: not judged.
         AppCode::NotInSpace(why) | AppCode::NotReadable(why) | AppCode::BuildFails(why) => {
             AppWrites::NotReadable(why.clone())

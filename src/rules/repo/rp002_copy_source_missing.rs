@@ -123,6 +123,16 @@ fn check_source(
     if matches.is_empty() && is_glob {
         return;
     }
+    // Not on disk, but named by .gitignore: never pushed by git (a script that uploads through
+    // the Hub's API is another matter).
+    if matches.is_empty() && space.is_git_ignored(rel, false) && ctx.pushed_by_git() {
+        out.push(
+            Diagnostic::new(&RULE, format!("{kw} source `{value}` is ignored by .gitignore: it is never pushed, so the Hub's build cannot find it"))
+                .at(file, src.span.clone())
+                .help("commit it (remove it from .gitignore), or create it in the Dockerfile"),
+        );
+        return;
+    }
     if matches.is_empty() {
         let case_hint = space
             .files
@@ -206,6 +216,23 @@ mod tests {
         let folder = all(&[]);
         assert_eq!(folder[0].severity, crate::rules::Severity::Warning);
         assert!(folder[0].message.contains("if the folder is what is pushed to the Space"), "{}", folder[0].message);
+    }
+
+    /// A source `.gitignore` names is never pushed, even where a deploy step completes the
+    /// folder: an error, and the app rules skip (the build stops first).
+    #[test]
+    fn a_missing_source_git_ignores_is_an_error() {
+        let files = [
+            ("README.md", README),
+            ("Dockerfile", "FROM python:3.11\nWORKDIR /app\nCOPY app.db .\nCOPY . .\nCMD [\"python\", \"app.py\"]\n"),
+            (".gitignore", "app.db\n"),
+            ("app.py", "import os\nos.makedirs('uploads')\n"),
+        ];
+        let found = lint(&files);
+        let d = found.iter().find(|d| d.code == "RP002").expect("RP002");
+        assert_eq!(d.severity, crate::rules::Severity::Error);
+        assert!(d.message.contains("is ignored by .gitignore"), "{}", d.message);
+        assert!(!found.iter().any(|d| d.code == "DF004"), "the build fails first: {found:?}");
     }
 
     /// BuildKit copies an empty wildcard match as nothing (its `AllowEmptyWildcard`).
