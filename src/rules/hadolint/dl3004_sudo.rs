@@ -71,7 +71,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let mut d = d.at(file, span).help("remove `sudo` and put root-only commands before `USER`");
             // Only a bare `sudo CMD`: with options (`sudo -u user …`) the intent is not ours to guess.
-            let next = script.word_span(command, 1).filter(|_| command.words.get(1).is_some_and(|w| !w.starts_with('-')));
+            // Not after a non-root USER either: without sudo the command would run as that user.
+            let as_user = ctx.model.as_ref().is_some_and(|m| {
+                let run = m.runs.iter().find(|r| r.span == script.step.ins.span);
+                run.is_some_and(|r| matches!(m.account(r.stage, &r.user), crate::model::Account::NonRoot { .. }))
+            });
+            let next = script
+                .word_span(command, 1)
+                .filter(|_| !as_user && command.words.get(1).is_some_and(|w| !w.starts_with('-')));
             if let (Some(sudo), Some(next)) = (script.word_span(command, 0), next) {
                 d = d.fix(Fix::replace(Applicability::Unsafe, "remove `sudo`", file, sudo.start..next.start, ""));
             }
@@ -102,6 +109,16 @@ mod tests {
         let d = hadolint_case(df, "DL3004");
         assert_eq!(d[0].severity, crate::rules::Severity::Warning, "{d:?}");
         assert!(d[0].message.contains("this image installs sudo"), "{}", d[0].message);
+    }
+
+    /// After a non-root USER, removing sudo would run the command as that user: no fix.
+    #[test]
+    fn no_fix_after_a_non_root_user() {
+        let df = "FROM python:3.11\nRUN apt-get update && apt-get install -y sudo\nRUN useradd -m -u 1000 user\nUSER user\nRUN sudo ln -s /a /b\n";
+        let d = hadolint_case(df, "DL3004");
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        let root = "FROM python:3.11\nRUN sudo apt-get update\n";
+        assert!(hadolint_case(root, "DL3004")[0].fix.is_some());
     }
 
     /// An image that installs sudo builds: the finding says so, as a warning.
