@@ -6,7 +6,7 @@
 //!
 //! Only what the files show is used: a write whose path the code computes (a parameter, a
 //! call's result) is not guessed, and code the Space does not hold (cloned at build time, a
-//! compiled server, a language spacecheck does not read) makes the app `NotRead`, said so.
+//! compiled server, a language spacecheck does not read) is said to be so (`AppCode`), never guessed.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -16,11 +16,12 @@ use super::server::{Program, StartAnalysis};
 use super::{join_path, ImageModel};
 use crate::knowledge::python_writes::Makes;
 use crate::parse::python_facts::{self, PathExpr, PyImport};
+use crate::source::SourceFile;
 
 /// Gives the Python source at an image path: the Space file a COPY put there (its path in the
 /// Space, its text), or a file a RUN heredoc wrote (no Space path).
 pub trait AppFiles {
-    fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)>;
+    fn python_at(&self, image_path: &str) -> Option<(Option<String>, SourceFile)>;
     /// Whether the image has a file there that `python_at` can give (without reading it).
     fn has_file(&self, image_path: &str) -> bool;
     /// Whether the folder is the whole Space as the Hub builds it (see `Space::whole`).
@@ -222,12 +223,6 @@ const VALUE_OPTIONS: &[&str] = &[
     "-p",
 ];
 
-#[derive(Clone, Copy)]
-enum EntryKind {
-    Main,
-    Imported,
-}
-
 /// What one command runs of Python: the working folder it is read from, and the entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Entry {
@@ -268,10 +263,7 @@ fn entry_of(program: &Program, env: &HashMap<String, String>) -> Option<Entry> {
     let name = program.base_name();
     let args = &program.args;
     if name.starts_with("python") && !name.contains("config") {
-        let mut i = 0;
-        while i < args.len() && args[i].starts_with('-') && args[i] != "-m" && args[i] != "-c" {
-            i += if matches!(args[i].as_str(), "-W" | "-X") { 2 } else { 1 };
-        }
+        let i = super::server::python_operand(args);
         return match args.get(i).map(String::as_str) {
             Some("-m") => {
                 let module = args.get(i + 1)?;
@@ -317,13 +309,21 @@ fn entry_of(program: &Program, env: &HashMap<String, String>) -> Option<Entry> {
     script.ends_with(".py").then(|| Entry::Script(script.to_string()))
 }
 
-/// The entry files the start command runs (image paths), the folders imports are looked up
-/// in, and whether the start command runs Python at all. Entries imported by a server
-/// (`uvicorn main:app`) are marked `imported ` before their path: their `__main__` guard does
-/// not run.
-fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (Vec<String>, Vec<String>, bool) {
+/// What one entry of the start command is in the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EntryFile {
+    /// A file of the image; `as_main` when Python runs it as `__main__` (a script, `python -m`),
+    /// not when a server imports it (`uvicorn main:app`: its `__main__` guard does not run).
+    Path { path: String, as_main: bool },
+    /// A module no file of the image holds (an installed package's, such as `http.server`).
+    Installed(String),
+}
+
+/// The entries the start command runs, the folders imports are looked up in, and whether the
+/// start command runs Python at all.
+fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (Vec<EntryFile>, Vec<String>, bool) {
     let cwd = &model.workdir;
-    let mut entries: Vec<String> = Vec::new();
+    let mut entries: Vec<EntryFile> = Vec::new();
     let mut roots: Vec<String> = vec![cwd.clone()];
     if let Some(pp) = model.runtime_env.get("PYTHONPATH") {
         roots.extend(pp.split(':').filter(|p| p.starts_with('/')).map(str::to_string));
@@ -332,39 +332,34 @@ fn entries(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> (
     for (program, env) in &start.commands {
         let Some(entry) = entry_of(program, env) else { continue };
         wanted = true;
-        let entry_kind = if matches!(entry, Entry::Imported(_)) { EntryKind::Imported } else { EntryKind::Main };
-        match entry {
+        let (module, as_main) = match entry {
             Entry::Script(path) => {
                 let image_path = join_path(cwd, &path);
                 let dir = super::fs::parent(&image_path).to_string();
                 if !roots.contains(&dir) {
                     roots.push(dir);
                 }
-                entries.push(image_path);
+                entries.push(EntryFile::Path { path: image_path, as_main: true });
+                continue;
             }
-            Entry::Module(module) | Entry::Imported(module) => {
-                let imported = matches!(entry_kind, EntryKind::Imported);
-                let rel = module.replace('.', "/");
-                let found = roots.iter().find_map(|root| {
-                    [format!("{rel}.py"), format!("{rel}/__main__.py"), format!("{rel}/__init__.py")]
-                        .into_iter()
-                        .map(|f| join_path(root, &f))
-                        .find(|p| files.has_file(p))
-                });
-                // Not in the Space: a module installed in the image (`http.server`, a package's
-                // entry point), whose code spacecheck does not read.
-                match found {
-                    Some(path) if imported => entries.push(format!("imported {path}")),
-                    Some(path) => entries.push(path),
-                    None => entries.push(format!("module {module}")),
-                }
-            }
-        }
+            Entry::Module(module) => (module, true),
+            Entry::Imported(module) => (module, false),
+        };
+        let rel = module.replace('.', "/");
+        let found = roots.iter().find_map(|root| {
+            [format!("{rel}.py"), format!("{rel}/__main__.py"), format!("{rel}/__init__.py")]
+                .into_iter()
+                .map(|f| join_path(root, &f))
+                .find(|p| files.has_file(p))
+        });
+        entries.push(match found {
+            Some(path) => EntryFile::Path { path, as_main },
+            None => EntryFile::Installed(module),
+        });
     }
     (entries, roots, wanted)
 }
 
-/// What the files show of the app, read from the start command's Python entries.
 pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
     let mut app = read(model, start, files);
     let ignored_missing = model.missing_sources.iter().find(|s| files.git_ignores(s.trim_start_matches("./")));
@@ -377,10 +372,21 @@ pub fn build(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) ->
 }
 
 fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppModel {
-    let (marked, roots, wanted) = entries(model, start, files);
-    // Entries run as `__main__` (a script, `python -m`), and every entry as a path.
-    let main: HashSet<String> = marked.iter().filter(|e| !e.starts_with("imported ")).cloned().collect();
-    let entries: Vec<String> = marked.iter().map(|e| e.trim_start_matches("imported ").to_string()).collect();
+    let (entries, roots, wanted) = entries(model, start, files);
+    let main: HashSet<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            EntryFile::Path { path, as_main: true } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    let paths: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match e {
+            EntryFile::Path { path, .. } => Some(path.clone()),
+            EntryFile::Installed(_) => None,
+        })
+        .collect();
     if !wanted {
         return AppModel {
             code: not_read(model, start, files),
@@ -407,18 +413,18 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
         callers: HashMap::new(),
         missing_imports: Vec::new(),
     };
-    let mut todo: Vec<String> = entries.clone();
+    let mut todo: Vec<String> = paths.clone();
     let mut read_entries = Vec::new();
     while let Some(path) = todo.pop() {
         if reader.seen.len() >= MAX_FILES || reader.bytes >= MAX_BYTES || !reader.seen.insert(path.clone()) {
             continue;
         }
-        let Some((rel, text)) = files.python_at(&path) else { continue };
-        if entries.contains(&path) {
+        let Some((rel, file)) = files.python_at(&path) else { continue };
+        if paths.contains(&path) {
             read_entries.push(path.clone());
         }
-        let is_main = main.contains(&path);
-        todo.extend(reader.read_file(&path, rel, &text, is_main));
+        let is_main = main.contains(path.as_str());
+        todo.extend(reader.read_file(&path, rel, &file, is_main));
     }
     reader.follow_calls();
     let code = if read_entries.is_empty() {
@@ -438,11 +444,18 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
 /// Why the entries the start command runs were not read: in the Space but not readable (listed
 /// by the Hub, too large), written by a RUN, in a build context larger than the folder, an
 /// installed module, or code no file of the folder is copied to.
-fn not_read_entries(model: &ImageModel, files: &dyn AppFiles, entries: &[String]) -> AppCode {
-    if let Some(listed) = entries.iter().find(|e| files.has_file(e)) {
+fn not_read_entries(model: &ImageModel, files: &dyn AppFiles, entries: &[EntryFile]) -> AppCode {
+    let paths: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| match e {
+            EntryFile::Path { path, .. } => Some(path.as_str()),
+            EntryFile::Installed(_) => None,
+        })
+        .collect();
+    if let Some(listed) = paths.iter().find(|p| files.has_file(p)) {
         return AppCode::NotReadable(format!("the start command runs `{listed}`, whose content was not read"));
     }
-    if let Some(written) = entries.iter().find(|e| model.run_writes(e)) {
+    if let Some(written) = paths.iter().find(|p| model.run_writes(p)) {
         return AppCode::NotReadable(format!(
             "the start command runs `{written}`, which a RUN writes; spacecheck does not read it"
         ));
@@ -452,19 +465,23 @@ fn not_read_entries(model: &ImageModel, files: &dyn AppFiles, entries: &[String]
             "the Dockerfile copies `{missing}`, which this folder does not hold: its build context may be a larger repository"
         ));
     }
-    let (modules, paths): (Vec<&String>, Vec<&String>) = entries.iter().partition(|e| e.starts_with("module "));
-    let shown = |list: &[&String]| {
-        list.iter().map(|e| format!("`{}`", e.trim_start_matches("module "))).collect::<Vec<_>>().join(", ")
-    };
+    let shown = |list: Vec<&str>| list.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
     if paths.is_empty() {
+        let modules: Vec<&str> = entries
+            .iter()
+            .filter_map(|e| match e {
+                EntryFile::Installed(m) => Some(m.as_str()),
+                EntryFile::Path { .. } => None,
+            })
+            .collect();
         AppCode::NotReadable(format!(
             "the start command runs the module {}, which is not among this folder's files (an installed package's), and spacecheck does not read it",
-            shown(&modules)
+            shown(modules)
         ))
     } else {
         AppCode::NotInSpace(format!(
             "the start command runs {}, which no file of this folder is copied to",
-            shown(&paths)
+            shown(paths)
         ))
     }
 }
@@ -594,9 +611,9 @@ impl Reader<'_> {
 
     /// Reads one Python file of the image (`rel`: its Space path, when it has one): its writes
     /// and loads. Returns the image files its imports may load.
-    fn read_file(&mut self, path: &str, rel: Option<String>, text: &str, is_entry: bool) -> Vec<String> {
-        self.bytes += text.len();
-        let facts = python_facts::facts(text);
+    fn read_file(&mut self, path: &str, rel: Option<String>, file: &SourceFile, is_entry: bool) -> Vec<String> {
+        self.bytes += file.text.len();
+        let facts = python_facts::facts(&file.text);
         self.read.push(path.to_string());
         // Under `if __name__ == "__main__"`, code runs only in the file Python runs.
         for (name, u) in &facts.uses {
@@ -617,13 +634,12 @@ impl Reader<'_> {
         }
         let mut next = Vec::new();
         let shown = rel.clone().unwrap_or_else(|| path.to_string());
-        let lines = LineIndex::new(text);
         for import in &facts.imports {
             let found = self.modules_of(path, import);
             if found.is_empty() && import.level == 0 && import.unconditional && !self.provided(&import.module) {
                 self.missing_imports.push(format!(
                     "`{shown}:{}` imports `{}`, which neither a file of the image nor an installed package provides",
-                    lines.line_of(import.at),
+                    file.line_col(import.at).0,
                     import.module
                 ));
             }
@@ -646,7 +662,7 @@ impl Reader<'_> {
             }
             self.writes.push(AppWrite {
                 file: shown.clone(),
-                line: lines.line_of(w.range.start),
+                line: file.line_col(w.range.start).0,
                 range: w.range,
                 call: w.call,
                 path: resolved,
@@ -658,7 +674,7 @@ impl Reader<'_> {
                 branched: w.branched,
             });
         }
-        self.read_loads(facts.loads, is_entry, path, &shown, &lines);
+        self.read_loads(facts.loads, is_entry, path, &shown, file);
         next
     }
 
@@ -680,7 +696,7 @@ impl Reader<'_> {
         is_entry: bool,
         path: &str,
         shown: &str,
-        lines: &LineIndex,
+        file: &SourceFile,
     ) {
         for l in loads.into_iter().filter(|l| is_entry || !l.in_main_guard) {
             let target = match &l.target {
@@ -690,7 +706,7 @@ impl Reader<'_> {
             };
             self.loads.push(AppLoad {
                 file: shown.to_string(),
-                line: lines.line_of(l.range.start),
+                line: file.line_col(l.range.start).0,
                 call: l.call,
                 target,
                 handled: l.handled,
@@ -865,19 +881,6 @@ impl AppModel {
     }
 }
 
-/// Byte offset → 1-based line.
-struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        LineIndex(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
-    }
-
-    fn line_of(&self, offset: usize) -> usize {
-        self.0.partition_point(|&start| start <= offset)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -893,9 +896,12 @@ mod tests {
     }
 
     impl AppFiles for Fake<'_> {
-        fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)> {
+        fn python_at(&self, image_path: &str) -> Option<(Option<String>, SourceFile)> {
             let rel = self.model.space_file_at(image_path)?;
-            self.files.iter().find(|(p, _)| *p == rel).map(|(p, t)| (Some(p.to_string()), t.to_string()))
+            self.files
+                .iter()
+                .find(|(p, _)| *p == rel)
+                .map(|(p, t)| (Some(p.to_string()), SourceFile::new(*p, t.to_string())))
         }
 
         fn has_file(&self, image_path: &str) -> bool {
@@ -913,7 +919,7 @@ mod tests {
 
     impl Files for Fake<'_> {
         fn file(&self, image_path: &str) -> Option<String> {
-            self.python_at(image_path).map(|(_, t)| t)
+            self.python_at(image_path).map(|(_, f)| f.text)
         }
         fn installs(&self, _: &str) -> bool {
             false
@@ -1050,7 +1056,7 @@ mod tests {
     fn an_import_nothing_provides() {
         struct Known<'a>(Fake<'a>);
         impl AppFiles for Known<'_> {
-            fn python_at(&self, p: &str) -> Option<(Option<String>, String)> {
+            fn python_at(&self, p: &str) -> Option<(Option<String>, SourceFile)> {
                 self.0.python_at(p)
             }
             fn has_file(&self, p: &str) -> bool {

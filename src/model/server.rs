@@ -279,6 +279,16 @@ fn idle_program(name: &str, args: &[String]) -> Option<String> {
     }
 }
 
+/// Where a Python interpreter's own options end (`python -u -W ignore app.py`: at `app.py`),
+/// or at `-m`/`-c`.
+pub fn python_operand(args: &[String]) -> usize {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') && args[i] != "-m" && args[i] != "-c" {
+        i += if matches!(args[i].as_str(), "-W" | "-X") { 2 } else { 1 };
+    }
+    i
+}
+
 /// Gives the content of files the image contains, by absolute path in the image.
 pub trait Files {
     fn file(&self, image_path: &str) -> Option<String>;
@@ -562,10 +572,7 @@ impl Walker<'_> {
     }
 
     fn python(&mut self, args: &[String], background: bool) {
-        let mut i = 0;
-        while i < args.len() && args[i].starts_with('-') && args[i] != "-m" && args[i] != "-c" {
-            i += if matches!(args[i].as_str(), "-W" | "-X") { 2 } else { 1 };
-        }
+        let i = python_operand(args);
         match args.get(i).map(String::as_str) {
             Some("-m") => {
                 let Some(module) = args.get(i + 1) else { return };

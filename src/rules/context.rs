@@ -235,14 +235,14 @@ impl Files for Context<'_> {
 }
 
 impl AppFiles for Context<'_> {
-    fn python_at(&self, image_path: &str) -> Option<(Option<String>, String)> {
+    fn python_at(&self, image_path: &str) -> Option<(Option<String>, SourceFile)> {
         let model = self.model.as_ref()?;
         if let Some(text) = model.written_files.get(image_path) {
-            return Some((None, text.clone()));
+            return Some((None, SourceFile::new(image_path, text.clone())));
         }
         let rel = model.space_file_at(image_path)?;
-        let text = self.space.read_text(rel).text()?.text.clone();
-        Some((Some(rel.to_string()), text))
+        let file = self.space.read_text(rel).text()?.clone();
+        Some((Some(rel.to_string()), file))
     }
 
     fn whole_space(&self) -> bool {
