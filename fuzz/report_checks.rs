@@ -44,6 +44,7 @@ fn check_report_input(data: &[u8]) {
         revision: None,
         bom_files: vec![],
         lone_dockerfile: false,
+        notes: vec![],
     };
     let formats =
         [Format::Human, Format::Json, Format::Sarif, Format::Github, Format::Concise, Format::Junit, Format::Gitlab];

@@ -17,7 +17,8 @@ use crate::space::Space;
 #[derive(Debug, Clone)]
 pub enum Target {
     /// A Space folder; `display` names it in reports (the hook lints an export of a commit);
-    /// `pushed` when the folder is a whole pushed tree (the hook's export of a repository).
+    /// `pushed` when the folder holds exactly a pushed tree (the hook's export of a commit):
+    /// it is the whole Space, and every file in it was pushed (`.gitignore` does not apply).
     Local { root: PathBuf, display: Option<String>, pushed: bool },
     /// A Space folder, and the same Space live on the Hub (`--space OWNER/NAME`).
     LocalAndLive { root: PathBuf, space_id: String },
@@ -194,6 +195,17 @@ fn mounts_secrets(space: &Space) -> bool {
     space.dockerfile.text().is_some_and(|f| f.text.contains("type=secret"))
 }
 
+/// Runs CPU work (parsing, modelling, rules) without holding a worker of a multi-threaded
+/// runtime: its other tasks (a batch's downloads and probes) move to another thread meanwhile,
+/// so one costly Space cannot stall the batch. On a current-thread runtime (one target, the
+/// hook) there is nothing else to run.
+fn off_the_runtime<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 /// Checks one target. `client` is needed for live targets; `notes` receives remarks about
 /// files of a remote Space that were not read.
 pub async fn check(
@@ -206,12 +218,13 @@ pub async fn check(
 ) -> Result<Report, CheckError> {
     match target {
         Target::Local { root, display, pushed } => {
-            let mut space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
+            let space = if *pushed { Space::load_pushed(root) } else { Space::load(root) };
+            let mut space = space.map_err(|e| CheckError::Local(e.0))?;
             if let Some(name) = display {
                 space.display = name.clone();
             }
             space.whole |= *pushed;
-            Ok(lint::lint(&space, policy, options))
+            Ok(off_the_runtime(|| lint::lint(&space, policy, options)))
         }
         Target::LocalAndLive { root, space_id } => {
             let space = Space::load(root).map_err(|e| CheckError::Local(e.0))?;
@@ -232,16 +245,13 @@ pub async fn check(
                 Ok((probe, grader_files)) => {
                     let live = Some(Live { probe: &probe, compare_readme: true });
                     let input = Input { space: Some(&space), target, live, grader_files, ..Input::default() };
-                    Ok(lint::run(&input, policy, options))
+                    Ok(off_the_runtime(|| lint::run(&input, policy, options)))
                 }
                 // The local findings stand; the live rules are skipped with the reason.
                 Err(e) => {
                     let live_failure = Some(format!("could not check `{space_id}` on the Hub: {e}"));
-                    Ok(lint::run(
-                        &Input { space: Some(&space), target, live_failure, ..Input::default() },
-                        policy,
-                        options,
-                    ))
+                    let input = Input { space: Some(&space), target, live_failure, ..Input::default() };
+                    Ok(off_the_runtime(|| lint::run(&input, policy, options)))
                 }
             }
         }
@@ -257,7 +267,7 @@ pub async fn check(
             }
             let input =
                 Input { space: Some(&space), target: display.clone(), lone_dockerfile: true, ..Input::default() };
-            Ok(lint::run(&input, policy, options))
+            Ok(off_the_runtime(|| lint::run(&input, policy, options)))
         }
         Target::Remote { space_id } => {
             let client = client.ok_or_else(|| CheckError::Local("hf:// needs the Hub client".into()))?;
@@ -294,16 +304,17 @@ async fn check_remote(
     let dir = tempfile::tempdir().map_err(|e| CheckError::Local(format!("cannot create a temporary folder: {e}")))?;
     let fetched = remote::fetch_files(client, id, info, dir.path()).await.map_err(CheckError::Hub)?;
     notes.extend(fetched.notes);
-    let mut space = Space::load(dir.path()).map_err(|e| CheckError::Local(e.0))?;
+    // Every file fetched from the Hub was pushed: the Space's .gitignore does not apply.
+    let mut space = Space::load_pushed(dir.path()).map_err(|e| CheckError::Local(e.0))?;
     space.display = target.clone();
     space.modes_known = false;
-    space.whole = true;
     space.add_listed_files(&fetched.listed_only);
     if mounts_secrets(&space) {
         probe::add_secrets(client, &mut probe).await.map_err(CheckError::Hub)?;
     }
     let live = Some(Live { probe: &probe, compare_readme: false });
-    Ok(lint::run(&Input { space: Some(&space), target, live, ..Input::default() }, policy, options))
+    let input = Input { space: Some(&space), target, live, ..Input::default() };
+    Ok(off_the_runtime(|| lint::run(&input, policy, options)))
 }
 
 async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, HubError> {

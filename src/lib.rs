@@ -6,6 +6,7 @@
 //! renders the result.
 
 pub mod assignment;
+pub mod budget;
 pub mod check;
 pub mod cli;
 pub mod diag;
@@ -17,6 +18,7 @@ pub mod init;
 pub mod knowledge;
 pub mod lint;
 pub mod model;
+pub mod panic;
 pub mod parse;
 pub mod policy;
 pub mod redact;

@@ -50,6 +50,8 @@ pub struct Report {
     pub bom_files: Vec<String>,
     /// The target is a lone Dockerfile: its findings name the file, relative to its folder.
     pub lone_dockerfile: bool,
+    /// Budgets that ran out ([`crate::budget`]): what was left unknown.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -92,16 +94,22 @@ impl Report {
     /// 2 when the check could not be completed, 1 with a finding at or above the fail-on
     /// level, else 0 (contract.md, "Exit codes").
     pub fn exit_code(&self) -> i32 {
-        match (&self.incomplete, self.passed()) {
+        match (&self.incomplete, self.failed()) {
             (Some(_), _) => 2,
-            (None, true) => 0,
-            (None, false) => 1,
+            (None, false) => 0,
+            (None, true) => 1,
         }
     }
 
-    /// False exactly when the exit code is 1.
+    /// No finding at or above the fail-on level, and the check complete: a check the Hub
+    /// could not answer (exit 2) has not passed, in any format.
     pub fn passed(&self) -> bool {
-        !self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
+        self.incomplete.is_none() && !self.failed()
+    }
+
+    /// A finding at or above the fail-on level.
+    pub fn failed(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity >= self.fail_on)
     }
 }
 
@@ -241,6 +249,8 @@ fn local_facts(ctx: &Context) -> crate::rules::LocalFacts {
 /// verdict.
 pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
     let wanted = wanted_rules(input, policy, options);
+    // Budgets spent by an earlier lint on this thread are not this one's.
+    let _ = crate::budget::take_notes();
     let ctx = input.space.map(|space| Context::new(space, policy));
     let mut diagnostics = Vec::new();
     let mut sources = HashMap::new();
@@ -282,6 +292,7 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         };
         key(a).cmp(&key(b))
     });
+    limit_findings(&mut diagnostics);
     skipped.retain(|s| wanted(s.code));
     if input.lone_dockerfile {
         let reason = "a lone Dockerfile: no README.md or build context to check";
@@ -309,11 +320,44 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         fail_on: options.fail_on,
         sources,
         grader,
-        incomplete: input.live_failure.clone(),
+        incomplete: input.live_failure.clone().or_else(|| unreadable_folders(input.space?)),
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
         lone_dockerfile: input.lone_dockerfile,
         bom_files,
+        notes: crate::budget::take_notes(),
     }
+}
+
+/// Why the check is incomplete when folders of the Space could not be read: their files (a
+/// token among them) were not checked, so the run cannot pass.
+fn unreadable_folders(space: &Space) -> Option<String> {
+    let first = space.unreadable.first()?;
+    let more = match space.unreadable.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!("cannot read `{first}`{more} in the Space: the files there are not checked"))
+}
+
+/// Past [`crate::budget::MAX_FINDINGS`], the most severe findings are kept, in their order: the
+/// verdict (a finding at or above the fail-on level) is the same.
+fn limit_findings(diagnostics: &mut Vec<Diagnostic>) {
+    let max = crate::budget::MAX_FINDINGS;
+    if diagnostics.len() <= max {
+        return;
+    }
+    crate::budget::exhausted(crate::budget::Family::Findings);
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by_key(|i| std::cmp::Reverse(diagnostics[*i].severity));
+    let mut keep = vec![false; diagnostics.len()];
+    for i in order.into_iter().take(max) {
+        keep[i] = true;
+    }
+    let mut at = 0;
+    diagnostics.retain(|_| {
+        at += 1;
+        keep[at - 1]
+    });
 }
 
 /// What the replayed grader reads: the Hub's answer when there is a probe, and the files from

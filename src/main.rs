@@ -4,5 +4,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
+    spacecheck::panic::install_hook();
     std::process::exit(spacecheck::cli::main());
 }

@@ -77,6 +77,9 @@ pub struct Space {
     /// files fetched from the Hub, or a pushed tree. A folder that is none of these may be a
     /// part of a larger repository that a deploy step completes before pushing.
     pub whole: bool,
+    /// Folders inside the Space that could not be read (relative paths): their files are not
+    /// checked, so the check is incomplete.
+    pub unreadable: Vec<String>,
     gitignores: Vec<Gitignore>,
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
@@ -122,8 +125,19 @@ impl Space {
         Space::load_with_limit(root, MAX_WALK_ENTRIES)
     }
 
+    /// Loads a folder that holds exactly what was pushed (a commit's tree exported by the hook,
+    /// the files fetched from the Hub): every file in it reached the remote, so the Space's own
+    /// `.gitignore` is not applied (a force-added token file was pushed all the same).
+    pub fn load_pushed(root: &Path) -> Result<Space, TargetError> {
+        Space::load_inner(root, MAX_WALK_ENTRIES, true)
+    }
+
     /// Loads a Space, walking at most `max_entries` files and folders.
     pub fn load_with_limit(root: &Path, max_entries: usize) -> Result<Space, TargetError> {
+        Space::load_inner(root, max_entries, false)
+    }
+
+    fn load_inner(root: &Path, max_entries: usize, pushed: bool) -> Result<Space, TargetError> {
         let meta = fs::metadata(root).map_err(|e| TargetError(format!("cannot read `{}`: {e}", root.display())))?;
         if !meta.is_dir() {
             return Err(TargetError(format!(
@@ -147,7 +161,8 @@ impl Space {
             gitignores: Vec::new(),
             lfs: None,
             modes_known: true,
-            whole: root.join(".git").exists(),
+            whole: pushed || root.join(".git").exists(),
+            unreadable: Vec::new(),
             in_memory: false,
             canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
@@ -158,7 +173,7 @@ impl Space {
         if let Some(attrs) = space.load_text_at(&canonical_root, ".gitattributes").text() {
             space.lfs = lfs_matcher(root, &attrs.text);
         }
-        space.walk(max_entries);
+        space.walk(max_entries, !pushed)?;
         Ok(space)
     }
 
@@ -202,6 +217,7 @@ impl Space {
             lfs: None,
             modes_known: false,
             whole: false,
+            unreadable: Vec::new(),
             in_memory: true,
             canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
@@ -330,15 +346,28 @@ impl Space {
         Some(bytes)
     }
 
-    fn walk(&mut self, max_entries: usize) {
+    /// Lists the folder's files. A folder that cannot be read is an error (the Space itself)
+    /// or is recorded in `unreadable` (a folder inside it: its files are not checked, and the
+    /// report says the check is incomplete), never skipped in silence.
+    fn walk(&mut self, max_entries: usize, gitignore: bool) -> Result<(), TargetError> {
         let root = self.root.clone();
-        if let Some(gi) = gitignore_in(&root) {
+        if let Err(e) = fs::read_dir(&root) {
+            return Err(TargetError(format!("cannot read the folder `{}`: {e}", root.display())));
+        }
+        if let Some(gi) = gitignore.then(|| gitignore_in(&root)).flatten() {
             self.gitignores.push(gi);
         }
         let mut walker = walkdir::WalkDir::new(&root).follow_links(false).min_depth(1).into_iter();
         let mut seen = 0usize;
         while let Some(entry) = walker.next() {
-            let Ok(entry) = entry else { continue };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let at = e.path().and_then(|p| p.strip_prefix(&root).ok()).map(|p| p.to_string_lossy().to_string());
+                    self.unreadable.push(at.unwrap_or_default());
+                    continue;
+                }
+            };
             seen += 1;
             if seen > max_entries {
                 self.walk_truncated = true;
@@ -359,7 +388,7 @@ impl Space {
                     walker.skip_current_dir();
                     continue;
                 }
-                if let Some(gi) = gitignore_in(entry.path()) {
+                if let Some(gi) = gitignore.then(|| gitignore_in(entry.path())).flatten() {
                     self.gitignores.push(gi);
                 }
                 continue;
@@ -370,6 +399,7 @@ impl Space {
             self.files.push(FileEntry { path: rel, on_disk, size, is_symlink: file_type.is_symlink(), git_ignored });
         }
         self.files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(())
     }
 
     /// Whether git would leave this path out of a push (the Hub builds from what was pushed).

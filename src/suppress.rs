@@ -131,7 +131,15 @@ fn collect(
     malformed: &mut Vec<Malformed>,
 ) -> Vec<Suppression> {
     let mut out = Vec::new();
-    for line_no in 1..=file.line_count() {
+    // For each line, the next line at or after it that is neither blank nor a comment (one
+    // pass from the end: a run of comment lines is not walked once per comment).
+    let count = file.line_count();
+    let mut next_code = vec![count + 1; count + 2];
+    for line_no in (1..=count).rev() {
+        let t = file.text[file.line_span(line_no)].trim();
+        next_code[line_no] = if !t.is_empty() && !t.starts_with('#') { line_no } else { next_code[line_no + 1] };
+    }
+    for line_no in 1..=count {
         if !in_range(line_no) {
             continue;
         }
@@ -153,14 +161,7 @@ fn collect(
             }
         };
         // The next line that is neither blank nor a comment is the target.
-        let mut target = line_no + 1;
-        while target <= file.line_count() {
-            let t = file.text[file.line_span(target)].trim();
-            if !t.is_empty() && !t.starts_with('#') {
-                break;
-            }
-            target += 1;
-        }
+        let target = next_code[line_no + 1];
         let used = vec![false; codes.len()];
         let covers = match hadolint {
             Some((_, true)) => (1, usize::MAX),
@@ -194,9 +195,12 @@ pub fn apply(
             file,
             |_| true,
             |target| {
-                // The whole instruction that starts on the target line (continuation lines included).
-                let found =
-                    parsed.and_then(|df| df.instructions.iter().find(|i| file.line_col(i.span.start).0 == target));
+                // The whole instruction that starts on the target line (continuation lines
+                // included): instructions are in order, so a binary search finds it.
+                let found = parsed.and_then(|df| {
+                    let at = df.instructions.partition_point(|i| file.line_col(i.span.start).0 < target);
+                    df.instructions.get(at).filter(|i| file.line_col(i.span.start).0 == target)
+                });
                 match found {
                     Some(i) => (target, file.line_col(i.span.end).0),
                     None => (target, target),

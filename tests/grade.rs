@@ -451,3 +451,21 @@ fn resume_never_cuts_a_file_that_is_not_a_report() {
     let text = std::fs::read_to_string(&empty).unwrap();
     assert!(text.starts_with("row,space,") && text.contains("acme/truncated"), "{text}");
 }
+
+/// A Space whose requirements once made a parser panic: its row is graded like the others,
+/// and the report holds one row per roster row (a lost row would read as a smaller class).
+#[test]
+fn every_row_read_is_a_row_written() {
+    let (dir, path) = roster("student,space\na,acme/compliant\nb,acme/bom-marker\nc,acme/compliant\n");
+    let out_path = dir.path().join("report.json");
+    let out = spacecheck(Some(TOKEN))
+        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--out", out_path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let rows = report_rows(&out_path);
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows.iter().all(|r| r["result"] == "pass"), "{rows:?}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

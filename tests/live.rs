@@ -491,3 +491,33 @@ fn hub004_checks_the_build_secrets_the_dockerfile_mounts_without_a_policy() {
         missing[0]
     );
 }
+
+/// A student's app that redirects into the grader's network: the redirect is the app's
+/// answer; the address it names is never asked, and nothing of it reaches the report.
+#[test]
+fn an_app_redirect_is_an_answer_not_followed() {
+    let before = hub().hits("internal");
+    let r = remote("app-redirect", Some(TOKEN), &[]);
+    assert_eq!(hub().hits("internal"), before, "the redirect was followed: {}", r.stdout);
+    assert!(!r.stdout.contains("internal-only") && !r.stderr.contains("internal-only"), "{}", r.stdout);
+    assert!(!r.codes().contains(&"APP001".to_string()), "a redirect is the app answering: {:?}", r.codes());
+}
+
+/// Every file fetched from the Hub was pushed: a token file the Space's own .gitignore names
+/// (force-added) is a leak all the same.
+#[test]
+fn a_force_added_ignored_file_on_the_hub_is_scanned() {
+    let r = remote("ignored-token", Some(TOKEN), &[]);
+    let rp001 = r.json()["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "RP001").cloned();
+    assert!(rp001.is_some_and(|d| d["file"] == "notes.txt"), "{}", r.stdout);
+    assert_eq!(r.code, 1);
+}
+
+/// pep508_rs 0.9 panicked on a requirement with a BOM after its marker: the Space is checked,
+/// the line is not read, nothing panics.
+#[test]
+fn a_requirement_the_parser_chokes_on_is_not_a_crash() {
+    let r = remote("bom-marker", Some(TOKEN), &[]);
+    assert!(matches!(r.code, 0 | 1), "exit {}: {}", r.code, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}

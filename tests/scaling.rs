@@ -125,3 +125,85 @@ fn copies_times_files_stay_within_the_budget() {
     assert!(start.elapsed() < Duration::from_secs(10), "{:?}", start.elapsed());
     std::hint::black_box(report);
 }
+
+/// The Dockerfile families the red team made quadratic or worse: each doubles linearly now.
+fn dockerfile(body: &str) -> Vec<(String, String)> {
+    base_files(format!("FROM python:3.11\n{body}CMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n"))
+}
+
+/// Each relative WORKDIR makes a longer path: below PATH_MAX (the budget) the paths' total
+/// length grows with the square of the lines, as the image's would; past it (after about a
+/// hundred lines of 40 characters, so in every size here) the work is linear.
+#[test]
+fn relative_workdir_chains_grow_linearly() {
+    let line = format!("WORKDIR {}\n", "a".repeat(40));
+    assert_linear("WORKDIR chain", 150, &|n| dockerfile(&line.repeat(n)));
+}
+
+#[test]
+fn stage_chains_grow_linearly() {
+    assert_linear("stage chain", 100, &|n| {
+        let mut body = String::from("FROM python:3.11 AS s0\n");
+        for i in 0..n {
+            body.push_str(&format!("FROM s{i} AS s{}\nRUN echo {i}\n", i + 1));
+        }
+        base_files(body + "CMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n")
+    });
+}
+
+#[test]
+fn env_and_arg_chains_grow_linearly() {
+    assert_linear("ENV chain", 200, &|n| {
+        let mut body = String::new();
+        for i in 0..n {
+            body.push_str(&format!("ARG A{}=${{A{i}}}x\nENV E{}=$E{i}y\n", i + 1, i + 1));
+        }
+        let mut files = dockerfile(&body);
+        files[1].1 = (0..n).map(|i| format!("ARG G{i}=$G{}\n", i.saturating_sub(1))).collect::<String>() + &files[1].1;
+        files
+    });
+}
+
+#[test]
+fn run_lines_grow_linearly() {
+    assert_linear("RUN lines", 250, &|n| dockerfile(&"RUN echo hi && mkdir -p /app/x\n".repeat(n)));
+}
+
+#[test]
+fn suppression_comments_grow_linearly() {
+    assert_linear("suppressions", 250, &|n| dockerfile(&"# spacecheck: ignore=DF004\n".repeat(n)));
+}
+
+#[test]
+fn dockerignore_patterns_grow_linearly() {
+    assert_linear(".dockerignore", 100, &|n| {
+        let mut files = dockerfile("COPY . .\n");
+        files.push((".dockerignore".into(), (0..n).map(|i| format!("d{i}/**\n**/\n")).collect()));
+        files.push(("app.py".into(), "print(1)\n".into()));
+        files
+    });
+}
+
+#[test]
+fn nginx_blocks_grow_linearly() {
+    assert_linear("nginx blocks", 50, &|n| {
+        let mut files = base_files(
+            "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/nginx.conf\nCMD [\"nginx\", \"-g\", \"daemon off;\"]\n".into(),
+        );
+        let servers: String = (0..n)
+            .map(|i| format!("server {{\n listen {};\n location / {{\n if ($x) {{ return 200; }}\n }}\n}}\n", 8000 + i))
+            .collect();
+        files.push(("nginx.conf".into(), format!("events {{}}\nhttp {{\n{servers}}}\n")));
+        files
+    });
+}
+
+#[test]
+fn requirement_extras_grow_linearly() {
+    assert_linear("extras", 50, &|n| {
+        let mut files = dockerfile("COPY requirements.txt .\nRUN pip install -r requirements.txt\n");
+        let extras = (0..n).map(|i| format!("e{i}")).collect::<Vec<_>>().join(",");
+        files.push(("requirements.txt".into(), format!("uvicorn[{extras}]\nfastapi\n")));
+        files
+    });
+}

@@ -87,7 +87,12 @@ impl RowResult {
         codes.dedup();
         RowResult {
             row: row.clone(),
-            outcome: if report.passed() { Outcome::Pass } else { Outcome::Fail(codes) },
+            outcome: match (&report.incomplete, report.failed()) {
+                // The Hub could not be asked: never a pass, whatever was found before.
+                (Some(why), _) => Outcome::Error(why.clone()),
+                (None, false) => Outcome::Pass,
+                (None, true) => Outcome::Fail(codes),
+            },
             grader: report.grader.as_ref().map(|v| v.line()),
             sha: report.revision.clone(),
             // Bounded: a report row is for reading, and a hostile Space can fail many times.
@@ -212,19 +217,44 @@ impl Grader {
         }
     }
 
+    /// One row, whatever happens: a panic while grading it (a dependency's, on hostile input)
+    /// becomes an error row with the masked message, and a row past
+    /// [`crate::budget::ROW_SECONDS`] an error row too; the batch goes on.
+    async fn grade_row_guarded(self: Arc<Self>, row: Row) -> RowResult {
+        let seconds = crate::budget::ROW_SECONDS;
+        let for_error = row.clone();
+        let graded = tokio::spawn(async move {
+            tokio::time::timeout(std::time::Duration::from_secs(seconds), self.grade_row(&row)).await
+        })
+        .await;
+        match graded {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => RowResult::error(&for_error, format!("not graded: the row took over {seconds} s")),
+            Err(e) => match e.try_into_panic() {
+                Ok(payload) => RowResult::error(
+                    &for_error,
+                    format!("internal error while grading this row: {}", crate::panic::describe(&*payload)),
+                ),
+                Err(e) => RowResult::error(&for_error, format!("not graded: {e}")),
+            },
+        }
+    }
+
     /// Grades every row of the roster but those in `done` (row index → Space, from the
-    /// `--resume` report); `sink` gets results as they complete.
+    /// `--resume` report); `sink` gets results as they complete. Returns how many rows were
+    /// sent to grading, for the caller to check that each came back.
     pub async fn run<R: BufRead>(
         self: Arc<Self>,
         mut roster: CsvReader<R>,
         done: &HashMap<usize, String>,
         mut sink: impl FnMut(&RowResult),
-    ) -> Result<(), String> {
+    ) -> Result<usize, String> {
         let header = roster.next_record()?.ok_or("the roster is empty")?;
         let cols = columns(&header)?;
         let gate = Arc::new(Semaphore::new(self.concurrency.max(1)));
         let (tx, mut rx) = mpsc::channel::<RowResult>(self.concurrency.max(1) * 2);
         let mut index = 0usize;
+        let mut spawned = 0usize;
         let mut read_error = None;
         loop {
             // Write what is done while waiting for a free slot: memory stays bounded.
@@ -253,8 +283,9 @@ impl Grader {
             }
             let me = self.clone();
             let tx = tx.clone();
+            spawned += 1;
             tokio::spawn(async move {
-                let result = me.grade_row(&row).await;
+                let result = me.grade_row_guarded(row).await;
                 drop(permit);
                 let _ = tx.send(result).await;
             });
@@ -267,7 +298,7 @@ impl Grader {
             Some(e) => Err(format!(
                 "the roster could not be read past row {index}: {e} (the rows before it are in the report)"
             )),
-            None => Ok(()),
+            None => Ok(spawned),
         }
     }
 }
@@ -466,11 +497,13 @@ pub fn run_batch(batch: &Batch, grader: Grader, out: &mut dyn Write) -> Result<i
         .build()
         .map_err(|e| format!("cannot start the network runtime: {e}"))?;
     let mut write_failure = None;
+    let mut written = 0usize;
     let Output { mut sink, done, mut summary } = output;
     let graded = rt.block_on(Arc::new(grader).run(CsvReader::new(reader), &done, |r| {
         if let Some(b) = &bar {
             b.inc(1);
         }
+        written += 1;
         summary.count(r);
         if write_failure.is_none() {
             write_failure = sink.write(r).err();
@@ -484,7 +517,14 @@ pub fn run_batch(batch: &Batch, grader: Grader, out: &mut dyn Write) -> Result<i
     }
     sink.finish().map_err(write_err)?;
     drop(sink);
-    graded?;
+    let sent = graded?;
+    // Every row read must be in the report: a row lost is never a pass.
+    if written != sent {
+        return Err(format!(
+            "{} of the {sent} rows read are missing from the report: the batch is incomplete",
+            sent.saturating_sub(written)
+        ));
+    }
     crate::redact::warn(&closing_line(&summary, start));
     Ok(if summary.failed == 0 && summary.errors == 0 { 0 } else { 1 })
 }

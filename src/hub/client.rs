@@ -178,6 +178,9 @@ impl fmt::Display for HubError {
 #[derive(Clone)]
 pub struct HubClient {
     http: reqwest::Client,
+    /// For a Space's own app: redirects are not followed (an app's redirect is its answer,
+    /// and following it to 127.0.0.1 or an internal host would read that host for the app).
+    app_http: reqwest::Client,
     token: Option<Token>,
     pub options: ClientOptions,
     /// When the Hub asks everyone to wait (429), the whole client waits: one batch, one pace.
@@ -208,17 +211,22 @@ impl HubClient {
     }
 
     pub fn new(options: ClientOptions, token: Option<Token>) -> Result<HubClient, String> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
-            .user_agent(concat!("spacecheck/", env!("CARGO_PKG_VERSION")))
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(options.connect_timeout)
+                .timeout(options.timeout)
+                .user_agent(concat!("spacecheck/", env!("CARGO_PKG_VERSION")))
+        };
+        let http = builder().build().map_err(|e| format!("cannot set up HTTP: {e}"))?;
+        let app_http = builder()
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| format!("cannot set up HTTP: {e}"))?;
         // Unanswered requests already count as spent (pace.rs); one call a window is still kept
         // back: a full test run on two loaded cores once saw a single 429 in a 300-Space batch
         // (not reproduced since), and one call in 50 (or 500 on the Hub) is a cheap margin.
         let pacer = options.paced.then(|| Arc::new(Pacer::new(1)));
-        Ok(HubClient { http, token, options, resume_at: Arc::new(Mutex::new(None)), pacer })
+        Ok(HubClient { http, app_http, token, options, resume_at: Arc::new(Mutex::new(None)), pacer })
     }
 
     pub fn has_token(&self) -> bool {
@@ -295,7 +303,17 @@ impl HubClient {
 
     /// One request, its time bounded from the moment it is sent to the end of the body.
     async fn send(&self, url: &str, send_token: bool, limit: usize) -> Result<(Response, Option<Duration>), HubError> {
-        let mut request = self.http.get(url);
+        self.send_with(&self.http, url, send_token, limit).await
+    }
+
+    async fn send_with(
+        &self,
+        http: &reqwest::Client,
+        url: &str,
+        send_token: bool,
+        limit: usize,
+    ) -> Result<(Response, Option<Duration>), HubError> {
+        let mut request = http.get(url);
         if send_token {
             if let Some(t) = &self.token {
                 request = request.bearer_auth(t.expose());
@@ -312,9 +330,10 @@ impl HubClient {
     }
 
     /// A request to a Space's own app: once, never paced, and its answer (a 429 with
-    /// `Retry-After` included) never paces the Hub requests: the app is the student's.
+    /// `Retry-After` included) never paces the Hub requests: the app is the student's. A
+    /// redirect is returned as the answer, not followed.
     pub async fn get_app(&self, url: &str, send_token: bool, limit: usize) -> Result<Response, HubError> {
-        self.send(url, send_token, limit).await.map(|(r, _)| r)
+        self.send_with(&self.app_http, url, send_token, limit).await.map(|(r, _)| r)
     }
 
     /// Full-jitter exponential backoff: a random wait in [d/2, d], d = base · 2^attempt.

@@ -296,11 +296,14 @@ async fn check_app(client: &HubClient, info: &SpaceInfo) -> AppOutcome {
         host.trim_end_matches('/'),
         if base.starts_with('/') { base.to_string() } else { format!("/{base}") }
     );
-    // The token goes only to the Hub's own app domain (a private Space needs it); never to
-    // another host an answer might name.
-    let send_token = url::host_of(&url).is_some_and(|h| h.ends_with(".hf.space"));
+    // The token goes only to a private Space's app on the Hub's own app domain (it needs it);
+    // a public Space's app is the student's container and gets none, nor does any other host.
+    let send_token = info.private == Some(true) && url::host_of(&url).is_some_and(|h| h.ends_with(".hf.space"));
     match client.get_app(&url, send_token, 64 << 10).await {
         Ok(r) if r.is_success() => AppOutcome::Answered(r.status),
+        // A redirect is the app answering (to a login page, a trailing slash); where it points
+        // is not fetched, and nothing of it is quoted.
+        Ok(r) if (300..400).contains(&r.status) => AppOutcome::Answered(r.status),
         Ok(r) => AppOutcome::Failed(format!("GET {url} answered {}", r.describe())),
         // A large page is an answer only when its status is one.
         Err(HubError::TooLarge { status, .. }) if (200..300).contains(&status) => AppOutcome::Answered(status),

@@ -169,8 +169,8 @@ pub struct AppModel {
 }
 
 /// Budgets: files followed through imports, and bytes of Python read.
-const MAX_FILES: usize = 1_000;
-const MAX_BYTES: usize = 16 << 20;
+const MAX_FILES: usize = crate::budget::APP_FILES;
+const MAX_BYTES: usize = crate::budget::APP_BYTES;
 
 /// Servers and tools that run a Python file or module given as an argument.
 const RUNS_SCRIPT: &[(&str, &[&str])] = &[
@@ -416,7 +416,11 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
     let mut todo: Vec<String> = paths.clone();
     let mut read_entries = Vec::new();
     while let Some(path) = todo.pop() {
-        if reader.seen.len() >= MAX_FILES || reader.bytes >= MAX_BYTES || !reader.seen.insert(path.clone()) {
+        if reader.seen.len() >= MAX_FILES || reader.bytes >= MAX_BYTES {
+            crate::budget::exhausted(crate::budget::Family::AppCode);
+            continue;
+        }
+        if !reader.seen.insert(path.clone()) {
             continue;
         }
         let Some((rel, file)) = files.python_at(&path) else { continue };

@@ -115,13 +115,34 @@ impl FileSystem {
 
     /// Creates `path` and its missing parents (`mkdir -p`, WORKDIR, COPY's destination), owned
     /// by `owner`; an existing path keeps its owner.
+    ///
+    /// Every path in the map has its parents in it, so only the missing tail is walked: the
+    /// deepest ancestor present is found from the end (a chain of relative WORKDIRs adds one
+    /// folder per line instead of walking every parent again). A path past
+    /// [`crate::budget::PATH_BYTES`] is not modelled: below it, the map is unknown.
     pub fn create(&mut self, path: &str, owner: &Owner, world_writable: bool, instruction: usize, change: Change) {
-        let path = normalize(path);
-        let mut at = String::new();
-        for part in path.split('/').filter(|p| !p.is_empty()) {
-            at.push('/');
-            at.push_str(part);
-            self.paths.entry(at.clone()).or_insert(PathState {
+        if path.len() > crate::budget::PATH_BYTES {
+            crate::budget::exhausted(crate::budget::Family::PathLength);
+            return;
+        }
+        let cleaned;
+        let path = if path.contains("//") {
+            cleaned = path.split('/').filter(|p| !p.is_empty()).fold(String::new(), |at, p| at + "/" + p);
+            normalize(&cleaned)
+        } else {
+            normalize(path)
+        };
+        // The deepest ancestor (or the path itself) already in the map.
+        let mut present = path;
+        while present != "/" && !self.paths.contains_key(present) {
+            present = parent(present);
+        }
+        if present == path {
+            return;
+        }
+        let start = if present == "/" { 0 } else { present.len() };
+        for (i, _) in path[start + 1..].match_indices('/').map(|(i, s)| (start + 1 + i, s)).chain([(path.len(), "")]) {
+            self.paths.entry(path[..i].to_string()).or_insert(PathState {
                 owner: owner.clone(),
                 world_writable,
                 instruction: Some(instruction),
@@ -226,6 +247,10 @@ impl FileSystem {
     /// folder above it that exists, so that folder decides. `uid_of` resolves an owner.
     pub fn access(&self, path: &str, uid: u32, uid_of: &dyn Fn(&Owner) -> Option<u32>) -> Access {
         let path = normalize(path);
+        // Not modelled (see `create`): what is there is unknown.
+        if path.len() > crate::budget::PATH_BYTES {
+            return Access::Unknown;
+        }
         let mut at = path;
         loop {
             if let Some(state) = self.paths.get(at) {

@@ -311,6 +311,13 @@ impl ImageModel {
     }
 
     fn compute_needed_stages(&self) -> HashSet<usize> {
+        // The stages each stage copies from, gathered once.
+        let mut copied_from: HashMap<usize, Vec<usize>> = HashMap::new();
+        for c in &self.all_copies {
+            if let CopyFrom::Stage(i) = c.from {
+                copied_from.entry(c.stage).or_default().push(i);
+            }
+        }
         let mut needed: HashSet<usize> = HashSet::new();
         let mut todo: Vec<usize> = self.chain.clone();
         while let Some(s) = todo.pop() {
@@ -318,11 +325,7 @@ impl ImageModel {
                 continue;
             }
             todo.extend(self.stages[s].parent);
-            for c in self.all_copies.iter().filter(|c| c.stage == s) {
-                if let CopyFrom::Stage(i) = c.from {
-                    todo.push(i);
-                }
-            }
+            todo.extend(copied_from.get(&s).into_iter().flatten());
         }
         needed
     }
@@ -506,11 +509,14 @@ impl ImageModel {
         self.base_facts
     }
 
-    /// `stage` and the stages it is built `FROM`, nearest first (guarding against cycles).
+    /// `stage` and the stages it is built `FROM`, nearest first. A parent is always an earlier
+    /// stage (BuildKit resolves `FROM name` to a stage above), so the walk ends; past
+    /// [`crate::budget::MAX_STAGES`] it stops, and the root is unknown.
     pub fn lineage(&self, stage: usize) -> Vec<usize> {
         let mut lineage = vec![stage];
         while let Some(parent) = lineage.last().and_then(|s| self.stages.get(*s)).and_then(|st| st.parent) {
-            if lineage.contains(&parent) {
+            if lineage.len() >= crate::budget::MAX_STAGES {
+                crate::budget::exhausted(crate::budget::Family::Stages);
                 break;
             }
             lineage.push(parent);
@@ -753,8 +759,11 @@ fn global_args(before_from: &[Instruction]) -> (HashMap<String, Option<String>>,
     for (n, i) in before_from.iter().enumerate() {
         let Args::KeyValues(kvs) = &i.args else { continue };
         for kv in kvs {
-            let scope = Scope { env: HashMap::new(), args: global.clone() };
-            let value = kv.value.as_ref().map(|v| valued(v, &scope));
+            let value = kv.value.as_ref().map(|w| Valued {
+                raw: w.text.clone(),
+                value: shell::expand_shell_word(&w.text, &|name: &str| global.get(name).cloned().flatten()),
+                span: w.span.clone(),
+            });
             global.insert(kv.key.text.clone(), value.as_ref().map(|v| v.value.clone()));
             var_defs.push(VarDef {
                 name: kv.key.text.clone(),
@@ -778,14 +787,18 @@ fn read_stages(ins: &[Instruction], global: &HashMap<String, Option<String>>) ->
         ins.iter().enumerate().filter(|(_, i)| i.kind == Kind::From).map(|(n, _)| n).collect();
     let global_scope = Scope { env: HashMap::new(), args: global.clone() };
     let mut stages: Vec<Stage> = Vec::new();
+    // Each alias (case-insensitive, as BuildKit compares them) → the last stage named so.
+    let mut aliases: HashMap<String, usize> = HashMap::new();
     for (s, &fi) in from_indices.iter().enumerate() {
         let end = from_indices.get(s + 1).copied().unwrap_or(ins.len());
         let Args::From { image, alias } = &ins[fi].args else { continue };
         let expanded = expand(&image.text, &global_scope);
         let unresolved_args: Vec<String> =
             referenced_vars(&image.text).into_iter().filter(|v| global_scope.get(v).is_none()).collect();
-        let parent =
-            stages.iter().rposition(|st| st.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&expanded)));
+        let parent = aliases.get(&expanded.to_ascii_lowercase()).copied();
+        if let Some(a) = alias {
+            aliases.insert(a.text.to_ascii_lowercase(), s);
+        }
         let external = parent.is_none() && unresolved_args.is_empty() && !expanded.eq_ignore_ascii_case("scratch");
         stages.push(Stage {
             index: s,
@@ -802,14 +815,11 @@ fn read_stages(ins: &[Instruction], global: &HashMap<String, Option<String>>) ->
     stages
 }
 
-/// The final stage's chain, root ancestor first (guarding against cycles).
+/// The final stage's chain, root ancestor first (parents are earlier stages: the walk ends).
 fn chain_of(stages: &[Stage]) -> Vec<usize> {
     let Some(last) = stages.len().checked_sub(1) else { return Vec::new() };
     let mut chain = vec![last];
     while let Some(p) = stages[*chain.last().unwrap_or(&0)].parent {
-        if chain.contains(&p) {
-            break;
-        }
         chain.push(p);
     }
     chain.reverse();
@@ -892,7 +902,14 @@ impl Builder<'_> {
                     state.user = RuntimeUser::Set { user: valued(w, &state.scope), stage: stage.index };
                 }
                 (Kind::Workdir, Args::Text(w)) => {
-                    state.workdir = join_path(&state.workdir, &expand(&w.text, &state.scope));
+                    let workdir = join_path(&state.workdir, &expand(&w.text, &state.scope));
+                    // Past PATH_MAX the build fails (mkdir: file name too long); the model
+                    // keeps the last folder it could model rather than grow without bound.
+                    if workdir.len() > crate::budget::PATH_BYTES {
+                        crate::budget::exhausted(crate::budget::Family::PathLength);
+                        continue;
+                    }
+                    state.workdir = workdir;
                     if in_chain {
                         // BuildKit creates a missing WORKDIR as the USER of that point.
                         let owner = owner_of(&state.user, &self.model.base());
@@ -1075,6 +1092,12 @@ pub fn referenced_vars(text: &str) -> Vec<String> {
 
 /// `/app` + `data` → `/app/data`; absolute paths replace; `.` and `..` are folded.
 pub fn join_path(base: &str, path: &str) -> String {
+    // Both already clean (a WORKDIR chain joins one folder at a time): one copy, no split.
+    let clean = |p: &str| !p.split('/').any(|part| matches!(part, "." | ".."));
+    let base_clean = base.starts_with('/') && !base.contains("//") && (base == "/" || !base.ends_with('/'));
+    if base_clean && !path.is_empty() && !path.starts_with('/') && !path.contains("//") && clean(base) && clean(path) {
+        return if base == "/" { format!("/{path}") } else { format!("{base}/{path}") };
+    }
     let full = if path.starts_with('/') { path.to_string() } else { format!("{base}/{path}") };
     let mut parts: Vec<&str> = Vec::new();
     for p in full.split('/') {
@@ -1325,5 +1348,12 @@ mod tests {
         assert_eq!(join_path("/app", "../data"), "/data");
         assert_eq!(join_path("/app", "/x/"), "/x/");
         assert_eq!(join_path("/", "."), "/");
+        // The fast path (both clean) and the full one agree.
+        assert_eq!(join_path("/", "a"), "/a");
+        assert_eq!(join_path("/app", "a/b/"), "/app/a/b/");
+        assert_eq!(join_path("/app/", "x"), "/app/x");
+        assert_eq!(join_path("/app//b", "x"), "/app/b/x");
+        assert_eq!(join_path("/app", "x/./y"), "/app/x/y");
+        assert_eq!(join_path("/app", ".hidden/x"), "/app/.hidden/x");
     }
 }

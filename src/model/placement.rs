@@ -87,7 +87,7 @@ pub struct Placed {
 /// How many context entries one model may look at while placing copies (a Dockerfile of ten
 /// thousand `COPY . .` or wildcard copies over a large Space): past it, later copies are not
 /// placed and the files they bring are unknown to the rules.
-pub const PLACEMENT_BUDGET: usize = 100_000;
+pub const PLACEMENT_BUDGET: usize = crate::budget::PLACEMENT_ENTRIES;
 
 /// Whether the destination text names a folder by itself: `dir/`, `.`, `dir/.`.
 pub fn dest_text_is_dir(dest: &str) -> bool {
@@ -178,13 +178,7 @@ pub fn place_from_stage(op: &CopyOp, dest_is_dir: bool, from: &[Placed], budget:
 
 /// Takes one unit of the budget; false when none is left.
 fn spend(budget: &mut usize) -> bool {
-    match budget.checked_sub(1) {
-        Some(left) => {
-            *budget = left;
-            true
-        }
-        None => false,
-    }
+    crate::budget::spend(budget, 1, crate::budget::Family::Placement)
 }
 
 /// The sorted entries of `list` below the folder `prefix` (`dir/`; empty: all), found by binary

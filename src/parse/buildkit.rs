@@ -37,12 +37,16 @@ pub fn errors(file: &SourceFile, df: &Dockerfile) -> Vec<ParseError> {
             let flags = ins.flags.iter().take_while(|f| !f.name.is_empty());
             for flag in flags.filter(|f| !known.contains(&f.name.to_ascii_lowercase().as_str())) {
                 let message = format!("unknown flag: {}", flag.name);
-                out.push(ParseError { message, span: flag.span.clone() });
+                out.push(ParseError { over_budget: false, message, span: flag.span.clone() });
             }
         }
         for (word, span) in expanded_words(file, ins, df.escape) {
             if let Some(why) = lex_error(&word, df.escape) {
-                out.push(ParseError { message: format!("failed to process {word:?}: {why}"), span });
+                out.push(ParseError {
+                    over_budget: false,
+                    message: format!("failed to process {word:?}: {why}"),
+                    span,
+                });
             }
         }
     }

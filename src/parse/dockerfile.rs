@@ -172,6 +172,8 @@ impl Dockerfile {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// Not a syntax error: the file is past a budget ([`crate::budget`]) and was not read.
+    pub over_budget: bool,
     pub message: String,
     /// Byte span in the (BOM-less) text.
     pub span: Range<usize>,
@@ -194,8 +196,20 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
             Some(i) => message[..i].to_string(),
             None => message,
         };
-        ParseError { message: explain_crate_error(&message, text, &span), span }
+        ParseError { over_budget: false, message: explain_crate_error(&message, text, &span), span }
     })?;
+    if let Some(past) = parsed.instructions.get(crate::budget::MAX_INSTRUCTIONS) {
+        crate::budget::exhausted(crate::budget::Family::Instructions);
+        let span = convert(past, text).map(|i| i.span).unwrap_or(0..0);
+        return Err(ParseError {
+            over_budget: true,
+            message: format!(
+                "over {} instructions: too long for spacecheck to check (its budget, not a BuildKit limit)",
+                crate::budget::MAX_INSTRUCTIONS
+            ),
+            span,
+        });
+    }
     let mut instructions = Vec::with_capacity(parsed.instructions.len());
     for ins in &parsed.instructions {
         let mut converted = convert(ins, text)?;
@@ -402,6 +416,7 @@ fn prepass(text: &str) -> Result<Prepass, ParseError> {
     let escape = directives(text, &lines)?;
     if let Some(line) = lines.iter().find(|l| l.len() > MAX_LINE_BYTES + 1) {
         return Err(ParseError {
+            over_budget: false,
             message: format!(
                 "this line is {} bytes long; BuildKit refuses Dockerfile lines over {} bytes",
                 line.len(),
@@ -462,6 +477,7 @@ fn directives(text: &str, lines: &[Range<usize>]) -> Result<char, ParseError> {
                 "\\" => escape = '\\',
                 other => {
                     return Err(ParseError {
+                        over_budget: false,
                         message: format!("invalid escape token '{other}' does not match ` or \\"),
                         span: line.start..line.start + l.len(),
                     })
@@ -609,6 +625,7 @@ impl<'a> Scanner<'a> {
         }
         if !terminated {
             return Err(ParseError {
+                over_budget: false,
                 message: format!("unterminated heredoc: no line `{name}` closes the heredoc opened here"),
                 // The logical line has continuations removed: its offsets are not the file's.
                 span: start..start,
@@ -703,8 +720,11 @@ type Parts = (Kind, Range<usize>, Vec<Flag>, Args, usize);
 fn convert(ins: &parse_dockerfile::Instruction<'_>, text: &str) -> Result<Instruction, ParseError> {
     let parts = match build_parts(ins, text)? {
         Some(parts) => parts,
-        None => setting_parts(ins)?
-            .ok_or_else(|| ParseError { message: "an instruction spacecheck does not know".into(), span: 0..0 })?,
+        None => setting_parts(ins)?.ok_or_else(|| ParseError {
+            over_budget: false,
+            message: "an instruction spacecheck does not know".into(),
+            span: 0..0,
+        })?,
     };
     let (kind, keyword_span, flag_list, args, end) = parts;
     let end = end.min(text.len()).max(keyword_span.end);
@@ -788,13 +808,19 @@ fn setting_parts(ins: &parse_dockerfile::Instruction<'_>) -> Result<Option<Parts
             (Kind::Entrypoint, r.entrypoint.span.clone(), vec![], Args::Command(c), end)
         }
         I::Env(e) => {
-            let pairs = key_values(&e.arguments, true)
-                .map_err(|m| ParseError { message: m, span: e.env.span.start..e.arguments.span.end })?;
+            let pairs = key_values(&e.arguments, true).map_err(|m| ParseError {
+                over_budget: false,
+                message: m,
+                span: e.env.span.start..e.arguments.span.end,
+            })?;
             (Kind::Env, e.env.span.clone(), vec![], Args::KeyValues(pairs), e.arguments.span.end)
         }
         I::Arg(a) => {
-            let pairs = key_values(&a.arguments, false)
-                .map_err(|m| ParseError { message: m, span: a.arg.span.start..a.arguments.span.end })?;
+            let pairs = key_values(&a.arguments, false).map_err(|m| ParseError {
+                over_budget: false,
+                message: m,
+                span: a.arg.span.start..a.arguments.span.end,
+            })?;
             (Kind::Arg, a.arg.span.clone(), vec![], Args::KeyValues(pairs), a.arguments.span.end)
         }
         I::Label(l) => {

@@ -35,9 +35,14 @@ pub struct DockerIgnore {
 }
 
 impl DockerIgnore {
+    /// The patterns of a `.dockerignore`. A pattern repeated later with the same sign decides
+    /// every path the earlier one would (the last match wins), so only its last occurrence is
+    /// kept; past [`crate::budget::MAX_IGNORE_PATTERNS`] distinct patterns the rest are not
+    /// applied, and the budget is noted.
     pub fn parse(text: &str) -> DockerIgnore {
         let mut patterns = Vec::new();
         let mut exceptions = Vec::new();
+        let mut lines: Vec<(bool, String)> = Vec::new();
         for line in text.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -48,14 +53,24 @@ impl DockerIgnore {
                 None => (false, line),
             };
             let cleaned = clean(pattern);
-            if cleaned.is_empty() {
-                continue;
+            if !cleaned.is_empty() {
+                lines.push((negate, cleaned));
             }
-            if let Some(re) = compiled(&cleaned) {
+        }
+        let mut later: std::collections::HashSet<(bool, &str)> = std::collections::HashSet::new();
+        let last: Vec<bool> = lines.iter().rev().map(|(n, c)| later.insert((*n, c.as_str()))).collect();
+        let mut kept = lines.iter().zip(last.into_iter().rev()).filter(|(_, last)| *last).map(|(l, _)| l);
+        let kept: Vec<&(bool, String)> = kept.by_ref().take(crate::budget::MAX_IGNORE_PATTERNS).collect();
+        if kept.len() == crate::budget::MAX_IGNORE_PATTERNS && later.len() > kept.len() {
+            crate::budget::exhausted(crate::budget::Family::Ignore);
+        }
+        for (negate, cleaned) in kept {
+            let negate = *negate;
+            if let Some(re) = compiled(cleaned) {
                 patterns.push((re, negate));
             }
             if negate {
-                exceptions.push(cleaned);
+                exceptions.push(cleaned.clone());
             }
         }
         DockerIgnore { patterns, exceptions }

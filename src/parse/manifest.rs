@@ -63,10 +63,10 @@ pub fn requirement(text: &str) -> Option<Package> {
     // A direct reference (`name @ https://…`) names its package before the `@`; the URL itself
     // is not needed, and `pep508_rs`'s URL handling is left out of reach of hostile input.
     let text = text.split('@').next().unwrap_or(text).trim();
-    if !names_are_pep508(text) {
+    if !names_are_pep508(text) || !within_budget(text) {
         return None;
     }
-    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok()?;
+    let req = pep508(text)?;
     Some(Package {
         name: normalize_name(req.name.as_ref()),
         extras: req.extras.iter().map(|e| normalize_name(e.as_ref())).collect(),
@@ -80,18 +80,35 @@ pub fn requirement_constrains_version(text: &str) -> Option<bool> {
         Some((name, url)) => (name.trim(), Some(url)),
         None => (text.trim(), None),
     };
-    if !names_are_pep508(name_part) {
+    if !names_are_pep508(name_part) || !within_budget(name_part) {
         return None;
     }
     if url.is_some() {
         return Some(true);
     }
-    let req = Requirement::<pep508_rs::VerbatimUrl>::from_str(name_part).ok()?;
+    let req = pep508(name_part)?;
     Some(match req.version_or_url {
         Some(pep508_rs::VersionOrUrl::VersionSpecifier(spec)) => !spec.is_empty(),
         Some(pep508_rs::VersionOrUrl::Url(_)) => true,
         None => false,
     })
+}
+
+/// A requirement as `pep508_rs` reads it; `None` when it is not one, or when the parser panics
+/// (0.9 does on a non-ASCII character after a marker, `uvicorn ; os_name=="x"` then a BOM):
+/// such a line is not read, and nothing is printed.
+fn pep508(text: &str) -> Option<Requirement<pep508_rs::VerbatimUrl>> {
+    crate::panic::caught(|| Requirement::<pep508_rs::VerbatimUrl>::from_str(text).ok()).flatten()
+}
+
+/// Whether a requirement is short enough to read ([`crate::budget::REQUIREMENT_BYTES`]): the
+/// parser's time grows faster than the length (300,000 extras took 23 s).
+fn within_budget(text: &str) -> bool {
+    let ok = text.len() <= crate::budget::REQUIREMENT_BYTES;
+    if !ok {
+        crate::budget::exhausted(crate::budget::Family::Requirement);
+    }
+    ok
 }
 
 /// Whether the name and the extras are PEP 508 names (letters and digits, with `-_.` only
@@ -292,6 +309,19 @@ mod tests {
         let p = requirements_txt(text);
         assert_eq!(names(&p), vec!["fastapi", "uvicorn", "gradio-client", "torch"]);
         assert_eq!(p[1].extras, vec!["standard"]);
+    }
+
+    /// pep508_rs 0.9 panics on a BOM after a marker (the red team's row that ended a batch):
+    /// the line is not read, the others are; a line over the budget is not read either.
+    #[test]
+    fn lines_the_parser_cannot_take_are_not_read() {
+        let p = requirements_txt("uvicorn ; os_name==\"x\"\u{feff}\nfastapi\n");
+        assert_eq!(names(&p), vec!["fastapi"]);
+        assert_eq!(requirement_constrains_version("uvicorn ; os_name==\"x\"\u{feff}"), None);
+        let _ = crate::budget::take_notes();
+        let long = format!("uvicorn[{}]", vec!["e"; crate::budget::REQUIREMENT_BYTES].join(","));
+        assert!(requirement(&long).is_none());
+        assert!(crate::budget::take_notes().iter().any(|n| n.contains("requirement line")));
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub struct ConfError {
     pub message: String,
 }
 
-/// Every directive of a configuration text, in order (block heads included).
+/// Every directive of a configuration text, in order (block heads included). Blocks nested
+/// deeper than [`crate::budget::MAX_NESTING`] (each directive carries its context, so depth
+/// costs memory per directive) make the text unread: an error, as callers treat any text
+/// they cannot read, with the budget noted.
 pub fn parse(text: &str) -> Result<Vec<Directive>, ConfError> {
     let mut lexer = Lexer { chars: text.chars().peekable(), line: 1 };
     let mut out = Vec::new();
@@ -47,6 +50,10 @@ pub fn parse(text: &str) -> Result<Vec<Directive>, ConfError> {
                     context: context.clone(),
                 });
                 if token == Token::Open {
+                    if context.len() >= crate::budget::MAX_NESTING {
+                        crate::budget::exhausted(crate::budget::Family::Nesting);
+                        return Err(ConfError { line: first_line, message: "blocks nested too deep to read".into() });
+                    }
                     context.push(name.clone());
                 }
                 words.clear();
@@ -182,6 +189,15 @@ mod tests {
         assert_eq!(d[4].line, 5);
         assert_eq!(d[6].context, ["http", "server"]);
         assert_eq!(d[8].context, ["http", "server", "location"]);
+    }
+
+    #[test]
+    fn nesting_past_the_budget_is_not_read() {
+        let depth = crate::budget::MAX_NESTING;
+        let ok = format!("{}{}", "a {\n".repeat(depth), "}\n".repeat(depth));
+        assert_eq!(parse(&ok).unwrap().len(), depth);
+        let deep = format!("{}{}", "a {\n".repeat(depth + 1), "}\n".repeat(depth + 1));
+        assert_eq!(parse(&deep).unwrap_err().line, depth + 1);
     }
 
     #[test]

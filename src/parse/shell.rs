@@ -499,7 +499,9 @@ pub fn assignment(word: &str) -> Option<(&str, &str)> {
 }
 
 /// Removes quotes and expands `$VAR`, `${VAR}`, `${VAR:-default}` and friends in one shell word.
-/// Unknown variables stay as written.
+/// Unknown variables stay as written, and so does a reference whose value would take the word
+/// past [`crate::budget::EXPANSION_BYTES`] (`ENV A1=$A0$A0`, doubled forty times, would take
+/// terabytes): every word expands to at most that budget plus its own length.
 pub fn expand_shell_word(word: &str, vars: &dyn VarLookup) -> String {
     let mut out = String::with_capacity(word.len());
     let bytes = word.as_bytes();
@@ -535,7 +537,12 @@ pub fn expand_shell_word(word: &str, vars: &dyn VarLookup) -> String {
             }
             (_, b'$') => {
                 let (text, used) = expand_reference(&word[i..], vars);
-                out.push_str(&text);
+                if out.len() + text.len() > crate::budget::EXPANSION_BYTES && text.len() > used {
+                    crate::budget::exhausted(crate::budget::Family::Expansion);
+                    out.push_str(&word[i..i + used]);
+                } else {
+                    out.push_str(&text);
+                }
                 i += used;
                 continue;
             }
@@ -660,6 +667,18 @@ mod tests {
         assert_eq!(words("uvicorn a:b --port \"$PORT\""), vec![vec!["uvicorn", "a:b", "--port", "7860"]]);
         assert_eq!(words("x ${MISSING:-8000} ${EMPTY:-1} ${EMPTY-2}"), vec![vec!["x", "8000", "1", ""]]);
         assert_eq!(words("x $UNKNOWN '$PORT'"), vec![vec!["x", "$UNKNOWN", "$PORT"]]);
+    }
+
+    #[test]
+    fn an_expansion_past_its_budget_stays_as_written() {
+        let big = "x".repeat(crate::budget::EXPANSION_BYTES / 2 + 1);
+        let vars = |name: &str| (name == "A").then(|| big.clone());
+        let _ = crate::budget::take_notes();
+        let once = expand_shell_word("$A", &vars);
+        assert_eq!(once.len(), big.len());
+        let twice = expand_shell_word("${A}-$A", &vars);
+        assert_eq!(twice, format!("{big}-$A"));
+        assert!(crate::budget::take_notes().iter().any(|n| n.contains("expanded")));
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod tests {
             revision: None,
             bom_files: vec![],
             lone_dockerfile: false,
+            notes: vec![],
         };
         let out = super::render(&report);
         assert_eq!(out.lines().count(), 1, "{out:?}");

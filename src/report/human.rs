@@ -2,7 +2,7 @@
 //! terminal; plain ASCII without colour when not a terminal or when NO_COLOR is set (CI logs,
 //! pipes, snapshot tests).
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic};
 
 use crate::lint::Report;
 use crate::rules::{Diagnostic, Severity};
@@ -12,8 +12,9 @@ pub fn render(report: &Report, style: super::Style) -> String {
     if style.quiet {
         let handler = handler(style.color);
         let mut out = String::new();
+        let mut lines = Lines::default();
         for d in &safe.diagnostics {
-            render_one(&handler, &safe, d, &mut out);
+            render_one(&handler, &safe, d, &mut lines, &mut out);
         }
         return out;
     }
@@ -75,6 +76,7 @@ fn without_controls(report: &Report) -> Report {
 fn render_safe(report: &Report, style: super::Style) -> String {
     let handler = handler(style.color);
     let mut out = String::new();
+    let mut lines = Lines::default();
     out.push_str(&format!("spacecheck {} (policy: {})\n\n", report.target, report.policy));
     let is_grader = |d: &&Diagnostic| d.code.matches_prefix("GA");
     if report.grader.is_some() {
@@ -83,7 +85,7 @@ fn render_safe(report: &Report, style: super::Style) -> String {
             out.push_str(&format!("== {title} ==\n\n"));
             let mut any = false;
             for d in report.diagnostics.iter().filter(|d| is_grader(d) == grader_side) {
-                render_one(&handler, report, d, &mut out);
+                render_one(&handler, report, d, &mut lines, &mut out);
                 any = true;
             }
             if !any {
@@ -92,7 +94,7 @@ fn render_safe(report: &Report, style: super::Style) -> String {
         }
     } else {
         for d in &report.diagnostics {
-            render_one(&handler, report, d, &mut out);
+            render_one(&handler, report, d, &mut lines, &mut out);
         }
     }
     out.push_str(&skipped_lines(report, style.show_skipped));
@@ -101,7 +103,14 @@ fn render_safe(report: &Report, style: super::Style) -> String {
     }
     let (e, w, i) = (report.count(Severity::Error), report.count(Severity::Warning), report.count(Severity::Info));
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let verdict = if report.passed() { "PASS" } else { "FAIL" };
+    for note in &report.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
+    let verdict = match (&report.incomplete, report.failed()) {
+        (Some(_), _) => "INCOMPLETE",
+        (None, false) => "PASS",
+        (None, true) => "FAIL",
+    };
     out.push_str(&format!(
         "{verdict}: {}, {}, {} (failing on {}{})\n",
         plural(e, "error"),
@@ -117,7 +126,67 @@ fn render_safe(report: &Report, style: super::Style) -> String {
     out
 }
 
-fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic, out: &mut String) {
+/// Where each line of each source begins, computed once per render: a report of thousands of
+/// findings in one file must not scan the file from its start for each one.
+#[derive(Default)]
+struct Lines(std::collections::HashMap<String, Vec<usize>>);
+
+impl Lines {
+    fn starts(&mut self, name: &str, text: &str) -> &[usize] {
+        self.0.entry(name.to_string()).or_insert_with(|| {
+            std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect()
+        })
+    }
+}
+
+/// The lines of a source around a span, as miette reads them: miette walks a source from its
+/// start to find a span's line, so it is given only these lines, with their true offsets and
+/// line numbers.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file, and its first line (0-based).
+    start: usize,
+    first_line: usize,
+}
+
+/// Lines of context miette shows around a label, and a margin.
+const EXCERPT_LINES: usize = 4;
+
+impl Excerpt {
+    fn around(name: &str, text: &str, span: &std::ops::Range<usize>, starts: &[usize]) -> Excerpt {
+        let line_of = |offset: usize| starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        let first_line = line_of(span.start).saturating_sub(EXCERPT_LINES);
+        let last_line = line_of(span.end) + EXCERPT_LINES + 1;
+        let start = starts[first_line];
+        let end = starts.get(last_line).copied().unwrap_or(text.len());
+        Excerpt { name: name.to_string(), text: text[start..end].to_string(), start, first_line }
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let offset = span.offset().checked_sub(self.start).ok_or(miette::MietteError::OutOfBounds)?;
+        let local = miette::SourceSpan::new(offset.into(), span.len());
+        let inner = self.text.as_bytes().read_span(&local, before, after)?;
+        let at = miette::SourceSpan::new((inner.span().offset() + self.start).into(), inner.span().len());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            at,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic, lines: &mut Lines, out: &mut String) {
     let severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
@@ -154,7 +223,8 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, d: &Diagnostic,
     }
     let rendered = if let Some((name, text, span)) = snippet {
         diag = diag.with_label(LabeledSpan::new(d.label.clone(), span.start, span.end - span.start));
-        let report = miette::Report::new(diag).with_source_code(NamedSource::new(name.clone(), text.clone()));
+        let excerpt = Excerpt::around(name, text, &span, lines.starts(name, text));
+        let report = miette::Report::new(diag).with_source_code(excerpt);
         let mut s = String::new();
         handler.render_report(&mut s, report.as_ref()).map(|_| s)
     } else {
@@ -198,6 +268,7 @@ mod tests {
             revision: None,
             bom_files: vec![],
             lone_dockerfile: false,
+            notes: vec![],
         };
         for color in [false, true] {
             let out = super::render(&report, crate::report::Style { color, ..Default::default() });

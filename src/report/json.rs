@@ -53,6 +53,9 @@ pub fn render(report: &Report) -> String {
             "passed": report.passed(),
         }
     });
+    if !report.notes.is_empty() {
+        out["notes"] = json!(report.notes);
+    }
     if let Some(why) = &report.incomplete {
         // The check could not be completed (exit 2): the findings above are those it made.
         // Never "passed" then: a consumer reading only the JSON must not take it for a pass.

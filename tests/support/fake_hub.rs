@@ -190,6 +190,7 @@ pub fn router(state: Arc<HubState>) -> Router {
         .route("/api/whoami-v2", get(whoami))
         .route("/app/{owner}/{name}", get(app))
         .route("/app/{owner}/{name}/", get(app))
+        .route("/internal", get(internal))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api_limit))
         .with_state(state)
 }
@@ -213,6 +214,9 @@ const KNOWN: &[&str] = &[
     "echo-token",
     "many-files",
     "trickle",
+    "app-redirect",
+    "bom-marker",
+    "ignored-token",
     STUDENT,
 ];
 
@@ -300,6 +304,15 @@ fn files(name: &str) -> Vec<(&'static str, String)> {
     ])
     // `echo-token`: a listed file the Hub refuses with a message that repeats the token.
     .chain((name == "echo-token").then(|| ("notes.txt", String::new())))
+    // `ignored-token`: a file its own .gitignore names, force-added and pushed with a token
+    // (built here, so that no scanner flags this file).
+    .chain((name == "ignored-token").then(|| (".gitignore", "notes.txt\n".to_string())))
+    .chain((name == "ignored-token").then(|| ("notes.txt", format!("token: hf_{}{}\n", "PlMoKnIjUhBvGyTfCrDx", "EsZaWqPlMoKnIjUh"))))
+    .map(|(path, text)| match (name, path) {
+        // pep508_rs 0.9 panicked on a BOM after a marker: the row must still be graded.
+        ("bom-marker", "requirements.txt") => (path, format!("{text}uvicorn ; os_name==\"x\"\u{feff}\n")),
+        _ => (path, text),
+    })
     .collect()
 }
 
@@ -627,6 +640,12 @@ async fn whoami(headers: HeaderMap) -> Response {
     }
 }
 
+/// A service only the grader's machine reaches: it must never be asked on a Space's behalf.
+async fn internal(State(state): State<Arc<HubState>>) -> Response {
+    count(&state, "internal".to_string());
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal-only: admin panel, db=10.0.0.5").into_response()
+}
+
 async fn app(
     State(state): State<Arc<HubState>>,
     Path((owner, name)): Path<(String, String)>,
@@ -645,6 +664,11 @@ async fn app(
         // An error page larger than what spacecheck reads is still an error.
         "app-huge-error" => (StatusCode::SERVICE_UNAVAILABLE, "x".repeat(200 * 1024)).into_response(),
         "sleeping" | "build-error" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
+        // A student's app redirecting to a service inside the grader's network.
+        "app-redirect" => {
+            let port = *state.port.lock().unwrap();
+            (StatusCode::FOUND, [(header::LOCATION, format!("http://127.0.0.1:{port}/internal"))], "").into_response()
+        }
         _ if owner == "sleepy" => (StatusCode::SERVICE_UNAVAILABLE, "Space is sleeping").into_response(),
         _ => json_ok(json!({"status": "healthy", "service": "deployment-ready-ga2-f0af22", "port": 7255})),
     }

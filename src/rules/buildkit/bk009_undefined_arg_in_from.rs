@@ -36,6 +36,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some((_, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
     let meta = meta_args(model);
     let declared: Vec<&str> = meta.iter().map(|(n, _)| n.as_str()).chain(PLATFORM_ARGS.iter().copied()).collect();
+    let mut suggestions = crate::budget::SUGGESTION_OPTIONS;
     for ins in &df.instructions {
         let Args::From { image, .. } = &ins.args else { continue };
         let platform = platform_flag(ins).map(|(v, _)| v).unwrap_or_default();
@@ -44,7 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if declared.contains(&name.as_str()) || reported.contains(&name) {
                 continue;
             }
-            let hint = suggest(&name, declared.iter().copied()).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+            let hint = suggest(&name, declared.iter().copied(), &mut suggestions).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
             let message = format!("FROM argument '{name}' is not declared{hint}");
             out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP));
             reported.push(name);

@@ -62,6 +62,7 @@ fn expanded_words(ins: &Instruction) -> Vec<&str> {
 /// for a stage on an image whose variables are not known.
 fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Vec<Diagnostic>) {
     let meta: Vec<String> = meta_args(model).into_iter().map(|(n, _)| n).collect();
+    let mut suggestions = crate::budget::SUGGESTION_OPTIONS;
     let mut ended: Vec<Option<BTreeSet<String>>> = Vec::with_capacity(model.stages.len());
     for stage in &model.stages {
         let start = match stage.parent {
@@ -79,7 +80,7 @@ fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Ve
                     continue;
                 }
                 let options = defined.iter().map(String::as_str).chain(meta.iter().map(String::as_str));
-                let hint = suggest(&name, options).map(|s| format!(" (did you mean ${s}?)")).unwrap_or_default();
+                let hint = suggest(&name, options, &mut suggestions).map(|s| format!(" (did you mean ${s}?)")).unwrap_or_default();
                 let message = format!("Usage of undefined variable '${name}'{hint}");
                 let with_default = expanded_words(ins).iter().any(|w| w.contains(&format!("${{{name}:-")) || w.contains(&format!("${{{name}-")));
                 let help = if with_default { HELP_DEFAULT } else { HELP };

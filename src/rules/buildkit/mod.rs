@@ -163,11 +163,24 @@ pub fn keyword<'a>(file: &'a SourceFile, ins: &Instruction) -> &'a str {
 
 /// BuildKit's suggestion (`util/suggest`): the option at Levenshtein distance below 3, case
 /// sensitive; none when the value is itself an option.
-pub fn suggest<'a>(value: &str, options: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+///
+/// A suggestion is help text: an option whose length alone puts it 3 away is skipped, and each
+/// option weighed takes one unit of `budget` (one per rule and Dockerfile, from
+/// [`crate::budget::SUGGESTION_OPTIONS`]): a Dockerfile of thousands of variables, each used
+/// undefined, would otherwise compare every pair. Once it is spent, no suggestion is made.
+pub fn suggest<'a>(value: &str, options: impl IntoIterator<Item = &'a str>, budget: &mut usize) -> Option<&'a str> {
     let mut best: Option<(&str, usize)> = None;
+    let len = value.chars().count();
     for option in options {
         if option == value {
             return None;
+        }
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        if option.chars().count().abs_diff(len) >= 3 {
+            continue;
         }
         let d = crate::suggest::distance(value, option);
         if d < 3 && best.is_none_or(|(_, bd)| d < bd) {
@@ -296,8 +309,11 @@ mod tests {
 
     #[test]
     fn suggestions_are_close_names() {
-        assert_eq!(suggest("PAHT", ["PATH", "HOME"]), Some("PATH"));
-        assert_eq!(suggest("BULIDPLATFORM", PLATFORM_ARGS.iter().copied()), Some("BUILDPLATFORM"));
-        assert_eq!(suggest("version", ["tag"]), None);
+        let mut budget = 100;
+        assert_eq!(suggest("PAHT", ["PATH", "HOME"], &mut budget), Some("PATH"));
+        assert_eq!(suggest("BULIDPLATFORM", PLATFORM_ARGS.iter().copied(), &mut budget), Some("BUILDPLATFORM"));
+        assert_eq!(suggest("version", ["tag"], &mut budget), None);
+        // A spent budget makes no suggestion.
+        assert_eq!(suggest("PAHT", ["PATH"], &mut 0), None);
     }
 }

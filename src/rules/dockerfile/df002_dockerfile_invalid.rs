@@ -41,6 +41,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
     let (Some(file), Some(parsed)) = (ctx.dockerfile_file(), &ctx.dockerfile) else { return };
     match parsed {
+        Err(e) if e.over_budget => out.push(
+            Diagnostic::new(&RULE, format!("the Dockerfile cannot be checked: {}", e.message))
+                .at(file, e.span.clone())
+                .label("here"),
+        ),
         Err(e) => out.push(
             Diagnostic::new(&RULE, format!("the Dockerfile does not parse: {}", e.message))
                 .at(file, e.span.clone())

@@ -93,9 +93,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let needed = model.needed_stages();
     for stage in needed.iter().copied() {
+        // Only a stage that creates users or groups can fail here (most have none: the look
+        // back below is not paid for them).
+        let creates = |c: &crate::parse::shell::SimpleCommand| {
+            asks_for_1000(c) || c.program_name().is_some_and(|p| SHADOW_TOOLS.contains(&p))
+        };
+        if !model.runs.iter().any(|r| r.stage == stage && r.commands.iter().any(creates)) {
+            continue;
+        }
         let base = model.stage_base(stage);
         // The RUNs this stage's image is made of: its own and those of the stages it is built FROM.
-        let lineage = model.lineage(stage);
+        let lineage: std::collections::HashSet<usize> = model.lineage(stage).into_iter().collect();
         let runs: Vec<&RunCommand> = model.runs.iter().filter(|r| lineage.contains(&r.stage)).collect();
         for (at, run) in runs.iter().enumerate().filter(|(_, r)| r.stage == stage) {
             let found = run.commands.iter().enumerate().filter(|(_, c)| !c.conditional).find_map(|(k, c)| {

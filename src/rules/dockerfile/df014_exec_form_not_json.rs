@@ -112,7 +112,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let needed = model.needed_stages();
     let start: Vec<usize> =
         [&model.start.cmd, &model.start.entrypoint].iter().filter_map(|c| c.as_ref().map(|(_, span)| span.start)).collect();
-    let runs: Vec<usize> = model.runs.iter().filter(|r| needed.contains(&r.stage)).map(|r| r.instruction).collect();
+    let runs: std::collections::HashSet<usize> =
+        model.runs.iter().filter(|r| needed.contains(&r.stage)).map(|r| r.instruction).collect();
     for (n, ins) in df.instructions.iter().enumerate() {
         let Args::Command(CommandForm::Shell(word)) = &ins.args else { continue };
         let judged = match ins.kind {

@@ -57,7 +57,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// How many Space paths the wildcard sources of one Dockerfile may be matched against in all:
 /// past it, the wildcards left are not checked (a wildcard that matches nothing is no failure,
 /// so nothing false is said).
-const GLOB_BUDGET: usize = 1_000_000;
+const GLOB_BUDGET: usize = crate::budget::GLOB_STEPS;
 
 /// The paths each wildcard source matched (a Dockerfile repeats the same ones), and what is
 /// left of the budget.
@@ -72,10 +72,9 @@ impl Globs {
             return found.clone();
         }
         let cost = space.files.len() + space.dirs.len();
-        if cost > self.budget {
+        if !crate::budget::spend(&mut self.budget, cost, crate::budget::Family::Globs) {
             return Vec::new();
         }
-        self.budget -= cost;
         let glob = Glob::new(rel);
         let found: Vec<(String, bool)> = space
             .files

@@ -1,0 +1,63 @@
+//! Panics: none is expected, but a dependency can panic on hostile input (`pep508_rs` did on a
+//! marker followed by a BOM). What a panic prints goes through the same masking as every other
+//! stream (its message can quote the line that caused it, a token with it), and a panic caught
+//! where the input is known to be the cause prints nothing: the caller treats that input as
+//! unread.
+
+use std::cell::Cell;
+
+thread_local! {
+    /// Set while [`caught`] runs: the hook stays silent.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs the process's panic hook: one masked line on standard error, control characters
+/// escaped, with the place in spacecheck's code; never the default hook's unmasked message.
+pub fn install_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        if QUIET.with(Cell::get) {
+            return;
+        }
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        crate::redact::warn(&format!(
+            "spacecheck: internal error{place}: {message}; please report it (the input that caused it is not shown)"
+        ));
+    }));
+}
+
+/// Runs `f`; a panic inside it is caught silently and becomes `None`.
+pub fn caught<T>(f: impl FnOnce() -> T) -> Option<T> {
+    let was = QUIET.with(|q| q.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was));
+    result.ok()
+}
+
+/// The text of a caught panic's payload, masked, for an error row or message.
+pub fn describe(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_string());
+    crate::redact::mask(&message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_caught_panic_is_none_and_the_value_passes_through() {
+        assert_eq!(caught(|| 7), Some(7));
+        assert_eq!(caught(|| -> i32 { panic!("boom") }), None);
+        // Quiet only inside.
+        assert!(!QUIET.with(Cell::get));
+    }
+}
