@@ -34,9 +34,44 @@ pub struct Values {
     pub app_port_env: bool,
 }
 
+/// Text for each language the files are written in. A policy is shared (a course hands one to
+/// every student): its values are data, so each is written as a literal of the language it
+/// lands in, never pasted as code.
+mod quote {
+    /// A double-quoted string literal, valid in Python and in YAML (a JSON string is both).
+    pub fn string(s: &str) -> String {
+        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    }
+
+    /// A YAML value: as it is when it is plain words, else a quoted string.
+    pub fn yaml(s: &str) -> String {
+        let plain = !s.is_empty()
+            && s.chars().all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ','))
+            && !s.starts_with([' ', '-'])
+            && !s.ends_with(' ');
+        if plain {
+            s.to_string()
+        } else {
+            string(s)
+        }
+    }
+
+    /// Text inside HTML elements.
+    pub fn html(s: &str) -> String {
+        s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    }
+
+    /// One line of Markdown (a heading): line breaks and other controls become spaces.
+    pub fn line(s: &str) -> String {
+        s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    }
+}
+
 impl Values {
     /// The policy's values where it has them; a Space named after its folder on 7860 otherwise.
-    pub fn of(policy: &Policy, dir: &Path) -> Values {
+    /// A base image that is not an image reference, or a secret that is not a variable name,
+    /// is refused: both are written into the Dockerfile and the app's code.
+    pub fn of(policy: &Policy, dir: &Path) -> Result<Values, String> {
         // The folder's name (it may not exist yet); `.` is the current folder's.
         let name = |d: &Path| d.file_name().map(|n| n.to_string_lossy().to_string());
         let folder = name(dir)
@@ -47,25 +82,38 @@ impl Values {
             Some(token) => format!("{token} Docker Space"),
             None => "A Docker Space checked by spacecheck".to_string(),
         };
-        Values {
+        let base_image = policy.dockerfile.base_image.clone().unwrap_or_else(|| "python:3.11-slim".into());
+        if base_image.contains(char::is_whitespace) || crate::parse::image_ref::ImageRef::parse(&base_image).is_err() {
+            return Err(format!("the policy's base image {base_image:?} is not an image reference"));
+        }
+        let secret = policy.space.secrets.first().cloned();
+        if let Some(name) = &secret {
+            let mut chars = name.chars();
+            let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(format!("the policy's secret {name:?} is not an environment variable name"));
+            }
+        }
+        Ok(Values {
             title,
             port: policy.space.app_port.unwrap_or(7860),
             short_description: short_description.chars().take(60).collect(),
-            base_image: policy.dockerfile.base_image.clone().unwrap_or_else(|| "python:3.11-slim".into()),
-            secret: policy.space.secrets.first().cloned(),
+            base_image,
+            secret,
             app_port_env: policy.assignment.is_some(),
-        }
+        })
     }
 }
 
 fn readme(v: &Values, template: Template) -> String {
     format!(
         "---\ntitle: {title}\nemoji: 🐳\ncolorFrom: blue\ncolorTo: indigo\nsdk: docker\napp_port: {port}\n\
-         short_description: {desc}\npinned: false\n---\n\n# {title}\n\nA {kind} Docker Space, made by \
+         short_description: {desc}\npinned: false\n---\n\n# {heading}\n\nA {kind} Docker Space, made by \
          `spacecheck init` and checked by `spacecheck .`.\n",
-        title = v.title,
+        title = quote::yaml(&v.title),
         port = v.port,
-        desc = v.short_description,
+        desc = quote::yaml(&v.short_description),
+        heading = quote::line(&v.title),
         kind = match template {
             Template::Fastapi => "FastAPI",
             Template::Gradio => "gradio",
@@ -106,15 +154,17 @@ fn dockerfile(v: &Values, template: Template) -> String {
 /// What the app reads of its secret: whether it is set, never its value.
 fn secret_line(v: &Values, indent: &str) -> String {
     match &v.secret {
-        Some(name) => format!("{indent}\"secret_configured\": bool(os.environ.get(\"{name}\")),\n"),
+        Some(name) => format!("{indent}\"secret_configured\": bool(os.environ.get({})),\n", quote::string(name)),
         None => String::new(),
     }
 }
 
 fn fastapi_app(v: &Values) -> String {
     let secret = secret_line(v, "        ");
-    let body =
-        format!("    return {{\n        \"status\": \"ok\",\n        \"space\": \"{}\",\n{secret}    }}\n", v.title);
+    let body = format!(
+        "    return {{\n        \"status\": \"ok\",\n        \"space\": {},\n{secret}    }}\n",
+        quote::string(&v.title)
+    );
     format!(
         "import os\n\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get(\"/\")\ndef root() -> dict:\n{body}"
     )
@@ -122,13 +172,16 @@ fn fastapi_app(v: &Values) -> String {
 
 fn gradio_app(v: &Values) -> String {
     let greet = "def greet(name: str) -> str:\n    return f\"Hello, {name}!\"\n";
-    let demo = format!("demo = gr.Interface(fn=greet, inputs=\"text\", outputs=\"text\", title=\"{}\")\n", v.title);
+    let demo = format!(
+        "demo = gr.Interface(fn=greet, inputs=\"text\", outputs=\"text\", title={})\n",
+        quote::string(&v.title)
+    );
     let launch = format!("    demo.launch(server_name=\"0.0.0.0\", server_port={})\n", v.port);
     format!("import gradio as gr\n\n\n{greet}\n\n{demo}\nif __name__ == \"__main__\":\n{launch}")
 }
 
 fn static_page(v: &Values) -> String {
-    let t = &v.title;
+    let t = quote::html(&v.title);
     let head = format!("<head><meta charset=\"utf-8\"><title>{t}</title></head>\n");
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n{head}<body><h1>{t}</h1><p>A static Docker Space.</p></body>\n</html>\n"
@@ -142,7 +195,10 @@ fn app(v: &Values, template: Template) -> (&'static str, String) {
         Template::Gradio => ("app.py", gradio_app(v)),
         Template::Streamlit => (
             "app.py",
-            format!("import streamlit as st\n\nst.title(\"{}\")\nst.write(\"Hello from a Docker Space.\")\n", v.title),
+            format!(
+                "import streamlit as st\n\nst.title({})\nst.write(\"Hello from a Docker Space.\")\n",
+                quote::string(&v.title)
+            ),
         ),
         Template::Static => ("index.html", static_page(v)),
     }

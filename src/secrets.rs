@@ -101,13 +101,41 @@ pub fn find_credentials(text: &str) -> Vec<(&'static str, Range<usize>)> {
     let present = patterns_in(text);
     for p in PATTERNS.iter().zip(present).filter(|(_, here)| *here).map(|(p, _)| p) {
         for m in p.regex().find_iter(text) {
-            if !is_placeholder(m.as_str()) {
+            let header_only = m.as_str().starts_with("-----BEGIN") && !has_key_body(&text[m.end()..]);
+            if !is_placeholder(m.as_str()) && !header_only {
                 found.push((p.kind, m.range()));
             }
         }
     }
     found.sort_by_key(|(_, r)| r.start);
     found
+}
+
+/// Whether a PEM header is followed by a key: base64 text (at least 40 characters, across
+/// line breaks, written `\n` escapes and string quotes) within the next few hundred bytes. A
+/// header alone (`line.startswith("-----BEGIN RSA PRIVATE KEY-----")`, a parser's test) holds
+/// nothing secret.
+fn has_key_body(after: &str) -> bool {
+    let mut run = 0usize;
+    let mut chars = after.chars().take(600).peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '+' | '/' | '=' => {
+                run += 1;
+                if run >= 40 {
+                    return true;
+                }
+            }
+            // A written `\n` in a string literal.
+            '\\' if chars.peek() == Some(&'n') => {
+                chars.next();
+            }
+            ' ' | '\t' | '\r' | '\n' | '"' | '\'' => {}
+            // A header line of an encrypted key (`Proc-Type: 4,ENCRYPTED`) starts the count again.
+            _ => run = 0,
+        }
+    }
+    false
 }
 
 /// `hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`, `sk-XXXX...`: too few distinct characters to be real.

@@ -714,3 +714,15 @@ fn df022_removes_a_reload_flag() {
     let dir = check_fix(README_7255, &dockerfile, "DF022", &[]);
     assert!(dockerfile_text(dir.path()).contains(&cmd), "{}", dockerfile_text(dir.path()));
 }
+
+/// `exec` is a shell builtin: `CMD ["exec", …]` cannot start (no such program). The array runs
+/// the program `exec` named.
+#[test]
+fn dl3025_drops_the_shell_builtin_exec() {
+    let dockerfile = "FROM python:3.11\nRUN useradd -m -u 1000 user\nUSER user\nCMD exec python -m http.server 7860\n";
+    let policy = "rules:\n  DL3025: warning\n";
+    let dir =
+        check_fix_with(policy, b"---\nsdk: docker\napp_port: 7860\n---\n", dockerfile, "DL3025", &["--unsafe-fixes"]);
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    assert!(text.ends_with("CMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n"), "{text}");
+}

@@ -41,6 +41,15 @@ fn roster(text: &str) -> (tempfile::TempDir, PathBuf) {
 
 const POLICY: &str = "tests/support/hub-policy.yaml";
 
+/// The same policy without its required secret: for batches graded without a token (which
+/// cannot list secrets, so a policy that requires one makes every row "not checked").
+fn policy_without_secrets(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    let path = dir.join("no-secrets.yaml");
+    std::fs::write(&path, text.lines().filter(|l| !l.contains("secrets:")).collect::<Vec<_>>().join("\n")).unwrap();
+    path
+}
+
 #[test]
 fn a_mixed_roster_is_reported_row_by_row() {
     let (dir, path) = roster(
@@ -138,9 +147,10 @@ fn a_large_roster_streams() {
     for _ in 0..2000 {
         text.push_str("acme/compliant\n");
     }
-    let (_dir, path) = roster(&text);
+    let (dir, path) = roster(&text);
+    let policy = policy_without_secrets(dir.path());
     let out = spacecheck(None)
-        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "32"])
+        .args(["grade", path.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--concurrency", "32"])
         .output()
         .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
@@ -220,12 +230,13 @@ fn a_batch_paced_by_the_window_gets_no_429() {
     for _ in 0..300 {
         text.push_str("acme/compliant\n");
     }
-    let (_dir, path) = roster(&text);
+    let (dir, path) = roster(&text);
+    let policy = policy_without_secrets(dir.path());
     *limited.state.api_window.lock().unwrap() = Some(FixedWindow::new(quota, width));
     let start = std::time::Instant::now();
     let out = spacecheck(None)
         .env("HF_ENDPOINT", limited.endpoint())
-        .args(["grade", path.to_str().unwrap(), "--policy", POLICY, "--concurrency", "16"])
+        .args(["grade", path.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--concurrency", "16"])
         .output()
         .unwrap();
     let took = start.elapsed();
@@ -468,4 +479,59 @@ fn every_row_read_is_a_row_written() {
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(rows.iter().all(|r| r["result"] == "pass"), "{rows:?}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
+/// `--since` never keeps a pass the info call already contradicts: a Space at the same commit
+/// that no longer runs (here asleep; crashed alike) is graded again.
+#[test]
+fn since_grades_again_a_space_that_no_longer_runs() {
+    let (dir, path) = roster("student,space\na,acme/sleeping\n");
+    let first = dir.path().join("first.json");
+    grade(&[path.to_str().unwrap(), "--out", first.to_str().unwrap()]);
+    // Last week's report: a pass at this very commit.
+    let mut rows = report_rows(&first);
+    assert_ne!(rows[0]["result"], "pass", "{rows:?}");
+    rows[0]["result"] = "pass".into();
+    rows[0]["failing_codes"] = serde_json::json!([]);
+    rows[0]["findings"] = serde_json::json!([]);
+    // As the report writes them: one row per line.
+    let lines: Vec<String> = rows.iter().map(|r| serde_json::to_string(r).unwrap()).collect();
+    std::fs::write(&first, format!("[\n{}\n]\n", lines.join(",\n"))).unwrap();
+    let second = dir.path().join("second.json");
+    let out = grade(&[path.to_str().unwrap(), "--since", first.to_str().unwrap(), "--out", second.to_str().unwrap()]);
+    assert!(second.exists(), "{}", String::from_utf8_lossy(&out.stderr));
+    let row = report_rows(&second).remove(0);
+    assert_eq!(row["reused"], false, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_ne!(row["result"], "pass", "{row}");
+}
+
+/// A roster row naming the Space (`OWNER/NAME`) is graded as its Spaces URL is: the same
+/// grader verdict as the URL row, not "INCOMPLETE".
+#[test]
+fn an_owner_name_row_gets_the_graders_verdict() {
+    let email = "23f1000000@ds.study.iitm.ac.in";
+    let (_dir, path) = roster(&format!(
+        "email,space\n{email},acme/ga2-084d53\n{email},https://huggingface.co/spaces/acme/ga2-084d53\n"
+    ));
+    let out = spacecheck(Some(TOKEN))
+        .args(["grade", path.to_str().unwrap(), "--assignment", "ga2", "--retries", "1"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(rows.iter().all(|r| r.contains(",pass,") && r.contains("grader: PASS")), "{csv}");
+}
+
+/// Without a token that may list secrets, a policy's required secret is not checked: the row
+/// says so and is not a pass (skipped is not passed).
+#[test]
+fn a_secret_not_checked_is_not_a_pass() {
+    let (dir, path) = roster("space\nacme/compliant\n");
+    let out_path = dir.path().join("report.json");
+    let out = grade(&[path.to_str().unwrap(), "--out", out_path.to_str().unwrap()]);
+    let row = report_rows(&out_path).remove(0);
+    assert_eq!(row["result"], "error", "{row}");
+    assert!(row["error"].as_str().is_some_and(|e| e.contains("HUB004") && e.contains("not checked")), "{row}");
+    assert_ne!(out.status.code(), Some(0));
 }

@@ -271,3 +271,21 @@ fn a_token_in_a_file_with_a_non_utf8_name_is_found() {
     assert!(rp001["file"].as_str().unwrap().starts_with("conf"), "{rp001}");
     assert!(!v.to_string().contains(&token[3..20]));
 }
+
+/// U+FFFE and U+FFFF are not XML characters: a file name holding them must not make the
+/// JUnit report ill-formed.
+#[test]
+fn junit_never_carries_characters_xml_forbids() {
+    let dir = space_with_dockerfile(b"FROM python:3.11\nUSER 1000\n");
+    let token = format!("hf_{}", "QwErTyUiOpAsDfGhJkLzXcVbNmQwErTyUi");
+    std::fs::write(dir.path().join("notes\u{FFFE}\u{FFFF}.txt"), format!("t = '{token}'\n")).expect("write");
+    let out = Command::cargo_bin("spacecheck")
+        .expect("bin")
+        .arg(dir.path())
+        .args(["--format", "junit"])
+        .output()
+        .expect("run");
+    let xml = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(xml.contains("RP001") && xml.contains("notes"), "{xml}");
+    assert!(!xml.contains(['\u{FFFE}', '\u{FFFF}']), "{xml}");
+}

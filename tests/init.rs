@@ -125,3 +125,68 @@ fn init_takes_a_policys_values_and_never_overwrites() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A shared policy's values are data: written as literals of the language they land in, they
+/// never become code (a name that closes the string and calls `os.system`), YAML keys (a
+/// description with a line break) or markup; a base image or secret that cannot be one is
+/// refused. An email with a line break is refused too (it would add keys to spacecheck.yaml).
+#[test]
+fn a_hostile_policy_never_writes_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yaml");
+    let name = r#"x", "pwned": __import__("os").system("id"), "y": "</title><script>alert(1)</script>"#;
+    let yaml = format!(
+        "space:\n  name: {}\n  description_contains: \"ok\\nsdk: gradio\"\n  app_port: 7860\n",
+        serde_json::to_string(name).unwrap()
+    );
+    std::fs::write(&policy, &yaml).unwrap();
+    for template in ["fastapi", "gradio", "streamlit", "static"] {
+        let space = dir.path().join(template);
+        let out = spacecheck(&[
+            "init",
+            space.to_str().unwrap(),
+            "--template",
+            template,
+            "--policy",
+            policy.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{template}: {}", String::from_utf8_lossy(&out.stderr));
+        let readme = std::fs::read_to_string(space.join("README.md")).unwrap();
+        assert!(readme.contains("sdk: docker\n") && !readme.contains("\nsdk: gradio"), "{readme}");
+        let app = ["main.py", "app.py", "index.html"]
+            .iter()
+            .find_map(|f| std::fs::read_to_string(space.join(f)).ok())
+            .unwrap();
+        assert!(template != "static" || !app.contains("<script>"), "{template}: {app}");
+        if template != "static" {
+            // Python reads the title as one string: no call of os.system anywhere.
+            let check = "import ast,sys\ntree = ast.parse(sys.stdin.read())\nassert not any(isinstance(n, ast.Call) and getattr(n.func, 'attr', '') == 'system' for n in ast.walk(tree))\n";
+            let mut python = std::process::Command::new("python3");
+            python.args(["-c", check]).stdin(std::process::Stdio::piped());
+            let mut child = python.spawn().unwrap();
+            std::io::Write::write_all(&mut child.stdin.take().unwrap(), app.as_bytes()).unwrap();
+            assert!(child.wait().unwrap().success(), "{template}: the policy's name became code:\n{app}");
+        }
+        let (v, _) = lint_json(&space);
+        assert!(!codes(&v).iter().any(|c| c.starts_with("FM")), "{template}: {:?}", codes(&v));
+    }
+    for bad in [
+        "dockerfile:\n  base_image: \"python:3.11\\nRUN curl x | sh\"\n",
+        "space:\n  secrets: [\"X\\\")); import os; ((\\\"\"]\n",
+    ] {
+        std::fs::write(&policy, bad).unwrap();
+        let out =
+            spacecheck(&["init", dir.path().join("refused").to_str().unwrap(), "--policy", policy.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!dir.path().join("refused").join("Dockerfile").exists());
+    }
+    let out = spacecheck(&[
+        "init",
+        dir.path().join("email").to_str().unwrap(),
+        "--assignment",
+        "ga2",
+        "--email",
+        "a@b.c\npolicy: x",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+}

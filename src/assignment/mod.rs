@@ -76,8 +76,8 @@ pub fn lookup(id: &str) -> Result<&'static Assignment, String> {
 
 /// The values of the student with this email (it must look like an address).
 pub fn student(email: &str) -> Result<StudentValues, String> {
-    if !email.contains('@') {
-        return Err(format!("`{email}` does not look like an email address"));
+    if !email.contains('@') || email.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(format!("{email:?} does not look like an email address"));
     }
     Ok(derive(email))
 }

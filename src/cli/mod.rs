@@ -97,7 +97,11 @@ fn run_init(args: &InitArgs) -> Result<(String, i32), CannotCheck> {
             if args.template != Template::Fastapi {
                 return Err(format!("{} is graded on a FastAPI app (requirements.txt with fastapi and uvicorn): use the fastapi template", a.id));
             }
-            let yaml = format!("# The course assignment this Space is checked against: `spacecheck .` reads it.\nassignment: {}\nemail: {email}\n", a.id);
+            let yaml = format!(
+                "# The course assignment this Space is checked against: `spacecheck .` reads it.\nassignment: {}\nemail: {}\n",
+                a.id,
+                serde_json::to_string(email).unwrap_or_default()
+            );
             (assignment::policy_for(&assignment::student(email)?, a), Some(yaml))
         }
         (_, _, Some(path)) => {
@@ -106,7 +110,7 @@ fn run_init(args: &InitArgs) -> Result<(String, i32), CannotCheck> {
         }
         _ => (Policy::baseline(), None),
     };
-    let values = init::Values::of(&policy, &args.dir);
+    let values = init::Values::of(&policy, &args.dir)?;
     let written = init::write(&args.dir, &init::files(&values, args.template, policy_file))?;
     let names: Vec<String> =
         written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).collect();

@@ -67,6 +67,14 @@ pub struct RowResult {
     pub reused: bool,
 }
 
+/// The live checks a report skipped (what the Hub was not asked), as an error row's reason.
+fn unchecked(report: &Report) -> Option<String> {
+    let live = |code| crate::rules::all().iter().any(|r| r.code == code && r.is_live());
+    let skipped: Vec<String> =
+        report.skipped.iter().filter(|s| live(s.code)).map(|s| format!("{} ({})", s.code, s.reason)).collect();
+    (!skipped.is_empty()).then(|| format!("not checked: {}", skipped.join("; ")))
+}
+
 impl RowResult {
     fn error(row: &Row, message: String) -> RowResult {
         RowResult {
@@ -87,11 +95,14 @@ impl RowResult {
         codes.dedup();
         RowResult {
             row: row.clone(),
-            outcome: match (&report.incomplete, report.failed()) {
+            outcome: match (&report.incomplete, report.failed(), unchecked(report)) {
                 // The Hub could not be asked: never a pass, whatever was found before.
-                (Some(why), _) => Outcome::Error(why.clone()),
-                (None, false) => Outcome::Pass,
-                (None, true) => Outcome::Fail(codes),
+                (Some(why), _, _) => Outcome::Error(why.clone()),
+                (None, true, _) => Outcome::Fail(codes),
+                // A requirement of the Hub left unchecked (the secrets, without a token that
+                // may list them) is not passed: the row says what was not checked.
+                (None, false, Some(why)) => Outcome::Error(why),
+                (None, false, None) => Outcome::Pass,
             },
             grader: report.grader.as_ref().map(|v| v.line()),
             sha: report.revision.clone(),
@@ -177,23 +188,35 @@ impl Grader {
             }
             Some(a) => {
                 let mut p = assignment::policy_for(&assignment::derive(&row.email), a);
-                p.submission = Some(row.space.trim().to_string()).filter(|s| s.contains("://"));
+                // A URL is what the student submitted, checked as written (check 1); a row
+                // naming the Space (`OWNER/NAME`) stands for its Spaces URL, as `hf://` does.
+                let space = row.space.trim();
+                p.submission = Some(match parse_space(space) {
+                    Ok(id) if !space.contains("://") => format!("https://huggingface.co/spaces/{id}"),
+                    _ => space.to_string(),
+                });
                 Ok(p)
             }
             None => Ok(self.policy.clone()),
         }
     }
 
-    /// `--since`: the earlier result, when the Space is still at the commit it was graded at.
-    /// Costs the one info call the full check would make first.
-    async fn unchanged(&self, row: &Row, id: &str) -> Option<RowResult> {
+    /// `--since`: the earlier result, when the Space is still at the commit it was graded at
+    /// and what the info call shows of it now could not change the result: the Space runs,
+    /// and its visibility is the one the policy asks for. (A Space made private since, or
+    /// crashed and answering 503, is graded again.) Costs the one info call the full check
+    /// would make first.
+    async fn unchanged(&self, row: &Row, id: &str, policy: &Policy) -> Option<RowResult> {
         let earlier = self.earlier.as_ref()?.get(id, &row.email)?;
         let Ok(InfoOutcome::Found(info)) = probe::fetch_info(&self.client, id).await else { return None };
-        (info.sha.is_some() && info.sha == earlier.sha).then(|| RowResult {
-            row: row.clone(),
-            reused: true,
-            ..earlier.clone()
-        })
+        let running = info.runtime.as_ref().and_then(|r| r.stage.as_deref()) == Some("RUNNING");
+        let visibility = match policy.space.visibility.as_deref() {
+            Some("public") => info.private == Some(false),
+            Some(_) => info.private == Some(true),
+            None => true,
+        };
+        let same = info.sha.is_some() && info.sha == earlier.sha && running && visibility;
+        same.then(|| RowResult { row: row.clone(), reused: true, ..earlier.clone() })
     }
 
     async fn grade_row(&self, row: &Row) -> RowResult {
@@ -205,7 +228,7 @@ impl Grader {
             Ok(p) => p,
             Err(e) => return RowResult::error(row, e),
         };
-        if let Some(reused) = self.unchanged(row, &id).await {
+        if let Some(reused) = self.unchanged(row, &id, &policy).await {
             return reused;
         }
         let mut notes = Vec::new();

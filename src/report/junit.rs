@@ -18,6 +18,9 @@ fn xml(text: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\t' => out.push_str("&#9;"),
             c if c.is_control() => {}
+            // Not XML characters at all (XML 1.0, `Char`): U+FFFE, U+FFFF. (Surrogates cannot
+            // be in a Rust string.) Shown as the replacement character.
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -32,6 +32,9 @@ the fix)."#,
 /// What the finding means on the Hub, and the fix.
 const HELP: &str = "the server may not get the Hub's stop signal: write it as a JSON array (`CMD [\"prog\", \"arg\"]`)";
 
+/// For `CMD exec …`: the shell replaces itself with the server, which gets the signal.
+const HELP_EXEC: &str = "`exec` already hands the stop signal to the server; BuildKit warns about every shell form: a JSON array (`CMD [\"prog\", \"arg\"]`) says the same without a shell";
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some((_, df)) = dockerfile(ctx) else { return };
     let Some(model) = &ctx.model else { return };
@@ -43,10 +46,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for ins in &df.instructions[stage.body.clone()] {
             match (&ins.kind, &ins.args) {
                 (Kind::Shell, _) => shell = true,
-                (Kind::Cmd | Kind::Entrypoint, Args::Command(CommandForm::Shell(_))) if !shell => {
+                (Kind::Cmd | Kind::Entrypoint, Args::Command(CommandForm::Shell(line))) if !shell => {
                     let name = ins.kind.keyword();
                     let message = format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
-                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP));
+                    let execs = line.text.split_whitespace().next() == Some("exec") && !line.text.contains(['&', ';', '|', '\n']);
+                    let help = if execs { HELP_EXEC } else { HELP };
+                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, help));
                 }
                 _ => {}
             }

@@ -34,7 +34,8 @@ line that is one plain command (no variables, quotes, operators or redirections)
 };
 
 /// The JSON array for a shell-form command line, when exec form means exactly the same words:
-/// one simple command, nothing a shell would interpret.
+/// one simple command, nothing a shell would interpret. A leading `exec` is the shell's builtin
+/// (no program of that name exists): the array starts with the program it runs.
 fn as_exec_form(text: &str) -> Option<String> {
     let shell_syntax = |c: char| "$`\\\"'*?[]{}~#;&|<>()".contains(c);
     if text.contains(shell_syntax) || text.contains('\n') {
@@ -43,6 +44,13 @@ fn as_exec_form(text: &str) -> Option<String> {
     let commands = shell::parse_commands(text, &shell::no_vars);
     let [SimpleCommand { words, assignments, redirects, .. }] = commands.as_slice() else { return None };
     if words.is_empty() || !assignments.is_empty() || !redirects.is_empty() {
+        return None;
+    }
+    let words = match words.split_first() {
+        Some((first, rest)) if first == "exec" => rest,
+        _ => words,
+    };
+    if words.is_empty() || words[0].starts_with('-') {
         return None;
     }
     serde_json::to_string(words).ok().map(|json| json.replace("\",\"", "\", \""))
@@ -54,7 +62,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Args::Command(CommandForm::Shell(line)) = &step.ins.args else { continue };
         let keyword = step.ins.kind.keyword();
         let commands = shell::parse_commands(&line.text, &shell::no_vars);
-        let message = if commands.len() > 1 {
+        let execs = commands.len() == 1 && commands[0].words.first().is_some_and(|w| w == "exec");
+        let message = if execs {
+            format!(
+                "`{keyword} exec …` in shell form: the shell already hands over to the server (it gets the stop \
+                 signal); the JSON array says the same without a shell"
+            )
+        } else if commands.len() > 1 {
             format!(
                 "`{keyword}` in shell form with several commands keeps `/bin/sh` as the main process: the server never \
                  gets the stop signal when the Space restarts, and is killed instead of shutting down"
@@ -101,5 +115,9 @@ mod tests {
         assert_eq!(as_exec_form("PORT=7860 node server.js"), None);
         assert_eq!(as_exec_form("python app.py > log"), None);
         assert_eq!(as_exec_form("python 'my app.py'"), None);
+        // `exec` is the shell's builtin: the array runs the program it names.
+        assert_eq!(as_exec_form("exec python app.py").as_deref(), Some(r#"["python", "app.py"]"#));
+        assert_eq!(as_exec_form("exec"), None);
+        assert_eq!(as_exec_form("exec -a name python app.py"), None);
     }
 }

@@ -53,11 +53,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(f) => std::borrow::Cow::Borrowed(f),
             None => {
                 let Some(bytes) = ctx.space.read_prefix(entry) else { continue };
-                if bytes.iter().take(8192).any(|&b| b == 0) {
-                    continue;
-                }
                 // The cheap pre-filter first: most files hold nothing credential-shaped.
                 if !crate::secrets::may_hold_credentials(&bytes) {
+                    continue;
+                }
+                // A binary file (a committed SQLite database, a `.pyc`) holds a token in clear
+                // all the same: reported on the file, since lines mean nothing there.
+                if bytes.iter().take(8192).any(|&b| b == 0) {
+                    let text = String::from_utf8_lossy(&bytes);
+                    let mut kinds: Vec<&str> = find_credentials(&text).into_iter().map(|(kind, _)| kind).collect();
+                    kinds.dedup();
+                    for kind in kinds {
+                        out.push(
+                            Diagnostic::new(
+                                &RULE,
+                                format!("`{}` (a binary file) contains {kind}; pushing it publishes it (value not shown)", entry.path),
+                            )
+                            .in_file(&entry.path, None)
+                            .help("remove the file from the Space (and its history), revoke the credential now, and set it as a Space secret")
+                            .redacted(),
+                        );
+                    }
                     continue;
                 }
                 let text = String::from_utf8_lossy(&bytes);
@@ -96,7 +112,31 @@ mod tests {
         assert_eq!(find_credentials(concat!("AKIA", "IOSFODNN7EXAMPLQ")).len(), 1);
         assert!(find_credentials("hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx").is_empty());
         assert!(find_credentials("from huggingface_hub import hf_hub_download").is_empty());
-        assert!(find_credentials(concat!("-----BEGIN OPENSSH ", "PRIVATE KEY-----")).len() == 1);
+        // A PEM header with its key; a header alone (a parser's constant) holds nothing.
+        let body = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n";
+        let key = format!("{}\n{body}-----END OPENSSH PRIVATE KEY-----\n", concat!("-----BEGIN OPENSSH ", "PRIVATE KEY-----"));
+        assert_eq!(find_credentials(&key).len(), 1);
+        let escaped = format!("KEY = \"{}\\n{}\"", concat!("-----BEGIN RSA ", "PRIVATE KEY-----"), body.trim());
+        assert_eq!(find_credentials(&escaped).len(), 1);
+        assert!(find_credentials(concat!("-----BEGIN OPENSSH ", "PRIVATE KEY-----")).is_empty());
+        let check = format!("if line.startswith(\"{}\"):\n    return True\n", concat!("-----BEGIN RSA ", "PRIVATE KEY-----"));
+        assert!(find_credentials(&check).is_empty());
+    }
+
+    /// A committed SQLite file or `.pyc` holds the token in clear among binary bytes: found,
+    /// reported on the file (a line means nothing there).
+    #[test]
+    fn binary_files_are_scanned() {
+        let mut db = b"SQLite format 3\0\0\x10\0".to_vec();
+        db.extend_from_slice(format!("\0\0token={TOKEN}\0\x01").as_bytes());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("README.md"), README).unwrap();
+        std::fs::write(dir.path().join("cache.db"), &db).unwrap();
+        let space = crate::space::Space::load(dir.path()).unwrap();
+        let report = crate::lint::lint(&space, &crate::policy::Policy::baseline(), &Default::default());
+        let f = report.diagnostics.iter().find(|d| d.code == "RP001").expect("RP001 in a binary file");
+        assert_eq!(f.file.as_deref(), Some("cache.db"));
+        assert!(f.position.is_none() && f.message.contains("binary") && !f.message.contains(&TOKEN[3..]));
     }
 
     #[test]
