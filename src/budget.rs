@@ -89,7 +89,9 @@ impl Family {
                 "the application is over {APP_FILES} files or {} MiB: the rest of its code is not read",
                 APP_BYTES >> 20
             ),
-            Family::Listing => format!("over {LISTING_ENTRIES} files: the rest of the Space is not listed"),
+            Family::Listing => format!(
+                "over {LISTING_ENTRIES} files, or files over {LISTING_DEPTH} folders deep: the rest of the Space is not listed"
+            ),
             Family::Instructions => {
                 format!("a Dockerfile of over {MAX_INSTRUCTIONS} instructions is not checked")
             }
@@ -122,6 +124,8 @@ pub const APP_FILES: usize = 1_000;
 pub const APP_BYTES: usize = 16 << 20;
 /// Entries of a Space's folder or a Hub listing.
 pub const LISTING_ENTRIES: usize = 100_000;
+/// Folders deep a file of a Hub listing may be.
+pub const LISTING_DEPTH: usize = 64;
 /// Seconds one row of a batch may take (downloads, probes and linting), rate-limit waits
 /// included.
 pub const ROW_SECONDS: u64 = 900;

@@ -324,7 +324,12 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
         lone_dockerfile: input.lone_dockerfile,
         bom_files,
-        notes: crate::budget::take_notes(),
+        notes: {
+            if input.space.is_some_and(|s| s.listing_cut) {
+                crate::budget::exhausted(crate::budget::Family::Listing);
+            }
+            crate::budget::take_notes()
+        },
     }
 }
 

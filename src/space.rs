@@ -80,6 +80,9 @@ pub struct Space {
     /// Folders inside the Space that could not be read (relative paths): their files are not
     /// checked, so the check is incomplete.
     pub unreadable: Vec<String>,
+    /// Some files the Hub listed were left out ([`Space::add_listed_files`]): the file list is
+    /// partial.
+    pub listing_cut: bool,
     gitignores: Vec<Gitignore>,
     lfs: Option<Gitignore>,
     /// Built from texts (fuzzing, tests): nothing is ever read from disk.
@@ -163,6 +166,7 @@ impl Space {
             modes_known: true,
             whole: pushed || root.join(".git").exists(),
             unreadable: Vec::new(),
+            listing_cut: false,
             in_memory: false,
             canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
@@ -218,6 +222,7 @@ impl Space {
             modes_known: false,
             whole: false,
             unreadable: Vec::new(),
+            listing_cut: false,
             in_memory: true,
             canonical_root: std::sync::OnceLock::new(),
             edited: Default::default(),
@@ -418,15 +423,25 @@ impl Space {
     }
 
     /// Records files known to exist (listed by the Hub) whose content was not fetched: they
-    /// count for COPY checks, and reading them gives nothing.
+    /// count for COPY checks, and reading them gives nothing. Each folder is kept once (a
+    /// parent already known means all of its parents are); a path deeper than
+    /// [`crate::budget::LISTING_DEPTH`] folders is not listed (6,000 files each 250 folders
+    /// deep would keep 1.5 million folder names): the listing is then partial, which the
+    /// report notes and the rules that need every file (RP002) respect.
     pub fn add_listed_files(&mut self, paths: &[String]) {
         for p in paths {
             if self.file(p).is_some() {
                 continue;
             }
+            if p.matches('/').count() > crate::budget::LISTING_DEPTH {
+                self.listing_cut = true;
+                continue;
+            }
             let mut dir = p.as_str();
             while let Some((parent, _)) = dir.rsplit_once('/') {
-                self.dirs.insert(parent.to_string());
+                if !self.dirs.insert(parent.to_string()) {
+                    break;
+                }
                 dir = parent;
             }
             self.files.push(FileEntry {
@@ -488,5 +503,27 @@ fn lfs_matcher(root: &Path, attributes: &str) -> Option<Gitignore> {
         builder.build().ok()
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The red team's listing: 6,000 files, each in its own chain of 250 folders. Past the
+    /// depth budget the files are left out (the listing is partial, and says so) instead of
+    /// keeping 1.5 million folder names; a shallow listing keeps every folder, once.
+    #[test]
+    fn a_deep_listing_is_cut_not_kept_whole() {
+        let mut space = Space::in_memory(None, None);
+        let deep: Vec<String> = (0..6000).map(|i| format!("{}/f.txt", vec![format!("c{i}"); 250].join("/"))).collect();
+        space.add_listed_files(&deep);
+        assert!(space.listing_cut && space.files.is_empty() && space.dirs.is_empty());
+        let mut space = Space::in_memory(None, None);
+        let shallow: Vec<String> = (0..100).map(|i| format!("a/b/c{i}/f.txt")).collect();
+        space.add_listed_files(&shallow);
+        assert!(!space.listing_cut && space.files.len() == 100);
+        assert!(space.has_dir("a") && space.has_dir("a/b") && space.has_dir("a/b/c99"));
+        assert_eq!(space.dirs.len(), 102);
     }
 }

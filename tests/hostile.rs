@@ -289,3 +289,48 @@ fn junit_never_carries_characters_xml_forbids() {
     assert!(xml.contains("RP001") && xml.contains("notes"), "{xml}");
     assert!(!xml.contains(['\u{FFFE}', '\u{FFFF}']), "{xml}");
 }
+
+/// spacecheck as a user who cannot read what mode 000 hides: this user, or (root reads
+/// everything) `nobody` through util-linux's `setpriv`; `None` when neither is possible.
+fn as_unprivileged(args: &[&std::ffi::OsStr]) -> Option<std::process::Output> {
+    let bin = assert_cmd::cargo::cargo_bin("spacecheck");
+    let mut command = if unsafe { libc::geteuid() } != 0 {
+        std::process::Command::new(&bin)
+    } else if std::path::Path::new("/usr/bin/setpriv").exists() {
+        let mut c = std::process::Command::new("/usr/bin/setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(&bin);
+        c
+    } else {
+        return None;
+    };
+    Some(command.args(args).output().expect("run"))
+}
+
+/// A folder the user cannot read is never skipped in silence: inside the Space, the check is
+/// incomplete (exit 2, the folder named: a token there would not be seen); the Space folder
+/// itself, a clear error (exit 2), not findings about "missing" files.
+#[test]
+fn unreadable_folders_are_exit_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = space_with_dockerfile(b"FROM python:3.11\nUSER 1000\n");
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m)).expect("chmod");
+    mode(dir.path(), 0o755);
+    let secret = dir.path().join("secret");
+    std::fs::create_dir(&secret).expect("mkdir");
+    std::fs::write(secret.join("token.txt"), "x").expect("write");
+    mode(&secret, 0o000);
+    let json = std::ffi::OsStr::new("--format=json");
+    let Some(out) = as_unprivileged(&[dir.path().as_os_str(), json]) else {
+        eprintln!("note: running as root without setpriv: unreadable folders not tested");
+        return;
+    };
+    mode(&secret, 0o755);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(out.status.code(), Some(2), "{v} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("`secret`")), "{v}");
+    mode(dir.path(), 0o000);
+    let out = as_unprivileged(&[dir.path().as_os_str()]).expect("as before");
+    mode(dir.path(), 0o755);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"), "{}", String::from_utf8_lossy(&out.stderr));
+}

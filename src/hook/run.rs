@@ -62,6 +62,20 @@ fn pushed_refs(input: &mut dyn BufRead) -> Vec<Pushed> {
     refs
 }
 
+/// Where the content of a pushed tree's blobs comes from: git's object store, or a fuzz
+/// target's stand-in.
+pub trait BlobSource {
+    /// Streams a blob: its first `keep` bytes into `into`, the rest read and dropped; its
+    /// size, or `None` when there is no such object.
+    fn blob(&mut self, sha: &str, keep: u64, into: &mut dyn Write) -> Result<Option<u64>, HookError>;
+}
+
+impl BlobSource for Objects {
+    fn blob(&mut self, sha: &str, keep: u64, into: &mut dyn Write) -> Result<Option<u64>, HookError> {
+        Ok(self.stream(sha, keep, into)?.map(|h| h.size))
+    }
+}
+
 /// `git cat-file --batch`: one process for every object, each streamed.
 struct Objects {
     child: Child,
@@ -161,6 +175,13 @@ fn make_folders(dest: &Path, components: &[&[u8]], path: &[u8]) -> Result<PathBu
 /// repositories), as are paths git itself would never check out (`.`, `..`, `.git`).
 fn export_tree(repo: &Path, commit: &str, dest: &Path, objects: &mut Objects) -> Result<(), HookError> {
     let listing = git(repo, &["ls-tree", "-r", "-z", "--full-tree", commit])?;
+    export_listing(&listing, dest, objects)
+}
+
+/// The export of [`export_tree`] from git's listing (`ls-tree -r -z` output: `<mode> SP <type>
+/// SP <object> TAB <path>` entries ending in NUL) and a source of blobs. Public for the fuzz
+/// target that feeds it hostile listings.
+pub fn export_listing(listing: &[u8], dest: &Path, objects: &mut dyn BlobSource) -> Result<(), HookError> {
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         // `<mode> SP <type> SP <object> TAB <path>`: the path is bytes, kept as bytes.
         let Some(tab) = entry.iter().position(|b| *b == b'\t') else { continue };
@@ -178,15 +199,15 @@ fn export_tree(repo: &Path, commit: &str, dest: &Path, objects: &mut Objects) ->
             _ => HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))),
         };
         if mode == "120000" {
-            let Some((_, link)) = objects.prefix(sha, 4096)? else { return Err(no_object(path)) };
+            let mut link = Vec::new();
+            objects.blob(sha, 4096, &mut link)?.ok_or_else(|| no_object(path))?;
             std::os::unix::fs::symlink(OsStr::from_bytes(&link), &target).map_err(taken)?;
             continue;
         }
         // create_new: never opens what is already there, a link above all.
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&target).map_err(taken)?;
-        let header = objects.stream(sha, EXPORT_BYTES, &mut file)?.ok_or_else(|| no_object(path))?;
-        file.set_len(header.size)
-            .map_err(|e| HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))))?;
+        let size = objects.blob(sha, EXPORT_BYTES, &mut file)?.ok_or_else(|| no_object(path))?;
+        file.set_len(size).map_err(|e| HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))))?;
         if mode == "100755" {
             use std::os::unix::fs::PermissionsExt;
             let _ = file.set_permissions(std::fs::Permissions::from_mode(0o755));

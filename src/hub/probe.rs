@@ -296,10 +296,7 @@ async fn check_app(client: &HubClient, info: &SpaceInfo) -> AppOutcome {
         host.trim_end_matches('/'),
         if base.starts_with('/') { base.to_string() } else { format!("/{base}") }
     );
-    // The token goes only to a private Space's app on the Hub's own app domain (it needs it);
-    // a public Space's app is the student's container and gets none, nor does any other host.
-    let send_token = info.private == Some(true) && url::host_of(&url).is_some_and(|h| h.ends_with(".hf.space"));
-    match client.get_app(&url, send_token, 64 << 10).await {
+    match client.get_app(&url, app_gets_the_token(info, &url), 64 << 10).await {
         Ok(r) if r.is_success() => AppOutcome::Answered(r.status),
         // A redirect is the app answering (to a login page, a trailing slash); where it points
         // is not fetched, and nothing of it is quoted.
@@ -309,6 +306,12 @@ async fn check_app(client: &HubClient, info: &SpaceInfo) -> AppOutcome {
         Err(HubError::TooLarge { status, .. }) if (200..300).contains(&status) => AppOutcome::Answered(status),
         Err(e) => AppOutcome::Failed(e.to_string()),
     }
+}
+
+/// The token goes only to a private Space's app on the Hub's own app domain (it needs it); a
+/// public Space's app is the student's container and gets none, nor does any other host.
+fn app_gets_the_token(info: &SpaceInfo, url: &str) -> bool {
+    info.private == Some(true) && url::host_of(url).is_some_and(|h| h.ends_with(".hf.space"))
 }
 
 mod url {
@@ -323,6 +326,16 @@ mod url {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_private_spaces_app_gets_the_token() {
+        let info = |private: Option<bool>| parse_info(&serde_json::json!({"id": "a/b", "private": private}), "a/b");
+        assert!(app_gets_the_token(&info(Some(true)), "https://a-b.hf.space/"));
+        assert!(!app_gets_the_token(&info(Some(false)), "https://a-b.hf.space/"), "a public app is the student's");
+        assert!(!app_gets_the_token(&info(None), "https://a-b.hf.space/"));
+        assert!(!app_gets_the_token(&info(Some(true)), "https://evil.example/"));
+        assert!(!app_gets_the_token(&info(Some(true)), "http://127.0.0.1:1\\@x.hf.space/"));
+    }
 
     #[test]
     fn space_ids() {

@@ -28,6 +28,14 @@ pub enum ManifestKind {
 }
 
 impl ManifestKind {
+    pub const ALL: [ManifestKind; 5] = [
+        ManifestKind::Requirements,
+        ManifestKind::Pyproject,
+        ManifestKind::Pipfile,
+        ManifestKind::CondaEnvironment,
+        ManifestKind::SetupPy,
+    ];
+
     /// `requirements.txt`, `requirements-dev.txt`, `pyproject.toml`, `Pipfile`, `environment.yml`,
     /// `setup.py`.
     pub fn of(file_name: &str) -> Option<ManifestKind> {

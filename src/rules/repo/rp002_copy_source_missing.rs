@@ -41,7 +41,7 @@ commit it."#,
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
-    if ctx.space.walk_truncated {
+    if ctx.space.walk_truncated || ctx.space.listing_cut {
         return; // the file list is incomplete: a missing file may just not have been walked
     }
     let ignore = ctx.space.dockerignore.as_ref().map(|f| DockerIgnore::parse(&f.text));
