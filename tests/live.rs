@@ -521,3 +521,18 @@ fn a_requirement_the_parser_chokes_on_is_not_a_crash() {
     assert!(matches!(r.code, 0 | 1), "exit {}: {}", r.code, r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+/// With the Hub unreachable the check is incomplete: exit 2, and the human summary says
+/// INCOMPLETE, never PASS (the JSON says `passed: false`).
+#[test]
+fn an_unreachable_hub_never_prints_pass() {
+    let (mut c, _home) = spacecheck(None);
+    let out = c
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .args(["hf://acme/compliant", "--retries", "0", "--timeout", "2"])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("INCOMPLETE") && !stdout.contains("PASS:"), "{stdout}");
+}
