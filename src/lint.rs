@@ -324,13 +324,16 @@ pub fn run(input: &Input, policy: &Policy, options: &Options) -> Report {
         revision: input.live.as_ref().and_then(|l| l.probe.info()).and_then(|i| i.sha.clone()),
         lone_dockerfile: input.lone_dockerfile,
         bom_files,
-        notes: {
-            if input.space.is_some_and(|s| s.listing_cut) {
-                crate::budget::exhausted(crate::budget::Family::Listing);
-            }
-            crate::budget::take_notes()
-        },
+        notes: budget_notes(input),
     }
+}
+
+/// The budgets that ran out while this target was read and linted.
+fn budget_notes(input: &Input) -> Vec<String> {
+    if input.space.is_some_and(|s| s.listing_cut) {
+        crate::budget::exhausted(crate::budget::Family::Listing);
+    }
+    crate::budget::take_notes()
 }
 
 /// Why the check is incomplete when folders of the Space could not be read: their files (a
