@@ -369,7 +369,11 @@ impl Space {
                 Ok(entry) => entry,
                 Err(e) => {
                     let at = e.path().and_then(|p| p.strip_prefix(&root).ok()).map(|p| p.to_string_lossy().to_string());
-                    self.unreadable.push(at.unwrap_or_default());
+                    let at = at.unwrap_or_default();
+                    // A git-ignored folder (another user's `.venv`) is never pushed: not a gap.
+                    if !self.is_git_ignored(&at, true) {
+                        self.unreadable.push(at);
+                    }
                     continue;
                 }
             };

@@ -328,6 +328,12 @@ fn unreadable_folders_are_exit_2() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert_eq!(out.status.code(), Some(2), "{v} {}", String::from_utf8_lossy(&out.stderr));
     assert!(v["error"].as_str().is_some_and(|e| e.contains("`secret`")), "{v}");
+    // Git-ignored, the folder is never pushed: no gap in the check.
+    std::fs::write(dir.path().join(".gitignore"), "secret/\n").expect("write");
+    mode(&secret, 0o000);
+    let out = as_unprivileged(&[dir.path().as_os_str(), json]).expect("as before");
+    mode(&secret, 0o755);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stdout));
     mode(dir.path(), 0o000);
     let out = as_unprivileged(&[dir.path().as_os_str()]).expect("as before");
     mode(dir.path(), 0o755);

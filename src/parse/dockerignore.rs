@@ -59,12 +59,12 @@ impl DockerIgnore {
         }
         let mut later: std::collections::HashSet<(bool, &str)> = std::collections::HashSet::new();
         let last: Vec<bool> = lines.iter().rev().map(|(n, c)| later.insert((*n, c.as_str()))).collect();
-        let mut kept = lines.iter().zip(last.into_iter().rev()).filter(|(_, last)| *last).map(|(l, _)| l);
-        let kept: Vec<&(bool, String)> = kept.by_ref().take(crate::budget::MAX_IGNORE_PATTERNS).collect();
-        if kept.len() == crate::budget::MAX_IGNORE_PATTERNS && later.len() > kept.len() {
+        let distinct: Vec<&(bool, String)> =
+            lines.iter().zip(last.into_iter().rev()).filter(|(_, last)| *last).map(|(l, _)| l).collect();
+        if distinct.len() > crate::budget::MAX_IGNORE_PATTERNS {
             crate::budget::exhausted(crate::budget::Family::Ignore);
         }
-        for (negate, cleaned) in kept {
+        for (negate, cleaned) in distinct.into_iter().take(crate::budget::MAX_IGNORE_PATTERNS) {
             let negate = *negate;
             if let Some(re) = compiled(cleaned) {
                 patterns.push((re, negate));
@@ -208,6 +208,17 @@ mod tests {
         assert!(d.excludes("data/x.csv"));
         assert!(!d.excludes("data/sub/x.csv"));
         assert!(!d.excludes("app.py"));
+    }
+
+    /// Repeated patterns are kept once, at their last place: the last match still wins.
+    #[test]
+    fn repeated_patterns_keep_their_last_place() {
+        assert!(DockerIgnore::parse("a\n!a\na\n").excludes("a"));
+        assert!(!DockerIgnore::parse("!a\na\n!a\n").excludes("a"));
+        let many = "**/\n".repeat(100_000) + "!keep\n";
+        let d = DockerIgnore::parse(&many);
+        assert_eq!(d.patterns.len(), 2);
+        assert!(!d.excludes("keep"));
     }
 
     #[test]
