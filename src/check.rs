@@ -314,7 +314,11 @@ async fn check_remote(
     }
     let live = Some(Live { probe: &probe, compare_readme: false });
     let input = Input { space: Some(&space), target, live, ..Input::default() };
-    Ok(off_the_runtime(|| lint::run(&input, policy, options)))
+    Ok(off_the_runtime(|| {
+        #[cfg(debug_assertions)]
+        crate::panic::test_fault(id);
+        lint::run(&input, policy, options)
+    }))
 }
 
 async fn hub_grader_files(client: &HubClient, id: &str) -> Result<GraderFiles, HubError> {

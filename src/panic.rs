@@ -49,6 +49,31 @@ pub fn describe(payload: &(dyn std::any::Any + Send)) -> String {
     crate::redact::mask(&message)
 }
 
+/// Fault injection for the batch tests, in debug builds only (a release build has none):
+/// `SPACECHECK_TEST_FAULT=panic=OWNER/NAME` panics while that Space is linted,
+/// `SPACECHECK_TEST_FAULT=busy=OWNER/NAME:MS` keeps the thread busy that long (a Space whose
+/// lint is slow), so `tests/grade.rs` can show that a batch survives both.
+#[cfg(debug_assertions)]
+pub fn test_fault(space_id: &str) {
+    let Ok(fault) = std::env::var("SPACECHECK_TEST_FAULT") else { return };
+    for one in fault.split(',') {
+        match one.split_once('=') {
+            Some(("panic", id)) if id == space_id => panic!("injected fault for {id}"),
+            Some(("busy", spec)) => {
+                let Some((id, ms)) = spec.rsplit_once(':') else { continue };
+                if id == space_id {
+                    let until = std::time::Instant::now() + std::time::Duration::from_millis(ms.parse().unwrap_or(0));
+                    // Busy, not asleep: a thread that computes, as a costly lint does.
+                    while std::time::Instant::now() < until {
+                        std::hint::spin_loop();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -535,3 +535,47 @@ fn a_secret_not_checked_is_not_a_pass() {
     assert!(row["error"].as_str().is_some_and(|e| e.contains("HUB004") && e.contains("not checked")), "{row}");
     assert_ne!(out.status.code(), Some(0));
 }
+
+/// A roster graded without a token (the policy without its secret) with a fault injected
+/// (`SPACECHECK_TEST_FAULT`, debug builds only): the output and the report's rows, each row
+/// of the roster checked to be there.
+fn graded_with_fault(roster_text: &str, fault: &str) -> (std::process::Output, Vec<Value>) {
+    let (dir, path) = roster(roster_text);
+    let policy = policy_without_secrets(dir.path());
+    let out_path = dir.path().join("report.json");
+    let out = spacecheck(None)
+        .env("SPACECHECK_TEST_FAULT", fault)
+        .args(["grade", path.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--out"])
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    let rows = report_rows(&out_path);
+    assert_eq!(rows.len(), roster_text.lines().count() - 1, "{rows:?}");
+    (out, rows)
+}
+
+/// A panic while grading one row (injected, debug builds only) is that row's error, with the
+/// masked message; the other rows are graded and every row is in the report.
+#[test]
+fn a_panic_is_an_error_row_not_a_lost_one() {
+    let (out, rows) = graded_with_fault(
+        "student,space\na,acme/compliant\nb,acme/wrong-hardware\nc,acme/compliant\n",
+        "panic=acme/wrong-hardware",
+    );
+    let b = rows.iter().find(|r| r["student"] == "b").unwrap();
+    assert_eq!(b["result"], "error", "{b}");
+    assert!(b["error"].as_str().is_some_and(|e| e.contains("internal error") && e.contains("injected fault")), "{b}");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Two Spaces whose lint keeps a thread busy for 4 s (injected) do not hold the batch's
+/// runtime: a third Space, graded meanwhile, is done and written first.
+#[test]
+fn a_slow_lint_does_not_stall_the_other_rows() {
+    let (_, rows) = graded_with_fault(
+        "student,space\nslow1,acme/wrong-hardware\nslow2,acme/missing-secret\nfast,acme/compliant\n",
+        "busy=acme/wrong-hardware:4000,busy=acme/missing-secret:4000",
+    );
+    assert_eq!(rows[0]["student"], "fast", "the fast row waited for the slow ones: {rows:?}");
+    assert_eq!(rows[0]["result"], "pass", "{rows:?}");
+}
