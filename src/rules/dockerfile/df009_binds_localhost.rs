@@ -197,6 +197,16 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_line_inside_a_continued_cmd_does_not_cut_it() {
+        // BuildKit drops the comment line: the bind after it is the server's (the red team's
+        // "127.0.0.1:9000 passes").
+        let df = "FROM p\nCMD [\"python\", \"-m\", \"http.server\", \\\n# the port\n    \"--bind\", \"127.0.0.1\", \"7860\"]\n";
+        assert_eq!(codes_for(df, "DF009").len(), 1);
+        let shell = "FROM p\nCMD uvicorn main:app --port 7860 \\\n# on loopback\n    --host 127.0.0.1\n";
+        assert_eq!(codes_for(shell, "DF009").len(), 1);
+    }
+
+    #[test]
     fn silent_on_all_interfaces() {
         assert!(codes_for("FROM p\nCMD uvicorn main:app --host 0.0.0.0 --port 7860\n", "DF009").is_empty());
         assert!(codes_for("FROM p\nCMD gunicorn -b :7860 a:b\n", "DF009").is_empty());
