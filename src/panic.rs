@@ -18,16 +18,9 @@ pub fn install_hook() {
         if QUIET.with(Cell::get) {
             return;
         }
-        let message = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message = describe(info.payload());
         let place = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
-        crate::redact::warn(&format!(
-            "spacecheck: internal error{place}: {message}; please report it (the input that caused it is not shown)"
-        ));
+        crate::redact::warn(&format!("spacecheck: internal error{place}: {message}; please report it"));
     }));
 }
 

@@ -356,9 +356,6 @@ impl Space {
     /// report says the check is incomplete), never skipped in silence.
     fn walk(&mut self, max_entries: usize, gitignore: bool) -> Result<(), TargetError> {
         let root = self.root.clone();
-        if let Err(e) = fs::read_dir(&root) {
-            return Err(TargetError(format!("cannot read the folder `{}`: {e}", root.display())));
-        }
         if let Some(gi) = gitignore.then(|| gitignore_in(&root)).flatten() {
             self.gitignores.push(gi);
         }
@@ -367,6 +364,11 @@ impl Space {
         while let Some(entry) = walker.next() {
             let entry = match entry {
                 Ok(entry) => entry,
+                // The Space folder itself (walkdir reads it at depth 0).
+                Err(e) if e.depth() == 0 => {
+                    let why = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+                    return Err(TargetError(format!("cannot read the folder `{}`: {why}", root.display())));
+                }
                 Err(e) => {
                     let at = e.path().and_then(|p| p.strip_prefix(&root).ok()).map(|p| p.to_string_lossy().to_string());
                     let at = at.unwrap_or_default();

@@ -149,6 +149,10 @@ fn refuse(path: &[u8], why: &str) -> HookError {
     HookError(format!("the pushed tree cannot be checked: `{shown}` {why}; spacecheck writes nothing through it"))
 }
 
+fn cannot_write(path: &[u8], e: std::io::Error) -> HookError {
+    HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path)))
+}
+
 fn no_object(path: &[u8]) -> HookError {
     HookError(format!("git has no content for `{}` in the pushed tree", String::from_utf8_lossy(path)))
 }
@@ -162,9 +166,10 @@ fn make_folders(dest: &Path, components: &[&[u8]], path: &[u8]) -> Result<PathBu
         match std::fs::symlink_metadata(&at) {
             Ok(meta) if meta.file_type().is_dir() => {}
             Ok(_) => return Err(refuse(path, "passes through an entry of the tree that is a link or a file")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(&at)
-                .map_err(|e| HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))))?,
-            Err(e) => return Err(HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path)))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir(&at).map_err(|e| cannot_write(path, e))?
+            }
+            Err(e) => return Err(cannot_write(path, e)),
         }
     }
     Ok(at)
@@ -196,7 +201,7 @@ pub fn export_listing(listing: &[u8], dest: &Path, objects: &mut dyn BlobSource)
         let target = make_folders(dest, folders, path)?.join(OsStr::from_bytes(name));
         let taken = |e: std::io::Error| match e.kind() {
             std::io::ErrorKind::AlreadyExists => refuse(path, "is in the tree twice"),
-            _ => HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))),
+            _ => cannot_write(path, e),
         };
         if mode == "120000" {
             let mut link = Vec::new();
@@ -207,7 +212,7 @@ pub fn export_listing(listing: &[u8], dest: &Path, objects: &mut dyn BlobSource)
         // create_new: never opens what is already there, a link above all.
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&target).map_err(taken)?;
         let size = objects.blob(sha, EXPORT_BYTES, &mut file)?.ok_or_else(|| no_object(path))?;
-        file.set_len(size).map_err(|e| HookError(format!("cannot write {}: {e}", String::from_utf8_lossy(path))))?;
+        file.set_len(size).map_err(|e| cannot_write(path, e))?;
         if mode == "100755" {
             use std::os::unix::fs::PermissionsExt;
             let _ = file.set_permissions(std::fs::Permissions::from_mode(0o755));
