@@ -357,16 +357,28 @@ impl ImageModel {
             found.push((copy.span.clone(), copy.dest.trim_end_matches('/').to_string()));
         }
         for run in self.runs_in_chain() {
+            let cwd = writes::Cwd::new("/");
             let written = run.commands.iter().find_map(|c| {
                 let program = c.program_name()?;
-                // Creating the folder is harmless; files put in it are what the mount hides.
-                if matches!(program, "mkdir" | "chown" | "chmod" | "chgrp" | "ls" | "test" | "[") {
+                // Creating the folder is harmless, and so is what only reads, links or removes:
+                // files put in it are what the mount hides.
+                if matches!(
+                    program,
+                    "mkdir" | "chown" | "chmod" | "chgrp" | "ls" | "test" | "[" | "rm" | "cat" | "stat" | "du" | "find"
+                ) {
                     return None;
                 }
-                let targets = c.redirects.iter().filter(|r| r.writes()).map(|r| r.target.as_str());
-                // `/data/x` as an operand, or as an option's value (`--local-dir=/data/x`).
+                // The programs the writes model reads (`ln -s /data /app/data` writes
+                // `/app/data`, `cp x /data/` writes under /data), as the shell runs them.
+                if matches!(program, "touch" | "tee" | "cp" | "mv" | "install" | "ln") || !c.redirects.is_empty() {
+                    let only_folders = program == "install" && c.args(&[]).has(&["-d", "--directory"]);
+                    let paths = writes::written_paths(c, &cwd).into_iter().filter(|_| !only_folders);
+                    return paths.map(|w| w.path.trim_end_matches('/').to_string()).find(|p| under_data(p));
+                }
+                // Any other program (a downloader, a script) writes where it is told: `/data/x`
+                // as an operand, or as an option's value (`--local-dir=/data/x`).
                 let operands = c.words.iter().skip(1).map(|w| w.rsplit('=').next().unwrap_or(w));
-                targets.chain(operands).find(|p| under_data(p.trim_end_matches('/'))).map(str::to_string)
+                operands.into_iter().find(|p| under_data(p.trim_end_matches('/'))).map(str::to_string)
             });
             if let Some(path) = written {
                 found.push((run.span.clone(), path));
@@ -1331,9 +1343,11 @@ mod tests {
 
     #[test]
     fn what_the_build_puts_under_data() {
-        let m = model("FROM python\nRUN mkdir -p /data && chmod 777 /data\nCOPY models/ /data/models/\nRUN huggingface-cli download org/m --local-dir=/data/hf\nRUN echo x > /data/seed.txt\nRUN ls /database\n");
+        let m = model("FROM python\nRUN mkdir -p /data && chmod 777 /data\nCOPY models/ /data/models/\nRUN huggingface-cli download org/m --local-dir=/data/hf\nRUN echo x > /data/seed.txt\nRUN ls /database\nRUN ln -s /data /app/data && ln -sf /data/cache /root/.cache\nRUN cp /data/x /app/x && rm -rf /data/tmp\nRUN cp seed.db /data/\n");
         let paths: Vec<String> = m.data_writes().into_iter().map(|(_, p)| p).collect();
-        assert_eq!(paths, vec!["/data/models", "/data/hf", "/data/seed.txt"]);
+        // A link to /data is made elsewhere (issue 25: `ln -s /data /app/data` is no write
+        // under /data); a copy from it or a removal puts nothing there.
+        assert_eq!(paths, vec!["/data/models", "/data/hf", "/data/seed.txt", "/data"]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod hadolint;
 pub mod live;
 pub mod meta;
 pub mod repo;
+pub mod start_form;
 
 pub use crate::diag::{Code, Diagnostic, RuleMeta, Severity, Skipped};
 pub use context::Context;

@@ -1,5 +1,6 @@
 use crate::parse::dockerfile::{Args, CommandForm, Kind};
 use crate::rules::buildkit::{dockerfile, finding};
+use crate::rules::start_form;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -23,17 +24,16 @@ CMD uvicorn main:app --host 0.0.0.0 --port 7860
 
 ## Fix
 `CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]` (hadolint's DL3025 has
-the fix)."#,
+the fix). A command a JSON array cannot say (`cd /app && …`, `--port $PORT`, `source`) keeps
+its shell form with `exec` before the last command (`cd /app && exec uvicorn …`): the help says
+which fits, and that a command already ending in `exec` gets the signal."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("JSONArgsRecommended"), Equivalent::Hadolint("DL3025")],
 };
 
-/// What the finding means on the Hub, and the fix.
-const HELP: &str = "the server may not get the Hub's stop signal: write it as a JSON array (`CMD [\"prog\", \"arg\"]`)";
-
-/// For `CMD exec …`: the shell replaces itself with the server, which gets the signal.
-const HELP_EXEC: &str = "`exec` already hands the stop signal to the server; BuildKit warns about every shell form: a JSON array (`CMD [\"prog\", \"arg\"]`) says the same without a shell";
+/// How BuildKit is told that shell form is meant.
+const SKIP: &str = "# check=skip=JSONArgsRecommended";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some((_, df)) = dockerfile(ctx) else { return };
@@ -49,9 +49,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 (Kind::Cmd | Kind::Entrypoint, Args::Command(CommandForm::Shell(line))) if !shell => {
                     let name = ins.kind.keyword();
                     let message = format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
-                    let execs = line.text.split_whitespace().next() == Some("exec") && !line.text.contains(['&', ';', '|', '\n']);
-                    let help = if execs { HELP_EXEC } else { HELP };
-                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, help));
+                    let help = start_form::help(&start_form::read(&line.text), name, SKIP);
+                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, &help));
                 }
                 _ => {}
             }
@@ -80,5 +79,21 @@ mod tests {
         ] {
             assert!(buildkit_case(silent, "BK007").is_empty(), "{silent}");
         }
+    }
+
+    /// The help offers a JSON array only for a command one can say (found on the corpus:
+    /// offered for `cd /app && source env.sh && uvicorn …`).
+    #[test]
+    fn the_help_fits_the_command() {
+        let help = |cmd: &str| {
+            let all = crate::rules::testing::codes_for(&format!("FROM python:3.11\nCMD {cmd}\n"), "BK007");
+            assert_eq!(all.len(), 1, "{cmd}: {all:?}");
+            all[0].help.clone().unwrap_or_default()
+        };
+        assert!(help("uvicorn app:app --port 7860").contains("`CMD [\"uvicorn\", \"app:app\", \"--port\", \"7860\"]`"));
+        let chain = help("cd /app && source env.sh && uvicorn app:app --port 7860");
+        assert!(chain.contains("cannot say") && !chain.contains("`CMD ["), "{chain}");
+        assert!(help("cd /app && exec uvicorn app:app").contains("check=skip=JSONArgsRecommended"));
+        assert!(help("exec uvicorn app:app").contains("`exec` already hands"));
     }
 }

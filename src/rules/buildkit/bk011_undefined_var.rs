@@ -12,9 +12,10 @@ pub static RULE: Rule = Rule {
     summary: "a variable used before any ARG or ENV defines it (BuildKit UndefinedVar)",
     doc: r#"## What it checks
 BuildKit's `UndefinedVar`: a `$VAR` in an instruction BuildKit expands itself (ADD, COPY and their
-flags, ENV, ARG values, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR) that no `ARG` or `ENV`
-of the stage (or the stage it is built on) defined before, and that the base image does not
-set. `RUN`, `CMD` and `ENTRYPOINT` are left to the shell at run time, as BuildKit does. Suggests
+`--chown`/`--chmod`, ENV and LABEL, ARG values, STOPSIGNAL, USER, VOLUME, WORKDIR, RUN's
+`--mount`) that no `ARG` or `ENV` of the stage (or the stage it is built on) defined before, and
+that the base image does not set. `RUN`, `CMD` and `ENTRYPOINT` are left to the shell at run
+time, and `EXPOSE` is expanded without the check, as BuildKit does. Suggests
 the nearest defined name. The base image's own variables are known for `python`, `node`,
 `golang`, `debian`, `ubuntu`, `alpine` and `scratch`; a stage built on another image is not
 judged (its variables cannot be known without pulling it).
@@ -37,24 +38,37 @@ Define it first (`ENV HOME=/home/user` on its own line), or write the value."#,
     equivalents: &[Equivalent::BuildKit("UndefinedVar"), Equivalent::Hadolint("DL3044")],
 };
 
-/// The words of an instruction that BuildKit expands before running anything.
+/// The words of an instruction that BuildKit expands before running anything, as its
+/// instructions' `Expand` methods list them (moby/buildkit `frontend/dockerfile/instructions/
+/// commands.go`): COPY/ADD `--chown`, `--chmod` (ADD also `--checksum`), sources and
+/// destination; ENV and LABEL keys and values; ARG values (dispatchArg); USER, VOLUME,
+/// STOPSIGNAL, WORKDIR; RUN's `--mount` (setMountState). EXPOSE is expanded by dispatchExpose
+/// without the check, and CMD, ENTRYPOINT, SHELL, HEALTHCHECK are left to the shell.
 fn expanded_words(ins: &Instruction) -> Vec<&str> {
-    let flags = ins.flags.iter().filter_map(|f| f.value.as_deref());
-    match &ins.args {
-        Args::Copy { sources, dest } => flags
+    let flags: &[&str] = match ins.kind {
+        Kind::Copy => &["chown", "chmod"],
+        Kind::Add => &["chown", "chmod", "checksum"],
+        Kind::Run => &["mount"],
+        _ => &[],
+    };
+    let flags = ins.flags.iter().filter(|f| flags.contains(&f.name.as_str())).filter_map(|f| f.value.as_deref());
+    match (&ins.args, ins.kind) {
+        (Args::Copy { sources, dest }, _) => flags
             .chain(sources.iter().filter_map(|s| match s {
                 CopySource::Path(w) => Some(w.text.as_str()),
                 CopySource::Heredoc(_) => None,
             }))
             .chain([dest.text.as_str()])
             .collect(),
-        Args::KeyValues(pairs) => {
-            let keys = pairs.iter().filter(|_| ins.kind == Kind::Label).map(|p| p.key.text.as_str());
+        (Args::KeyValues(pairs), kind) => {
+            let keys = pairs.iter().filter(|_| matches!(kind, Kind::Label | Kind::Env)).map(|p| p.key.text.as_str());
             keys.chain(pairs.iter().filter_map(|p| p.value.as_ref().map(|v| v.text.as_str()))).collect()
         }
-        Args::Words(words) if ins.kind != Kind::Shell => words.iter().map(|w| w.text.as_str()).collect(),
-        Args::Text(word) if ins.kind != Kind::Maintainer => vec![word.text.as_str()],
-        _ => vec![],
+        (Args::Words(words), Kind::User | Kind::Volume | Kind::Stopsignal | Kind::Workdir) => {
+            words.iter().map(|w| w.text.as_str()).collect()
+        }
+        (Args::Text(word), Kind::User | Kind::Volume | Kind::Stopsignal | Kind::Workdir) => vec![word.text.as_str()],
+        _ => flags.collect(),
     }
 }
 
@@ -148,5 +162,23 @@ mod tests {
         assert_eq!(buildkit_case(df, "BK011"), vec![(2, msg("HOME", None))]);
         assert!(buildkit_case("FROM python:3.11-slim\nENV HOME=/home/user\nENV PATH=$HOME/.local/bin:$PATH\n", "BK011").is_empty());
         assert!(buildkit_case("FROM ghcr.io/acme/base:1\nENV PATH=$HOME/.local/bin:$PATH\n", "BK011").is_empty());
+    }
+
+    /// Which words BuildKit expands with the check (found on the corpus: `EXPOSE $PORT` was
+    /// reported, which BuildKit's dispatchExpose never does).
+    #[test]
+    fn only_the_words_buildkit_checks() {
+        let case = |body: &str| buildkit_case(&format!("FROM alpine\n{body}\n"), "BK011");
+        assert!(case("EXPOSE $PORT").is_empty(), "EXPOSE is expanded without the check");
+        assert!(case("CMD echo $X").is_empty());
+        assert!(case("RUN --network=$NET echo").is_empty(), "only --mount of RUN is expanded");
+        assert!(case("COPY --from=$STAGE /a /b").is_empty(), "--from is not expanded by Expand");
+        assert!(case("ARG $NAME=1").is_empty(), "an ARG's key is not expanded");
+        assert_eq!(case("RUN --mount=type=cache,target=$CACHE echo"), vec![(2, msg("CACHE", None))]);
+        assert_eq!(case("COPY --chown=$OWNER a b"), vec![(2, msg("OWNER", None))]);
+        assert_eq!(case("ADD --checksum=$SUM a b"), vec![(2, msg("SUM", None))]);
+        assert_eq!(case("ENV $KEY=1"), vec![(2, msg("KEY", None))]);
+        assert_eq!(case("STOPSIGNAL $SIG"), vec![(2, msg("SIG", None))]);
+        assert_eq!(case("USER $WHO"), vec![(2, msg("WHO", None))]);
     }
 }

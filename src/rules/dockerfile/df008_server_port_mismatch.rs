@@ -130,10 +130,27 @@ fn unresolved_port(
     if value.contains('$') && main.via.is_none() && runs_without_shell(model) {
         return never_expanded(file, span, main.kind.name(), value, var, app_port);
     }
+    let stops = stops_without_port(main, setting, value, var);
+    if let Some(flag) = stops.filter(|_| !is_arg) {
+        let message = format!(
+            "{} is started with `{flag} {value}`, and nothing sets `{var}` (not the image; not the Hub either, unless it \
+             is a Space variable): `{flag}` gets no value and {} stops at start with a usage error",
+            main.described(),
+            main.kind.name()
+        );
+        return Diagnostic::new(&RULE, message)
+            .at(file, span)
+            .severity(Severity::Warning)
+            .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}"));
+    }
     let why = if value.is_empty() {
         "an empty port".to_string()
     } else if is_arg {
-        format!("`{value}`, but `{var}` is an ARG: build arguments do not exist when the container runs, so the port is empty")
+        let consequence = match stops {
+            Some(flag) => format!(": `{flag}` gets no value and {} stops at start", main.kind.name()),
+            None => ", so the port is empty".to_string(),
+        };
+        format!("`{value}`, but `{var}` is an ARG: build arguments do not exist when the container runs{consequence}")
     } else if value.contains('$') {
         format!("`{value}`, which the image never sets (the Hub does not set `{var}` either, unless it is a Space variable)")
     } else {
@@ -143,6 +160,20 @@ fn unresolved_port(
         .at(file, span)
         .severity(Severity::Warning)
         .help(format!("set `ENV {var}={app_port}` in the Dockerfile, or write the port: {app_port}"))
+}
+
+/// The flag of a server whose command line parser stops on an option without its value (click:
+/// uvicorn, streamlit, flask, fastapi; argparse: hypercorn), when the port is that flag given
+/// only an unset variable: the shell drops the empty word (or passes an empty one), and the
+/// parser exits ("Option '--port' requires an argument").
+fn stops_without_port<'a>(main: &Server, setting: &'a Setting, value: &str, var: &str) -> Option<&'a str> {
+    let Origin::Flag(flag) = &setting.origin else { return None };
+    let bare = value == format!("${var}") || value == format!("${{{var}}}");
+    let strict = matches!(
+        main.kind,
+        ServerKind::Uvicorn | ServerKind::Streamlit | ServerKind::Flask | ServerKind::FastApiCli | ServerKind::Hypercorn
+    );
+    (bare && strict).then_some(flag.as_str())
 }
 
 /// What the reverse proxies and process managers of the start command tell of the app port.
@@ -421,5 +452,23 @@ mod tests {
         let wrong = app.replace("port=7860", "port=5000");
         let found = lint(&[("README.md", crate::rules::testing::README), ("Dockerfile", dockerfile), ("app.py", &wrong)]);
         assert!(found.iter().any(|d| d.code == "DF008"), "{found:?}");
+    }
+
+    /// Issue 25: `--port $PORT` with nothing setting PORT: uvicorn is given `--port` without a
+    /// value and exits ("Option '--port' requires an argument"), it does not listen elsewhere.
+    #[test]
+    fn an_unset_port_variable_stops_the_server() {
+        let message = |cmd: &str| {
+            let found = codes_for(&format!("FROM python:3.11\nRUN pip install uvicorn gunicorn\nCMD {cmd}\n"), "DF008");
+            found.first().map(|d| d.message.clone()).unwrap_or_default()
+        };
+        let m = message("uvicorn app:app --host 0.0.0.0 --port $PORT");
+        assert!(m.contains("`--port` gets no value and uvicorn stops at start"), "{m}");
+        let m = message("streamlit run app.py --server.port ${PORT}");
+        assert!(m.contains("gets no value and streamlit stops at start"), "{m}");
+        // Near misses: a default applies; gunicorn's `-b 0.0.0.0:$PORT` keeps a word.
+        assert_eq!(message("uvicorn app:app --host 0.0.0.0 --port ${PORT:-7860}"), "");
+        let m = message("gunicorn -b 0.0.0.0:$PORT app:app");
+        assert!(!m.contains("stops at start"), "{m}");
     }
 }

@@ -52,6 +52,10 @@ fn cache_mount(script: &Script, dir: &str) -> bool {
     })
 }
 
+const HELP: &str = "end the same RUN with `&& rm -rf /var/lib/apt/lists/*`";
+const HELP_ALONE: &str = "this RUN only updates: put `apt-get update` in the RUN that installs and end that one with \
+     `&& rm -rf /var/lib/apt/lists/*` (removing the lists here would leave the next RUN's install without them)";
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
     let names = stage_names(df);
@@ -70,10 +74,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if stage != last_stage && !built_on && !script.step.onbuild {
             continue;
         }
+        // `RUN apt-get update` on its own line: removing the lists there would leave the next
+        // RUN's `apt-get install` without them ("Unable to locate package").
+        let installs = script.commands.iter().any(|c| has_args(c, "apt-get", &["install"]) || has_args(c, "apt", &["install"]));
+        let help = if installs { HELP } else { HELP_ALONE };
         out.push(
             Diagnostic::new(&RULE, "`apt-get update` without `rm -rf /var/lib/apt/lists/*`: the package lists stay in the image")
                 .at(file, script.step.ins.keyword_span.clone())
-                .help("end the same RUN with `&& rm -rf /var/lib/apt/lists/*`"),
+                .help(help),
         );
     }
 }
@@ -119,5 +127,20 @@ mod tests {
         assert_eq!(found(&cache_only), 1);
         let lib_only = ["RUN rm -f /etc/apt/apt.conf.d/docker-clean", "RUN --mount=type=cache,target=/var/lib/apt \\", "    apt-get update && apt-get install python"];
         assert_eq!(found(&lib_only), 1);
+    }
+
+    /// Issue 25: where `apt-get update` stands alone, "end the same RUN with rm" would break the
+    /// next RUN's install; the help says to join them instead.
+    #[test]
+    fn an_update_on_its_own_is_joined_not_cleaned() {
+        let help = |lines: &[&str]| {
+            let found = hadolint_case(&(lines.join("\n") + "\n"), "DL3009");
+            assert_eq!(found.len(), 1, "{lines:?}");
+            found[0].help.clone().unwrap_or_default()
+        };
+        let alone = help(&["FROM python:3.11", "RUN apt-get update", "RUN apt-get install -y ffmpeg && rm -rf /var/lib/apt/lists/*"]);
+        assert!(alone.starts_with("this RUN only updates"), "{alone}");
+        let together = help(&["FROM python:3.11", "RUN apt-get update && apt-get install -y ffmpeg"]);
+        assert!(together.starts_with("end the same RUN"), "{together}");
     }
 }

@@ -1,6 +1,6 @@
 use crate::diag::{Applicability, Fix};
-use crate::parse::dockerfile::{Args, CommandForm, Kind};
-use crate::parse::shell::{self, SimpleCommand};
+use crate::parse::dockerfile::{Args, CommandForm, Dockerfile, Instruction, Kind};
+use crate::rules::start_form::{self, ShellForm};
 use crate::rules::hadolint::steps;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
@@ -33,27 +33,19 @@ line that is one plain command (no variables, quotes, operators or redirections)
     equivalents: &[Equivalent::Hadolint("DL3025"), Equivalent::BuildKit("JSONArgsRecommended")],
 };
 
-/// The JSON array for a shell-form command line, when exec form means exactly the same words:
-/// one simple command, nothing a shell would interpret. A leading `exec` is the shell's builtin
-/// (no program of that name exists): the array starts with the program it runs.
-fn as_exec_form(text: &str) -> Option<String> {
-    let shell_syntax = |c: char| "$`\\\"'*?[]{}~#;&|<>()".contains(c);
-    if text.contains(shell_syntax) || text.contains('\n') {
-        return None;
+/// Whether the stage's `SHELL` before this step is bash: bash runs a single command in its own
+/// place (it execs it), so the server gets the signal.
+fn bash_shell(df: &Dockerfile, stage: usize, upto: *const Instruction) -> bool {
+    let mut bash = false;
+    for step in steps(df).into_iter().filter(|s| s.stage == stage) {
+        if std::ptr::eq(step.ins, upto) {
+            break;
+        }
+        if let (Kind::Shell, Args::Words(words)) = (step.ins.kind, &step.ins.args) {
+            bash = words.first().is_some_and(|w| w.text.rsplit('/').next() == Some("bash"));
+        }
     }
-    let commands = shell::parse_commands(text, &shell::no_vars);
-    let [SimpleCommand { words, assignments, redirects, .. }] = commands.as_slice() else { return None };
-    if words.is_empty() || !assignments.is_empty() || !redirects.is_empty() {
-        return None;
-    }
-    let words = match words.split_first() {
-        Some((first, rest)) if first == "exec" => rest,
-        _ => words,
-    };
-    if words.is_empty() || words[0].starts_with('-') {
-        return None;
-    }
-    serde_json::to_string(words).ok().map(|json| json.replace("\",\"", "\", \""))
+    bash
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -61,38 +53,40 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for step in steps(df).into_iter().filter(|s| matches!(s.ins.kind, Kind::Cmd | Kind::Entrypoint)) {
         let Args::Command(CommandForm::Shell(line)) = &step.ins.args else { continue };
         let keyword = step.ins.kind.keyword();
-        let commands = shell::parse_commands(&line.text, &shell::no_vars);
-        let execs = commands.len() == 1 && commands[0].words.first().is_some_and(|w| w == "exec");
-        let message = if execs {
-            format!(
-                "`{keyword} exec …` in shell form: the shell already hands over to the server (it gets the stop \
-                 signal); the JSON array says the same without a shell"
-            )
-        } else if commands.len() > 1 {
-            format!(
-                "`{keyword}` in shell form with several commands keeps `/bin/sh` as the main process: the server never \
-                 gets the stop signal when the Space restarts, and is killed instead of shutting down"
-            )
-        } else {
-            format!(
+        let form = start_form::read(&line.text);
+        let message = match &form {
+            ShellForm::Execs | ShellForm::ExecLast => format!(
+                "`{keyword}` in shell form ends with `exec`: the shell hands over to the server (it gets the stop \
+                 signal); hadolint flags every shell form"
+            ),
+            ShellForm::Array(_) if bash_shell(df, step.stage, step.ins) => format!(
+                "`{keyword}` in shell form under `SHELL [\"bash\", …]`: bash runs a single command in its own place (the \
+                 server gets the stop signal); hadolint flags every shell form"
+            ),
+            ShellForm::Array(_) => format!(
                 "`{keyword}` in shell form runs through `/bin/sh -c`: where that shell does not replace itself with the \
                  command (busybox, older dash), the server does not get the stop signal when the Space restarts"
-            )
+            ),
+            ShellForm::NeedsShell | ShellForm::Waits => format!(
+                "`{keyword}` in shell form with several commands keeps `/bin/sh` as the main process: the server never \
+                 gets the stop signal when the Space restarts, and is killed instead of shutting down"
+            ),
         };
-        let mut d = Diagnostic::new(&RULE, message)
-        .at(file, line.span.clone())
-        .help(format!("write it as a JSON array: `{keyword} [\"program\", \"arg\", …]`"));
+        let mut d = Diagnostic::new(&RULE, message).at(file, line.span.clone()).help(start_form::help(&form, keyword, SKIP));
         let written = file.text.get(line.span.clone()).filter(|raw| *raw == line.text);
-        if let Some(json) = written.and_then(as_exec_form) {
+        if let Some(words) = written.and_then(start_form::exec_form) {
+            let json = serde_json::to_string(&words).unwrap_or_default().replace("\",\"", "\", \"");
             d = d.fix(Fix::replace(Applicability::Unsafe, format!("write `{keyword} {json}`"), file, line.span.clone(), json));
         }
         out.push(d);
     }
 }
 
+/// How hadolint is told that shell form is meant.
+const SKIP: &str = "# hadolint ignore=DL3025";
+
 #[cfg(test)]
 mod tests {
-    use super::as_exec_form;
     use crate::rules::testing::hadolint_case;
 
     /// hadolint's DL3025Spec cases.
@@ -104,20 +98,23 @@ mod tests {
         assert!(hadolint_case("FROM scratch as build\nCMD [\"foo\", \"bar\"]\nCMD [ \"foo\", \"bar\" ]\n", "DL3025").is_empty());
     }
 
+    /// The message and help fit the command (issue 25: `exec`, `SHELL ["bash", …]`, chains).
     #[test]
-    fn exec_form_only_when_nothing_is_shell() {
-        assert_eq!(
-            as_exec_form("uvicorn main:app --host 0.0.0.0 --port 7860").as_deref(),
-            Some(r#"["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]"#)
-        );
-        assert_eq!(as_exec_form("uvicorn main:app --port $PORT"), None);
-        assert_eq!(as_exec_form("cd app && python app.py"), None);
-        assert_eq!(as_exec_form("PORT=7860 node server.js"), None);
-        assert_eq!(as_exec_form("python app.py > log"), None);
-        assert_eq!(as_exec_form("python 'my app.py'"), None);
-        // `exec` is the shell's builtin: the array runs the program it names.
-        assert_eq!(as_exec_form("exec python app.py").as_deref(), Some(r#"["python", "app.py"]"#));
-        assert_eq!(as_exec_form("exec"), None);
-        assert_eq!(as_exec_form("exec -a name python app.py"), None);
+    fn says_what_the_command_does() {
+        let one = |df: &str| {
+            let found = hadolint_case(df, "DL3025");
+            assert_eq!(found.len(), 1, "{df}: {found:?}");
+            (found[0].message.clone(), found[0].help.clone().unwrap_or_default(), usize::from(found[0].fix.is_some()))
+        };
+        let (m, h, fixes) = one("FROM python:3.11\nCMD exec uvicorn app:app\n");
+        assert!(m.contains("ends with `exec`") && h.contains("hadolint ignore=DL3025") && fixes == 1, "{m} / {h}");
+        let (m, h, fixes) = one("FROM python:3.11\nCMD cd /app && exec uvicorn app:app\n");
+        assert!(m.contains("ends with `exec`") && !h.contains("JSON array (`") && fixes == 0, "{m} / {h}");
+        let (m, _, _) = one("FROM python:3.11\nSHELL [\"/bin/bash\", \"-c\"]\nCMD uvicorn app:app\n");
+        assert!(m.contains("bash runs a single command in its own place"), "{m}");
+        let (m, _, _) = one("FROM python:3.11\nSHELL [\"/bin/bash\", \"-c\"]\nFROM python:3.11\nCMD uvicorn app:app\n");
+        assert!(m.contains("/bin/sh -c"), "another stage's SHELL does not count: {m}");
+        let (m, h, fixes) = one("FROM python:3.11\nCMD cd /app && source env.sh && uvicorn app:app\n");
+        assert!(m.contains("several commands") && h.contains("put `exec` before the last command") && fixes == 0, "{m} / {h}");
     }
 }

@@ -15,7 +15,9 @@ stages using PowerShell or cmd are not judged.
 ## Why it matters on a Space
 Without pipefail a pipe succeeds when its last command does: `curl -fsSL URL | sh` with a failed
 download builds an image without the tool, and the Space fails later, at start. Off by default
-(`--select DL4006`): many pipes are harmless.
+(`--select DL4006`): many pipes are harmless. Unlike hadolint, a pipe whose left side cannot fail
+(`echo … | tee`) or whose list goes on after a failure anyway (`… | grep x || true`) is not
+reported: pipefail would change nothing there.
 
 ## Example
 ```dockerfile
@@ -41,9 +43,19 @@ fn shell_is_safe(words: &[String]) -> bool {
     ["bash", "zsh", "ash"].contains(&name) && has_o && words.iter().any(|w| w == "pipefail")
 }
 
+/// Programs that do not fail on the left of a pipe (they print what they are given).
+const CANNOT_FAIL: &[&str] = &["echo", "printf", "true", ":", "yes"];
+
+/// A command whose output goes into a pipe, that can fail, and whose failure would stop the
+/// build with pipefail: not one whose list ends in `|| true` (or any `||`), nor one inside an
+/// `if`: there the script goes on after a failure whatever the SHELL.
+fn pipe_can_hide_a_failure(c: &crate::parse::shell::SimpleCommand) -> bool {
+    c.piped && !c.conditional && !c.program_name().is_some_and(|p| CANNOT_FAIL.contains(&p))
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return };
-    let piped: Vec<bool> = scripts(ctx).iter().map(|s| s.commands.iter().any(|c| c.piped)).collect();
+    let piped: Vec<bool> = scripts(ctx).iter().map(|s| s.commands.iter().any(pipe_can_hide_a_failure)).collect();
     let mut runs = piped.into_iter();
     let mut safe = false;
     for step in steps(df) {
@@ -105,5 +117,18 @@ mod tests {
     #[test]
     fn or_is_not_a_pipe() {
         assert_eq!(found(&["FROM python:3.11", "RUN test -f x || touch x"]), 0);
+    }
+
+    /// Issue 25: pipefail changes nothing where the list goes on after a failure anyway, or
+    /// where the left side cannot fail.
+    #[test]
+    fn only_pipes_whose_failure_pipefail_would_catch() {
+        assert_eq!(found(&["FROM python:3.11", "RUN curl -s https://x | grep foo || true"]), 0);
+        assert_eq!(found(&["FROM python:3.11", "RUN if curl -s https://x | grep -q foo; then echo y; fi"]), 0);
+        assert_eq!(found(&["FROM python:3.11", "RUN echo 'deb http://x stable main' | tee /etc/apt/sources.list.d/x.list"]), 0);
+        assert_eq!(found(&["FROM python:3.11", "RUN printf 'a\\n' | sort"]), 0);
+        // Near misses that still fire: the failing side is not covered.
+        assert_eq!(found(&["FROM python:3.11", "RUN curl -s https://x | sh && echo done"]), 1);
+        assert_eq!(found(&["FROM python:3.11", "RUN echo x | tee a && curl -s https://x | sh"]), 1);
     }
 }
