@@ -6,11 +6,17 @@
 //! - `rules_<family>.rs`: the `mod` declarations of that family, included by its `mod.rs`;
 //! - `registry.rs`: `ALL`, every rule in catalogue order, included by `rules`.
 //!
+//! - `base_images.rs`, `apt_packages.rs`: the knowledge catalogues of `src/knowledge/*.toml`,
+//!   validated here (`build/catalogue.rs`): a wrong entry fails the build.
+//!
 //! A rule file that does not declare `pub static RULE` with its own code fails to compile (the
 //! registry names `RULE`) or fails the catalogue test (the code must match the file name).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+#[path = "build/catalogue.rs"]
+mod catalogue;
 
 /// Catalogue order of the code prefixes; any other prefix comes after these, alphabetically.
 const PREFIX_ORDER: &[&str] = &["FM", "DF", "RP", "BK", "DL", "HUB", "APP", "GA", "SC"];
@@ -124,4 +130,14 @@ fn main() {
     }
     std::fs::write(out.join("codes.rs"), codes_source(&rules)).expect("write codes.rs");
     std::fs::write(out.join("registry.rs"), registry_source(&rules)).expect("write registry.rs");
+    let knowledge = manifest.join("src").join("knowledge");
+    for (name, generate) in [
+        ("base_images.toml", catalogue::base_images as fn(&Path, &Path)),
+        ("apt_packages.toml", catalogue::apt_packages),
+    ] {
+        let file = knowledge.join(name);
+        println!("cargo:rerun-if-changed={}", file.display());
+        generate(&file, &out);
+    }
+    println!("cargo:rerun-if-changed={}", manifest.join("build").display());
 }

@@ -35,8 +35,11 @@ impl std::fmt::Display for Code {
     }
 }
 
+/// Comparing with a name that is no rule code is a typo (a test that says "must not fire"
+/// would then pass silently): debug builds, the tests', stop there.
 impl PartialEq<&str> for Code {
     fn eq(&self, other: &&str) -> bool {
+        debug_assert!(Code::ALL.iter().any(|c| c.as_str() == *other), "`{other}` is not a rule code");
         self.as_str() == *other
     }
 }
@@ -227,5 +230,12 @@ mod tests {
         assert!(Code::HUB004.matches_prefix("HUB00"));
         assert!(!Code::DF004.matches_prefix("DF01"));
         assert_eq!(Code::DF004.to_string(), "DF004");
+    }
+
+    /// A misspelt code in a test (`d.code == "DF0O4"`) stops the test instead of never matching.
+    #[test]
+    #[should_panic(expected = "`DF0O4` is not a rule code")]
+    fn a_misspelt_code_does_not_pass_silently() {
+        let _ = Code::DF004 == "DF0O4";
     }
 }

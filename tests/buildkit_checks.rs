@@ -191,13 +191,21 @@ const CASES: &[Case] = &[
             ("InvalidDefinitionDescription", 9),
         ],
     ),
-    // testCopyIgnoredFiles (experimental: off unless asked, as in BuildKit)
-    ("\nFROM scratch\nCOPY Dockerfile .\nADD Dockerfile /windy\n", Some("\nDockerfile\n"), &[]),
+    // testCopyIgnoredFiles: on by default since the frontend 1.21.0 promoted it (moby/buildkit
+    // 4187c344c); skipped by the directive; not for a copy from a stage; not under an exception.
     (
-        "# check=experimental=CopyIgnoredFile\nFROM scratch\nCOPY Dockerfile .\nADD Dockerfile /windy\n",
+        "\nFROM scratch\nCOPY Dockerfile .\nADD Dockerfile /windy\n",
         Some("\nDockerfile\n"),
         &[("CopyIgnoredFile", 3), ("CopyIgnoredFile", 4)],
     ),
+    ("# check=skip=CopyIgnoredFile\n\nFROM scratch\nCOPY Dockerfile .\nADD Dockerfile /windy\n", Some("\nDockerfile\n"), &[]),
+    (
+        "\nFROM scratch AS base\nCOPY Dockerfile /foobar\nADD Dockerfile /windy\n\nFROM base\nCOPY --from=base /foobar /Dockerfile\n",
+        Some("\nfoobar\n"),
+        &[],
+    ),
+    ("\nFROM scratch\nCOPY ./Dockerfile .\n", Some("\n**\n!Dockerfile\n"), &[]),
+    ("\nFROM scratch\nCOPY . .\n\t", Some("\n**\n!Dockerfile\n"), &[]),
     // The examples of BuildKit's rule pages (linter/docs/*.md), a FROM added where they have none.
     ("FROM alpine AS base\nCOPY $foo .\n", None, &[("UndefinedVar", 2)]),
     ("FROM alpine AS base\nARG foo\nCOPY $foo .\n", None, &[]),

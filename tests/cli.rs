@@ -149,7 +149,7 @@ fn sarif_output_validates_against_the_sarif_schema() {
         assert!(errors.is_empty(), "{errors:#?}");
         let run = &v["runs"][0];
         assert_eq!(run["tool"]["driver"]["name"], "spacecheck");
-        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 92);
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 94);
         for r in run["results"].as_array().unwrap() {
             assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
             assert!(r["ruleId"].is_string() && r["message"]["text"].is_string());
@@ -275,7 +275,7 @@ fn rules_and_explain() {
     assert_eq!(out.status.code(), Some(2));
     let out = spacecheck().args(["rules", "--json"]).output().expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.as_array().unwrap().len(), 92, "FM 8, DF 22, RP 5, BK 21, DL 14, HUB/APP 11, GA 8, SC 3");
+    assert_eq!(v.as_array().unwrap().len(), 94, "FM 8, DF 24, RP 5, BK 21, DL 14, HUB/APP 11, GA 8, SC 3");
     let out = spacecheck().args(["explain", "DL3045"]).output().expect("run");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("off unless selected") && text.contains("hadolint: DL3045"), "{text}");
@@ -292,8 +292,8 @@ fn buildkit_checks_follow_the_check_directive() {
     std::fs::write(dir.path().join("README.md"), "---\nsdk: docker\napp_port: 7860\n---\n").unwrap();
     std::fs::write(dir.path().join(".dockerignore"), "notes.md\n").unwrap();
     std::fs::write(dir.path().join("notes.md"), "x\n").unwrap();
-    let body = "FROM python:3.11 as app\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\n\
-        COPY --chown=user notes.md ./\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+    let body = "FROM python:3.11 as app\n# the version\nARG VERSION=1\nRUN useradd -m -u 1000 user\nUSER user\n\
+        WORKDIR /home/user/app\nCOPY --chown=user notes.md ./\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
     let report = |directive: &str| {
         std::fs::write(dir.path().join("Dockerfile"), format!("{directive}{body}")).unwrap();
         // RP002 reports the ignored copy as the build failure it is; here only BK is looked at.
@@ -310,11 +310,15 @@ fn buildkit_checks_follow_the_check_directive() {
         (found, out.status.code())
     };
     let warning = |code: &str| (code.to_string(), "warning".to_string());
-    assert_eq!(report(""), (vec![warning("BK002")], Some(0)));
-    assert_eq!(report("# check=experimental=CopyIgnoredFile\n"), (vec![warning("BK002"), warning("BK018")], Some(0)));
-    assert_eq!(report("# check=skip=FromAsCasing\n").0, vec![]);
+    // CopyIgnoredFile is on by default since the frontend 1.21.0 (moby/buildkit 4187c344c).
+    assert_eq!(report(""), (vec![warning("BK002"), warning("BK018")], Some(0)));
+    assert_eq!(report("# check=skip=CopyIgnoredFile\n"), (vec![warning("BK002")], Some(0)));
+    let experimental = report("# check=experimental=InvalidDefinitionDescription\n");
+    assert_eq!(experimental, (vec![warning("BK002"), warning("BK019"), warning("BK018")], Some(0)));
+    assert_eq!(report("# check=skip=FromAsCasing,CopyIgnoredFile\n").0, vec![]);
     let (errors, code) = report("# check=error=true\n");
-    assert_eq!((errors, code), (vec![("BK002".to_string(), "error".to_string())], Some(1)), "BuildKit fails the build");
+    let error = |code: &str| (code.to_string(), "error".to_string());
+    assert_eq!((errors, code), (vec![error("BK002"), error("BK018")], Some(1)), "BuildKit fails the build");
 }
 
 /// hadolint's hygiene rules run only when selected (by prefix, code, or a policy severity);

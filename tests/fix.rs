@@ -726,3 +726,19 @@ fn dl3025_drops_the_shell_builtin_exec() {
     let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
     assert!(text.ends_with("CMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n"), "{text}");
 }
+
+/// DF023's unsafe fix installs what replaces a package the release dropped; linted again, the
+/// build no longer stops there.
+#[test]
+fn df023_installs_the_replacement() {
+    let dockerfile = DOCKERFILE_7255.replace(
+        "RUN useradd",
+        "RUN apt-get update && apt-get install -y --no-install-recommends libgl1-mesa-glx && rm -rf /var/lib/apt/lists/*\nRUN useradd",
+    );
+    let dir = check_fix(README_7255, &dockerfile, "DF023", &["--unsafe-fixes"]);
+    assert!(
+        dockerfile_text(dir.path()).contains("--no-install-recommends libgl1 &&"),
+        "{}",
+        dockerfile_text(dir.path())
+    );
+}

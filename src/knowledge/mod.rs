@@ -2,6 +2,8 @@
 //! program, each naming the source it comes from. The model asks these tables; rules never
 //! hold such facts themselves. Adding a library is adding an entry.
 
+pub mod apt_packages;
+pub mod base_images;
 pub mod hub_downloads;
 pub mod python_modules;
 pub mod python_writes;

@@ -1,54 +1,13 @@
-//! What spacecheck knows of common base images: which distribution they are built on (so which
-//! package manager and which tool creates users), the user they run as, and whether they already
-//! have a UID-1000 user.
-//!
-//! The facts come from the images' own Dockerfiles (the official `python`, `node`, `ubuntu`,
-//! `debian`, `alpine` images, `nvidia/cuda`, `pytorch/pytorch`, Jupyter's docker-stacks,
-//! `mambaorg/micromamba`, `continuumio/miniconda3`). For any other image nothing is assumed:
-//! [`BaseImage::of`] answers `Distro::Unknown`, and rules that need the distribution stay silent
-//! or say what they assumed.
+//! What spacecheck knows of a stage's base image, asked of the base-image catalogue
+//! (`knowledge/base_images.toml`: each entry cites the image's Dockerfile or docs): the
+//! distribution and release the tag gives, the shell, the users it ships, the user it runs as,
+//! its variables and tools. For an image the catalogue does not hold nothing is assumed:
+//! `Distro::Unknown`, no entry, and rules that need the facts stay silent or say what they
+//! assumed.
 
+pub use crate::knowledge::base_images::Distro;
+use crate::knowledge::base_images::{self as catalogue, ImageEntry, Tool};
 use crate::parse::image_ref::ImageRef;
-
-/// The distribution an image is built on, as far as its name and tag tell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Distro {
-    /// Debian or a Debian-based official image (`python:3.11-slim`, `node:20`): apt, shadow's
-    /// `useradd`, Debian's `adduser`.
-    Debian,
-    /// Ubuntu or an image built on it (`nvidia/cuda:…-ubuntu22.04`): apt, `useradd`.
-    Ubuntu,
-    /// Alpine (`alpine`, `python:3.12-alpine`): apk, BusyBox `adduser`/`addgroup`; no `useradd`
-    /// or `groupadd` unless the `shadow` package is installed.
-    Alpine,
-    /// Red Hat family (`fedora`, `redhat/ubi9`, `rockylinux`, `amazonlinux`): dnf/yum/microdnf.
-    RedHat,
-    /// Distroless images: no shell, no package manager.
-    Distroless,
-    /// Anything else: nothing is assumed.
-    Unknown,
-}
-
-impl Distro {
-    pub fn name(self) -> &'static str {
-        match self {
-            Distro::Debian => "Debian",
-            Distro::Ubuntu => "Ubuntu",
-            Distro::Alpine => "Alpine",
-            Distro::RedHat => "Red Hat",
-            Distro::Distroless => "distroless",
-            Distro::Unknown => "an unknown distribution",
-        }
-    }
-
-    /// The command that creates a UID-1000 user with a home on this distribution.
-    pub fn create_user_1000(self) -> &'static str {
-        match self {
-            Distro::Alpine => "adduser -D -u 1000 user",
-            _ => "useradd -m -u 1000 user",
-        }
-    }
-}
 
 /// The facts about one base image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,84 +20,37 @@ pub struct BaseImage {
     /// The user that already has UID 1000 in the image (`node` in the node images, `ubuntu`
     /// from Ubuntu 24.04 on, `jovyan`), so `useradd -u 1000` fails there.
     pub uid_1000_user: Option<&'static str>,
+    /// The catalogue's entry, when the image is in it.
+    pub entry: Option<&'static ImageEntry>,
+    /// The release the tag gives: named in the tag (`-bookworm`, `ubuntu22.04`), else the one
+    /// a floating tag gives today (`python:3.11-slim`: trixie).
+    pub release: Option<&'static str>,
 }
-
-/// Official images built on Debian unless their tag says otherwise (`-alpine`, `-ubuntu`).
-const DEBIAN_BASED: &[&str] = &[
-    "python",
-    "node",
-    "golang",
-    "ruby",
-    "php",
-    "perl",
-    "rust",
-    "openjdk",
-    "r-base",
-    "buildpack-deps",
-    "gradio/python",
-    "mambaorg/micromamba",
-    "continuumio/miniconda3",
-    "continuumio/anaconda3",
-    "astral-sh/uv",
-    "oven/bun",
-    "nginx",
-];
-/// Images built on Ubuntu whatever their tag.
-const UBUNTU_BASED: &[&str] =
-    &["ubuntu", "nvidia/cuda", "pytorch/pytorch", "tensorflow/tensorflow", "eclipse-temurin", "ollama/ollama"];
-const RED_HAT: &[&str] =
-    &["fedora", "centos", "rockylinux", "almalinux", "amazonlinux", "redhat/ubi8", "redhat/ubi9", "ubi8", "ubi9"];
-
-/// Ubuntu releases from 24.04 on, which ship a `ubuntu` user with UID 1000.
-const UBUNTU_WITH_USER: &[&str] =
-    &["24.04", "24.10", "25.04", "25.10", "26.04", "noble", "oracular", "plucky", "questing", "rolling"];
 
 impl BaseImage {
     /// What is known of `image`; `None` (no image: a stage, `scratch`, an unresolved ARG)
     /// gives an unknown image.
     pub fn of(image: Option<&ImageRef>) -> BaseImage {
-        let unknown = BaseImage { distro: Distro::Unknown, default_user: None, uid_1000_user: None };
+        let unknown =
+            BaseImage { distro: Distro::Unknown, default_user: None, uid_1000_user: None, entry: None, release: None };
         let Some(image) = image else { return unknown };
-        let repo = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
+        let Some(entry) = catalogue::entry(&catalogue_name(image), image.tag.as_deref().unwrap_or("latest")) else {
+            return unknown;
+        };
         let tag = image.tag.as_deref().unwrap_or("latest");
-        // `nvidia/cuda` and `docker.io/nvidia/cuda`, not `acme/notnvidia/cuda`.
-        let is = |names: &[&str]| {
-            names.iter().any(|n| repo.strip_suffix(n).is_some_and(|rest| rest.is_empty() || rest.ends_with('/')))
+        let named = catalogue::release_in_tag(tag).filter(|r| r.distro == entry.distro).map(|r| r.name);
+        // A tag that pins a patch version (`3.13.5-slim`) was last built when the next patch
+        // came out: on a floating entry that moved, which release it froze on is not known.
+        let frozen = pins_patch_version(tag) && !entry.moved.is_empty();
+        let floating = entry.release.filter(|_| !frozen);
+        let release = named.or(floating.map(|r| catalogue::release(entry.distro, r).map_or(r, |known| known.name)));
+        let account = |name: &str| entry.users.iter().find(|a| a.name == name);
+        let default_user = match entry.user {
+            "root" => None,
+            name => account(name).map(|a| (a.name, a.uid)),
         };
-        let distro = if repo == "alpine" || tag.split('-').any(|p| p.starts_with("alpine")) {
-            Distro::Alpine
-        } else if repo.contains("distroless") {
-            Distro::Distroless
-        } else if is(UBUNTU_BASED) || repo.starts_with("jupyter/") || tag.contains("ubuntu") {
-            Distro::Ubuntu
-        } else if repo == "debian" || is(DEBIAN_BASED) {
-            Distro::Debian
-        } else if is(RED_HAT) {
-            Distro::RedHat
-        } else {
-            Distro::Unknown
-        };
-        let jupyter = repo.starts_with("jupyter/");
-        let default_user = if jupyter {
-            Some(("jovyan", 1000))
-        } else if repo.ends_with("mambaorg/micromamba") {
-            Some(("mambauser", 57439))
-        } else {
-            None
-        };
-        let short = image.short_name();
-        let uid_1000_user = if short == "node" {
-            Some("node")
-        } else if short == "bun" {
-            Some("bun")
-        } else if jupyter {
-            Some("jovyan")
-        } else if ships_ubuntu_user(short, tag) {
-            Some("ubuntu")
-        } else {
-            None
-        };
-        BaseImage { distro, default_user, uid_1000_user }
+        let uid_1000_user = entry.users.iter().find(|a| a.uid == 1000).map(|a| a.name);
+        BaseImage { distro: entry.distro, default_user, uid_1000_user, entry: Some(entry), release }
     }
 
     /// The UID of a user the image ships, by name.
@@ -150,20 +62,36 @@ impl BaseImage {
             "www-data" => Some(33),
             // Jupyter's docker-stacks user, also in images built FROM them under other names.
             "jovyan" => Some(1000),
-            _ if self.uid_1000_user == Some(name) => Some(1000),
-            _ => self.default_user.filter(|(user, _)| *user == name).map(|(_, uid)| uid),
+            _ => self.entry?.users.iter().find(|a| a.name == name).map(|a| a.uid),
         }
+    }
+
+    /// Whether the image is known to have `tool`; `None` when the catalogue does not say.
+    pub fn has_tool(&self, tool: Tool) -> Option<bool> {
+        Some(self.entry?.tools?.contains(&tool))
+    }
+
+    /// The variables the image sets (PATH included), when the catalogue records them.
+    pub fn env(&self) -> Option<&'static [&'static str]> {
+        self.entry?.env
     }
 }
 
-/// Ubuntu 24.04 and later ship a `ubuntu` user with UID 1000 (so do images built on them,
-/// such as `nvidia/cuda:12.6.0-runtime-ubuntu24.04`).
-fn ships_ubuntu_user(short_name: &str, tag: &str) -> bool {
-    if short_name == "ubuntu" {
-        return tag == "latest" || UBUNTU_WITH_USER.iter().any(|v| tag.contains(v));
+/// Whether a tag starts with a version of three numbers (`3.13.5`, `20.11.1-slim`).
+fn pins_patch_version(tag: &str) -> bool {
+    let version = tag.split('-').next().unwrap_or(tag);
+    let parts: Vec<&str> = version.split('.').collect();
+    parts.len() >= 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The name the catalogue files an image under: the repository without `library/` for
+/// Docker Hub, `registry/repository` for any other registry.
+fn catalogue_name(image: &ImageRef) -> String {
+    let repo = image.repository.strip_prefix("library/").unwrap_or(&image.repository);
+    match image.registry.as_str() {
+        "docker.io" => repo.to_string(),
+        registry => format!("{registry}/{repo}"),
     }
-    // Other images say their Ubuntu in the tag (`…-ubuntu24.04`).
-    tag.split('-').any(|part| part.strip_prefix("ubuntu").is_some_and(|v| UBUNTU_WITH_USER.contains(&v)))
 }
 
 #[cfg(test)]
@@ -184,9 +112,41 @@ mod tests {
         assert_eq!(base("ubuntu:22.04").distro, Distro::Ubuntu);
         assert_eq!(base("jupyter/base-notebook").distro, Distro::Ubuntu);
         assert_eq!(base("ghcr.io/astral-sh/uv:python3.12-bookworm-slim").distro, Distro::Debian);
-        assert_eq!(base("gcr.io/distroless/python3").distro, Distro::Distroless);
+        assert_eq!(base("docker.io/library/python:3.11").distro, Distro::Debian);
+        // Not in the catalogue: nothing is guessed.
         assert_eq!(base("metabase/metabase").distro, Distro::Unknown);
+        assert_eq!(base("acme/python:3.11-slim").distro, Distro::Unknown);
+        assert_eq!(base("gcr.io/distroless/python3").entry, None);
         assert_eq!(BaseImage::of(None).distro, Distro::Unknown);
+    }
+
+    /// The release a tag gives: named in it, else the floating tag's today (the catalogue's
+    /// `release`, from docker-library/official-images).
+    #[test]
+    fn releases_from_the_tag_or_the_catalogue() {
+        assert_eq!(base("python:3.11-slim").release, Some("trixie"));
+        assert_eq!(base("python:3.11-slim-bookworm").release, Some("bookworm"));
+        assert_eq!(base("python:3.10-slim-bullseye").release, Some("bullseye"));
+        assert_eq!(base("python:3.12").release, Some("trixie"));
+        assert_eq!(base("python:3.12-alpine3.20").release, Some("3.20"));
+        assert_eq!(base("node:20-bookworm-slim").release, Some("bookworm"));
+        assert_eq!(base("ubuntu:22.04").release, Some("jammy"));
+        assert_eq!(base("nvidia/cuda:12.4.1-runtime-ubuntu22.04").release, Some("jammy"));
+        assert_eq!(base("metabase/metabase").release, None);
+        // A patch version froze when the next came out (corpus: python:3.13.5-slim, last built
+        // before the move to trixie): not known, unless the tag names the release.
+        assert_eq!(base("python:3.13.5-slim").release, None);
+        assert_eq!(base("python:3.13.5-slim-bookworm").release, Some("bookworm"));
+        assert_eq!(base("python:3.13-slim").release, Some("trixie"));
+    }
+
+    #[test]
+    fn variables_and_tools() {
+        let slim = base("python:3.11-slim");
+        assert!(slim.env().is_some_and(|e| e.contains(&"PYTHON_VERSION") && e.contains(&"PATH")));
+        assert_eq!(slim.has_tool(Tool::Curl), Some(false));
+        assert_eq!(base("python:3.11").has_tool(Tool::Curl), Some(true));
+        assert_eq!(base("acme/x").has_tool(Tool::Curl), None);
     }
 
     #[test]

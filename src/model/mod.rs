@@ -5,6 +5,7 @@
 pub mod app;
 pub mod base;
 pub mod fs;
+pub mod installs;
 pub mod placement;
 pub mod server;
 pub mod users;
@@ -179,6 +180,9 @@ pub struct RunCommand {
     pub user: RuntimeUser,
     /// Its `--mount=type=secret` flags: build secrets the builder must provide.
     pub secret_mounts: Vec<SecretMount>,
+    /// The system packages it installs: (index in `commands`, the install), read once by
+    /// [`installs::system_install`].
+    pub system_installs: Vec<(usize, installs::SystemInstall)>,
 }
 
 /// A `RUN --mount=type=secret,id=X[,required=true]`.
@@ -1174,7 +1178,21 @@ fn run_command(i: &Instruction, n: usize, stage: usize, scope: &Scope, scope_use
         .filter(|f| f.name.eq_ignore_ascii_case("mount"))
         .filter_map(|f| f.value.as_deref().and_then(SecretMount::parse))
         .collect();
-    RunCommand { instruction: n, stage, span: i.span.clone(), commands, text, user: scope_user.clone(), secret_mounts }
+    let system_installs = commands
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| installs::system_install(c).map(|install| (k, install)))
+        .collect();
+    RunCommand {
+        instruction: n,
+        stage,
+        span: i.span.clone(),
+        commands,
+        text,
+        user: scope_user.clone(),
+        secret_mounts,
+        system_installs,
+    }
 }
 
 /// `cat <<EOF > /app/run.sh` and `tee /app/run.sh <<EOF`: remember the content, so a CMD

@@ -140,19 +140,10 @@ pub fn created_venv(command: &SimpleCommand, cwd: &Cwd) -> Option<String> {
 pub fn pip_venv<'v>(command: &SimpleCommand, path_var: Option<&str>, venvs: &'v [String]) -> Option<&'v str> {
     let words = &command.words;
     let program_word = words.first()?;
-    let program = command.program_name()?;
-    let install_at = if program.starts_with("pip") {
-        1
-    } else if program.starts_with("python") && words.get(1..3).is_some_and(|w| w[0] == "-m" && w[1] == "pip") {
-        3
-    } else {
-        return None;
-    };
+    let install_at = super::installs::pip_install(command)?;
     let args =
         ParsedArgs::parse(&words[install_at..], &["-r", "--requirement", "-c", "--constraint", "-i", "--index-url"]);
-    if args.operands.first().map(String::as_str) != Some("install")
-        || args.has(&["-t", "--target", "--prefix", "--root", "--dry-run"])
-    {
+    if args.has(&["-t", "--target", "--prefix", "--root", "--dry-run"]) {
         return None;
     }
     let venv_of_bin = |bin: &str| venvs.iter().find(|v| bin.trim_end_matches('/') == format!("{v}/bin"));

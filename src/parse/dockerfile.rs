@@ -227,6 +227,7 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
             converted.kind = Kind::Entrypoint;
             converted.keyword_span.end = converted.keyword_span.start + ENTRYPOINT_AS_CMD.len();
         }
+        blank_dropped_in_commands(&mut converted, pre.escape);
         instructions.push(converted);
     }
     // Attach the pre-pass heredocs to the instruction whose line opened them.
@@ -236,6 +237,23 @@ pub fn parse(file: &SourceFile) -> Result<Dockerfile, ParseError> {
         }
     }
     Ok(Dockerfile { instructions, escape: pre.escape })
+}
+
+/// The shell-form command of RUN, CMD, ENTRYPOINT, HEALTHCHECK (and ONBUILD's) as BuildKit
+/// keeps it: comment and empty lines inside the continuation dropped (blanked, offsets kept),
+/// so every reader of the command sees the words BuildKit runs (`apt-get install -y \` /
+/// `# tools` / `wget git` is one command).
+fn blank_dropped_in_commands(ins: &mut Instruction, escape: char) {
+    let blank = |w: &mut Word| {
+        if let std::borrow::Cow::Owned(text) = blank_dropped_lines(&w.text, escape) {
+            w.text = text;
+        }
+    };
+    match &mut ins.args {
+        Args::Command(CommandForm::Shell(w)) | Args::Healthcheck(Some(CommandForm::Shell(w))) => blank(w),
+        Args::Onbuild(inner) => blank_dropped_in_commands(inner, escape),
+        _ => {}
+    }
 }
 
 fn restore_text(ins: &mut Instruction, text: &str, restored: &[usize]) {

@@ -242,28 +242,10 @@ fn conda_spec(spec: &str) -> Option<Package> {
         .then(|| Package { name: normalize_name(name), extras: vec![] })
 }
 
-/// The packages a command installs, when it is an installer: `pip install …`, `python -m pip
-/// install …`, `uv pip install …`, `uv add …`, `poetry add …`, `conda install …`. Arguments that
-/// are options or option values are left out; requirement files (`-r`) are read as manifests.
-pub fn installed_by_command(words: &[String]) -> Option<Vec<Package>> {
-    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
-    let program = word(0).rsplit('/').next().unwrap_or("");
-    let is_pip = |w: &str| {
-        w == "pip" || w.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-    };
-    let is_python = program.starts_with("python");
-    let (conda, rest) = match program {
-        p if is_pip(p) && word(1) == "install" => (false, 2),
-        _ if is_python && word(1) == "-m" && is_pip(word(2)) && word(3) == "install" => (false, 4),
-        "uv" if word(1) == "pip" && word(2) == "install" => (false, 3),
-        "uv" | "poetry" | "pdm" if word(1) == "add" => (false, 2),
-        "conda" | "mamba" | "micromamba" if matches!(word(1), "install" | "create") => (true, 2),
-        _ => return None,
-    };
-    Some(arguments(words.get(rest..).unwrap_or_default(), conda))
-}
-
-fn arguments(args: &[String], conda: bool) -> Vec<Package> {
+/// The packages named by an installer's arguments (`pip install` / `uv add` / `conda install`
+/// after the subcommand): options and their values left out, requirement files (`-r`) read as
+/// manifests. Which commands install is [`crate::model::installs::python_install`]'s question.
+pub fn install_arguments(args: &[String], conda: bool) -> Vec<Package> {
     // Options of pip/uv/conda that take a value as the next argument.
     const VALUE_OPTIONS: &[&str] = &[
         "-r",
@@ -361,20 +343,5 @@ mod tests {
         );
         let env = "name: x\ndependencies:\n  - python=3.10\n  - conda-forge::numpy>=1.2\n  - pip\n  - pip:\n    - gradio==4.0\n";
         assert_eq!(names(&conda_environment(env)), vec!["numpy", "gradio"]);
-    }
-
-    #[test]
-    fn install_commands() {
-        let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
-        let pip =
-            words("pip install --no-cache-dir -r requirements.txt -U uvicorn[standard] fastapi==0.1 -i https://x");
-        let installed = |s: &str| installed_by_command(&words(s)).map(|p| names(&p));
-        assert_eq!(installed_by_command(&pip).map(|p| names(&p)), Some(vec!["uvicorn".into(), "fastapi".into()]));
-        assert_eq!(installed("python3 -m pip install gradio"), Some(vec!["gradio".into()]));
-        assert_eq!(installed("uv pip install --system streamlit"), Some(vec!["streamlit".into()]));
-        assert_eq!(installed("conda install -c conda-forge gradio=4"), Some(vec!["gradio".into()]));
-        assert_eq!(installed("pip install -r requirements.txt"), Some(vec![]));
-        assert_eq!(installed("pip download uvicorn"), None);
-        assert_eq!(installed("echo install uvicorn"), None);
     }
 }

@@ -187,7 +187,7 @@ impl<'a> Context<'a> {
         }
         if let Some(m) = &self.model {
             for c in m.runs_in_chain().flat_map(|r| &r.commands) {
-                packages.extend(manifest::installed_by_command(&c.words).into_iter().flatten());
+                packages.extend(crate::model::installs::python_packages(c).into_iter().flatten());
             }
         }
         self.python_packages = packages;

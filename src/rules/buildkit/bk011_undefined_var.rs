@@ -2,7 +2,7 @@ use std::collections::BTreeSet;
 
 use crate::model::ImageModel;
 use crate::parse::dockerfile::{Args, CopySource, Dockerfile, Instruction, Kind};
-use crate::rules::buildkit::{base_image_env, dockerfile, finding, meta_args, suggest, var_refs};
+use crate::rules::buildkit::{dockerfile, finding, meta_args, suggest, var_refs};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -16,9 +16,10 @@ BuildKit's `UndefinedVar`: a `$VAR` in an instruction BuildKit expands itself (A
 `--mount`) that no `ARG` or `ENV` of the stage (or the stage it is built on) defined before, and
 that the base image does not set. `RUN`, `CMD` and `ENTRYPOINT` are left to the shell at run
 time, and `EXPOSE` is expanded without the check, as BuildKit does. Suggests
-the nearest defined name. The base image's own variables are known for `python`, `node`,
-`golang`, `debian`, `ubuntu`, `alpine` and `scratch`; a stage built on another image is not
-judged (its variables cannot be known without pulling it).
+the nearest defined name. The base image's own variables come from the base-image catalogue
+(`spacecheck` knows `python`, `node`, `golang`, `debian`, `ubuntu`, `alpine` and more, each from
+its Dockerfile) and `scratch` has only `PATH`; a stage built on an image the catalogue does not
+hold is not judged (its variables cannot be known without pulling it).
 
 ## Why it matters on a Space
 The variable expands to nothing: `ENV PATH=$HOME/.local/bin:$PATH` before `HOME` is set gives a
@@ -72,6 +73,16 @@ fn expanded_words(ins: &Instruction) -> Vec<&str> {
     }
 }
 
+/// The variables a stage's base image sets, from the base-image catalogue; `scratch` has only
+/// the `PATH` BuildKit gives every Linux image. `None` for an image the catalogue does not hold
+/// or whose variables it does not record: its variables cannot be judged.
+fn base_env(model: &ImageModel, stage: &crate::model::Stage) -> Option<&'static [&'static str]> {
+    if stage.image.eq_ignore_ascii_case("scratch") {
+        return Some(&["PATH"]);
+    }
+    model.stage_base(stage.index).env()
+}
+
 /// Names each stage ends with (ENV and ARG), so a stage built on it starts with them; `None`
 /// for a stage on an image whose variables are not known.
 fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Vec<Diagnostic>) {
@@ -81,7 +92,7 @@ fn check_stages(ctx: &Context, df: &Dockerfile, model: &ImageModel, out: &mut Ve
     for stage in &model.stages {
         let start = match stage.parent {
             Some(p) => ended.get(p).cloned().flatten(),
-            None => base_image_env(&stage.image).map(|env| env.iter().map(|v| v.to_string()).collect()),
+            None => base_env(model, stage).map(|env| env.iter().map(|v| v.to_string()).collect()),
         };
         let Some(mut defined) = start else {
             ended.push(None);

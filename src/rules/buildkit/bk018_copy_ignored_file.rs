@@ -7,12 +7,13 @@ pub static RULE: Rule = Rule {
     code: Code::BK018,
     name: "copy-ignored-file",
     severity: Severity::Warning,
-    summary: "COPY/ADD of a path `.dockerignore` excludes (BuildKit CopyIgnoredFile, experimental)",
+    summary: "COPY/ADD of a path `.dockerignore` excludes (BuildKit CopyIgnoredFile)",
     doc: r#"## What it checks
-BuildKit's experimental `CopyIgnoredFile`: a `COPY` or `ADD` from the build context of a path
-that `.dockerignore` excludes, unless an `!` exception brings back something below it. Off
-unless the Dockerfile asks for it (`# check=experimental=CopyIgnoredFile`) or it is selected;
-RP002 reports the same copy as the build failure it is.
+BuildKit's `CopyIgnoredFile`: a `COPY` or `ADD` from the build context of a path that
+`.dockerignore` excludes, unless an `!` exception brings back something below it. On by default
+since the Dockerfile frontend 1.21.0 promoted it out of experimental (moby/buildkit 4187c344c,
+January 2026); `# check=skip=CopyIgnoredFile` turns it off. RP002 reports the same copy as the
+build failure it is.
 
 ## Why it matters on a Space
 The file is not sent to the builder: the Hub build fails with "not found", or, for a folder, the
@@ -27,7 +28,7 @@ COPY data.csv /app/
 ## Fix
 Remove the pattern from `.dockerignore`, add an exception (`!data.csv`), or stop copying it."#,
     check: Check::Local(check),
-    enabled: Enabled::WhenSelected,
+    enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("CopyIgnoredFile")],
 };
 

@@ -238,22 +238,6 @@ fn reference_at(rest: &[char]) -> (String, usize, Option<String>) {
     (name, used, None)
 }
 
-/// The environment a base image sets, for the bases Spaces build on (read from their image
-/// configs); `None` for an image not known here, whose variables cannot be judged. BuildKit adds
-/// a default `PATH` to every Linux image.
-pub fn base_image_env(image: &str) -> Option<&'static [&'static str]> {
-    let name = image.split(['@']).next().unwrap_or(image);
-    let repo = name.rsplit_once(':').filter(|(_, tag)| !tag.contains('/')).map_or(name, |(r, _)| r);
-    let repo = repo.trim_start_matches("docker.io/").trim_start_matches("library/");
-    Some(match repo {
-        "scratch" | "debian" | "ubuntu" | "alpine" | "busybox" => &["PATH"],
-        "python" => &["PATH", "LANG", "GPG_KEY", "PYTHON_VERSION", "PYTHON_SHA256"],
-        "node" => &["PATH", "NODE_VERSION", "YARN_VERSION"],
-        "golang" => &["PATH", "GOLANG_VERSION", "GOTOOLCHAIN", "GOPATH"],
-        _ => return None,
-    })
-}
-
 /// BuildKit's predefined platform arguments, usable in FROM without a declaration.
 pub const PLATFORM_ARGS: &[&str] = &[
     "BUILDPLATFORM",

@@ -1,5 +1,6 @@
 use super::{command_span, describe_base};
 use crate::model::base::Distro;
+use crate::model::installs::{system_install, SystemManager};
 use crate::model::RunCommand;
 use crate::parse::shell::{ParsedArgs, SimpleCommand};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
@@ -86,7 +87,7 @@ fn freed_before(runs: &[&RunCommand], at: usize, index: usize, user: &str) -> bo
 
 /// Whether the commands before `(run, index)` install shadow (`apk add shadow`).
 fn installs_shadow_before(runs: &[&RunCommand], at: usize, index: usize) -> bool {
-    commands_before(runs, at, index).any(|c| c.program_name() == Some("apk") && c.words.iter().any(|w| w == "shadow"))
+    commands_before(runs, at, index).any(|c| system_install(c).is_some_and(|i| i.manager == SystemManager::Apk && i.names("shadow")))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

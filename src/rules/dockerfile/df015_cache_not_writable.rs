@@ -326,8 +326,8 @@ fn numba_cache(model: &ImageModel) -> Option<CacheDir> {
 fn site_packages_are_roots(model: &ImageModel) -> bool {
     let installs = |run: &&crate::model::RunCommand| {
         run.commands.iter().any(|c| {
-            c.words.iter().any(|w| w == "pip" || w == "pip3" || w.starts_with("pip3.") || w == "uv")
-                && c.words.iter().any(|w| w == "install" || w == "sync")
+            crate::model::installs::python_install(c)
+                .is_some_and(|(installer, _)| installer != crate::model::installs::PythonInstaller::Conda)
         })
     };
     let mut runs = model.runs_in_chain().filter(installs).peekable();

@@ -1,6 +1,6 @@
 use crate::model::{Account, ImageModel, RunCommand};
 use crate::parse::dockerfile::Kind;
-use crate::rules::hadolint::pip_install;
+use crate::model::installs::pip_install;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -43,8 +43,19 @@ Put the user's script folder on PATH, as the Docker Spaces template does:
     equivalents: &[],
 };
 
-/// Words of a RUN that install Python packages some other way than pip's system or user site.
-const OTHER_INSTALLERS: &[&str] = &["venv", "virtualenv", "conda", "mamba", "uv ", "pipx", "poetry", "pdm ", "pyenv"];
+/// Programs that install Python packages some other way than pip's system or user site.
+const OTHER_INSTALLERS: &[&str] = &["virtualenv", "conda", "mamba", "micromamba", "uv", "pipx", "poetry", "pdm", "pyenv"];
+
+/// Whether a command installs Python packages elsewhere than pip's system or user site: another
+/// installer, a virtual environment made (`python -m venv`), or a pip called by its path (a
+/// virtual environment's, `/opt/venv/bin/pip install`).
+fn installs_elsewhere(command: &crate::parse::shell::SimpleCommand) -> bool {
+    let program = command.program_name().unwrap_or_default();
+    let by_path = command.words.first().is_some_and(|w| w.contains('/')) && pip_install(command).is_some();
+    OTHER_INSTALLERS.contains(&program)
+        || by_path
+        || crate::model::writes::created_venv(command, &crate::model::writes::Cwd::new("/")).is_some()
+}
 
 /// How the final image's pip installs went.
 #[derive(Default)]
@@ -58,7 +69,7 @@ struct PipInstalls<'a> {
 fn pip_installs(model: &ImageModel) -> PipInstalls<'_> {
     let mut found = PipInstalls::default();
     for run in model.runs_in_chain() {
-        if OTHER_INSTALLERS.iter().any(|w| run.text.contains(w)) {
+        if run.commands.iter().any(installs_elsewhere) {
             found.elsewhere = true;
         }
         for command in run.commands.iter().filter(|c| pip_install(c).is_some()) {
@@ -170,6 +181,10 @@ mod tests {
         let system = "FROM python:3.11\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nRUN useradd -m -u 1000 user\nUSER user\n";
         assert!(df017(&format!("{system}{CMD}")).is_empty());
         assert!(df017(&format!("{USER}RUN python -m venv /home/user/venv && /home/user/venv/bin/pip install -r requirements.txt\n{CMD}")).is_empty());
+        assert!(df017(&format!("{USER}RUN uv pip install --system -r requirements.txt\n{CMD}")).is_empty());
+        // A word `venv` in a path is no virtual environment: the user install still fires.
+        let d = df017(&format!("{USER}RUN pip install -r requirements.txt && mkdir -p /home/user/venv-notes\n{CMD}"));
+        assert_eq!(d.len(), 1, "{d:?}");
         // Not the official python image.
         assert!(df017(&format!("FROM continuumio/miniconda3\nUSER 1000\nRUN pip install -r requirements.txt\n{CMD}")).is_empty());
     }

@@ -37,7 +37,12 @@ line `*.sh text eol=lf`), make it executable (`git update-index --chmod=+x start
 
 /// Whether a RUN of the final image converts line endings.
 fn converts_line_endings(model: &ImageModel) -> bool {
-    model.runs_in_chain().any(|r| r.text.contains("dos2unix") || r.text.contains("\\r"))
+    model.runs_in_chain().flat_map(|r| &r.commands).any(|c| match c.program_name() {
+        Some("dos2unix" | "fromdos") => true,
+        // `sed -i 's/\r$//' start.sh`, `tr -d '\r'`.
+        Some("sed" | "tr" | "perl") => c.words.iter().skip(1).any(|w| w.contains("\\r") || w.contains('\r')),
+        _ => false,
+    })
 }
 
 /// Whether the Dockerfile makes `path` executable: a `chmod` naming it (or `*.sh`, or a folder
@@ -101,7 +106,7 @@ fn problem(ctx: &Context, model: &ImageModel, script: &ScriptRun, rel: &str, byt
         ));
     };
     let interpreter = shebang.split_whitespace().next().unwrap_or_default();
-    let installs_bash = model.runs_in_chain().any(|r| r.text.contains("bash") && (r.text.contains("apk add") || r.text.contains("apk --no-cache add")));
+    let installs_bash = model.runs_in_chain().flat_map(|r| &r.system_installs).any(|(_, i)| i.names("bash"));
     if model.base().distro == Distro::Alpine && interpreter.ends_with("/bash") && !installs_bash {
         return Some((
             format!("`{rel}` starts with `#!{interpreter}`, but Alpine has no bash: the container fails with \"no such file or directory\""),
@@ -176,6 +181,12 @@ mod tests {
         // bash installed on Alpine.
         let alpine = "FROM python:3.12-alpine\nRUN apk add --no-cache bash\nWORKDIR /app\nCOPY --chmod=755 . .\nCMD [\"./start.sh\"]\n";
         assert!(df018(alpine, "#!/bin/bash\nexec uvicorn app:app\n").is_empty());
+        // Issue 25: options before `add` (the old text search missed them, a false error).
+        let update = "FROM python:3.12-alpine\nRUN apk --update add bash\nWORKDIR /app\nCOPY --chmod=755 . .\nCMD [\"./start.sh\"]\n";
+        assert!(df018(update, "#!/bin/bash\nexec uvicorn app:app\n").is_empty());
+        // A word `bash` that is not an install still leaves Alpine without bash.
+        let echo = "FROM python:3.12-alpine\nRUN echo 'apk add bash' > /notes\nWORKDIR /app\nCOPY --chmod=755 . .\nCMD [\"./start.sh\"]\n";
+        assert_eq!(df018(echo, "#!/bin/bash\nexec uvicorn app:app\n").len(), 1);
     }
 
     #[cfg(unix)]

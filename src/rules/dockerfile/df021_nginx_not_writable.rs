@@ -131,20 +131,17 @@ fn build_of(model: &ImageModel) -> Option<&'static Build> {
     if repo == Some("nginx") {
         return Some(&OFFICIAL);
     }
-    let installs = |managers: &[&str], subcommand: &str| {
-        model.runs_in_chain().flat_map(|r| &r.commands).any(|c| {
-            c.program_name().is_some_and(|p| managers.contains(&p))
-                && c.words.iter().any(|w| w == subcommand)
-                && c.words.iter().any(|w| w == "nginx" || w.starts_with("nginx-"))
+    use crate::model::installs::SystemManager;
+    let installs = |manager: SystemManager| {
+        model.runs_in_chain().flat_map(|r| &r.system_installs).any(|(_, i)| {
+            i.manager == manager && i.packages.iter().any(|p| p.name == "nginx" || p.name.starts_with("nginx-"))
         })
     };
     match model.base().distro {
-        crate::model::base::Distro::Debian | crate::model::base::Distro::Ubuntu
-            if installs(&["apt-get", "apt"], "install") =>
-        {
+        crate::model::base::Distro::Debian | crate::model::base::Distro::Ubuntu if installs(SystemManager::Apt) => {
             Some(&DEBIAN)
         }
-        crate::model::base::Distro::Alpine if installs(&["apk"], "add") => Some(&ALPINE),
+        crate::model::base::Distro::Alpine if installs(SystemManager::Apk) => Some(&ALPINE),
         _ => None,
     }
 }

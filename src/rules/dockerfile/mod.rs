@@ -43,26 +43,41 @@ pub fn add_line(
     Some(Fix::replace(applicability, message, file, end..end, format!("{glue}{line}")))
 }
 
-/// The file span of command `index` of a RUN of the model (from its first word to its last),
-/// or the whole instruction when the words cannot be placed (exec form, heredoc scripts,
-/// another escape character).
-pub fn command_span(ctx: &Context, run: &crate::model::RunCommand, index: usize) -> Range<usize> {
+/// A RUN's commands read again from the file's own text (what BuildKit drops blanked), so that
+/// their word spans are file offsets: (where the text starts, the commands). `None` when the
+/// RUN is in exec form, the file has another escape character, or the two readings disagree.
+fn commands_in_file(
+    ctx: &Context,
+    run: &crate::model::RunCommand,
+) -> Option<(usize, Vec<crate::parse::shell::SimpleCommand>)> {
     use crate::parse::dockerfile::{Args, CommandForm};
-    let whole = run.span.clone();
-    let (Some(file), Some(df)) = (ctx.dockerfile_file(), ctx.parsed_dockerfile()) else { return whole };
+    let (file, df) = (ctx.dockerfile_file()?, ctx.parsed_dockerfile()?);
     let Some(Args::Command(CommandForm::Shell(word))) = df.instructions.get(run.instruction).map(|i| &i.args) else {
-        return whole;
+        return None;
     };
-    let Some(raw) = file.text.get(word.span.clone()).filter(|_| df.escape == '\\') else { return whole };
+    let raw = file.text.get(word.span.clone()).filter(|_| df.escape == '\\')?;
     let raw = crate::parse::dockerfile::blank_dropped_lines(raw, df.escape);
     let commands = crate::parse::shell::parse_commands(&raw, &crate::parse::shell::no_vars);
-    if commands.len() != run.commands.len() {
-        return whole;
-    }
-    match commands.get(index).map(|c| (c.spans.first(), c.spans.last())) {
-        Some((Some(first), Some(last))) => word.span.start + first.start..word.span.start + last.end,
-        _ => whole,
-    }
+    (commands.len() == run.commands.len()).then_some((word.span.start, commands))
+}
+
+/// The span of command `index` of a RUN in the file (the whole RUN when it cannot be placed).
+pub fn command_span(ctx: &Context, run: &crate::model::RunCommand, index: usize) -> Range<usize> {
+    let found = commands_in_file(ctx, run).and_then(|(base, commands)| {
+        let c = commands.get(index)?;
+        Some(base + c.spans.first()?.start..base + c.spans.last()?.end)
+    });
+    found.unwrap_or_else(|| run.span.clone())
+}
+
+/// The span of word `word` of command `index` of a RUN in the file (the command's, else the
+/// whole RUN's, when it cannot be placed).
+pub fn word_span(ctx: &Context, run: &crate::model::RunCommand, index: usize, word: usize) -> Range<usize> {
+    let found = commands_in_file(ctx, run).and_then(|(base, commands)| {
+        let span = commands.get(index)?.spans.get(word)?;
+        Some(base + span.start..base + span.end)
+    });
+    found.unwrap_or_else(|| command_span(ctx, run, index))
 }
 
 /// How a step's user is named in a message: `` `user` (UID 1000, set by USER on line 3) `` or

@@ -34,12 +34,7 @@ Drop `sudo` and do root work before `USER user`. The fix removes the word `sudo`
 
 /// A package manager's install of `sudo` (`apt-get install -y sudo`, `apk add sudo`).
 fn installs_sudo(command: &SimpleCommand) -> bool {
-    let installs = match command.program_name() {
-        Some("apt-get" | "apt" | "yum" | "dnf" | "microdnf") => command.words.iter().any(|w| w == "install"),
-        Some("apk") => command.words.iter().any(|w| w == "add"),
-        _ => false,
-    };
-    installs && command.words.iter().any(|w| w == "sudo")
+    crate::model::installs::system_install(command).is_some_and(|i| i.names("sudo"))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -1,6 +1,7 @@
 use crate::parse::manifest::requirement_constrains_version;
 use crate::parse::shell::ParsedArgs;
-use crate::rules::hadolint::{pip_install, scripts};
+use crate::model::installs::pip_install;
+use crate::rules::hadolint::scripts;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {

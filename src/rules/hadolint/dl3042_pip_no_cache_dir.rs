@@ -2,7 +2,8 @@ use std::collections::HashMap;
 
 use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::{Args, Kind};
-use crate::rules::hadolint::{pip_install, scripts, stage_parents, steps};
+use crate::model::installs::pip_install;
+use crate::rules::hadolint::{scripts, stage_parents, steps};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {

@@ -159,29 +159,3 @@ pub fn scripts<'a>(ctx: &'a crate::rules::context::Context) -> Vec<Script<'a>> {
 pub fn is_program(command: &SimpleCommand, names: &[&str]) -> bool {
     command.program_name().is_some_and(|p| names.contains(&p))
 }
-
-/// pip as hadolint recognises it: `pip`, `pip3`, `pip3.11`, or `python -m pip` (any python);
-/// returns the index of the word after `pip` (where its subcommand is).
-pub fn pip_args_start(command: &SimpleCommand) -> Option<usize> {
-    let program = command.program_name()?;
-    let is_pip = |p: &str| p.strip_prefix("pip").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
-    if is_pip(program) {
-        return Some(1);
-    }
-    let is_python = program.strip_prefix("python").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'));
-    if is_python
-        && command.words.get(1).map(String::as_str) == Some("-m")
-        && command.words.get(2).is_some_and(|m| is_pip(m))
-    {
-        return Some(3);
-    }
-    None
-}
-
-/// `pip install …`: the index of the `install` word.
-pub fn pip_install(command: &SimpleCommand) -> Option<usize> {
-    let start = pip_args_start(command)?;
-    // Global options may precede the subcommand (`pip --quiet install`).
-    let at = (start..command.words.len()).find(|&i| !command.words[i].starts_with('-'))?;
-    (command.words[at] == "install").then_some(at)
-}

@@ -1,4 +1,3 @@
-use crate::parse::manifest;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -32,7 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(span) = start.span.clone() else { return };
     let installs_in_run = model
         .runs_in_chain()
-        .any(|r| r.commands.iter().any(|c| manifest::installed_by_command(&c.words).is_some()));
+        .any(|r| r.commands.iter().any(|c| crate::model::installs::python_install(c).is_some()));
     if (!ctx.packages_known && !installs_in_run) || ctx.unreadable_manifests || installs_unreadable_files(ctx, model) {
         return;
     }

@@ -75,17 +75,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn system_packages_installed(ctx: &Context) -> Vec<String> {
     let Some(model) = &ctx.model else { return Vec::new() };
     let mut found = Vec::new();
-    for c in model.runs_in_chain().flat_map(|r| &r.commands) {
-        let sub = match c.program_name() {
-            Some("apt-get" | "apt") => "install",
-            Some("apk") => "add",
-            _ => continue,
-        };
-        let args = c.args(&["-o", "-t", "--target-release", "--repository", "-X", "--virtual", "-t"]);
-        if args.operands.first().map(String::as_str) != Some(sub) {
+    for (_, install) in model.runs_in_chain().flat_map(|r| &r.system_installs) {
+        if install.manager == crate::model::installs::SystemManager::Dnf {
             continue;
         }
-        for package in args.operands[1..].iter().map(|p| p.split('=').next().unwrap_or(p)) {
+        for package in install.packages.iter().map(|p| p.name.as_str()) {
             found.push(package.to_string());
             found.extend(PROVIDES.iter().filter(|(name, _)| *name == package).map(|(_, p)| p.to_string()));
         }
