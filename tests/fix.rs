@@ -742,3 +742,18 @@ fn df023_installs_the_replacement() {
         dockerfile_text(dir.path())
     );
 }
+
+/// DF025's safe fix lets the RUN's user read the secret (`mode=0444`); linted again, it is gone.
+#[test]
+fn df025_makes_the_secret_readable() {
+    let dockerfile = DOCKERFILE_7255.replace(
+        "COPY --chown=user . .",
+        "RUN --mount=type=secret,id=HF_TOKEN,required=true cat /run/secrets/HF_TOKEN > /dev/null\nCOPY --chown=user . .",
+    );
+    let dir = check_fix(README_7255, &dockerfile, "DF025", &[]);
+    assert!(
+        dockerfile_text(dir.path()).contains("--mount=type=secret,id=HF_TOKEN,required=true,mode=0444 cat"),
+        "{}",
+        dockerfile_text(dir.path())
+    );
+}

@@ -186,11 +186,18 @@ pub struct RunCommand {
 }
 
 /// A `RUN --mount=type=secret,id=X[,required=true]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SecretMount {
     /// The secret's id: `id=`, else the file name of `target=`/`dst=` (BuildKit's default).
     pub id: String,
     pub required: bool,
+    /// `mode=` (octal; BuildKit's default is 0400) and `uid=` (default 0) of the file.
+    pub mode: Option<u32>,
+    pub uid: Option<u32>,
+    /// Whether it is mounted as a file: not with `env=` alone (then it is a variable).
+    pub file: bool,
+    /// Where the file is: `target=`, else `/run/secrets/<id>`.
+    pub path: String,
 }
 
 impl SecretMount {
@@ -199,22 +206,34 @@ impl SecretMount {
         let mut kind = None;
         let mut id = None;
         let mut target = None;
-        let mut required = false;
+        let mut env = false;
+        let mut mount = SecretMount::default();
         for field in value.split(',') {
             let (key, val) = field.split_once('=').unwrap_or((field, "true"));
             match key.trim().to_ascii_lowercase().as_str() {
                 "type" => kind = Some(val.trim().to_string()),
                 "id" => id = Some(val.trim().to_string()),
                 "target" | "dst" | "destination" => target = Some(val.trim().to_string()),
-                "required" => required = val.trim().eq_ignore_ascii_case("true"),
+                "required" => mount.required = val.trim().eq_ignore_ascii_case("true"),
+                "mode" => mount.mode = u32::from_str_radix(val.trim(), 8).ok(),
+                "uid" => mount.uid = val.trim().parse().ok(),
+                "env" => env = true,
                 _ => {}
             }
         }
         if kind.as_deref() != Some("secret") {
             return None;
         }
-        let id = id.or_else(|| target.map(|t| t.rsplit('/').next().unwrap_or(&t).to_string()))?;
-        (!id.is_empty() && !id.contains('$')).then_some(SecretMount { id, required })
+        mount.file = !env || target.is_some();
+        mount.id = id.or_else(|| target.as_ref().map(|t| t.rsplit('/').next().unwrap_or(t).to_string()))?;
+        mount.path = target.unwrap_or_else(|| format!("/run/secrets/{}", mount.id));
+        (!mount.id.is_empty() && !mount.id.contains('$')).then_some(mount)
+    }
+
+    /// Whether UID `uid` may read the mounted file: its owner (`uid=`, root by default) or a
+    /// mode that lets others read (BuildKit's default 0400 does not).
+    pub fn readable_by(&self, uid: u32) -> bool {
+        !self.file || self.uid.unwrap_or(0) == uid || self.mode.unwrap_or(0o400) & 0o004 != 0
     }
 }
 
@@ -1353,8 +1372,22 @@ mod tests {
         assert_eq!(
             m.secret_mounts(),
             vec![
-                SecretMount { id: "HF_TOKEN".into(), required: true },
-                SecretMount { id: "API_KEY".into(), required: false }
+                SecretMount {
+                    id: "HF_TOKEN".into(),
+                    required: true,
+                    mode: Some(0o444),
+                    uid: None,
+                    file: true,
+                    path: "/run/secrets/HF_TOKEN".into()
+                },
+                SecretMount {
+                    id: "API_KEY".into(),
+                    required: false,
+                    mode: None,
+                    uid: None,
+                    file: true,
+                    path: "/run/secrets/API_KEY".into()
+                }
             ]
         );
     }
