@@ -1,5 +1,6 @@
-//! The shape of the code, kept by tests: the top-level modules form an acyclic graph, no
-//! function in `src/` runs over 80 lines, and `src/cli/` stays a thin mapping (its files under 300 lines).
+//! The shape of the code, kept by tests: the top-level modules form an acyclic graph, and so do
+//! the files (through `crate::` paths), no function in `src/` runs over 80 lines, and `src/cli/`
+//! stays a thin mapping (its files under 300 lines).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -96,6 +97,99 @@ fn the_module_graph_is_acyclic() {
         }
     }
     assert!(edges.contains_key("rules") && edges["check"].contains("lint"), "the graph was read: {edges:?}");
+}
+
+/// The file a `crate::a::b::c` path names: the longest prefix that is `src/a/b.rs` or
+/// `src/a/b/mod.rs`.
+fn file_of(parts: &[&str], files: &BTreeSet<String>) -> Option<String> {
+    (1..=parts.len()).rev().find_map(|n| {
+        let base = parts[..n].join("/");
+        [format!("{base}.rs"), format!("{base}/mod.rs")].into_iter().find(|f| files.contains(f))
+    })
+}
+
+/// The files a file's `crate::` paths name (`crate::a::{b, c::d}` names both).
+fn used_files(code: &str, files: &BTreeSet<String>) -> BTreeSet<String> {
+    let ident = |s: &str| -> String { s.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+    let mut used = BTreeSet::new();
+    for (i, _) in code.match_indices("crate::") {
+        let mut rest = &code[i + "crate::".len()..];
+        let mut parts: Vec<String> = Vec::new();
+        loop {
+            let name = ident(rest);
+            if name.is_empty() || !name.starts_with(|c: char| c.is_lowercase()) {
+                break;
+            }
+            rest = &rest[name.len()..];
+            parts.push(name);
+            match rest.strip_prefix("::") {
+                Some(after) => rest = after,
+                None => break,
+            }
+        }
+        let path: Vec<&str> = parts.iter().map(String::as_str).collect();
+        if let Some(group) = rest.strip_prefix('{') {
+            for item in group[..group.find('}').unwrap_or(group.len())].split(',') {
+                let item: Vec<&str> = item.trim().split("::").collect();
+                let full: Vec<&str> = path.iter().copied().chain(item.iter().map(|s| s.trim())).collect();
+                used.extend(file_of(&full, files));
+            }
+        }
+        used.extend(file_of(&path, files));
+    }
+    used
+}
+
+/// No two files reach each other through `crate::` paths (a file and its `mod.rs` may, through
+/// `super::`): the rule context and the DL rules once did.
+#[test]
+fn the_file_graph_is_acyclic() {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let texts: Vec<(String, String)> = sources()
+        .into_iter()
+        .map(|(path, text)| (path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/"), code_of(&text)))
+        .collect();
+    let files: BTreeSet<String> = texts.iter().map(|(f, _)| f.clone()).collect();
+    let edges: BTreeMap<String, BTreeSet<String>> = texts
+        .iter()
+        .map(|(f, code)| (f.clone(), used_files(code, &files).into_iter().filter(|u| u != f).collect()))
+        .collect();
+    // Depth-first search with colours: a grey node reached again closes a cycle.
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        grey: &mut Vec<String>,
+        black: &mut BTreeSet<String>,
+    ) {
+        if black.contains(node) {
+            return;
+        }
+        if let Some(at) = grey.iter().position(|n| n == node) {
+            panic!("the files form a cycle: {} → {node}", grey[at..].join(" → "));
+        }
+        grey.push(node.to_string());
+        for next in edges.get(node).into_iter().flatten() {
+            visit(next, edges, grey, black);
+        }
+        grey.pop();
+        black.insert(node.to_string());
+    }
+    let mut black = BTreeSet::new();
+    for node in edges.keys() {
+        visit(node, &edges, &mut Vec::new(), &mut black);
+    }
+    assert!(
+        edges["rules/context.rs"].contains("rules/steps.rs"),
+        "the graph was read: {:?}",
+        edges["rules/context.rs"]
+    );
+    let tree = BTreeSet::from(["a/mod.rs".to_string(), "a/b.rs".to_string(), "c.rs".to_string()]);
+    let used = used_files("use crate::a::{x, b::Y};\nfn f() { crate::c::g() }", &tree);
+    assert_eq!(
+        used,
+        BTreeSet::from(["a/mod.rs".to_string(), "a/b.rs".to_string(), "c.rs".to_string()]),
+        "groups are read"
+    );
 }
 
 /// Function bodies by brace depth, with string and char literals removed first.

@@ -14,7 +14,7 @@ use crate::parse::dockerfile::{self, Dockerfile, ParseError};
 use crate::parse::frontmatter::{self, Frontmatter, FrontmatterError, Value};
 use crate::parse::manifest::{self, ManifestKind, Package};
 use crate::policy::Policy;
-use crate::rules::hadolint::ParsedRun;
+use crate::rules::steps::ParsedRun;
 use crate::source::SourceFile;
 use crate::space::Space;
 
@@ -134,10 +134,10 @@ impl<'a> Context<'a> {
         self.dockerfile.as_ref().and_then(|r| r.as_ref().ok())
     }
 
-    /// Every RUN's commands as the DL rules read them (see `hadolint::parse_runs`).
+    /// Every RUN's commands as the DL rules read them (see `steps::parse_runs`).
     pub fn hadolint_runs(&self) -> &[ParsedRun] {
         self.hadolint_runs.get_or_init(|| match (self.dockerfile_file(), self.parsed_dockerfile()) {
-            (Some(file), Some(df)) => crate::rules::hadolint::parse_runs(file, df),
+            (Some(file), Some(df)) => crate::rules::steps::parse_runs(file, df),
             _ => Vec::new(),
         })
     }

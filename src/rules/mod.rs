@@ -15,6 +15,7 @@ pub mod live;
 pub mod meta;
 pub mod repo;
 pub mod start_form;
+pub mod steps;
 
 pub use crate::diag::{Code, Diagnostic, RuleMeta, Severity, Skipped};
 pub use context::Context;
