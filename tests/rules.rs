@@ -5,8 +5,10 @@
 //! `base.txt` names) overlaid with the files of `tests/rules/<CODE>/`, less those `remove.txt`
 //! lists: each case is what makes a good Space fail the rule. Control files: `policy.yaml` (the
 //! policy), `assignment.txt` (`ID EMAIL`: assignment mode), `submission.txt` (the URL to submit),
-//! `case.txt` (what the test adds). Live rules read a probe built here by hand, as the Hub would
-//! answer. The catalogue is walked, so a new rule without a case fails this test.
+//! `case.txt` (what the test adds). `near_misses/<name>/` folders hold files laid over the case
+//! that make it right: the rule must stay silent on each, and the snapshot says so beside the
+//! finding, as ruff keeps a rule's fixture. Live rules read a probe built here by hand, as the
+//! Hub would answer. The catalogue is walked, so a new rule without a case fails this test.
 
 use std::path::{Path, PathBuf};
 
@@ -38,7 +40,7 @@ fn policy_of(dir: &Path) -> Policy {
 }
 
 const CONTROL_FILES: &[&str] =
-    &["policy.yaml", "assignment.txt", "submission.txt", "base.txt", "remove.txt", "case.txt"];
+    &["policy.yaml", "assignment.txt", "submission.txt", "base.txt", "remove.txt", "case.txt", "near_misses"];
 
 fn copy_files(from: &Path, to: &Path, skip: &[&str]) {
     for entry in std::fs::read_dir(from).expect("fixture folder") {
@@ -109,7 +111,39 @@ fn render(report: &Report, code: Code) -> String {
 }
 
 fn lint_fixture(code: Code) -> Report {
-    let dir = prepared(code);
+    lint_prepared(code, &prepared(code))
+}
+
+/// The near misses of a rule's case, as ruff keeps them beside the case that fires: each folder
+/// of `tests/rules/<CODE>/near_misses/` holds files laid over the case (the one change that makes
+/// it right); the rule must stay silent on each. Sorted by name.
+fn near_misses(code: Code) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(fixture(code).join("near_misses")) else { return Vec::new() };
+    let mut found: Vec<(String, PathBuf)> =
+        entries.flatten().map(|e| (e.file_name().to_string_lossy().into_owned(), e.path())).collect();
+    found.sort();
+    found
+}
+
+/// What the rule reports on each near miss, rendered for the snapshot (and empty when right).
+fn render_near_misses(code: Code) -> (String, Vec<String>) {
+    let mut text = String::new();
+    let mut loud = Vec::new();
+    for (name, files) in near_misses(code) {
+        let dir = prepared(code);
+        copy_files(&files, dir.path(), &[]);
+        let found = render(&lint_prepared(code, &dir), code);
+        if found.is_empty() {
+            text += &format!("near miss {name}: silent\n");
+        } else {
+            text += &format!("near miss {name}: FIRES\n{found}");
+            loud.push(name);
+        }
+    }
+    (text, loud)
+}
+
+fn lint_prepared(code: Code, dir: &tempfile::TempDir) -> Report {
     let space = match code {
         Code::SC002 => Space::load_with_limit(dir.path(), 3),
         _ => Space::load(dir.path()),
@@ -288,7 +322,9 @@ fn every_rule_fires_on_its_case() {
                 continue;
             }
         };
-        let text = render(&report, rule.code);
+        let (near, loud) = render_near_misses(rule.code);
+        assert!(loud.is_empty(), "{} fires on its near misses {loud:?}:\n{near}", rule.code);
+        let text = render(&report, rule.code) + &near;
         assert!(
             report.diagnostics.iter().any(|d| d.code == rule.code),
             "{} does not fire on its case; findings: {:?}",

@@ -116,7 +116,8 @@ mod tests {
         // Not in the catalogue: nothing is guessed.
         assert_eq!(base("metabase/metabase").distro, Distro::Unknown);
         assert_eq!(base("acme/python:3.11-slim").distro, Distro::Unknown);
-        assert_eq!(base("gcr.io/distroless/python3").entry, None);
+        assert_eq!(base("gcr.io/distroless/python3").distro, Distro::Distroless);
+        assert_eq!(base("gcr.io/distroless/python3:nonroot").default_user, Some(("nonroot", 65532)));
         assert_eq!(BaseImage::of(None).distro, Distro::Unknown);
     }
 

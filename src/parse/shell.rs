@@ -239,6 +239,7 @@ pub fn parse_commands(script: &str, vars: &dyn VarLookup) -> Vec<SimpleCommand> 
         after_or: false,
         blocks: 0,
         list_start: 0,
+        groups: Vec::new(),
     };
     p.run()
 }
@@ -257,6 +258,8 @@ struct Parser<'a> {
     /// Where the current and-or list (`a && b || c`) starts in the commands read: when it
     /// holds a `||`, a failure anywhere in it before the `||` does not stop the script.
     list_start: usize,
+    /// The `list_start` of each enclosing `( … )`, restored when it closes.
+    groups: Vec<usize>,
 }
 
 impl Parser<'_> {
@@ -275,9 +278,22 @@ impl Parser<'_> {
                     self.end_list(&mut commands, &mut current, false);
                 }
                 b'#' => self.skip_to_line_end(),
-                b';' | b'(' | b')' => {
+                b';' => {
                     self.pos += 1;
                     self.end_list(&mut commands, &mut current, false);
+                }
+                // A subshell or a group is one command of the and-or list around it:
+                // `(curl … | sh) || true` makes what runs inside conditional.
+                b'(' => {
+                    self.pos += 1;
+                    finish(&mut commands, &mut current, false);
+                    self.groups.push(self.list_start);
+                    self.list_start = commands.len();
+                }
+                b')' => {
+                    self.pos += 1;
+                    finish(&mut commands, &mut current, false);
+                    self.list_start = self.groups.pop().unwrap_or(commands.len()).min(commands.len());
                 }
                 b'&' if self.peek(1) == Some(b'&') => {
                     self.pos += 2;
@@ -633,6 +649,17 @@ mod tests {
         );
         assert_eq!(conditional("a | b && c"), pairs(&[("a", false), ("b", false), ("c", false)]));
         assert_eq!(conditional("a ||\n  b\nc"), pairs(&[("a", true), ("b", true), ("c", false)]));
+        // A subshell is one command of the list around it.
+        assert_eq!(
+            conditional("(curl x | sh) || true; d"),
+            pairs(&[("curl", true), ("sh", true), ("true", true), ("d", false)])
+        );
+        assert_eq!(conditional("a && (b; c) && d"), pairs(&[("a", false), ("b", false), ("c", false), ("d", false)]));
+        assert_eq!(
+            conditional("(a) ) ) b || c"),
+            pairs(&[("a", false), ("b", true), ("c", true)]),
+            "a stray `)` ends the list"
+        );
     }
 
     use super::*;
