@@ -32,11 +32,18 @@ the build cannot)."#,
 /// apt-get options that take a value: their value is not the subcommand.
 const TAKES_VALUE: &[&str] = &["-o", "--option", "-c", "--config-file", "-t", "--target-release"];
 
-/// Whether apt-get will not ask: `-y`/`--yes`/`--assume-yes`, or `-qq` (quiet level 2 implies -y).
+/// Whether apt-get will not ask: `-y`/`--yes`/`--assume-yes`, `-qq` (quiet level 2 implies -y),
+/// or the option itself set on the command line (`-o APT::Get::Assume-Yes=true`, apt-get(8)).
 fn answers_yes(args: &ParsedArgs) -> bool {
     let quiet = args.flags.iter().filter(|(f, _)| f == "-q").count();
     let quiet_level_2 = args.flags.iter().any(|(f, v)| matches!(f.as_str(), "-q" | "--quiet") && v.as_deref() == Some("2"));
-    args.has(&["-y", "--yes", "--assume-yes"]) || quiet >= 2 || quiet_level_2
+    let assume_yes_option = args.flags.iter().any(|(f, v)| {
+        let Some((key, value)) = v.as_deref().and_then(|v| v.split_once('=')) else { return false };
+        matches!(f.as_str(), "-o" | "--option")
+            && key.eq_ignore_ascii_case("APT::Get::Assume-Yes")
+            && matches!(value.to_ascii_lowercase().as_str(), "true" | "yes" | "1" | "on")
+    });
+    args.has(&["-y", "--yes", "--assume-yes"]) || quiet >= 2 || quiet_level_2 || assume_yes_option
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -89,6 +96,10 @@ mod tests {
         assert!(hadolint_case("RUN apt-get -o Dpkg::Options::=--force-confnew install -y x\n", "DL3014").is_empty());
         assert!(hadolint_case("RUN apt-get -q -q install x\n", "DL3014").is_empty());
         assert!(hadolint_case("RUN echo apt-get install x\n", "DL3014").is_empty());
+        // The option itself (found by the rule's fixture near miss): apt-get does not ask.
+        assert!(hadolint_case("RUN apt-get -o APT::Get::Assume-Yes=true install x\n", "DL3014").is_empty());
+        assert!(hadolint_case("RUN apt-get --option=apt::get::assume-yes=1 install x\n", "DL3014").is_empty());
+        assert_eq!(hadolint_case("RUN apt-get -o APT::Get::Assume-Yes=false install x\n", "DL3014").len(), 1);
         assert_eq!(hadolint_case("RUN apt-get update && \\\n    apt-get install --no-install-recommends x\n", "DL3014").len(), 1);
     }
 }
