@@ -276,7 +276,7 @@ impl ImageModel {
                 }
                 // The programs the writes model reads (`ln -s /data /app/data` writes
                 // `/app/data`, `cp x /data/` writes under /data), as the shell runs them.
-                if matches!(program, "touch" | "tee" | "cp" | "mv" | "install" | "ln") || !c.redirects.is_empty() {
+                if writes::knows_program(program) || !c.redirects.is_empty() {
                     let only_folders = program == "install" && c.args(&[]).has(&["-d", "--directory"]);
                     let paths = writes::written_paths(c, &cwd).into_iter().filter(|_| !only_folders);
                     return paths.map(|w| w.path.trim_end_matches('/').to_string()).find(|p| under_data(p));
@@ -440,6 +440,19 @@ impl ImageModel {
             lineage.push(parent);
         }
         lineage
+    }
+
+    /// The RUNs `stage`'s image is made of, in file order: its own and those of the stages it
+    /// is built `FROM`.
+    pub fn lineage_runs(&self, stage: usize) -> Vec<&RunCommand> {
+        let lineage: HashSet<usize> = self.lineage(stage).into_iter().collect();
+        self.runs.iter().filter(|r| lineage.contains(&r.stage)).collect()
+    }
+
+    /// Whether the build stops at a COPY/ADD whose source the build context lacks (or git
+    /// ignores) before any RUN could fail: RP002's finding, where the RUN rules stay silent.
+    pub fn build_fails_at_copy(&self) -> bool {
+        !self.missing_sources.is_empty() || !self.git_ignored_sources.is_empty()
     }
 
     /// The first stage of `stage`'s lineage: the one built on an external image (or scratch).

@@ -56,6 +56,12 @@ fn is_special(path: &str) -> bool {
     ["/dev/", "/proc/", "/sys/"].iter().any(|p| path.starts_with(p))
 }
 
+/// Whether [`written_paths`] reads what this program writes (beside redirections, which it
+/// reads for every program).
+pub fn knows_program(program: &str) -> bool {
+    matches!(program, "mkdir" | "touch" | "tee" | "cp" | "mv" | "install" | "ln")
+}
+
 /// The paths one command writes, resolved against `cwd` (relative paths are skipped when the
 /// folder is not known).
 pub fn written_paths(command: &SimpleCommand, cwd: &Cwd) -> Vec<Written> {

@@ -104,8 +104,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let base = model.stage_base(stage);
         // The RUNs this stage's image is made of: its own and those of the stages it is built FROM.
-        let lineage: std::collections::HashSet<usize> = model.lineage(stage).into_iter().collect();
-        let runs: Vec<&RunCommand> = model.runs.iter().filter(|r| lineage.contains(&r.stage)).collect();
+        let runs = model.lineage_runs(stage);
         for (at, run) in runs.iter().enumerate().filter(|(_, r)| r.stage == stage) {
             let found = run.commands.iter().enumerate().filter(|(_, c)| !c.conditional).find_map(|(k, c)| {
                 let program = c.program_name()?;

@@ -77,7 +77,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let needed = model.needed_stages();
     // The build fails earlier, at a COPY whose source the context lacks (RP002): apt never runs.
-    if !model.missing_sources.is_empty() || !model.git_ignored_sources.is_empty() {
+    if model.build_fails_at_copy() {
         return;
     }
     // Only stages that install packages, found in one pass (a chain of stages stays linear).
@@ -89,12 +89,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         // A floating tag (no release in it) says when it moved to this release.
         let floating = crate::knowledge::base_images::release_in_tag(stage_tag(model, stage)).is_none();
         let moved = base.entry.and_then(|e| e.moved.first()).filter(|_| floating);
-        let lineage: std::collections::HashSet<usize> = model.lineage(stage).into_iter().collect();
-        let runs: Vec<&RunCommand> = model.runs.iter().filter(|r| lineage.contains(&r.stage)).collect();
-        for (at, run) in runs.iter().enumerate().filter(|(_, r)| r.stage == stage) {
+        let runs = model.lineage_runs(stage);
+        for (at, run) in runs.iter().enumerate().filter(|(_, r)| r.stage == stage && !r.system_installs.is_empty()) {
+            // Sources added up to this RUN may bring the package: asked once per RUN.
+            if adds_sources(&runs, at) {
+                continue;
+            }
             for (k, install) in &run.system_installs {
                 let plain = install.manager == SystemManager::Apt && install.target_release.is_none();
-                if !plain || run.commands[*k].conditional || adds_sources(&runs, at) {
+                if !plain || run.commands[*k].conditional {
                     continue;
                 }
                 for package in &install.packages {

@@ -95,7 +95,7 @@ fn missing_programs<'m>(
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(file), Some(model)) = (ctx.dockerfile_file(), &ctx.model) else { return };
     let needed = model.needed_stages();
-    if !model.missing_sources.is_empty() || !model.git_ignored_sources.is_empty() {
+    if model.build_fails_at_copy() {
         return; // The build fails earlier, at a COPY whose source the context lacks (RP002).
     }
     // Only stages whose RUNs call a tracked program, found in one pass (chains stay linear).
@@ -116,7 +116,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if base.entry.and_then(|e| e.tools).is_none() || other_sources(model, &lineage) {
             continue;
         }
-        let runs: Vec<&RunCommand> = model.runs.iter().filter(|r| lineage.contains(&r.stage)).collect();
+        let runs = model.lineage_runs(stage);
         for (run, k, tool) in missing_programs(&runs, stage, &base, manager) {
             let program = run.commands[k].words[0].as_str();
             let not_found = match base.entry.and_then(|e| e.sh) {
