@@ -207,3 +207,13 @@ fn requirement_extras_grow_linearly() {
         files
     });
 }
+
+/// Subshells the shell reader tracks (a group's and-or list is restored when it closes):
+/// nested or in a row, the work stays linear.
+#[test]
+fn subshell_nesting_grows_linearly() {
+    assert_linear("nested subshells", 2000, &|n| {
+        dockerfile(&format!("RUN {}apt-get install -y curl{} || true\n", "(".repeat(n), ")".repeat(n)))
+    });
+    assert_linear("subshells in a row", 2000, &|n| dockerfile(&format!("RUN {}true\n", "(curl x | sh) || ".repeat(n))));
+}
