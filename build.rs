@@ -18,6 +18,20 @@ use std::path::{Path, PathBuf};
 #[path = "build/catalogue.rs"]
 mod catalogue;
 
+/// The `spacecheck` binary is linked as a position-dependent executable on Linux/glibc: a
+/// pre-push hook or a batch grade starts one process per Space, and a PIE of this size makes
+/// the dynamic loader apply about 30,000 relocations and copy 130 pages of `.data.rel.ro` at
+/// every start (measured: 366 → 243 page faults and 3.9 → 2.6 ms for a run on an empty folder;
+/// `README.md`, "Speed"). The code stays position-independent; only the executable's own load
+/// address is fixed, as in Go's default Linux builds. Libraries, tests and fuzz targets are not
+/// affected.
+fn link_without_pie() {
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    if var("CARGO_CFG_TARGET_OS") == "linux" && var("CARGO_CFG_TARGET_ENV") == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
+}
+
 /// Catalogue order of the code prefixes; any other prefix comes after these, alphabetically.
 const PREFIX_ORDER: &[&str] = &["FM", "DF", "RP", "BK", "DL", "HUB", "APP", "GA", "SC"];
 
@@ -116,6 +130,7 @@ fn registry_source(rules: &[RuleFile]) -> String {
 }
 
 fn main() {
+    link_without_pie();
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let rules_dir = manifest.join("src").join("rules");

@@ -253,7 +253,7 @@ pub enum Started {
     /// `streamlit run`.
     StreamlitScript(String),
     /// `python main.py` where the file imports only modules that serve nothing and runs no
-    /// other program (`python::serves_nothing`): the path and the modules it imports.
+    /// other program (`python::Script::serves_nothing`): the path and the modules it imports.
     PlainScript(String, Vec<String>),
     /// A server, or a program spacecheck cannot judge.
     Other,
@@ -627,13 +627,14 @@ impl Walker<'_> {
     fn python_file(&mut self, path: &str, source: Option<&str>, background: bool) {
         let via = Some(path.rsplit('/').next().unwrap_or(path).to_string());
         if let Some(src) = source {
-            let found = python_source_server(src, &self.lookup());
+            let script = python::Script::parse(src);
+            let found = script_server(&script, &self.lookup());
             match found {
                 Some(server) => self.servers.push(Server { via, background, ..server }),
-                None if python::imported_modules(src).iter().any(|m| m == "streamlit") => {
+                None if script.imported_modules().iter().any(|m| m == "streamlit") => {
                     self.started.push(Started::StreamlitScript(path.to_string()));
                 }
-                None => match python::serves_nothing(src) {
+                None => match script.serves_nothing() {
                     Some(modules) => self.started.push(Started::PlainScript(path.to_string(), modules)),
                     None => {
                         self.started.push(Started::Other);
@@ -924,8 +925,13 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
 /// Values may come from `os.environ.get("PORT", 7860)` or a module constant. The last
 /// uvicorn or gradio call wins over a Flask one (`app.run` may sit behind it unused).
 pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
+    script_server(&python::Script::parse(src), env)
+}
+
+/// [`python_source_server`] of a script already parsed.
+fn script_server(script: &python::Script, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
     let mut best: Option<Server> = None;
-    for call in python::server_calls(src) {
+    for call in script.server_calls() {
         // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
         // "127.0.0.1")`, whatever the platform; a Space does not change it.
         let (kind, host, port) = match call.kind {

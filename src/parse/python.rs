@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use rustpython_ruff_python_ast::visitor::{walk_expr, walk_stmt, Visitor};
-use rustpython_ruff_python_ast::{Expr, Number, PySourceType, Stmt};
-use rustpython_ruff_python_parser::parse_unchecked_source;
+use rustpython_ruff_python_ast::{Expr, ModModule, Number, PySourceType, Stmt};
+use rustpython_ruff_python_parser::{parse_unchecked_source, Parsed};
 
 /// What starts a server in a Python file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,22 +68,59 @@ pub enum Application {
     Unknown,
 }
 
-/// The server calls of a Python source, in source order. A file that does not parse is read
-/// as far as the parser recovers.
-pub fn server_calls(source: &str) -> Vec<ServerCall> {
-    let parsed = parse_unchecked_source(source, PySourceType::Python);
-    let mut finder = Finder::default();
-    finder.visit_body(&parsed.syntax().body);
-    finder.calls
+/// One parse of a Python source, asked several questions (the start-command walker asks a
+/// script for its server calls, then its imports, then whether it serves at all). A file that
+/// does not parse is read as far as the parser recovers.
+pub struct Script(Parsed<ModModule>);
+
+impl Script {
+    pub fn parse(source: &str) -> Script {
+        Script(parse_unchecked_source(source, PySourceType::Python))
+    }
+
+    fn body(&self) -> &[Stmt] {
+        &self.0.syntax().body
+    }
+
+    /// The server calls, in source order.
+    pub fn server_calls(&self) -> Vec<ServerCall> {
+        let mut finder = Finder::default();
+        finder.visit_body(self.body());
+        finder.calls
+    }
+
+    /// The top-level packages it imports (`import streamlit as st`, `from
+    /// streamlit.components import v1` → `streamlit`), anywhere in the file.
+    pub fn imported_modules(&self) -> Vec<String> {
+        let mut finder = ImportFinder::default();
+        finder.visit_body(self.body());
+        finder.modules
+    }
+
+    /// When the script can be shown to start no server: every module it imports is one that
+    /// serves nothing (so none of the Space's own modules either), and it calls nothing that
+    /// runs another program or hidden code. Returns the modules it imports, for messages;
+    /// `None` when the script may serve (it is then not judged).
+    pub fn serves_nothing(&self) -> Option<Vec<String>> {
+        let mut imports = ImportFinder::default();
+        imports.visit_body(self.body());
+        let mut calls = CallNames::default();
+        calls.visit_body(self.body());
+        let known = imports.modules.iter().all(|m| SERVE_NOTHING.contains(&m.as_str()));
+        let spawns = calls.names.iter().any(|n| RUNS_OTHER_CODE.contains(&n.as_str()))
+            || calls.used.iter().any(|n| SERVING_NAMES.contains(&n.as_str()));
+        (known && !imports.relative && !spawns).then_some(imports.modules)
+    }
 }
 
-/// The top-level packages a Python source imports (`import streamlit as st`, `from
-/// streamlit.components import v1` → `streamlit`), anywhere in the file.
+/// The server calls of a Python source, in source order ([`Script::server_calls`]).
+pub fn server_calls(source: &str) -> Vec<ServerCall> {
+    Script::parse(source).server_calls()
+}
+
+/// The top-level packages a Python source imports ([`Script::imported_modules`]).
 pub fn imported_modules(source: &str) -> Vec<String> {
-    let parsed = parse_unchecked_source(source, PySourceType::Python);
-    let mut finder = ImportFinder::default();
-    finder.visit_body(&parsed.syntax().body);
-    finder.modules
+    Script::parse(source).imported_modules()
 }
 
 #[derive(Default)]
@@ -246,22 +283,6 @@ const RUNS_OTHER_CODE: &[&str] = &[
 /// Names of allowed packages that do serve: huggingface_hub's webhooks server (a Gradio app,
 /// started by `WebhooksServer(…).launch()` or at exit under `@webhook_endpoint`).
 const SERVING_NAMES: &[&str] = &["WebhooksServer", "webhook_endpoint"];
-
-/// When a script can be shown to start no server: every module it imports is one that serves
-/// nothing (so none of the Space's own modules either), and it calls nothing that runs another
-/// program or hidden code. Returns the modules it imports, for messages; `None` when the script
-/// may serve (it is then not judged).
-pub fn serves_nothing(source: &str) -> Option<Vec<String>> {
-    let parsed = parse_unchecked_source(source, PySourceType::Python);
-    let mut imports = ImportFinder::default();
-    imports.visit_body(&parsed.syntax().body);
-    let mut calls = CallNames::default();
-    calls.visit_body(&parsed.syntax().body);
-    let known = imports.modules.iter().all(|m| SERVE_NOTHING.contains(&m.as_str()));
-    let spawns = calls.names.iter().any(|n| RUNS_OTHER_CODE.contains(&n.as_str()))
-        || calls.used.iter().any(|n| SERVING_NAMES.contains(&n.as_str()));
-    (known && !imports.relative && !spawns).then_some(imports.modules)
-}
 
 /// Whether a source calls one of `names` (by the called name: `api.upload_folder(…)` is
 /// `upload_folder`).
@@ -646,6 +667,10 @@ mod tests {
         let recovered = server_calls("import uvicorn\ndef broken(:\n    pass\nuvicorn.run(app, port=7860)\n");
         assert_eq!(recovered.len(), 1);
         assert!(server_calls("task.run()\nrunner.run(port=1)\n").is_empty());
+    }
+
+    fn serves_nothing(source: &str) -> Option<Vec<String>> {
+        Script::parse(source).serves_nothing()
     }
 
     #[test]
