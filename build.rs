@@ -22,7 +22,7 @@ mod catalogue;
 /// pre-push hook or a batch grade starts one process per Space, and a PIE of this size makes
 /// the dynamic loader apply about 30,000 relocations and copy 130 pages of `.data.rel.ro` at
 /// every start (measured: 366 → 243 page faults and 3.9 → 2.6 ms for a run on an empty folder;
-/// `README.md`, "Speed"). The code stays position-independent; only the executable's own load
+/// `README.md`, "Benchmark"). The code stays position-independent; only the executable's own load
 /// address is fixed, as in Go's default Linux builds. Libraries, tests and fuzz targets are not
 /// affected.
 fn link_without_pie() {

@@ -346,10 +346,11 @@ impl Space {
             Some(on_disk) => self.root.join(on_disk),
             None => safe_join(&self.root, &entry.path)?,
         };
+        let file = crate::source::open_regular(&path).ok()?;
         // Sized from the listing (`take` hides the file's size from `read_to_end`, which would
         // otherwise grow the buffer by doubling and copying); one byte more finds the end.
         let mut bytes = Vec::with_capacity(entry.size.min(MAX_SCAN_BYTES) as usize + 1);
-        crate::source::open_regular(&path).ok()?.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
+        file.take(MAX_SCAN_BYTES).read_to_end(&mut bytes).ok()?;
         Some(bytes)
     }
 

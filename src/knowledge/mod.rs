@@ -5,6 +5,7 @@
 pub mod apt_packages;
 pub mod base_images;
 pub mod hub_downloads;
+pub mod native_libraries;
 pub mod python_modules;
 pub mod python_writes;
 

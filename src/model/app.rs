@@ -166,6 +166,22 @@ pub struct AppModel {
     /// Imports that run whenever their file runs and that nothing provides (no file of the
     /// image, not the standard library, no installed package): `main.py:8` imports `config`.
     pub missing_imports: Vec<String>,
+    /// Absolute imports the app makes when it starts ([`StartImport`]), in the Space's files.
+    pub start_imports: Vec<StartImport>,
+}
+
+/// An import that runs when the app starts: an unconditional import (module level, in no
+/// `try`, `if` or function) of a file that runs at start, which is an entry the start command
+/// runs or imports, or a module such a file imports unconditionally. An import that fails
+/// there stops the app before it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartImport {
+    /// The dotted module (`cv2`, `a.b`).
+    pub module: String,
+    /// The Space file that imports it, the line, and the module name's byte range there.
+    pub file: String,
+    pub line: usize,
+    pub range: Range<usize>,
 }
 
 /// Budgets: files followed through imports, and bytes of Python read.
@@ -394,6 +410,7 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
             loads: Vec::new(),
             imports: Vec::new(),
             missing_imports: Vec::new(),
+            start_imports: Vec::new(),
         };
     }
     let mut reader = Reader {
@@ -412,6 +429,8 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
         functions: HashMap::new(),
         callers: HashMap::new(),
         missing_imports: Vec::new(),
+        start_edges: HashMap::new(),
+        file_imports: HashMap::new(),
     };
     let mut todo: Vec<String> = paths.clone();
     let mut read_entries = Vec::new();
@@ -431,6 +450,7 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
         todo.extend(reader.read_file(&path, rel, &file, is_main));
     }
     reader.follow_calls();
+    let start_imports = reader.start_imports(&read_entries);
     let code = if read_entries.is_empty() {
         not_read_entries(model, files, &entries)
     } else {
@@ -442,6 +462,7 @@ fn read(model: &ImageModel, start: &StartAnalysis, files: &dyn AppFiles) -> AppM
         loads: reader.loads,
         imports: reader.imports,
         missing_imports: reader.missing_imports,
+        start_imports,
     }
 }
 
@@ -549,6 +570,10 @@ struct Reader<'a> {
     /// The functions that call a name without catching its error.
     callers: HashMap<String, HashSet<String>>,
     missing_imports: Vec<String>,
+    /// The files each file read imports unconditionally (image paths), for what runs at start.
+    start_edges: HashMap<String, Vec<String>>,
+    /// The unconditional absolute imports of each Space file read.
+    file_imports: HashMap<String, Vec<StartImport>>,
 }
 
 /// A path being resolved: its known text, and whether an unknown part follows it.
@@ -640,6 +665,17 @@ impl Reader<'_> {
         let shown = rel.clone().unwrap_or_else(|| path.to_string());
         for import in &facts.imports {
             let found = self.modules_of(path, import);
+            if import.unconditional {
+                self.start_edges.entry(path.to_string()).or_default().extend(found.iter().cloned());
+                if import.level == 0 && rel.is_some() {
+                    self.file_imports.entry(path.to_string()).or_default().push(StartImport {
+                        module: import.module.clone(),
+                        file: shown.clone(),
+                        line: file.line_col(import.at).0,
+                        range: import.name.clone(),
+                    });
+                }
+            }
             if found.is_empty() && import.level == 0 && import.unconditional && !self.provided(&import.module) {
                 self.missing_imports.push(format!(
                     "`{shown}:{}` imports `{}`, which neither a file of the image nor an installed package provides",
@@ -680,6 +716,22 @@ impl Reader<'_> {
         }
         self.read_loads(facts.loads, is_entry, path, &shown, file);
         next
+    }
+
+    /// The imports of the files that run at start: the entries read, then what they import
+    /// unconditionally, transitively (each file once).
+    fn start_imports(&mut self, entries: &[String]) -> Vec<StartImport> {
+        let mut seen: HashSet<&str> = HashSet::new();
+        let mut todo: Vec<&str> = entries.iter().map(String::as_str).collect();
+        let mut out = Vec::new();
+        while let Some(path) = todo.pop() {
+            if !seen.insert(path) {
+                continue;
+            }
+            out.extend(self.file_imports.remove(path).unwrap_or_default());
+            todo.extend(self.start_edges.get(path).into_iter().flatten().map(String::as_str));
+        }
+        out
     }
 
     /// Whether a module the files do not hold is there all the same: the standard library, an

@@ -111,6 +111,9 @@ pub struct PyImport {
     pub unconditional: bool,
     /// Byte offset of the statement.
     pub at: usize,
+    /// Byte range of the module's name (`cv2` of `import cv2`, `a.b` of `from a.b import c`;
+    /// the statement when a relative import names none).
+    pub name: Range<usize>,
 }
 
 /// A call that may download from the Hub (`knowledge::hub_downloads`).
@@ -391,6 +394,7 @@ impl Reader {
                 level: 0,
                 unconditional: self.unconditional(),
                 at: stmt.range().start().to_usize(),
+                name: alias.name.range().start().to_usize()..alias.name.range().end().to_usize(),
             });
         }
     }
@@ -407,12 +411,14 @@ impl Reader {
             }
         }
         let names = from.names.iter().map(|a| a.name.to_string()).collect();
+        let name = from.module.as_ref().map_or(stmt.range(), Ranged::range);
         self.imports.push(PyImport {
             module,
             names,
             level: from.level,
             unconditional: self.unconditional(),
             at: stmt.range().start().to_usize(),
+            name: name.start().to_usize()..name.end().to_usize(),
         });
     }
 

@@ -1,0 +1,167 @@
+use super::describe_base;
+use crate::knowledge::native_libraries::{self, NativeLibrary};
+use crate::model::app::StartImport;
+use crate::model::base::Distro;
+use crate::model::installs::{self, PythonInstaller, SystemManager};
+use crate::model::{ImageModel, RunCommand};
+use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
+use crate::space::Loaded;
+
+pub static RULE: Rule = Rule {
+    code: Code::DF026,
+    name: "native-library-missing",
+    severity: Severity::Error,
+    summary: "the app imports, at start, a package whose wheel loads a system library the image lacks",
+    doc: r#"## What it checks
+A Python package whose wheel loads a shared library it does not bundle, from the native-library
+catalogue (`opencv-python` and `opencv-contrib-python` load `libGL.so.1`), that the Space installs
+with pip, against the final image: its base image is one the catalogue knows to lack the library
+(the official `python`, `debian`, `ubuntu` and `buildpack-deps` images, every tag), and no
+`apt-get install` of the image brings it (`libgl1`, `ffmpeg`...). Reported only where the app's
+own code imports the module **when it starts**: an unconditional import of an entry file the
+start command runs, or of a module such a file imports unconditionally (`main.py` imports
+`vision`, `vision.py:1` imports `cv2`). The finding is at that import.
+
+Not reported: an import inside a function, a `try` or an `if` (it fails later, or is handled);
+an image that installs any system package the catalogue does not know to leave the library out
+(its dependencies may bring it); a conda install; an image that also installs the headless
+variant (two distributions of one module overwrite each other, so which one is left is not
+known); a base image the catalogue does not hold; a build that stops earlier at a missing COPY.
+
+## Why it matters on a Space
+The import raises `ImportError: libGL.so.1: cannot open shared object file` before the server
+starts: the build passes, and the Space shows "Runtime error" on every start.
+
+## Example
+```dockerfile
+FROM python:3.11-slim
+COPY requirements.txt .
+RUN pip install -r requirements.txt   # opencv-python
+COPY . .
+CMD ["python", "app.py"]              # app.py: import cv2
+```
+
+## Fix
+Install `opencv-python-headless` instead of `opencv-python` (the same `cv2` without the GUI
+functions, which a Space cannot show), or install the library before the app runs
+(`apt-get install -y --no-install-recommends libgl1`, as root)."#,
+    check: Check::Local(check),
+    enabled: Enabled::ByDefault,
+    equivalents: &[],
+};
+
+/// Whether the image may have `library` after all: a system install that is not apt, or an apt
+/// package that brings it or is not known to leave it out; a conda install (conda packages
+/// carry their own libraries).
+fn may_have(runs: &[&RunCommand], library: &NativeLibrary) -> bool {
+    runs.iter().any(|r| {
+        let conda =
+            r.commands.iter().any(|c| matches!(installs::python_install(c), Some((PythonInstaller::Conda, _))));
+        conda
+            || r.system_installs.iter().any(|(_, install)| {
+                install.manager != SystemManager::Apt
+                    || install.packages.iter().any(|p| {
+                        library.apt_providers.contains(&p.name.as_str())
+                            || !native_libraries::APT_WITHOUT.contains(&p.name.as_str())
+                    })
+            })
+    })
+}
+
+/// Whether a RUN of the image installs Python packages with pip (so the Space's requirements
+/// reach the image at all).
+fn pip_installs(runs: &[&RunCommand]) -> bool {
+    runs.iter().flat_map(|r| &r.commands).any(|c| {
+        matches!(installs::python_install(c), Some((PythonInstaller::Pip | PythonInstaller::UvPip, _)))
+    })
+}
+
+/// The repository of the final stage's base, when the catalogue knows it and it is a Debian or
+/// Ubuntu image that lacks `library`.
+fn lacking_base(model: &ImageModel, stage: usize, library: &NativeLibrary) -> bool {
+    let base = model.stage_base(stage);
+    matches!(base.distro, Distro::Debian | Distro::Ubuntu)
+        && base.entry.is_some_and(|e| e.repositories.iter().any(|r| library.absent_from.contains(r)))
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let (Some(model), Some(app)) = (&ctx.model, &ctx.app) else { return };
+    if app.start_imports.is_empty() || model.build_fails_at_copy() {
+        return;
+    }
+    let stage = *model.chain.last().unwrap_or(&0);
+    let runs = model.lineage_runs(stage);
+    for library in native_libraries::LIBRARIES {
+        let Some(distribution) = library.distributions.iter().find(|d| ctx.installs_package(d)) else { continue };
+        if library.alternatives.iter().any(|a| ctx.installs_package(a))
+            || !pip_installs(&runs)
+            || !lacking_base(model, stage, library)
+            || may_have(&runs, library)
+        {
+            continue;
+        }
+        let top = |i: &&StartImport| i.module.split('.').next() == Some(library.module);
+        let Some(import) = app.start_imports.iter().find(top) else { continue };
+        let Loaded::Text(source) = ctx.space.read_text(&import.file) else { continue };
+        let message = format!(
+            "`{}:{}` imports `{}` when the app starts, and `{distribution}` loads {}, which {} does not have and no `apt-get install` of this Dockerfile adds: the app stops with \"{}\"",
+            import.file,
+            import.line,
+            library.module,
+            library.library,
+            describe_base(model, stage),
+            library.error
+        );
+        let instead = library.alternatives.first().copied().unwrap_or_default();
+        out.push(Diagnostic::new(&RULE, message).at(&source, import.range.clone()).help(format!(
+            "install `{instead}` instead of `{distribution}` (the same `{}` without the GUI, which a Space cannot show), or add `RUN apt-get update && apt-get install -y --no-install-recommends libgl1` as root before the app runs",
+            library.module
+        )));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, README};
+
+    const DOCKERFILE: &str = "FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD [\"python\", \"app.py\"]\n";
+
+    fn df026(dockerfile: &str, requirements: &str, app: &str) -> Vec<crate::diag::Diagnostic> {
+        let files = [("README.md", README), ("Dockerfile", dockerfile), ("requirements.txt", requirements), ("app.py", app)];
+        lint(&files).into_iter().filter(|d| d.code == "DF026").collect()
+    }
+
+    const APP: &str = "import cv2\nimport gradio as gr\n\ngr.Interface(lambda x: x, 'image', 'image').launch(server_name='0.0.0.0', server_port=7860)\n";
+
+    #[test]
+    fn opencv_on_slim_without_libgl() {
+        let d = df026(DOCKERFILE, "opencv-python==4.10.0.84\ngradio\n", APP);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.starts_with("`app.py:1` imports `cv2` when the app starts, and `opencv-python` loads libGL.so.1, which `python:3.11-slim` does not have"), "{}", d[0].message);
+        assert_eq!((d[0].file.as_deref(), d[0].span.clone()), (Some("app.py"), Some(7..10)));
+        // The full image (buildpack-deps) lacks it too (opencv/opencv-python#370).
+        assert_eq!(df026(&DOCKERFILE.replace("3.11-slim", "3.11"), "opencv-contrib-python\ngradio\n", APP).len(), 1);
+        // Packages known to leave libGL out do not change that (libgl1-mesa-dri is not libgl1).
+        let mesa = DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nRUN apt-get update && apt-get install -y git libgl1-mesa-dri libglib2.0-0\n");
+        assert_eq!(df026(&mesa, "opencv-python\ngradio\n", APP).len(), 1);
+    }
+
+    #[test]
+    fn silent_where_the_import_succeeds_or_is_not_at_start() {
+        let req = "opencv-python\ngradio\n";
+        for apt in ["libgl1", "ffmpeg", "libgl1-mesa-glx", "some-unknown-package"] {
+            let df = DOCKERFILE.replace("WORKDIR /app\n", &format!("WORKDIR /app\nRUN apt-get update && apt-get install -y {apt}\n"));
+            assert!(df026(&df, req, APP).is_empty(), "{apt}");
+        }
+        assert!(df026(DOCKERFILE, "opencv-python-headless\ngradio\n", APP).is_empty(), "headless");
+        assert!(df026(DOCKERFILE, "opencv-python\nopencv-python-headless\ngradio\n", APP).is_empty(), "both: unknown");
+        let lazy = "import gradio as gr\n\ndef f(x):\n    import cv2\n    return x\n\ngr.Interface(f, 'image', 'image').launch(server_name='0.0.0.0', server_port=7860)\n";
+        assert!(df026(DOCKERFILE, req, lazy).is_empty(), "imported in a function");
+        let guarded = "try:\n    import cv2\nexcept ImportError:\n    cv2 = None\n".to_string() + &APP["import cv2\n".len()..];
+        assert!(df026(DOCKERFILE, req, &guarded).is_empty(), "imported in a try");
+        assert!(df026(&DOCKERFILE.replace("python:3.11-slim", "nvidia/cuda:12.4.1-runtime-ubuntu22.04"), req, APP).is_empty());
+        assert!(df026(&DOCKERFILE.replace("RUN pip install -r requirements.txt\n", ""), req, APP).is_empty(), "nothing pip-installed");
+        let conda = DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nRUN conda install -y -c conda-forge libglvnd\n");
+        assert!(df026(&conda, req, APP).is_empty(), "conda");
+    }
+}
