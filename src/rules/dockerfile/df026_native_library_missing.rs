@@ -18,19 +18,22 @@ catalogue (`opencv-python` and `opencv-contrib-python` load `libGL.so.1`), that 
 with pip, against the final image: its base image is one the catalogue knows to lack the library
 (the official `python`, `debian`, `ubuntu` and `buildpack-deps` images, every tag), and no
 `apt-get install` of the image brings it (`libgl1`, `ffmpeg`...). Reported only where the app's
-own code imports the module **when it starts**: an unconditional import of an entry file the
+own code imports the module **when it starts** (for `streamlit run` and `panel serve`, which run
+the script for each visitor: when a page loads): an unconditional import of an entry file the
 start command runs, or of a module such a file imports unconditionally (`main.py` imports
 `vision`, `vision.py:1` imports `cv2`). The finding is at that import.
 
-Not reported: an import inside a function, a `try` or an `if` (it fails later, or is handled);
-an image that installs any system package the catalogue does not know to leave the library out
-(its dependencies may bring it); a conda install; an image that also installs the headless
+Not reported: an import inside a function, a `try` or an `if` (it fails later, or is handled); a
+script solara, marimo or mesop runs (when they import it is not known here); an image that
+installs any system package the catalogue does not know to leave the library out (its
+dependencies may bring it); a conda install; an image that also installs the headless
 variant (two distributions of one module overwrite each other, so which one is left is not
 known); a base image the catalogue does not hold; a build that stops earlier at a missing COPY.
 
 ## Why it matters on a Space
 The import raises `ImportError: libGL.so.1: cannot open shared object file` before the server
-starts: the build passes, and the Space shows "Runtime error" on every start.
+starts: the build passes, and the Space shows "Runtime error" on every start (under Streamlit,
+the server runs and every page shows the error).
 
 ## Example
 ```dockerfile
@@ -84,8 +87,27 @@ fn lacking_base(model: &ImageModel, stage: usize, library: &NativeLibrary) -> bo
         && base.entry.is_some_and(|e| e.repositories.iter().any(|r| library.absent_from.contains(r)))
 }
 
+/// How a failing import shows: the app stops at start (Python, uvicorn, gunicorn, gradio,
+/// chainlit, shiny import it when they start), or the server runs the script for each visitor
+/// (`streamlit run`, `panel serve`: the page shows the error). `None` for the servers whose
+/// moment is not known here (solara, marimo, mesop).
+enum Fails {
+    AtStart,
+    PerVisit(&'static str),
+}
+
+fn how_it_fails(ctx: &Context) -> Option<Fails> {
+    let start = ctx.start.as_ref()?;
+    let runs = |name: &str| start.programs.iter().any(|p| p.base_name() == name);
+    if let Some(server) = ["streamlit", "panel"].into_iter().find(|n| runs(n)) {
+        return Some(Fails::PerVisit(server));
+    }
+    (!["solara", "marimo", "mesop"].into_iter().any(runs)).then_some(Fails::AtStart)
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(model), Some(app)) = (&ctx.model, &ctx.app) else { return };
+    let Some(fails) = how_it_fails(ctx) else { return };
     if app.start_imports.is_empty() || model.build_fails_at_copy() {
         return;
     }
@@ -103,8 +125,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let top = |i: &&StartImport| i.module.split('.').next() == Some(library.module);
         let Some(import) = app.start_imports.iter().find(top) else { continue };
         let Loaded::Text(source) = ctx.space.read_text(&import.file) else { continue };
+        let (when, then) = match fails {
+            Fails::AtStart => (" when the app starts".to_string(), "the app stops with".to_string()),
+            Fails::PerVisit(server) => (String::new(), format!("{server} runs the script for every visitor, and each page stops at")),
+        };
         let message = format!(
-            "`{}:{}` imports `{}` when the app starts, and `{distribution}` loads {}, which {} does not have and no `apt-get install` of this Dockerfile adds: the app stops with \"{}\"",
+            "`{}:{}` imports `{}`{when}, and `{distribution}` loads {}, which {} does not have and no `apt-get install` of this Dockerfile adds: {then} \"{}\"",
             import.file,
             import.line,
             library.module,
@@ -144,6 +170,17 @@ mod tests {
         // Packages known to leave libGL out do not change that (libgl1-mesa-dri is not libgl1).
         let mesa = DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nRUN apt-get update && apt-get install -y git libgl1-mesa-dri libglib2.0-0\n");
         assert_eq!(df026(&mesa, "opencv-python\ngradio\n", APP).len(), 1);
+    }
+
+    #[test]
+    fn streamlit_runs_the_script_for_each_visitor() {
+        let df = DOCKERFILE.replace(r#"CMD ["python", "app.py"]"#, r#"CMD ["streamlit", "run", "app.py", "--server.port", "7860", "--server.address", "0.0.0.0"]"#);
+        let d = df026(&df, "opencv-python\nstreamlit\n", "import cv2\nimport streamlit as st\n\nst.write(cv2.__version__)\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.starts_with("`app.py:1` imports `cv2`, and `opencv-python`"), "{}", d[0].message);
+        assert!(d[0].message.contains("streamlit runs the script for every visitor, and each page stops at \"ImportError"), "{}", d[0].message);
+        let solara = DOCKERFILE.replace(r#"CMD ["python", "app.py"]"#, r#"CMD ["solara", "run", "app.py", "--port", "7860", "--host", "0.0.0.0"]"#);
+        assert!(df026(&solara, "opencv-python\nsolara\n", "import cv2\nimport solara\n").is_empty(), "when solara runs it is not known");
     }
 
     #[test]
