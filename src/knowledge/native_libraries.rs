@@ -25,7 +25,23 @@ pub struct NativeLibrary {
     pub absent_from: &'static [&'static str],
     /// Debian packages whose install brings it (a dependency closure that holds it).
     pub apt_providers: &'static [&'static str],
+    /// Distributions that require one of `distributions` in every release, so installing them
+    /// installs it.
+    pub pulled_by: &'static [Puller],
     pub sources: &'static [&'static str],
+}
+
+/// A distribution that requires one that needs the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Puller {
+    pub distribution: &'static str,
+    /// The requirement its current release declares.
+    pub requires: &'static str,
+    /// Where it was read.
+    pub source: &'static str,
+    /// Its module, when importing it imports the library's module at once (so an app that
+    /// imports only it fails too), with where that import is.
+    pub module: Option<(&'static str, &'static str)>,
 }
 
 pub static LIBRARIES: &[NativeLibrary] = &[NativeLibrary {
@@ -46,6 +62,53 @@ pub static LIBRARIES: &[NativeLibrary] = &[NativeLibrary {
         "libopencv-dev",
         "mesa-utils",
         "xvfb",
+    ],
+    // Read from each project's metadata (PyPI's requires_dist for the current release, and the
+    // repository's history for the earlier ones), 2026-12-08. Left out because their OpenCV
+    // changed between releases: deepface and retina-face (headless since 0.0.101 and 0.0.18),
+    // insightface (opencv-python again since 1.0, through albumentations' headless before),
+    // scenedetect (opencv-python since 0.7, an extra before), supervision (none since 0.28+).
+    pulled_by: &[
+        Puller {
+            distribution: "ultralytics",
+            requires: "opencv-python!=4.13.0.90,>=4.7.0",
+            source: "https://pypi.org/project/ultralytics/ (8.4.190; opencv-python in every release)",
+            // `ultralytics/__init__.py` imports its models, which import `ultralytics.utils`.
+            module: Some((
+                "ultralytics",
+                "https://github.com/ultralytics/ultralytics/blob/002217d4/ultralytics/utils/__init__.py (line 20: `import cv2`)",
+            )),
+        },
+        Puller {
+            distribution: "mediapipe",
+            requires: "opencv-contrib-python",
+            source: "https://github.com/google-ai-edge/mediapipe/blob/85c0cdc7/requirements.txt (since 0.8.3.2; opencv-python before)",
+            module: None,
+        },
+        Puller {
+            distribution: "yolov5",
+            requires: "opencv-python>=4.1.1",
+            source: "https://github.com/fcakyon/yolov5-pip/blob/40a18879/requirements.txt",
+            module: None,
+        },
+        Puller {
+            distribution: "python-doctr",
+            requires: "opencv-python>=4.5.0,<6.0.0",
+            source: "https://github.com/mindee/doctr/blob/8a88feaf/pyproject.toml",
+            module: None,
+        },
+        Puller {
+            distribution: "layoutparser",
+            requires: "opencv-python",
+            source: "https://github.com/Layout-Parser/layout-parser/blob/04e28168/setup.py",
+            module: None,
+        },
+        Puller {
+            distribution: "paddleocr",
+            requires: "paddlex[ocr-core] (opencv-contrib-python==4.10.0.84)",
+            source: "https://pypi.org/project/paddlex/ (3.7.2, extra ocr-core; PaddleOCR 2.x required opencv-python and opencv-contrib-python)",
+            module: None,
+        },
     ],
     sources: &[
         "https://github.com/opencv/opencv-python#installation-and-usage",
@@ -100,9 +163,15 @@ pub static APT_WITHOUT: &[&str] = &[
     "zip",
 ];
 
-/// The library entry a distribution needs, if any.
-pub fn needed_by(distribution: &str) -> Option<&'static NativeLibrary> {
-    LIBRARIES.iter().find(|l| l.distributions.contains(&distribution))
+/// The library entry a distribution needs, if any, and the requirement that brings it when it
+/// comes through another distribution.
+pub fn needed_by(distribution: &str) -> Option<(&'static NativeLibrary, Option<&'static Puller>)> {
+    LIBRARIES.iter().find_map(|l| {
+        if l.distributions.contains(&distribution) {
+            return Some((l, None));
+        }
+        l.pulled_by.iter().find(|p| p.distribution == distribution).map(|p| (l, Some(p)))
+    })
 }
 
 #[cfg(test)]
@@ -119,6 +188,15 @@ mod tests {
             // A package cannot both bring the library and be known not to.
             assert!(l.apt_providers.iter().all(|p| !APT_WITHOUT.contains(p)), "{:?}", l.apt_providers);
             assert!(l.alternatives.iter().all(|a| !l.distributions.contains(a)));
+            for p in l.pulled_by {
+                assert!(p.source.starts_with("https://"), "{p:?}");
+                assert!(
+                    l.distributions.iter().any(|d| p.requires.contains(d)),
+                    "{p:?} names none of {:?}",
+                    l.distributions
+                );
+                assert!(!l.distributions.contains(&p.distribution) && !l.alternatives.contains(&p.distribution));
+            }
         }
         let mut sorted = APT_WITHOUT.to_vec();
         sorted.sort_unstable();
@@ -128,9 +206,12 @@ mod tests {
 
     #[test]
     fn opencv_needs_libgl_and_headless_does_not() {
-        assert_eq!(needed_by("opencv-python").map(|l| l.library), Some("libGL.so.1"));
-        assert_eq!(needed_by("opencv-contrib-python").map(|l| l.module), Some("cv2"));
+        assert_eq!(needed_by("opencv-python").map(|(l, p)| (l.library, p)), Some(("libGL.so.1", None)));
+        assert_eq!(needed_by("opencv-contrib-python").map(|(l, _)| l.module), Some("cv2"));
+        let (_, via) = needed_by("ultralytics").expect("ultralytics requires opencv-python");
+        assert!(via.is_some_and(|p| p.requires.starts_with("opencv-python")));
         assert_eq!(needed_by("opencv-python-headless"), None);
+        assert_eq!(needed_by("deepface"), None, "headless since 0.0.101");
         assert_eq!(needed_by("numpy"), None);
     }
 }

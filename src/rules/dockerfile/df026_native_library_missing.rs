@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
     doc: r#"## What it checks
 A Python package whose wheel loads a shared library it does not bundle, from the native-library
 catalogue (`opencv-python` and `opencv-contrib-python` load `libGL.so.1`), that the Space installs
-with pip, against the final image: its base image is one the catalogue knows to lack the library
+with pip, itself or through a library that requires it in every release (`ultralytics`,
+`mediapipe`, `yolov5`, `python-doctr`, `layoutparser`, `paddleocr`), against the final image: its base image is one the catalogue knows to lack the library
 (the official `python`, `debian`, `ubuntu` and `buildpack-deps` images, every tag), and no
 `apt-get install` of the image brings it (`libgl1`, `ffmpeg`...). Reported only where the app's
 own code imports the module **when it starts** (for `streamlit run` and `panel serve`, which run
@@ -114,7 +115,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let stage = *model.chain.last().unwrap_or(&0);
     let runs = model.lineage_runs(stage);
     for library in native_libraries::LIBRARIES {
-        let Some(distribution) = library.distributions.iter().find(|d| ctx.installs_package(d)) else { continue };
+        let direct = library.distributions.iter().find(|d| ctx.installs_package(d)).map(|d| (*d, None));
+        let installed = direct.or_else(|| {
+            library.pulled_by.iter().find(|p| ctx.installs_package(p.distribution)).map(|p| (p.distribution, Some(p)))
+        });
+        let Some((distribution, via)) = installed else { continue };
         if library.alternatives.iter().any(|a| ctx.installs_package(a))
             || !pip_installs(&runs)
             || !lacking_base(model, stage, library)
@@ -122,27 +127,47 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let top = |i: &&StartImport| i.module.split('.').next() == Some(library.module);
+        // The library's module, or the puller's when importing it imports the library's.
+        let through = via.and_then(|p| p.module).map(|(m, _)| m);
+        let top = |i: &&StartImport| {
+            let top = i.module.split('.').next();
+            top == Some(library.module) || (through.is_some() && top == through)
+        };
         let Some(import) = app.start_imports.iter().find(top) else { continue };
+        let imported = match through.filter(|m| import.module.split('.').next() == Some(*m)) {
+            Some(m) => format!("`{m}` (which imports `{}` as it loads)", library.module),
+            None => format!("`{}`", library.module),
+        };
         let Loaded::Text(source) = ctx.space.read_text(&import.file) else { continue };
         let (when, then) = match fails {
             Fails::AtStart => (" when the app starts".to_string(), "the app stops with".to_string()),
             Fails::PerVisit(server) => (String::new(), format!("{server} runs the script for every visitor, and each page stops at")),
         };
+        let loads = match via {
+            None => format!("`{distribution}` loads"),
+            Some(p) => format!("`{distribution}` requires `{}`, whose wheel loads", p.requires),
+        };
         let message = format!(
-            "`{}:{}` imports `{}`{when}, and `{distribution}` loads {}, which {} does not have and no `apt-get install` of this Dockerfile adds: {then} \"{}\"",
+            "`{}:{}` imports {imported}{when}, and {loads} {}, which {} does not have and no `apt-get install` of this Dockerfile adds: {then} \"{}\"",
             import.file,
             import.line,
-            library.module,
             library.library,
             describe_base(model, stage),
             library.error
         );
+        let package = library.apt_providers.first().copied().unwrap_or_default();
+        let install =
+            format!("`RUN apt-get update && apt-get install -y --no-install-recommends {package}` as root before the app runs");
         let instead = library.alternatives.first().copied().unwrap_or_default();
-        out.push(Diagnostic::new(&RULE, message).at(&source, import.range.clone()).help(format!(
-            "install `{instead}` instead of `{distribution}` (the same `{}` without the GUI, which a Space cannot show), or add `RUN apt-get update && apt-get install -y --no-install-recommends libgl1` as root before the app runs",
-            library.module
-        )));
+        let help = match via {
+            None => format!(
+                "install `{instead}` instead of `{distribution}` (the same `{}` without the GUI, which a Space cannot show), or add {install}",
+                library.module
+            ),
+            // A headless OpenCV beside it would leave two distributions writing one module.
+            Some(_) => format!("add {install} (`{distribution}` itself requires the OpenCV that needs it)"),
+        };
+        out.push(Diagnostic::new(&RULE, message).at(&source, import.range.clone()).help(help));
     }
 }
 
@@ -170,6 +195,26 @@ mod tests {
         // Packages known to leave libGL out do not change that (libgl1-mesa-dri is not libgl1).
         let mesa = DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nRUN apt-get update && apt-get install -y git libgl1-mesa-dri libglib2.0-0\n");
         assert_eq!(df026(&mesa, "opencv-python\ngradio\n", APP).len(), 1);
+    }
+
+    #[test]
+    fn a_library_that_requires_opencv_python() {
+        let app = "from ultralytics import YOLO\nimport gradio as gr\n\nmodel = YOLO('yolov8n.pt')\ngr.Interface(lambda x: x, 'image', 'image').launch(server_name='0.0.0.0', server_port=7860)\n";
+        let d = df026(DOCKERFILE, "ultralytics==8.3.0\ngradio\n", app);
+        assert_eq!(d.len(), 1, "{d:?}");
+        let expected = "`app.py:1` imports `ultralytics` (which imports `cv2` as it loads) when the app starts, and `ultralytics` requires `opencv-python!=4.13.0.90,>=4.7.0`, whose wheel loads libGL.so.1";
+        assert!(d[0].message.starts_with(expected), "{}", d[0].message);
+        assert_eq!(d[0].span, Some(5..16));
+        // A library whose import is not known to load cv2: only a direct `import cv2` tells.
+        let doctr = "from doctr.models import ocr_predictor\nimport gradio as gr\n";
+        assert!(df026(DOCKERFILE, "python-doctr\ngradio\n", doctr).is_empty());
+        let d = df026(DOCKERFILE, "python-doctr\ngradio\n", &format!("import cv2\n{doctr}"));
+        assert!(d.len() == 1 && d[0].message.starts_with("`app.py:1` imports `cv2` when"), "{d:?}");
+        assert!(d[0].help.as_deref().is_some_and(|h| h.starts_with("add `RUN apt-get update")), "{:?}", d[0].help);
+        // With a headless OpenCV beside it, which cv2 is left is not known.
+        assert!(df026(DOCKERFILE, "ultralytics\nopencv-python-headless\ngradio\n", app).is_empty());
+        // A library that moved to the headless wheel is not in the catalogue.
+        assert!(df026(DOCKERFILE, "deepface\ngradio\n", app).is_empty());
     }
 
     #[test]
