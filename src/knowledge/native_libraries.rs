@@ -73,10 +73,13 @@ pub static LIBRARIES: &[NativeLibrary] = &[NativeLibrary {
             distribution: "ultralytics",
             requires: "opencv-python!=4.13.0.90,>=4.7.0",
             source: "https://pypi.org/project/ultralytics/ (8.4.190; opencv-python in every release)",
-            // `ultralytics/__init__.py` imports its models, which import `ultralytics.utils`.
+            // `ultralytics/__init__.py` (8.0.171 and 8.3.172, read) imports its models and
+            // `ultralytics.utils`, whose `__init__.py` imports cv2 at module level (read at
+            // 002217d4); the traceback of `import ultralytics` on a slim image in
+            // bentoml/BentoYolo#8 (2025-09) and ultralytics/ultralytics#1270.
             module: Some((
                 "ultralytics",
-                "https://github.com/ultralytics/ultralytics/blob/002217d4/ultralytics/utils/__init__.py (line 20: `import cv2`)",
+                "https://github.com/ultralytics/ultralytics/blob/efc581bb/ultralytics/__init__.py; https://github.com/bentoml/BentoYolo/issues/8",
             )),
         },
         Puller {
