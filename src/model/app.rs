@@ -665,7 +665,8 @@ impl Reader<'_> {
         let shown = rel.clone().unwrap_or_else(|| path.to_string());
         for import in &facts.imports {
             let found = self.modules_of(path, import);
-            if import.unconditional {
+            // The `__main__` guard runs only in the file Python runs.
+            if import.unconditional && (is_entry || !import.in_main_guard) {
                 self.start_edges.entry(path.to_string()).or_default().extend(found.iter().cloned());
                 if import.level == 0 && rel.is_some() {
                     self.file_imports.entry(path.to_string()).or_default().push(StartImport {

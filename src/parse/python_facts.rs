@@ -114,6 +114,8 @@ pub struct PyImport {
     /// Byte range of the module's name (`cv2` of `import cv2`, `a.b` of `from a.b import c`;
     /// the statement when a relative import names none).
     pub name: Range<usize>,
+    /// Under `if __name__ == "__main__":` (runs only in the file Python runs).
+    pub in_main_guard: bool,
 }
 
 /// A call that may download from the Hub (`knowledge::hub_downloads`).
@@ -395,6 +397,7 @@ impl Reader {
                 unconditional: self.unconditional(),
                 at: stmt.range().start().to_usize(),
                 name: alias.name.range().start().to_usize()..alias.name.range().end().to_usize(),
+                in_main_guard: self.main_guard > 0,
             });
         }
     }
@@ -419,6 +422,7 @@ impl Reader {
             unconditional: self.unconditional(),
             at: stmt.range().start().to_usize(),
             name: name.start().to_usize()..name.end().to_usize(),
+            in_main_guard: self.main_guard > 0,
         });
     }
 

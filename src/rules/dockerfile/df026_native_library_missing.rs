@@ -243,6 +243,12 @@ mod tests {
         assert!(df026(DOCKERFILE, req, &guarded).is_empty(), "imported in a try");
         assert!(df026(&DOCKERFILE.replace("python:3.11-slim", "nvidia/cuda:12.4.1-runtime-ubuntu22.04"), req, APP).is_empty());
         assert!(df026(&DOCKERFILE.replace("RUN pip install -r requirements.txt\n", ""), req, APP).is_empty(), "nothing pip-installed");
+        // Under the `__main__` guard of a module uvicorn imports: it never runs.
+        let uvicorn = DOCKERFILE.replace(r#"CMD ["python", "app.py"]"#, r#"CMD ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "7860"]"#);
+        let guarded_main = "from fastapi import FastAPI\n\napp = FastAPI()\n\nif __name__ == '__main__':\n    import cv2\n";
+        assert!(df026(&uvicorn, "opencv-python\nfastapi\nuvicorn\n", guarded_main).is_empty(), "__main__ guard of an imported module");
+        let d = df026(DOCKERFILE, "opencv-python\nfastapi\nuvicorn\n", guarded_main);
+        assert_eq!(d.len(), 1, "the guard runs in the file Python runs: {d:?}");
         let conda = DOCKERFILE.replace("WORKDIR /app\n", "WORKDIR /app\nRUN conda install -y -c conda-forge libglvnd\n");
         assert!(df026(&conda, req, APP).is_empty(), "conda");
     }
