@@ -628,7 +628,7 @@ impl Walker<'_> {
         let via = Some(path.rsplit('/').next().unwrap_or(path).to_string());
         if let Some(src) = source {
             let script = python::Script::parse(src);
-            let found = script_server(&script, &self.lookup());
+            let found = python_source_server(&script, &self.lookup());
             match found {
                 Some(server) => self.servers.push(Server { via, background, ..server }),
                 None if script.imported_modules().iter().any(|m| m == "streamlit") => {
@@ -924,12 +924,7 @@ fn split_bind(bind: &str) -> (String, Option<String>) {
 /// Flask's `app.run(...)`, read with the Python parser (so `subprocess.run` is not a server).
 /// Values may come from `os.environ.get("PORT", 7860)` or a module constant. The last
 /// uvicorn or gradio call wins over a Flask one (`app.run` may sit behind it unused).
-pub fn python_source_server(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
-    script_server(&python::Script::parse(src), env)
-}
-
-/// [`python_source_server`] of a script already parsed.
-fn script_server(script: &python::Script, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
+pub fn python_source_server(script: &python::Script, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
     let mut best: Option<Server> = None;
     for call in script.server_calls() {
         // gradio/http_server.py: `LOCALHOST_NAME = os.getenv("GRADIO_SERVER_NAME",
@@ -1037,6 +1032,10 @@ fn argument_text(value: &ArgValue, env: &dyn Fn(&str) -> Option<String>) -> Opti
 mod tests {
     use super::*;
     use crate::model::tests::model;
+
+    fn server_in(src: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<Server> {
+        python_source_server(&python::Script::parse(src), env)
+    }
 
     struct NoFiles(Vec<&'static str>);
     impl Files for NoFiles {
@@ -1153,20 +1152,19 @@ mod tests {
     #[test]
     fn python_source_calls() {
         let env = |n: &str| if n == "PORT" { Some("7000".to_string()) } else { None };
-        let s = python_source_server("import uvicorn\nif __name__ == '__main__':\n    uvicorn.run(app, host=\"0.0.0.0\", port=int(os.environ.get(\"PORT\", 7860)))\n", &env).unwrap();
+        let s = server_in("import uvicorn\nif __name__ == '__main__':\n    uvicorn.run(app, host=\"0.0.0.0\", port=int(os.environ.get(\"PORT\", 7860)))\n", &env).unwrap();
         assert_eq!((s.host.unwrap().value, s.port.unwrap().value), ("0.0.0.0".into(), "7000".into()));
-        let s =
-            python_source_server("demo.queue().launch(server_name='0.0.0.0', server_port=7860)\n", &|_| None).unwrap();
+        let s = server_in("demo.queue().launch(server_name='0.0.0.0', server_port=7860)\n", &|_| None).unwrap();
         assert_eq!(s.port.unwrap().value, "7860");
-        let s = python_source_server("app = Flask(__name__)\napp.run(debug=True)\n", &|_| None).unwrap();
+        let s = server_in("app = Flask(__name__)\napp.run(debug=True)\n", &|_| None).unwrap();
         assert!(s.binds_loopback());
-        assert!(python_source_server("# uvicorn.run(app)\nprint(1)\n", &|_| None).is_none());
+        assert!(server_in("# uvicorn.run(app)\nprint(1)\n", &|_| None).is_none());
     }
 
     #[test]
     fn a_computed_host_or_port_is_unknown_not_the_default() {
         let server = |src: &str| {
-            let s = python_source_server(src, &|_| None).expect("a server");
+            let s = server_in(src, &|_| None).expect("a server");
             (s.host.map(|h| h.value), s.port.map(|p| p.value))
         };
         let none = (None, None);

@@ -113,11 +113,6 @@ impl Script {
     }
 }
 
-/// The server calls of a Python source, in source order ([`Script::server_calls`]).
-pub fn server_calls(source: &str) -> Vec<ServerCall> {
-    Script::parse(source).server_calls()
-}
-
 /// The top-level packages a Python source imports ([`Script::imported_modules`]).
 pub fn imported_modules(source: &str) -> Vec<String> {
     Script::parse(source).imported_modules()
@@ -671,6 +666,10 @@ mod tests {
 
     fn serves_nothing(source: &str) -> Option<Vec<String>> {
         Script::parse(source).serves_nothing()
+    }
+
+    fn server_calls(source: &str) -> Vec<ServerCall> {
+        Script::parse(source).server_calls()
     }
 
     #[test]

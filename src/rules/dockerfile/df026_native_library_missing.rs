@@ -112,7 +112,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if app.start_imports.is_empty() || model.build_fails_at_copy() {
         return;
     }
-    let stage = *model.chain.last().unwrap_or(&0);
+    let stage = model.final_stage().index;
     let runs = model.lineage_runs(stage);
     for library in native_libraries::LIBRARIES {
         let direct = library.distributions.iter().find(|d| ctx.installs_package(d)).map(|d| (*d, None));
