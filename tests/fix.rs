@@ -64,9 +64,17 @@ fn check_fix_with(policy: &str, readme: &[u8], dockerfile: &str, code: &str, ext
     std::fs::write(dir.path().join("policy.yaml"), policy).unwrap();
     let (before, _) = lint(dir.path());
     assert!(before.contains(&code.to_string()), "{code} fires first: {before:?}");
-    let out = spacecheck(dir.path(), &[&["--fix"], extra].concat());
+    check_fixed(dir.path(), &before, code, extra);
+    dir
+}
+
+/// Applies `--fix` (with `extra`) to a Space whose findings are `before`, and checks what every
+/// fix must do: the finding is gone, no new one appears, the files parse, a second run
+/// changes nothing.
+fn check_fixed(dir: &Path, before: &[String], code: &str, extra: &[&str]) {
+    let out = spacecheck(dir, &[&["--fix"], extra].concat());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--fix:"), "{}", String::from_utf8_lossy(&out.stderr));
-    let (after, _) = lint(dir.path());
+    let (after, _) = lint(dir);
     assert!(!after.contains(&code.to_string()), "{code} is fixed: {after:?}");
     for c in &after {
         assert!(before.contains(c), "no new finding: {c} appeared ({before:?} → {after:?})");
@@ -74,10 +82,9 @@ fn check_fix_with(policy: &str, readme: &[u8], dockerfile: &str, code: &str, ext
     for broken in ["FM002", "FM003", "DF002"] {
         assert!(!after.contains(&broken.to_string()), "the files still parse");
     }
-    let once = files(dir.path());
-    spacecheck(dir.path(), &[&["--fix"], extra].concat());
-    assert_eq!(files(dir.path()), once, "a second --fix changes nothing");
-    dir
+    let once = files(dir);
+    spacecheck(dir, &[&["--fix"], extra].concat());
+    assert_eq!(files(dir), once, "a second --fix changes nothing");
 }
 
 #[test]
@@ -258,16 +265,42 @@ fn df007_exposes_the_app_port_before_the_start_command() {
     let dir = space(b"---\nsdk: docker\napp_port: 7255\n---\n", &without);
     spacecheck(dir.path(), &["--fix"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), without);
-    // Another port exposed: the app port is added beside it.
+    // Another port exposed, where nothing listens (uvicorn is on 7255): replaced.
     let other = DOCKERFILE_7255.replace("EXPOSE 7255", "EXPOSE 8501");
     let dir = check_fix(b"---\nsdk: docker\napp_port: 7255\n---\n", &other, "DF007", &[]);
     let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
-    assert!(text.contains("EXPOSE 8501\nEXPOSE 7255\nCMD"), "{text}");
-    // No CMD in the file (the base image's): at the end, after a missing final newline.
+    assert!(text.contains("\nEXPOSE 7255\nCMD"), "{text}");
+    // No CMD in the file (the base image's): nothing known listens, so the line is added at
+    // the end (after a missing final newline), and only with --unsafe-fixes.
     let no_cmd = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nEXPOSE 8501";
     let dir = space(b"---\nsdk: docker\napp_port: 7255\n---\n", no_cmd);
     spacecheck(dir.path(), &["--fix", "--select", "DF007"]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), no_cmd);
+    spacecheck(dir.path(), &["--fix", "--unsafe-fixes", "--select", "DF007"]);
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(), format!("{no_cmd}\nEXPOSE 7255\n"));
+}
+
+/// Issue 23: with the server on 8080 and `app_port: 7255`, DF007's fix added `EXPOSE 7255` (a
+/// no-op on the Hub) and the Space still failed. Now DF007 has no fix there; DF008's (unsafe
+/// when no policy fixes the port: `app_port: 8080` may be what was meant) moves the server,
+/// and then the stale EXPOSE follows it.
+#[test]
+fn df007_does_not_expose_a_port_nothing_listens_on() {
+    let elsewhere = DOCKERFILE_7255.replace("EXPOSE 7255", "EXPOSE 8080").replace("\"7255\"]", "\"8080\"]");
+    let dir = space(README_7255, &elsewhere);
+    std::fs::write(dir.path().join("policy.yaml"), "space:\n  sdk: docker\n").unwrap();
+    let (before, _) = lint(dir.path());
+    assert!(before.contains(&"DF007".to_string()) && before.contains(&"DF008".to_string()), "{before:?}");
+    spacecheck(dir.path(), &["--fix"]);
+    assert_eq!(dockerfile_text(dir.path()), elsewhere, "no safe fix hides the mismatch");
+    spacecheck(dir.path(), &["--fix", "--unsafe-fixes"]);
+    let text = dockerfile_text(dir.path());
+    assert!(text.contains("EXPOSE 7255\nCMD") && text.contains("\"--port\", \"7255\"]"), "{text}");
+    let (after, _) = lint(dir.path());
+    assert!(after.is_empty(), "{after:?}\n{text}");
+    // With a policy that fixes the port, moving the server is safe: `--fix` does both.
+    let dir = check_fix(README_7255, &elsewhere, "DF008", &[]);
+    assert_eq!(dockerfile_text(dir.path()), DOCKERFILE_7255);
 }
 
 #[test]
@@ -564,6 +597,29 @@ fn df006_gives_the_files_to_the_runtime_user() {
     assert!(text.contains("RUN chown -R 1000:1000 /app/data\nRUN useradd -m -u 1000 user\nUSER user\n"), "{text}");
     let (after, _) = lint(dir.path());
     assert!(after.is_empty(), "{after:?}\n{text}");
+}
+
+/// Issue 23: SQLite writes its journal beside the database, so the fix that gave the copied
+/// database to UID 1000 in a root-made folder left the app failing, and the re-lint passed. The
+/// folder is judged too, and its fix gives it to UID 1000 after the WORKDIR that made it.
+#[test]
+fn df006_gives_the_folder_sqlite_writes_its_journal_in() {
+    let dockerfile = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nWORKDIR /app\nCOPY app.py data.db ./\nUSER user\nEXPOSE 7255\nCMD [\"python\", \"app.py\"]\n";
+    let app = "import sqlite3\nimport gradio as gr\ndb = sqlite3.connect('data.db')\ngr.Interface(str, 'text', 'text').launch(server_name='0.0.0.0', server_port=7255)\n";
+    let dir = space(README_7255, dockerfile);
+    std::fs::write(dir.path().join("app.py"), app).unwrap();
+    std::fs::write(dir.path().join("data.db"), "").unwrap();
+    let (before, report) = lint(dir.path());
+    assert_eq!(before, ["DF006"], "{report}");
+    assert!(report["diagnostics"][0]["message"].as_str().unwrap().contains("cannot write `/app`,"), "{report}");
+    check_fixed(dir.path(), &before, "DF006", &[]);
+    let text = dockerfile_text(dir.path());
+    assert!(text.contains("WORKDIR /app\nRUN chown 1000 /app\nCOPY --chown=1000 app.py data.db ./\n"), "{text}");
+    // In memory, a database is no file: nothing to write, nothing reported.
+    let dir = space(README_7255, dockerfile);
+    std::fs::write(dir.path().join("app.py"), app.replace("'data.db'", "':memory:'")).unwrap();
+    std::fs::write(dir.path().join("data.db"), "").unwrap();
+    assert!(lint(dir.path()).0.is_empty());
 }
 
 const README_7255: &[u8] = b"---\nsdk: docker\napp_port: 7255\n---\n";

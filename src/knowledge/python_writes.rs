@@ -18,6 +18,10 @@ pub enum Makes {
     /// Files inside a folder it creates when missing (`save_pretrained(dir)`, a database
     /// folder): the folder itself must be writable.
     FilesIn,
+    /// A file, and entries beside it in its folder (SQLite's rollback journal, a rename's new
+    /// entry): the file and its folder must both be writable, so a file given to the app's
+    /// user in a root-owned folder is not enough.
+    FileBeside,
 }
 
 /// One call that writes.
@@ -32,6 +36,8 @@ pub struct WriteCall {
     pub makes: Makes,
     /// The path written when the call is given none (`~` is HOME).
     pub default: Option<&'static str>,
+    /// Path values that name no file: the call writes nothing (SQLite's `:memory:`).
+    pub no_file: &'static [&'static str],
     /// Where the fact comes from.
     pub source: &'static str,
 }
@@ -43,16 +49,17 @@ const fn call(
     makes: Makes,
     source: &'static str,
 ) -> WriteCall {
-    WriteCall { callee, position, keyword, makes, default: None, source }
+    WriteCall { callee, position, keyword, makes, default: None, no_file: &[], source }
 }
 
-use Makes::{File, FilesIn, Folder};
+use Makes::{File, FileBeside, FilesIn, Folder};
 
 pub static CALLS: &[WriteCall] = &[
     call("os.makedirs", Some(0), Some("name"), Folder, "docs.python.org/3/library/os.html#os.makedirs"),
     call("os.mkdir", Some(0), Some("path"), Folder, "docs.python.org/3/library/os.html#os.mkdir"),
-    call("os.rename", Some(1), Some("dst"), File, "docs.python.org/3/library/os.html#os.rename"),
-    call("os.replace", Some(1), Some("dst"), File, "docs.python.org/3/library/os.html#os.replace"),
+    // A rename writes the destination's folder (a new entry), whoever owns the file it replaces.
+    call("os.rename", Some(1), Some("dst"), FileBeside, "docs.python.org/3/library/os.html#os.rename; man 2 rename (EACCES: write permission is denied for the directory)"),
+    call("os.replace", Some(1), Some("dst"), FileBeside, "docs.python.org/3/library/os.html#os.replace; man 2 rename (EACCES: write permission is denied for the directory)"),
     call("shutil.copy", Some(1), Some("dst"), File, "docs.python.org/3/library/shutil.html#shutil.copy"),
     call("shutil.copy2", Some(1), Some("dst"), File, "docs.python.org/3/library/shutil.html#shutil.copy2"),
     call("shutil.copyfile", Some(1), Some("dst"), File, "docs.python.org/3/library/shutil.html#shutil.copyfile"),
@@ -66,7 +73,16 @@ pub static CALLS: &[WriteCall] = &[
         "docs.python.org/3/library/shutil.html#shutil.unpack_archive",
     ),
     // SQLite also writes its journal beside the database, so the folder must be writable.
-    call("sqlite3.connect", Some(0), Some("database"), FilesIn, "docs.python.org/3/library/sqlite3.html#sqlite3.connect; sqlite.org/tempfiles.html (rollback journal in the database's folder)"),
+    // `:memory:` and `""` are databases in memory (and a temporary file SQLite places itself).
+    WriteCall {
+        callee: "sqlite3.connect",
+        position: Some(0),
+        keyword: Some("database"),
+        makes: FileBeside,
+        default: None,
+        no_file: &[":memory:", ""],
+        source: "docs.python.org/3/library/sqlite3.html#sqlite3.connect; sqlite.org/tempfiles.html (rollback journal in the database's folder); sqlite.org/inmemorydb.html (`:memory:`, and `\"\"` for a temporary database)",
+    },
     call("logging.FileHandler", Some(0), Some("filename"), File, "docs.python.org/3/library/logging.handlers.html#filehandler"),
     call(
         "logging.handlers.RotatingFileHandler",
@@ -115,6 +131,7 @@ pub static CALLS: &[WriteCall] = &[
         keyword: Some("user_network_directory"),
         makes: Folder,
         default: Some("~/.EasyOCR/user_network"),
+        no_file: &[],
         source: "github.com/JaidedAI/EasyOCR easyocr/easyocr.py (Reader.__init__: user_network_directory defaults to ~/.EasyOCR/user_network, made with os.makedirs)",
     },
 ];

@@ -925,12 +925,20 @@ impl AppModel {
             if w.makes == Makes::Folder && !w.in_folder && model.fs.get(&w.path).is_some() {
                 continue;
             }
-            let probe = if w.in_folder || w.makes == Makes::FilesIn {
-                format!("{}/.write", w.path.trim_end_matches('/'))
+            let inside = |folder: &str| format!("{}/.write", folder.trim_end_matches('/'));
+            // Each path the write needs, the folder first (it decides more writes).
+            let probes = if w.in_folder || w.makes == Makes::FilesIn {
+                vec![inside(&w.path)]
+            } else if w.makes == Makes::FileBeside {
+                vec![inside(super::fs::parent(&w.path)), w.path.clone()]
             } else {
-                w.path.clone()
+                vec![w.path.clone()]
             };
-            if let Access::No { path, state } = model.writable_at_run_time(&probe) {
+            let denied = probes.iter().find_map(|probe| match model.writable_at_run_time(probe) {
+                Access::No { path, state } => Some((path, state)),
+                Access::Yes | Access::Unknown => None,
+            });
+            if let Some((path, state)) = denied {
                 out.push(DeniedAppWrite { write: w, blocking: path, state });
             }
         }
@@ -1033,6 +1041,24 @@ mod tests {
         // Owned by the user the Hub runs as.
         let owned = "FROM python:3.11-slim\nRUN useradd -m -u 1000 user\nUSER user\nWORKDIR /home/user/app\nCOPY --chown=user . .\nCMD python app.py\n";
         assert!(denied(owned, &[("app.py", "import os\nos.makedirs('uploads')\nopen('db.sqlite', 'w')\n")]).is_empty());
+    }
+
+    /// SQLite's journal and a rename's new entry go in the file's folder: a file given to UID
+    /// 1000 in a folder root made is not enough, and the folder is what refuses.
+    #[test]
+    fn a_file_written_beside_needs_its_folder() {
+        let df = "FROM python:3.11-slim\nWORKDIR /app\nCOPY --chown=1000 db.sqlite out.json ./\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n";
+        let files = [("db.sqlite", ""), ("out.json", "")];
+        let blocking = |app_py: &str| {
+            let all = [files[0], files[1], ("app.py", app_py)];
+            let (model, a) = app(df, &all);
+            a.denied_writes(&model).iter().map(|d| d.blocking.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(blocking("import sqlite3\nsqlite3.connect('db.sqlite')\n"), ["/app"]);
+        assert_eq!(blocking("import os\nos.replace('/tmp/x', 'out.json')\n"), ["/app"]);
+        // Written in place, a file of its own is enough; in memory, SQLite writes no file.
+        assert!(blocking("open('out.json', 'w')\n").is_empty());
+        assert!(blocking("import sqlite3\nsqlite3.connect(':memory:')\nsqlite3.connect(database='')\n").is_empty());
     }
 
     #[test]

@@ -656,6 +656,7 @@ impl Reader {
         }
         let Some(entry) = python_writes::find(qualified.as_deref(), method) else { return };
         let path = match (arg(entry.position, entry.keyword), entry.default) {
+            (Some(Expr::StringLiteral(s)), _) if entry.no_file.contains(&s.value.to_str()) => return,
             (Some(path), _) => self.path_of(path),
             (None, Some(default)) => match default.strip_prefix("~/") {
                 Some(rest) => PathExpr::Join(vec![PathExpr::Home, PathExpr::Text(rest.to_string())]),

@@ -1,8 +1,10 @@
 use crate::diag::{Applicability, Fix};
 use super::AppWrites;
 use crate::model::app::DeniedAppWrite;
-use crate::model::fs::Change;
+use crate::model::base::Distro;
+use crate::model::fs::{Change, Owner};
 use crate::model::{CopyFrom, CopyOp, ImageModel, RuntimeUser, Uid};
+use crate::parse::dockerfile::Instruction;
 use crate::parse::user_spec::UserSpec;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::source::SourceFile;
@@ -107,14 +109,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .severity(Severity::Error)
             .help(help);
         // Safe: the app's user gets the files the app writes.
-        d.fix = copy.filter(|c| c.chown.is_none()).and_then(|c| chown_fix(file, c, model, runtime));
+        d.fix = match (copy, state.change, instruction) {
+            (Some(c), _, _) => copy_fix(file, c, model, runtime),
+            (None, Change::Workdir | Change::Mkdir, Some(made)) if state.owner == Owner::Root => {
+                folder_fix(file, made, &blocking, model, runtime)
+            }
+            _ => None,
+        };
         out.push(d);
     }
 }
 
 /// `--chown=<uid>` right after the COPY/ADD keyword. Safe: the app's user gets the files it
 /// runs from, which is what a Space needs.
-fn chown_fix(file: &SourceFile, copy: &CopyOp, model: &ImageModel, runtime: &str) -> Option<Fix> {
+fn copy_fix(file: &SourceFile, copy: &CopyOp, model: &ImageModel, runtime: &str) -> Option<Fix> {
+    if copy.chown.is_some() {
+        return None; // another owner given on purpose: the help says what to change
+    }
     let uid = owner_uid(model, runtime)?;
     let text = &file.text[copy.span.clone()];
     let keyword = text.len() - text.trim_start_matches(|c: char| c.is_ascii_alphabetic()).len();
@@ -124,6 +135,23 @@ fn chown_fix(file: &SourceFile, copy: &CopyOp, model: &ImageModel, runtime: &str
     let at = copy.span.start + keyword;
     let message = format!("add `--chown={uid}` (`{runtime}`)");
     Some(Fix::replace(Applicability::Safe, message, file, at..at, format!(" --chown={uid}")))
+}
+
+/// `RUN chown <uid> <folder>` on the line after the instruction that made the folder as root
+/// (a `WORKDIR`, a `RUN mkdir`). Only the folder: what is later copied into it keeps its owner
+/// (a COPY into an existing folder leaves the folder's owner alone), and the re-lint reports a
+/// copied file the app also writes. Safe: the app's user gets the folder the app writes, and
+/// the step runs as root, who made the folder. Only on a known distribution (a shell and
+/// `chown` are there).
+fn folder_fix(file: &SourceFile, made: &Instruction, folder: &str, model: &ImageModel, runtime: &str) -> Option<Fix> {
+    let uid = owner_uid(model, runtime)?;
+    if model.base().distro == Distro::Unknown || folder.contains(|c: char| c.is_whitespace() || "$'\"\\`".contains(c)) {
+        return None;
+    }
+    let end = file.text[made.span.end..].find('\n').map(|i| made.span.end + i + 1)?;
+    let line = format!("RUN chown {uid} {folder}{}", file.newline());
+    let message = format!("add `RUN chown {uid} {folder}` (`{runtime}`) after line {}", file.line_col(made.span.start).0);
+    Some(Fix::replace(Applicability::Safe, message, file, end..end, line))
 }
 
 #[cfg(test)]

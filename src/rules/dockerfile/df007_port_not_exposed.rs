@@ -28,16 +28,64 @@ with `app_port: 7860`.
 ## Fix
 `EXPOSE 7860` (the app port).
 
-`spacecheck --fix` adds `EXPOSE <app_port>` before the start command (safe: EXPOSE documents the
-port; the Hub routes by `app_port` alone)."#,
+`spacecheck --fix`, when the start command's server listens on the app port, writes the app port
+in place of a lone exposed port nothing listens on, or adds `EXPOSE <app_port>` before the start
+command (safe: EXPOSE documents the port; the Hub routes by `app_port` alone). When the server
+listens elsewhere there is no fix: exposing the app port would hide the mismatch DF008 reports.
+When spacecheck cannot tell where the server listens, adding the line is unsafe."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
 };
 
-/// `EXPOSE <port>`, safe: EXPOSE documents the port and changes nothing the Hub does.
-fn expose_fix(ctx: &Context, file: &SourceFile, port: u16) -> Option<Fix> {
-    super::add_line(ctx, file, &format!("EXPOSE {port}"), Applicability::Safe, format!("add `EXPOSE {port}`"))
+/// Where the start command's servers listen, as far as spacecheck can tell.
+enum Listening {
+    /// A server listens on the app port: EXPOSE is stale documentation.
+    OnAppPort,
+    /// The servers listen elsewhere (DF008 reports the server): these ports.
+    Elsewhere(Vec<u16>),
+    /// No server with a known port, one whose port is not known, or a program spacecheck does
+    /// not know beside them.
+    Unknown,
+}
+
+fn listening(ctx: &Context, app_port: u16) -> Listening {
+    let Some(start) = &ctx.start else { return Listening::Unknown };
+    let ports: Vec<u16> = start.servers.iter().filter_map(|s| s.port.as_ref()?.port()).collect();
+    if ports.contains(&app_port) {
+        Listening::OnAppPort
+    } else if ports.is_empty() || ports.len() < start.servers.len() || !start.unknown.is_empty() {
+        // A server whose port is not known (nginx with its own configuration) may be on it.
+        Listening::Unknown
+    } else {
+        Listening::Elsewhere(ports)
+    }
+}
+
+/// The fix, by what the start command says. A server on the app port: the EXPOSE is stale,
+/// so a lone port nothing listens on is replaced by the app port, else the app port is added
+/// (safe: EXPOSE documents the port and changes nothing the Hub does). A server elsewhere: no
+/// fix, since exposing the app port would hide the mismatch that stops the Space (DF008's).
+/// Nothing known: the app port is added, unsafe (the server may be on the exposed port).
+fn expose_fix(ctx: &Context, file: &SourceFile, model: &crate::model::ImageModel, port: u16) -> Option<Fix> {
+    let applicability = match listening(ctx, port) {
+        Listening::Elsewhere(_) => return None,
+        Listening::OnAppPort => Applicability::Safe,
+        Listening::Unknown => Applicability::Unsafe,
+    };
+    let resolved: Vec<&crate::model::ExposedPort> = model.exposed.iter().filter(|e| !e.ports.is_empty()).collect();
+    let served = |p: &u16| {
+        ctx.start.as_ref().is_some_and(|s| s.servers.iter().any(|v| v.port.as_ref().and_then(|x| x.port()) == Some(*p)))
+    };
+    if let [only] = resolved.as_slice() {
+        let literal = file.text.get(only.text.span.clone()) == Some(only.text.raw.as_str())
+            && only.text.raw.bytes().all(|b| b.is_ascii_digit());
+        if applicability == Applicability::Safe && literal && !only.ports.iter().any(served) {
+            let message = format!("expose {port} instead of {}, where nothing listens", only.text.raw);
+            return Some(Fix::replace(applicability, message, file, only.text.span.clone(), port.to_string()));
+        }
+    }
+    super::add_line(ctx, file, &format!("EXPOSE {port}"), applicability, format!("add `EXPOSE {port}`"))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -80,10 +128,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let resolved: Vec<&crate::model::ExposedPort> = model.exposed.iter().filter(|e| !e.ports.is_empty()).collect();
     let Some(first) = resolved.first() else { return };
     let listed: Vec<&str> = resolved.iter().map(|e| e.text.value.as_str()).collect();
+    let help = match listening(ctx, port) {
+        Listening::Elsewhere(ports) => {
+            let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+            format!(
+                "the server listens on {}, not {port} (DF008): move the server to {port} first, then expose it; \
+                 exposing {port} alone changes nothing on the Hub",
+                ports.join(", ")
+            )
+        }
+        _ => format!("expose {port}, the port the Hub sends traffic to"),
+    };
     let mut finding = Diagnostic::new(&RULE, format!("EXPOSE lists {} but not {}", listed.join(", "), ctx.app_port_text()))
         .at(file, first.text.span.clone())
-        .help(format!("expose {port}, the port the Hub sends traffic to"));
-    finding.fix = expose_fix(ctx, file, port);
+        .help(help);
+    finding.fix = expose_fix(ctx, file, model, port);
     out.push(finding);
 }
 
@@ -132,5 +191,35 @@ mod tests {
         let d = lint(&[("README.md", "---\nsdk: docker\n---\n"), ("Dockerfile", "FROM python\nEXPOSE 7255\n")]);
         let f = d.iter().find(|d| d.code == "DF007").unwrap();
         assert!(f.message.contains("default port 7860"), "{}", f.message);
+    }
+
+    /// Issue 23: the fix added `EXPOSE 7860` beside a server that listens on 8080, a no-op on
+    /// the Hub that hid the mismatch. The fix follows where the server listens.
+    #[test]
+    fn the_fix_follows_the_server() {
+        use crate::diag::Applicability;
+        let readme = ("README.md", "---\nsdk: docker\n---\n");
+        let df007 = |dockerfile: &str| {
+            let d = lint(&[readme, ("Dockerfile", dockerfile)]);
+            d.into_iter().find(|d| d.code == "DF007").expect("DF007 fires")
+        };
+        let on = |port: u16, expose: &str| {
+            format!("FROM python:3.11\nRUN pip install uvicorn\nEXPOSE {expose}\nCMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"{port}\"]\n")
+        };
+        // The server elsewhere: no fix, the help names the server's port and DF008.
+        let elsewhere = df007(&on(8080, "8080"));
+        assert!(elsewhere.fix.is_none(), "{:?}", elsewhere.fix);
+        assert!(elsewhere.help.as_deref().is_some_and(|h| h.contains("listens on 8080") && h.contains("DF008")), "{:?}", elsewhere.help);
+        // The server on the app port: the stale port is replaced, safely.
+        let stale = df007(&on(7860, "8501"));
+        let fix = stale.fix.expect("a fix");
+        assert_eq!((fix.applicability, fix.edits[0].replacement.as_str()), (Applicability::Safe, "7860"));
+        // A port something listens on stays: the app port is added beside it.
+        let text = "FROM python:3.11\nRUN pip install uvicorn\nEXPOSE 8501\nCMD uvicorn main:app --host 0.0.0.0 --port 7860 & streamlit run x.py\n";
+        let both = df007(text);
+        assert_eq!(both.fix.as_ref().map(|f| f.edits[0].replacement.as_str()), Some("EXPOSE 7860\n"), "{both:?}");
+        // Nothing known of the server: added, unsafe.
+        let unknown = df007("FROM python:3.11\nEXPOSE 8501\nCMD [\"./server\"]\n");
+        assert_eq!(unknown.fix.map(|f| f.applicability), Some(Applicability::Unsafe));
     }
 }

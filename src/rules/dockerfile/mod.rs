@@ -226,7 +226,7 @@ pub fn describe_denied(
         (Makes::Folder, true) => "makes a folder in",
         (Makes::Folder, false) => "makes",
         (_, true) => "writes a file in",
-        (Makes::File | Makes::FilesIn, false) => "writes",
+        (Makes::File | Makes::FilesIn | Makes::FileBeside, false) => "writes",
     };
     let call = if w.call == "open" { "open(…, \"w\")".to_string() } else { w.call.clone() };
     let blocking = if denied.blocking == w.path { String::new() } else { format!(" in `{}`", denied.blocking) };
