@@ -19,6 +19,9 @@ use spacecheck::policy::Policy;
 use spacecheck::rules::{self, Check, Code};
 use spacecheck::space::Space;
 
+#[path = "support/fix_figure.rs"]
+mod fix_figure;
+
 fn fixture(code: Code) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules").join(code.as_str())
 }
@@ -150,13 +153,44 @@ fn lint_prepared(code: Code, dir: &tempfile::TempDir) -> Report {
     }
     .expect("space");
     let policy = policy_of(&fixture(code));
-    // A rule that is off by default is selected by its case, as a user would.
-    let options = match rules::rule(code).enabled {
-        rules::Enabled::ByDefault => Options::default(),
-        rules::Enabled::WhenSelected => Options { select: vec![code.to_string()], ..Options::default() },
-    };
+    let options = options_for(code);
     lint::run(&Input { space: Some(&space), target: code.to_string(), ..Input::default() }, &policy, &options)
 }
+
+/// A rule that is off by default is selected by its case, as a user would.
+fn options_for(code: Code) -> Options {
+    match rules::rule(code).enabled {
+        rules::Enabled::ByDefault => Options::default(),
+        rules::Enabled::WhenSelected => Options { select: vec![code.to_string()], ..Options::default() },
+    }
+}
+
+/// Issue 23's fix figure on the rule cases (each a failing Space): every fix removes what it
+/// fixes, brings no new finding, leaves the files parsing, and a second run changes nothing. The
+/// share of findings a fix removes may only grow: `FIX_FLOOR` is the figure when it was last
+/// raised (the table is printed with `--nocapture`).
+#[test]
+fn fixes_on_the_cases_remove_their_findings_and_break_nothing() {
+    let mut figure = fix_figure::Figure::default();
+    for rule in rules::all() {
+        if matches!(rule.check, Check::Live(_)) || !fixture(rule.code).is_dir() {
+            continue;
+        }
+        let dir = prepared(rule.code);
+        let path = dir.path().to_path_buf();
+        let load = || Space::load(&path).expect("space");
+        fix_figure::measure(rule.code.as_str(), &load, &policy_of(&fixture(rule.code)), &options_for(rule.code), &mut figure);
+    }
+    eprintln!("{}", figure.table());
+    assert!(figure.broken.is_empty(), "fixes brought findings: {:?}", figure.broken);
+    assert!(figure.not_idempotent.is_empty(), "a second --fix changed: {:?}", figure.not_idempotent);
+    assert!(figure.not_removed.is_empty(), "fixes left their finding: {:?}", figure.not_removed);
+    let t = figure.total();
+    assert!(t.removed * 1000 >= FIX_FLOOR * t.findings, "the fix figure fell below {FIX_FLOOR}‰:\n{}", figure.table());
+}
+
+/// ‰ of the cases' error and warning findings that a fix removes.
+const FIX_FLOOR: usize = 0;
 
 fn info(id: &str, body: serde_json::Value) -> InfoOutcome {
     InfoOutcome::Found(parse_info(&body, id))
