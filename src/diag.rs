@@ -119,6 +119,17 @@ impl Fix {
         let edit = Edit { file: file.path.clone(), range, replacement: replacement.into() };
         Fix { applicability, message: message.into(), edits: vec![edit] }
     }
+
+    /// Several edits of `file`'s text (none overlapping).
+    pub fn edits(
+        applicability: Applicability,
+        message: impl Into<String>,
+        file: &SourceFile,
+        edits: impl IntoIterator<Item = (Range<usize>, String)>,
+    ) -> Fix {
+        let edits = edits.into_iter().map(|(range, replacement)| Edit { file: file.path.clone(), range, replacement });
+        Fix { applicability, message: message.into(), edits: edits.collect() }
+    }
 }
 
 impl Applicability {
@@ -215,6 +226,14 @@ impl Diagnostic {
 
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    /// The fix, when there is one.
+    pub fn maybe_fix(mut self, fix: Option<Fix>) -> Self {
+        if fix.is_some() {
+            self.fix = fix;
+        }
         self
     }
 }

@@ -179,7 +179,13 @@ fn fixes_on_the_cases_remove_their_findings_and_break_nothing() {
         let dir = prepared(rule.code);
         let path = dir.path().to_path_buf();
         let load = || Space::load(&path).expect("space");
-        fix_figure::measure(rule.code.as_str(), &load, &policy_of(&fixture(rule.code)), &options_for(rule.code), &mut figure);
+        fix_figure::measure(
+            rule.code.as_str(),
+            &load,
+            &policy_of(&fixture(rule.code)),
+            &options_for(rule.code),
+            &mut figure,
+        );
     }
     eprintln!("{}", figure.table());
     assert!(figure.broken.is_empty(), "fixes brought findings: {:?}", figure.broken);

@@ -9,6 +9,7 @@ pub mod assignment;
 pub mod buildkit;
 pub mod context;
 pub mod dockerfile;
+pub mod edits;
 pub mod frontmatter;
 pub mod hadolint;
 pub mod live;
@@ -262,6 +263,18 @@ pub(crate) mod testing {
             all.into_iter().filter(|d| d.code == code).map(|d| (d.position.map_or(0, |p| p.line), d.message)).collect();
         found.sort();
         found
+    }
+
+    /// The Dockerfile with the fixes of `code`'s findings applied (every edit, all in the
+    /// Dockerfile), and what `code` reports on the result: the fix at work, re-linted.
+    pub fn fixed(dockerfile: &str, code: &str) -> (String, Vec<Diagnostic>) {
+        let found = codes_for(dockerfile, code);
+        let edits: Vec<&crate::diag::Edit> =
+            found.iter().filter_map(|d| d.fix.as_ref()).flat_map(|f| &f.edits).collect();
+        assert!(edits.iter().all(|e| e.file == "Dockerfile"), "{edits:?}");
+        let text = crate::fix::apply(dockerfile, &edits);
+        let after = codes_for(&text, code);
+        (text, after)
     }
 
     pub fn fires(files: &[(&str, &str)], code: &str) -> bool {

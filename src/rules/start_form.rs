@@ -4,7 +4,10 @@
 //! `--port $PORT` or `source env.sh` need the shell, and there the fix is `exec` before the
 //! last command (POSIX `exec`: the shell replaces itself with it, so it gets the signal).
 
+use crate::diag::{Applicability, Fix};
+use crate::parse::dockerfile::Word;
 use crate::parse::shell::{self, SimpleCommand};
+use crate::source::SourceFile;
 
 /// How a shell-form command line starts its last program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +47,17 @@ pub fn exec_form(text: &str) -> Option<Vec<String>> {
         return None;
     }
     Some(words.to_vec())
+}
+
+/// The unsafe fix that writes a shell-form `keyword` line as the JSON array that says the same
+/// command, when there is one and the line is written as parsed (no continuation to keep).
+/// Unsafe: a shell-form ENTRYPOINT starts taking CMD's arguments, and a shell that expanded
+/// something no longer runs.
+pub fn json_fix(file: &SourceFile, keyword: &str, line: &Word) -> Option<Fix> {
+    let written = file.text.get(line.span.clone()).filter(|raw| *raw == line.text)?;
+    let words = exec_form(written)?;
+    let json = serde_json::to_string(&words).ok()?.replace("\",\"", "\", \"");
+    Some(Fix::replace(Applicability::Unsafe, format!("write `{keyword} {json}`"), file, line.span.clone(), json))
 }
 
 /// Reads a shell-form command line.

@@ -51,7 +51,10 @@ impl Figure {
         }
         let t = self.total();
         let pct = if t.findings == 0 { 0.0 } else { 100.0 * t.removed as f64 / t.findings as f64 };
-        out += &format!("{:<8} {:>8}  {:>10}  {:>7}  ({pct:.1} % removed by a fix)\n", "total", t.findings, t.with_fix, t.removed);
+        out += &format!(
+            "{:<8} {:>8}  {:>10}  {:>7}  ({pct:.1} % removed by a fix)\n",
+            "total", t.findings, t.with_fix, t.removed
+        );
         out
     }
 }

@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::Args;
 use crate::rules::buildkit::{dockerfile, finding, keyword};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
@@ -20,7 +21,7 @@ FROM python:3.11 as base
 ```
 
 ## Fix
-`FROM python:3.11 AS base`."#,
+`FROM python:3.11 AS base`. `spacecheck --fix` writes `AS` in the case of `FROM` (safe)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("FromAsCasing")],
@@ -42,7 +43,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let lower = from.to_lowercase() == from && as_word.to_lowercase() != as_word;
         if upper || lower {
             let message = format!("'{as_word}' and '{from}' keywords' casing do not match");
-            out.extend(finding(ctx, &RULE, ins.span.start, as_start..as_start + as_word.len(), message, HELP));
+            let span = as_start..as_start + as_word.len();
+            let cased = if upper { as_word.to_uppercase() } else { as_word.to_lowercase() };
+            let fix = Fix::replace(Applicability::Safe, format!("write `{cased}`"), file, span.clone(), cased);
+            out.extend(finding(ctx, &RULE, ins.span.start, span, message, HELP).map(|d| d.fix(fix)));
         }
     }
 }

@@ -1,4 +1,6 @@
+use crate::diag::{Applicability, Fix};
 use crate::rules::buildkit::{dockerfile, finding};
+use crate::source::SourceFile;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -22,7 +24,8 @@ RUN apt-get update && \
 ```
 
 ## Fix
-Remove the blank line (a comment line may stay)."#,
+Remove the blank line (a comment line may stay). `spacecheck --fix` removes it (safe: BuildKit
+skips it today)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("NoEmptyContinuation")],
@@ -37,11 +40,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let (first, last) = (file.line_col(ins.span.start).0, file.line_col(ins.span.end.saturating_sub(1)).0);
         let mut continuing = false;
         let mut empty = false;
+        let mut blank_lines = Vec::new();
         for line in first..=last {
             let text = &file.text[file.line_span(line)];
             let trimmed = text.trim();
             if trimmed.is_empty() {
                 empty |= continuing;
+                if continuing {
+                    blank_lines.push(line);
+                }
                 continue;
             }
             if trimmed.starts_with('#') && line != first {
@@ -51,9 +58,23 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if empty {
             let span = file.line_span(last);
-            out.extend(finding(ctx, &RULE, ins.span.start, span, "Empty continuation line".into(), HELP));
+            let fix = remove_lines(file, &blank_lines);
+            out.extend(
+                finding(ctx, &RULE, ins.span.start, span, "Empty continuation line".into(), HELP).map(|d| d.fix(fix)),
+            );
         }
     }
+}
+
+/// The empty lines gone, each with its line ending. Safe: BuildKit skips them today (the
+/// instruction is the same), and a future release that stops doing so would cut it there.
+fn remove_lines(file: &SourceFile, lines: &[usize]) -> Fix {
+    let edits = lines.iter().map(|&line| {
+        let start = file.line_span(line).start;
+        let end = file.text[start..].find('\n').map_or(file.text.len(), |i| start + i + 1);
+        (start..end, String::new())
+    });
+    Fix::edits(Applicability::Safe, "remove the empty continuation lines", file, edits)
 }
 
 #[cfg(test)]
@@ -66,5 +87,12 @@ mod tests {
         let df = "\nFROM scratch\n# warning: empty continuation line\nCOPY Dockerfile \\\n\n.\nCOPY Dockerfile \\\n.\n";
         assert_eq!(buildkit_case(df, "BK003"), vec![(6, "Empty continuation line".to_string())]);
         assert!(buildkit_case("FROM scratch\nRUN a \\\n# c\n  && b\n", "BK003").is_empty());
+    }
+
+    #[test]
+    fn the_fix_removes_the_empty_lines() {
+        let (text, after) = crate::rules::testing::fixed("FROM python:3.11\nRUN apt-get update && \\\n\n    apt-get install -y curl\n", "BK003");
+        assert_eq!(text, "FROM python:3.11\nRUN apt-get update && \\\n    apt-get install -y curl\n");
+        assert!(after.is_empty());
     }
 }

@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::Kind;
 use crate::rules::buildkit::{dockerfile, finding, keyword};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
@@ -24,7 +25,7 @@ COPY requirements.txt .
 ```
 
 ## Fix
-Write the instruction in the file's case: `COPY . .`."#,
+Write the instruction in the file's case: `COPY . .`. `spacecheck --fix` does (safe)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("ConsistentInstructionCasing")],
@@ -51,7 +52,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let message = format!("Command '{word}' should match the case of the command majority ({casing})");
-        out.extend(finding(ctx, &RULE, ins.span.start, ins.keyword_span.clone(), message, HELP));
+        let cased = if majority_lower { word.to_lowercase() } else { word.to_uppercase() };
+        let fix = Fix::replace(Applicability::Safe, format!("write `{cased}`"), file, ins.keyword_span.clone(), cased);
+        out.extend(finding(ctx, &RULE, ins.span.start, ins.keyword_span.clone(), message, HELP).map(|d| d.fix(fix)));
     }
 }
 

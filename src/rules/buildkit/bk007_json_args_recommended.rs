@@ -26,7 +26,9 @@ CMD uvicorn main:app --host 0.0.0.0 --port 7860
 `CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]` (hadolint's DL3025 has
 the fix). A command a JSON array cannot say (`cd /app && …`, `--port $PORT`, `source`) keeps
 its shell form with `exec` before the last command (`cd /app && exec uvicorn …`): the help says
-which fits, and that a command already ending in `exec` gets the signal."#,
+which fits, and that a command already ending in `exec` gets the signal. `spacecheck --fix
+--unsafe-fixes` writes the array where one says the same command (unsafe: a shell-form
+ENTRYPOINT starts taking CMD's arguments)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("JSONArgsRecommended"), Equivalent::Hadolint("DL3025")],
@@ -36,7 +38,7 @@ which fits, and that a command already ending in `exec` gets the signal."#,
 const SKIP: &str = "# check=skip=JSONArgsRecommended";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some((_, df)) = dockerfile(ctx) else { return };
+    let Some((file, df)) = dockerfile(ctx) else { return };
     let Some(model) = &ctx.model else { return };
     // Whether each stage (by FROM order) set its own SHELL, or inherits one from its parent.
     let mut custom_shell = vec![false; model.stages.len()];
@@ -50,7 +52,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let name = ins.kind.keyword();
                     let message = format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
                     let help = start_form::help(&start_form::read(&line.text), name, SKIP);
-                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, &help));
+                    let fix = start_form::json_fix(file, name, line);
+                    out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, &help).map(|d| d.maybe_fix(fix)));
                 }
                 _ => {}
             }

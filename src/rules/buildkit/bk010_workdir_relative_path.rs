@@ -1,3 +1,5 @@
+use crate::diag::{Applicability, Fix};
+use crate::model::base::BaseImage;
 use crate::parse::dockerfile::{Args, Kind};
 use crate::parse::shell::unquote;
 use crate::rules::buildkit::{dockerfile, finding};
@@ -25,7 +27,9 @@ WORKDIR app
 ```
 
 ## Fix
-An absolute path: `WORKDIR /home/user/app`."#,
+An absolute path: `WORKDIR /home/user/app`. `spacecheck --fix` writes the path the relative one
+means today, the base image's WORKDIR joined with it, when the base-image catalogue knows the image
+(safe: the same folder)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("WorkdirRelativePath")],
@@ -35,10 +39,13 @@ An absolute path: `WORKDIR /home/user/app`."#,
 const HELP: &str = "the folder depends on the base image's working directory: use an absolute WORKDIR";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let (Some((_, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
+    let (Some((file, df)), Some(model)) = (dockerfile(ctx), &ctx.model) else { return };
     let mut absolute_set = vec![false; model.stages.len()];
     for (s, stage) in model.stages.iter().enumerate() {
         let mut set = stage.parent.is_some_and(|p| absolute_set.get(p).copied().unwrap_or(false));
+        // Only the first relative WORKDIR is fixed: the next ones are relative to it, and once
+        // it is absolute they are no longer reported.
+        let mut relative_before = false;
         for ins in &df.instructions[stage.body.clone()] {
             let (Kind::Workdir, Args::Text(dir)) = (ins.kind, &ins.args) else { continue };
             let path = unquote(&dir.text);
@@ -48,7 +55,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             if !set {
                 let message = format!("Relative workdir {path:?} can have unexpected results if the base image changes");
-                out.extend(finding(ctx, &RULE, ins.span.start, dir.span.clone(), message, HELP));
+                // The folder it means today: the base image's WORKDIR joined with it, when the
+                // catalogue knows the image (a stage built from another has its own chain).
+                let base_workdir = match stage.parent {
+                    None => BaseImage::of(stage.image_ref.as_ref()).entry.map(|e| e.workdir),
+                    Some(_) => None,
+                };
+                let written = file.text.get(dir.span.clone()) == Some(dir.text.as_str()) && dir.text == path;
+                let first = !std::mem::replace(&mut relative_before, true);
+                let fix = base_workdir.filter(|_| first && written && !path.contains(['$', ' ', '\\'])).map(|w| {
+                    let absolute = format!("{}/{path}", w.trim_end_matches('/'));
+                    let message = format!("write `{absolute}` (the base image's WORKDIR is `{w}`)");
+                    Fix::replace(Applicability::Safe, message, file, dir.span.clone(), absolute)
+                });
+                out.extend(finding(ctx, &RULE, ins.span.start, dir.span.clone(), message, HELP).map(|d| d.maybe_fix(fix)));
             }
         }
         absolute_set[s] = set;
@@ -68,5 +88,16 @@ mod tests {
         );
         assert!(buildkit_case("\nFROM scratch AS a\nWORKDIR /app\n\nFROM a AS b\nWORKDIR subdir/\n", "BK010").is_empty());
         assert!(buildkit_case("\nFROM scratch\n# check=skip=WorkdirRelativePath\nWORKDIR app/\n", "BK010").is_empty());
+    }
+
+    /// The base image's WORKDIR joined with the path, for the first relative WORKDIR only (the
+    /// next is relative to it); an image the catalogue does not know gets no fix.
+    #[test]
+    fn the_fix_writes_the_folder_meant_today() {
+        let (text, after) = crate::rules::testing::fixed("FROM python:3.11\nWORKDIR app\nWORKDIR src\n", "BK010");
+        assert_eq!(text, "FROM python:3.11\nWORKDIR /app\nWORKDIR src\n");
+        assert!(after.is_empty(), "{after:?}");
+        let unknown = "FROM example.org/private:1\nWORKDIR app\n";
+        assert_eq!(crate::rules::testing::fixed(unknown, "BK010").0, unknown);
     }
 }

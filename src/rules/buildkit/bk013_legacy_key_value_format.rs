@@ -1,4 +1,6 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::Kind;
+use crate::source::SourceFile;
 use crate::rules::buildkit::{dockerfile, finding};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
@@ -20,7 +22,8 @@ ENV PORT 7860
 ```
 
 ## Fix
-`ENV PORT=7860`."#,
+`ENV PORT=7860`. `spacecheck --fix` writes the `=`, and quotes a value with spaces (safe: the
+value is the same)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("LegacyKeyValueFormat")],
@@ -39,8 +42,33 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let name = ins.kind.keyword();
         let message = format!("\"{name} key=value\" should be used instead of legacy \"{name} key value\" format");
-        out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP));
+        let fix = key_value_fix(file, ins.keyword_span.end, args, df.escape);
+        out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP).map(|d| match fix {
+            Some(fix) => d.fix(fix),
+            None => d,
+        }));
     }
+}
+
+/// `KEY value` → `KEY=value`, and `KEY a b` → `KEY="a b"`: BuildKit takes the legacy form's
+/// whole rest as one word (quotes and variables processed as in `KEY=value`), so the value is
+/// kept as written, quoted when it holds spaces. Safe: the variable gets the same value. Not
+/// offered for values a pair of double quotes would change (quotes, the escape character) or
+/// that continue on another line.
+fn key_value_fix(file: &SourceFile, args_start: usize, args: &str, escape: char) -> Option<Fix> {
+    let lead = args.len() - args.trim_start().len();
+    let key_len = args[lead..].find(char::is_whitespace)?;
+    let after_key = lead + key_len;
+    let value = args[after_key..].trim();
+    if value.is_empty() || value.contains(['"', '\'', '\n', '\r', escape]) {
+        return None;
+    }
+    let key = &args[lead..after_key];
+    let value_end = after_key + args[after_key..].trim_end().len();
+    let replacement =
+        if value.contains(char::is_whitespace) { format!("=\"{value}\"") } else { format!("={value}") };
+    let range = args_start + after_key..args_start + value_end;
+    Some(Fix::replace(Applicability::Safe, format!("write `{key}{replacement}`"), file, range, replacement))
 }
 
 #[cfg(test)]
@@ -60,5 +88,19 @@ mod tests {
         assert_eq!(buildkit_case(unreachable, "BK013"), vec![(5, msg("ENV")), (6, msg("LABEL"))]);
         let skipped = "\nFROM scratch\n# check=skip=LegacyKeyValueFormat\nENV testkey value\n# check=skip=LegacyKeyValueFormat\nLABEL key value\n";
         assert!(buildkit_case(skipped, "BK013").is_empty());
+    }
+
+    /// The fix keeps the value: `=` for one word, double quotes around several.
+    #[test]
+    fn the_fix_keeps_the_value() {
+        use crate::rules::testing::fixed;
+        let (text, after) = fixed("FROM python:3.11\nENV PORT 7860\nENV MSG hello  big world \nLABEL maintainer me\n", "BK013");
+        assert_eq!(text, "FROM python:3.11\nENV PORT=7860\nENV MSG=\"hello  big world\" \nLABEL maintainer=me\n");
+        assert!(after.is_empty(), "{after:?}");
+        // Quotes inside, or a value on continued lines: reported, not rewritten.
+        for text in ["FROM python:3.11\nENV A say \"hi\"\n", "FROM python:3.11\nENV A one \\\n  two\n"] {
+            let (same, after) = fixed(text, "BK013");
+            assert_eq!((same.as_str(), after.len()), (text, 1));
+        }
     }
 }

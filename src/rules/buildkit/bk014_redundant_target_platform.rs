@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::rules::buildkit::{dockerfile, finding, platform_flag};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
 
@@ -19,7 +20,7 @@ FROM --platform=$TARGETPLATFORM python:3.11
 ```
 
 ## Fix
-Drop the flag: `FROM python:3.11`."#,
+Drop the flag: `FROM python:3.11`. `spacecheck --fix` does (safe)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("RedundantTargetPlatform")],
@@ -29,12 +30,15 @@ Drop the flag: `FROM python:3.11`."#,
 const HELP: &str = "the Hub builds for its own platform anyway: drop `--platform`";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some((_, df)) = dockerfile(ctx) else { return };
+    let Some((file, df)) = dockerfile(ctx) else { return };
     for ins in &df.instructions {
         let Some((value, span)) = platform_flag(ins) else { continue };
         if value == "$TARGETPLATFORM" || value == "${TARGETPLATFORM}" {
             let message = format!("Setting platform to predefined {value} in FROM is redundant as this is the default behavior");
-            out.extend(finding(ctx, &RULE, ins.span.start, span, message, HELP));
+            // The flag and the blanks after it. Safe: it asks for what BuildKit does anyway.
+            let blanks = file.text[span.end..].len() - file.text[span.end..].trim_start_matches([' ', '\t']).len();
+            let fix = Fix::replace(Applicability::Safe, "remove the flag", file, span.start..span.end + blanks, "");
+            out.extend(finding(ctx, &RULE, ins.span.start, span, message, HELP).map(|d| d.fix(fix)));
         }
     }
 }

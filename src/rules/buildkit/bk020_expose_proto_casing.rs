@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::{Args, Kind};
 use crate::rules::buildkit::{dockerfile, finding};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
@@ -20,7 +21,8 @@ EXPOSE 7860/TCP
 ```
 
 ## Fix
-`EXPOSE 7860/tcp`, or just `EXPOSE 7860`."#,
+`EXPOSE 7860/tcp`, or just `EXPOSE 7860`. `spacecheck --fix` writes the protocol in lowercase
+(safe)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("ExposeProtoCasing")],
@@ -30,14 +32,19 @@ EXPOSE 7860/TCP
 const HELP: &str = "the Hub ignores EXPOSE: write the protocol in lowercase, or drop it";
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some((_, df)) = dockerfile(ctx) else { return };
+    let Some((file, df)) = dockerfile(ctx) else { return };
     for ins in df.instructions.iter().filter(|i| i.kind == Kind::Expose) {
         let Args::Words(words) = &ins.args else { continue };
         for word in words {
             let Some((_, proto)) = word.text.split_once('/') else { continue };
             if proto.to_lowercase() != proto {
                 let message = format!("Defined protocol '{}' in EXPOSE instruction should be lowercase", word.text);
-                out.extend(finding(ctx, &RULE, ins.span.start, word.span.clone(), message, HELP));
+                // Safe: Docker reads the protocol in any case.
+                let fix = (file.text.get(word.span.clone()) == Some(word.text.as_str())).then(|| {
+                    let lower = word.text.to_lowercase();
+                    Fix::replace(Applicability::Safe, format!("write `{lower}`"), file, word.span.clone(), lower)
+                });
+                out.extend(finding(ctx, &RULE, ins.span.start, word.span.clone(), message, HELP).map(|d| d.maybe_fix(fix)));
             }
         }
     }

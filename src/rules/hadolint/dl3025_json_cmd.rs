@@ -1,4 +1,3 @@
-use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::{Args, CommandForm, Dockerfile, Instruction, Kind};
 use crate::rules::start_form::{self, ShellForm};
 use crate::rules::hadolint::steps;
@@ -72,13 +71,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                  gets the stop signal when the Space restarts, and is killed instead of shutting down"
             ),
         };
-        let mut d = Diagnostic::new(&RULE, message).at(file, line.span.clone()).help(start_form::help(&form, keyword, SKIP));
-        let written = file.text.get(line.span.clone()).filter(|raw| *raw == line.text);
-        if let Some(words) = written.and_then(start_form::exec_form) {
-            let json = serde_json::to_string(&words).unwrap_or_default().replace("\",\"", "\", \"");
-            d = d.fix(Fix::replace(Applicability::Unsafe, format!("write `{keyword} {json}`"), file, line.span.clone(), json));
-        }
-        out.push(d);
+        let d = Diagnostic::new(&RULE, message).at(file, line.span.clone()).help(start_form::help(&form, keyword, SKIP));
+        out.push(d.maybe_fix(start_form::json_fix(file, keyword, line)));
     }
 }
 

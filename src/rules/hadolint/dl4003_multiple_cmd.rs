@@ -21,7 +21,8 @@ CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]
 ```
 
 ## Fix
-Keep one `CMD`, the one the Space should run."#,
+Keep one `CMD`, the one the Space should run. `spacecheck --fix --unsafe-fixes` removes the ones
+that never run (unsafe: one of them may be the command meant)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL4003"), Equivalent::BuildKit("MultipleInstructionsDisallowed")],
@@ -36,6 +37,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .at(file, later.keyword_span.clone())
                 .help("keep a single CMD: remove the ones that do not run"),
         );
+        let d = out.pop().expect("pushed");
+        out.push(d.maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)));
     }
 }
 

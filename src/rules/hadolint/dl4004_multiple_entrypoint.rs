@@ -21,7 +21,9 @@ ENTRYPOINT ["python", "app.py"]
 ```
 
 ## Fix
-Keep one `ENTRYPOINT`; chain the steps in a start script (`setup && exec python app.py`)."#,
+Keep one `ENTRYPOINT`; chain the steps in a start script (`setup && exec python app.py`).
+`spacecheck --fix --unsafe-fixes` removes the ones that never run (unsafe: their steps may be
+meant to run)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL4004"), Equivalent::BuildKit("MultipleInstructionsDisallowed")],
@@ -39,6 +41,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .at(file, later.keyword_span.clone())
             .help("keep a single ENTRYPOINT; run the earlier steps from a start script"),
         );
+        let d = out.pop().expect("pushed");
+        out.push(d.maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)));
     }
 }
 
