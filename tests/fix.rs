@@ -813,3 +813,57 @@ fn df025_makes_the_secret_readable() {
         dockerfile_text(dir.path())
     );
 }
+
+/// DF018's fixes: a CRLF start script is saved with LF (only its CRs go), and a script without
+/// its exec bit is run through the interpreter its `#!` line names.
+#[test]
+fn df018_repairs_the_start_script() {
+    let dockerfile = DOCKERFILE_7255.replace(
+        "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]",
+        "CMD [\"bash\", \"start.sh\"]",
+    );
+    let dir = space(README_7255, &dockerfile);
+    let script = "#!/bin/bash\r\nset -e\r\nexec uvicorn main:app --host 0.0.0.0 --port 7255\r\n";
+    std::fs::write(dir.path().join("start.sh"), script).unwrap();
+    let (before, _) = lint(dir.path());
+    check_fixed(dir.path(), &before, "DF018", &[]);
+    assert_eq!(std::fs::read_to_string(dir.path().join("start.sh")).unwrap(), script.replace("\r\n", "\n"));
+    // Run directly without the exec bit (the file is written 0644 here).
+    let direct = dockerfile.replace("[\"bash\", \"start.sh\"]", "[\"./start.sh\"]");
+    let dir = space(README_7255, &direct);
+    std::fs::write(dir.path().join("start.sh"), script.replace("\r\n", "\n")).unwrap();
+    let (before, _) = lint(dir.path());
+    check_fixed(dir.path(), &before, "DF018", &[]);
+    assert!(
+        dockerfile_text(dir.path()).contains("CMD [\"/bin/bash\", \"./start.sh\"]\n"),
+        "{}",
+        dockerfile_text(dir.path())
+    );
+}
+
+/// FM003's fixes: a quoted port number, and a value whose `: ` broke the YAML.
+#[test]
+fn fm003_repairs_the_frontmatter() {
+    let dir = check_fix(b"---\nsdk: docker\napp_port: \"7255\"\n---\n", DOCKERFILE_7255, "FM003", &[]);
+    assert_eq!(files(dir.path()).0, b"---\nsdk: docker\napp_port: 7255\n---\n");
+    let broken = b"---\nsdk: docker\napp_port: 7255\nshort_description: Demo: it's a tool\n---\n";
+    let dir = check_fix(broken, DOCKERFILE_7255, "FM003", &[]);
+    assert_eq!(
+        files(dir.path()).0,
+        b"---\nsdk: docker\napp_port: 7255\nshort_description: 'Demo: it''s a tool'\n---\n"
+    );
+}
+
+/// FM001/FM002: a README is created, or given a block, with what the Hub reads.
+#[test]
+fn fm001_and_fm002_give_the_space_its_configuration() {
+    let dir = space(b"# Demo\n", DOCKERFILE_7255);
+    let (before, _) = lint(dir.path());
+    check_fixed(dir.path(), &before, "FM002", &[]);
+    assert_eq!(files(dir.path()).0, b"---\nsdk: docker\napp_port: 7255\n---\n# Demo\n");
+    let dir = space(b"", DOCKERFILE_7255);
+    std::fs::remove_file(dir.path().join("README.md")).unwrap();
+    let (before, _) = lint(dir.path());
+    check_fixed(dir.path(), &before, "FM001", &[]);
+    assert_eq!(files(dir.path()).0, b"---\nsdk: docker\napp_port: 7255\n---\n");
+}

@@ -36,7 +36,9 @@ USER app
 
 ## Fix
 Create the user with `-u 1000` (`RUN useradd -m -u 1000 user`), or use the image's own UID 1000
-user (`USER node`)."#,
+user (`USER node`). `spacecheck --fix` writes the UID in the `useradd`/`adduser` that creates the
+user (safe: the Hub runs the container as UID 1000 whatever the image says), unless the base
+image already has an account with that UID (DF013's)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -80,7 +82,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let d = Diagnostic::new(&RULE, message)
                 .at(file, user.span.clone())
                 .label(format!("UID {uid}"))
-                .help(format!("create the user with `-u {want}` and switch to it"));
+                .help(format!("create the user with `-u {want}` and switch to it"))
+                .maybe_fix(uid_fix(ctx, model, name, uid, want));
             judged(ctx, model, name, d, out);
         }
         Uid::Inferred { uid, why } => {
@@ -104,6 +107,44 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// as it is; under the baseline, only where the app's writes land in what `user` owns (named),
 /// as an assumption when the code is not in the folder, skipped when it is code spacecheck does
 /// not read.
+/// The UID the Dockerfile's `useradd`/`adduser` gives the user, written as `want`. Safe: the
+/// Hub runs the container as `want` whatever the image says, so the account that owns the
+/// app's files must have it. Not where the base image already has an account with `want`
+/// (DF013's), nor for a UID given in a variable.
+fn uid_fix(ctx: &Context, model: &crate::model::ImageModel, name: &str, uid: u32, want: u32) -> Option<crate::diag::Fix> {
+    if model.base().uid_1000_user.is_some() && want == 1000 {
+        return None;
+    }
+    let file = ctx.dockerfile_file()?;
+    let uid_text = uid.to_string();
+    for run in model.runs_in_chain() {
+        for (index, cmd) in run.commands.iter().enumerate() {
+            let made = crate::model::users::user_change(cmd);
+            if made.is_none_or(|u| u.name != name || u.uid != Some(uid) || u.renamed_from.is_some()) {
+                continue;
+            }
+            // `-u 1001`, `--uid 1001`: the word after the flag; `-u1001`, `--uid=1001`: its tail.
+            for (w, raw) in cmd.raw_words.iter().enumerate() {
+                let tail = raw.strip_suffix(uid_text.as_str());
+                let glued = tail.is_some_and(|t| t == "-u" || t == "--uid=" || t == "--uid ");
+                let separate = raw == &uid_text && w > 0 && matches!(cmd.raw_words[w - 1].as_str(), "-u" | "--uid");
+                if !(glued || separate) {
+                    continue;
+                }
+                let span = super::word_span(ctx, run, index, w);
+                let written = file.text.get(span.clone())?;
+                if written != raw {
+                    return None;
+                }
+                let at = span.end - uid_text.len()..span.end;
+                let message = format!("create `{name}` with UID {want}");
+                return Some(crate::diag::Fix::replace(crate::diag::Applicability::Safe, message, file, at, want.to_string()));
+            }
+        }
+    }
+    None
+}
+
 fn judged(ctx: &Context, model: &crate::model::ImageModel, user: &str, d: Diagnostic, out: &mut Vec<Diagnostic>) {
     use super::AppWrites;
     use crate::model::fs::Owner;
@@ -220,4 +261,33 @@ mod tests {
         let d = lint_with(&[("README.md", README), ("Dockerfile", "FROM python\nUSER 1000\n")], &p);
         assert!(!d.iter().any(|d| d.code == "DF005"));
     }
+
+    /// The fix writes 1000 where the Dockerfile gives the UID, in any spelling; a base image
+    /// whose own account has UID 1000 gets none (creating a second one fails: DF013's).
+    #[test]
+    fn the_fix_gives_the_user_uid_1000() {
+        // A policy of its own: DF005 then reports the UID whatever the app writes.
+        let policy = crate::policy::parse("space:\n  app_port: 7860\n", "p").expect("policy");
+        let df005 = |text: &str| -> Vec<crate::rules::Diagnostic> {
+            let files = [("README.md", README), ("Dockerfile", text)];
+            crate::rules::testing::lint_with(&files, &policy).into_iter().filter(|d| d.code == "DF005").collect()
+        };
+        let fixed = |text: &str| {
+            let found = df005(text);
+            let edits: Vec<&crate::diag::Edit> = found.iter().filter_map(|d| d.fix.as_ref()).flat_map(|f| &f.edits).collect();
+            let text = crate::fix::apply(text, &edits);
+            let left = df005(&text);
+            (text, left)
+        };
+        let tail = "USER app\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+        for (spelling, after) in [("-u 1001", "-u 1000"), ("-u1001", "-u1000"), ("--uid 1001", "--uid 1000"), ("--uid=1001", "--uid=1000")] {
+            let text = format!("FROM python:3.11\nRUN useradd -m {spelling} app\n{tail}");
+            let (fixed_text, left) = fixed(&text);
+            assert_eq!(fixed_text, format!("FROM python:3.11\nRUN useradd -m {after} app\n{tail}"), "{spelling}");
+            assert!(left.is_empty(), "{left:?}");
+        }
+        let node = format!("FROM node:20\nRUN useradd -m -u 1001 app\n{tail}");
+        assert_eq!(fixed(&node).0, node);
+    }
 }
+

@@ -1,3 +1,4 @@
+use crate::diag::Applicability;
 use crate::model::{Account, ImageModel, RunCommand};
 use crate::parse::dockerfile::Kind;
 use crate::model::installs::pip_install;
@@ -37,7 +38,9 @@ CMD ["uvicorn", "app:app", "--host", "0.0.0.0", "--port", "7860"]
 
 ## Fix
 Put the user's script folder on PATH, as the Docker Spaces template does:
-`ENV PATH=/home/user/.local/bin:$PATH`; or start the server with `python -m uvicorn …`."#,
+`ENV PATH=/home/user/.local/bin:$PATH`; or start the server with `python -m uvicorn …`.
+`spacecheck --fix` adds that line before the start command (safe). For `pip install --user` run
+as root there is no fix: root's home is closed to UID 1000, so the install itself must change."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -128,10 +131,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         (None, _) => model.runtime_home().path,
     };
     let bin = crate::model::join_path(&home, ".local/bin");
-    let (message, help) = if bin.starts_with("/root/") {
+    let (message, help, fix) = if bin.starts_with("/root/") {
         (
             format!("`{name}` is installed by `pip install --user` as root (line {line}), into `{bin}`: UID 1000, which the Hub runs the app as, cannot enter root's home, so the container fails with \"{name}: not found\""),
             format!("install as root without `--user` (into the system site-packages), or start it with `python -m {name}`"),
+            None,
         )
     } else {
         let path = env.get("PATH").map(String::as_str).unwrap_or("/usr/local/bin:/usr/bin:/bin");
@@ -142,10 +146,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         (
             format!("`{name}` is installed by {who} (line {line}), so pip puts its script in `{bin}` (the system site-packages belong to root), but PATH does not include that folder: the container fails with \"{name}: not found\""),
             format!("`ENV PATH={bin}:$PATH` (as the Docker Spaces template does), or start it with `python -m {name}`"),
+            // Safe: the folder pip wrote the scripts to goes first on PATH, as in the template.
+            (!bin.contains(|c: char| c.is_whitespace() || "$\"'\\".contains(c))).then(|| {
+                let line = format!("ENV PATH={bin}:$PATH");
+                super::add_line(ctx, file, &line, Applicability::Safe, format!("add `{line}`"))
+            }),
         )
     };
     let span = start.span.clone().unwrap_or_else(|| run.span.clone());
-    out.push(Diagnostic::new(&RULE, message).at(file, span).label(format!("`{name}` not in PATH")).help(help));
+    let d = Diagnostic::new(&RULE, message).at(file, span).label(format!("`{name}` not in PATH")).help(help);
+    out.push(d.maybe_fix(fix.flatten()));
 }
 
 #[cfg(test)]

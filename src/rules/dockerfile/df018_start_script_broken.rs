@@ -1,4 +1,6 @@
+use crate::diag::{Applicability, Edit, Fix};
 use crate::model::base::Distro;
+use crate::parse::dockerfile::{Args, CommandForm};
 use crate::model::server::ScriptRun;
 use crate::model::ImageModel;
 use crate::parse::mode::Mode;
@@ -29,7 +31,12 @@ after a build that succeeded.
 ## Fix
 Save the script with LF line endings (`git config core.autocrlf input`, or a `.gitattributes`
 line `*.sh text eol=lf`), make it executable (`git update-index --chmod=+x start.sh`, or
-`COPY --chmod=755 start.sh .`), start it with `#!/bin/sh` (or install bash on Alpine)."#,
+`COPY --chmod=755 start.sh .`), start it with `#!/bin/sh` (or install bash on Alpine).
+
+`spacecheck --fix` removes the CRs of a CRLF script, and runs a script without its exec bit
+through the interpreter its `#!` line names (`CMD ["bash", "./start.sh"]`), which needs no
+exec bit (both safe). A missing `#!` line or bash on Alpine have no fix: which shell the
+script is written for is the author's to say."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -80,18 +87,34 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         seen.push(&script.image_path);
         let Some(rel) = ctx.context_file_for(&script.image_path) else { continue };
         let Some(bytes) = ctx.space.read_bytes(&rel) else { continue };
-        if let Some((message, help)) = problem(ctx, model, script, &rel, &bytes) {
-            out.push(Diagnostic::new(&RULE, message).at(file, span.clone()).label(format!("runs {rel}")).help(help));
+        if let Some((message, help, fix)) = problem(ctx, model, script, &rel, &bytes) {
+            let d = Diagnostic::new(&RULE, message).at(file, span.clone()).label(format!("runs {rel}")).help(help);
+            let fix = match fix {
+                Remedy::LineEndings => lf_fix(&rel, &bytes),
+                Remedy::Interpreter(words) => interpreter_fix(ctx, file, &span, script, &words),
+                Remedy::None => None,
+            };
+            out.push(d.maybe_fix(fix));
         }
     }
 }
 
 /// The first problem of one script, as (message, help).
-fn problem(ctx: &Context, model: &ImageModel, script: &ScriptRun, rel: &str, bytes: &[u8]) -> Option<(String, String)> {
+/// What fixes a script's problem.
+enum Remedy {
+    /// Its CRLF line endings made LF.
+    LineEndings,
+    /// Run by the interpreter its `#!` line names (these words), which needs no exec bit.
+    Interpreter(Vec<String>),
+    None,
+}
+
+fn problem(ctx: &Context, model: &ImageModel, script: &ScriptRun, rel: &str, bytes: &[u8]) -> Option<(String, String, Remedy)> {
     if bytes.windows(2).any(|w| w == b"\r\n") && !converts_line_endings(model) {
         return Some((
             format!("`{rel}` has Windows line endings (CRLF): the container fails at start (`/bin/sh\\r: not found`, `$'\\r': command not found`, or a port read as `7860\\r`)"),
             format!("save `{rel}` with LF line endings (a `.gitattributes` line `*.sh text eol=lf`), or add `RUN sed -i 's/\\r$//' {}`", script.image_path),
+            Remedy::LineEndings,
         ));
     }
     if !script.direct {
@@ -103,6 +126,7 @@ fn problem(ctx: &Context, model: &ImageModel, script: &ScriptRun, rel: &str, byt
         return Some((
             format!("`{rel}` is run as a program but has no `#!` line: the container fails with \"exec format error\""),
             format!("start `{rel}` with `#!/bin/sh`, or run it as `CMD [\"sh\", \"{}\"]`", script.image_path),
+            Remedy::None,
         ));
     };
     let interpreter = shebang.split_whitespace().next().unwrap_or_default();
@@ -111,15 +135,67 @@ fn problem(ctx: &Context, model: &ImageModel, script: &ScriptRun, rel: &str, byt
         return Some((
             format!("`{rel}` starts with `#!{interpreter}`, but Alpine has no bash: the container fails with \"no such file or directory\""),
             "use `#!/bin/sh`, or `RUN apk add --no-cache bash`".to_string(),
+            Remedy::None,
         ));
     }
     if !is_executable_on_disk(ctx, rel)? && !made_executable(model, &script.image_path) {
         return Some((
             format!("`{rel}` is run as a program but has no exec bit, and no `chmod +x` gives it one: the container fails with \"permission denied\""),
             format!("`git update-index --chmod=+x {rel}` (or `RUN chmod +x {}`, or `COPY --chmod=755`)", script.image_path),
+            Remedy::Interpreter(shebang.split_whitespace().map(str::to_string).collect()),
         ));
     }
     None
+}
+
+/// Every CR before an LF removed from the script, nothing else. Safe: a shell reads the same
+/// script without the stray CRs. Only for a script in UTF-8 (the offsets are its text's).
+fn lf_fix(rel: &str, bytes: &[u8]) -> Option<Fix> {
+    let text = std::str::from_utf8(bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)).ok()?;
+    let edits: Vec<Edit> = text
+        .match_indices("\r\n")
+        .map(|(i, _)| Edit { file: rel.to_string(), range: i..i + 1, replacement: String::new() })
+        .collect();
+    let message = format!("save `{rel}` with LF line endings");
+    Some(Fix { applicability: Applicability::Safe, message, edits })
+}
+
+/// The start command runs the script through the interpreter its `#!` line names (`["bash",
+/// "./start.sh"]`), which reads it without an exec bit: what the kernel would do with the bit.
+/// Safe. Only where the start instruction's first word is the script.
+fn interpreter_fix(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    span: &std::ops::Range<usize>,
+    script: &ScriptRun,
+    interpreter: &[String],
+) -> Option<Fix> {
+    let ins = ctx.parsed_dockerfile()?.instructions.iter().find(|i| i.span == *span)?;
+    let name = script.image_path.rsplit('/').next()?;
+    let names_script = |w: &str| w.rsplit('/').next() == Some(name);
+    if interpreter.is_empty() || interpreter.len() > 2 || interpreter.iter().any(|w| w.contains(['"', '\\'])) {
+        return None;
+    }
+    let (at, inserted) = match &ins.args {
+        Args::Command(CommandForm::Exec(words)) => {
+            let first = words.first().filter(|w| names_script(&w.text))?;
+            // The element's opening quote, at its span or just before it.
+            let quote = [first.span.start, first.span.start.checked_sub(1)?]
+                .into_iter()
+                .find(|&at| file.text.get(at..at + 1) == Some("\""))?;
+            (quote, interpreter.iter().map(|w| format!("\"{w}\", ")).collect::<String>())
+        }
+        Args::Command(CommandForm::Shell(line)) => {
+            let first = line.text.split_whitespace().next().filter(|w| names_script(w))?;
+            if file.text.get(line.span.clone()) != Some(line.text.as_str()) || !line.text.starts_with(first) {
+                return None;
+            }
+            (line.span.start, format!("{} ", interpreter.join(" ")))
+        }
+        _ => return None,
+    };
+    let message = format!("run it as `{}{name}`", inserted.replace('"', "").replace(',', ""));
+    Some(Fix::replace(Applicability::Safe, message, file, at..at, inserted))
 }
 
 /// The Space file's exec bit; `None` where it cannot be known (a Space fetched from the Hub).

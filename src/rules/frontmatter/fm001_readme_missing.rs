@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Edit, Fix};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
 
@@ -25,7 +26,9 @@ title: My Space
 sdk: docker
 app_port: 7860
 ---
-```"#,
+```
+`spacecheck --fix` creates it with `sdk: docker` and the `app_port` the policy requires or the
+server listens on (safe: the Hub gets the configuration, nothing else)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -46,7 +49,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 &RULE,
                 "the Space has no README.md, so the Hub has no configuration for it (sdk, app_port)",
             )
-            .help("add a README.md starting with a `---` block holding at least `sdk: docker` and `app_port`"),
+            .help("add a README.md starting with a `---` block holding at least `sdk: docker` and `app_port`")
+            .fix(Fix {
+                // Safe: the Space gets the configuration the Hub reads, and nothing else.
+                applicability: Applicability::Safe,
+                message: "create README.md with a frontmatter block".into(),
+                edits: vec![Edit { file: "README.md".into(), range: 0..0, replacement: super::new_block(ctx, "\n") }],
+            }),
         );
     }
 }

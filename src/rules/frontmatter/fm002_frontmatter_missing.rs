@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::frontmatter::FrontmatterError;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
@@ -31,7 +32,10 @@ sdk: docker
 app_port: 7860
 ---
 # My Space
-```"#,
+```
+`spacecheck --fix` puts a block with `sdk: docker` (and the `app_port` the policy requires or the
+server listens on) on the first line, when no `---` block appears further down (safe). A block
+further down is the author's to move."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -46,13 +50,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         "start README.md with `---`, the Space's keys (sdk: docker, app_port: ...), and a closing `---`"
     };
     let span = readme.line_span(1);
+    // A block further down may be the one meant: moving it is the author's call.
+    let fix = (!later_block).then(|| {
+        let block = super::new_block(ctx, readme.newline());
+        Fix::replace(Applicability::Safe, "start README.md with a frontmatter block", readme, 0..0, block)
+    });
     out.push(
         Diagnostic::new(
             &RULE,
             "README.md does not start with a `---` frontmatter block, so the Hub sees no Space configuration",
         )
         .at(readme, span)
-        .help(help),
+        .help(help)
+        .maybe_fix(fix),
     );
 }
 

@@ -1,3 +1,5 @@
+use crate::diag::{Applicability, Fix};
+use crate::source::SourceFile;
 use crate::parse::frontmatter::{FrontmatterError, Value};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::space::Loaded;
@@ -26,7 +28,9 @@ app_port: "7255a"
 ```
 
 ## Fix
-Write valid YAML with unquoted numbers and booleans: `app_port: 7255`."#,
+Write valid YAML with unquoted numbers and booleans: `app_port: 7255`. `spacecheck --fix`
+removes the quotes around a port number, and single-quotes a one-line value whose `: ` breaks the
+YAML (`short_description: 'Demo: a tool'`); both safe."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -91,11 +95,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
         Some(Err(FrontmatterError::Invalid { message, span })) => {
-            out.push(
-                Diagnostic::new(&RULE, format!("the frontmatter is not valid YAML: {message}"))
-                    .at(readme, span.clone())
-                    .label("here"),
-            );
+            let mut d = Diagnostic::new(&RULE, format!("the frontmatter is not valid YAML: {message}"))
+                .at(readme, span.clone())
+                .label("here");
+            if message.starts_with("mapping values are not allowed") {
+                if let Some((value, quoted)) = quoted_value(readme, span.start) {
+                    d = d
+                        .help(format!("a `: ` inside a value starts a mapping: quote the value ({quoted})"))
+                        .fix(Fix::replace(Applicability::Safe, format!("write {quoted}"), readme, value, quoted));
+                }
+            }
+            out.push(d);
         }
         Some(Ok(fm)) => {
             for (key, value) in &fm.entries {
@@ -119,6 +129,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             Ok(p) => format!("remove the quotes: `app_port: {p}` (graders compare it with a number)"),
                             Err(_) => format!("`{s}` is not a port number; write e.g. `app_port: 7860`"),
                         });
+                        // Safe: the port the quotes held, as the number the Hub reads.
+                        if let Ok(p) = s.trim().parse::<u16>() {
+                            d = d.fix(Fix::replace(Applicability::Safe, format!("write `app_port: {p}`"), readme, value.span.clone(), p.to_string()));
+                        }
                     }
                 }
                 out.push(d);
@@ -126,6 +140,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         _ => {}
     }
+}
+
+/// For YAML that fails on a `: ` inside a plain value (`short_description: Demo: a tool`), the
+/// value of the line holding `at` and the value single-quoted (`'Demo: a tool'`, `'` doubled as
+/// YAML wants). Only for a one-line `key: value` whose value is not already quoted or a flow
+/// collection. Safe: the value is the text the author wrote; the re-lint parses the result.
+fn quoted_value(readme: &SourceFile, at: usize) -> Option<(std::ops::Range<usize>, String)> {
+    let line = readme.line_span(readme.line_col(at).0);
+    let text = &readme.text[line.clone()];
+    let (key, _) = text.split_once(": ")?;
+    if key.trim().is_empty() || key.trim_start().starts_with(['-', '#', '\'', '"']) || key.contains(['{', '[']) {
+        return None;
+    }
+    let value_start = key.len() + 2 + (text[key.len() + 2..].len() - text[key.len() + 2..].trim_start().len());
+    let value = text[value_start..].trim_end();
+    if value.is_empty() || value.starts_with(['\'', '"', '[', '{', '|', '>', '&', '*', '!']) || value.contains(" #") {
+        return None;
+    }
+    let range = line.start + value_start..line.start + value_start + value.len();
+    Some((range, format!("'{}'", value.replace('\'', "''"))))
 }
 
 #[cfg(test)]
