@@ -176,25 +176,25 @@ fn interpreter_fix(
     if interpreter.is_empty() || interpreter.len() > 2 || interpreter.iter().any(|w| w.contains(['"', '\\'])) {
         return None;
     }
-    let (at, inserted) = match &ins.args {
+    let (at, inserted, written) = match &ins.args {
         Args::Command(CommandForm::Exec(words)) => {
             let first = words.first().filter(|w| names_script(&w.text))?;
             // The element's opening quote, at its span or just before it.
             let quote = [first.span.start, first.span.start.checked_sub(1)?]
                 .into_iter()
                 .find(|&at| file.text.get(at..at + 1) == Some("\""))?;
-            (quote, interpreter.iter().map(|w| format!("\"{w}\", ")).collect::<String>())
+            (quote, interpreter.iter().map(|w| format!("\"{w}\", ")).collect::<String>(), first.text.as_str())
         }
         Args::Command(CommandForm::Shell(line)) => {
             let first = line.text.split_whitespace().next().filter(|w| names_script(w))?;
             if file.text.get(line.span.clone()) != Some(line.text.as_str()) || !line.text.starts_with(first) {
                 return None;
             }
-            (line.span.start, format!("{} ", interpreter.join(" ")))
+            (line.span.start, format!("{} ", interpreter.join(" ")), first)
         }
         _ => return None,
     };
-    let message = format!("run it as `{}{name}`", inserted.replace('"', "").replace(',', ""));
+    let message = format!("run it as `{} {written}`", interpreter.join(" "));
     Some(Fix::replace(Applicability::Safe, message, file, at..at, inserted))
 }
 
