@@ -13,6 +13,9 @@ use spacecheck::space::Space;
 #[path = "support/shared.rs"]
 mod shared;
 
+#[path = "support/fix_figure.rs"]
+mod fix_figure;
+
 /// `../shared/corpus`; `None` (said in one line) when it is missing outside CI.
 fn corpus() -> Option<PathBuf> {
     shared::shared("corpus")
@@ -22,12 +25,7 @@ fn corpus() -> Option<PathBuf> {
 /// (binaries, LFS objects, files over the corpus's budget) but are not stored here, so they are
 /// added as listed files, as `hf://` adds the files it lists but does not fetch.
 fn lint_dir(dir: &Path) -> Vec<Diagnostic> {
-    let mut space = Space::load(dir).expect("a folder");
-    let skipped = std::fs::read_to_string(dir.join(".skipped")).unwrap_or_default();
-    let listed: Vec<String> =
-        skipped.lines().filter_map(|l| l.split('\t').next()).filter(|p| !p.is_empty()).map(str::to_string).collect();
-    space.add_listed_files(&listed);
-    lint::lint(&space, &Policy::baseline(), &Options::default()).diagnostics
+    lint::lint(&load_real(dir), &Policy::baseline(), &Options::default()).diagnostics
 }
 
 /// Writes every finding on the corpus, as the judged sample's test sees them, to the file
@@ -50,6 +48,39 @@ fn dump_findings() {
         }
     }
     std::fs::write(out, text).expect("write the dump");
+}
+
+/// A corpus folder as the real Space (see `lint_dir`).
+fn load_real(dir: &Path) -> Space {
+    let mut space = Space::load(dir).expect("a folder");
+    let skipped = std::fs::read_to_string(dir.join(".skipped")).unwrap_or_default();
+    let listed: Vec<String> =
+        skipped.lines().filter_map(|l| l.split('\t').next()).filter(|p| !p.is_empty()).map(str::to_string).collect();
+    space.add_listed_files(&listed);
+    space
+}
+
+/// Issue 23's fix figure on the real Spaces: every Space fixed in memory with
+/// `--unsafe-fixes`, re-linted and fixed again. No fix may bring a finding or leave a file
+/// unparseable, and a second run changes nothing. The table (with `--nocapture`) is the figure
+/// the README quotes; `SPACECHECK_FIX_LIST=1` also lists the findings a fix left.
+#[test]
+fn fixing_real_spaces_breaks_nothing() {
+    let Some(corpus) = corpus() else { return };
+    let mut names: Vec<PathBuf> =
+        std::fs::read_dir(corpus.join("real")).expect("corpus/real").map(|e| e.expect("entry").path()).collect();
+    names.sort();
+    let mut figure = fix_figure::Figure::default();
+    for path in names.iter().filter(|p| p.is_dir()) {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        fix_figure::measure(&name, &|| load_real(path), &Policy::baseline(), &Options::default(), &mut figure);
+    }
+    eprintln!("{}", figure.table());
+    if std::env::var_os("SPACECHECK_FIX_LIST").is_some() {
+        eprintln!("fixes that left their finding: {:#?}", figure.not_removed);
+    }
+    assert!(figure.broken.is_empty(), "fixes brought findings: {:#?}", figure.broken);
+    assert!(figure.not_idempotent.is_empty(), "a second --fix changed: {:#?}", figure.not_idempotent);
 }
 
 fn real(corpus: &Path, name: &str) -> Vec<Diagnostic> {

@@ -1,3 +1,4 @@
+use crate::diag::Applicability;
 use crate::model::app::AppLoad;
 use crate::model::fs::Access;
 use crate::model::{Account, HomeFrom, ImageModel, RuntimeUser};
@@ -68,7 +69,9 @@ RUN useradd -m -u 1000 user
 USER user
 ENV HOME=/home/user
 ```
-or point the cache at a folder UID 1000 can write: `ENV HF_HOME=/tmp/huggingface`."#,
+or point the cache at a folder UID 1000 can write: `ENV HF_HOME=/tmp/huggingface`.
+`spacecheck --fix` adds that `ENV` before the start command: safe for a variable that names the
+cache alone (`HF_HOME`, `NUMBA_CACHE_DIR`…), unsafe for `HOME`, which moves everything else."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -367,12 +370,18 @@ fn report(ctx: &Context, dir: &CacheDir, writer: &Writer, out: &mut Vec<Diagnost
     } else {
         format!("give the folder to UID 1000 (`RUN mkdir -p {} && chown -R 1000 {blocking}` before USER)", dir.path)
     };
+    // The cache moved under /tmp, before the start command: safe for a variable that names the
+    // cache alone; unsafe for HOME, which moves everything else that lives there.
+    let applicability = if env_fix.starts_with("HOME=") { Applicability::Unsafe } else { Applicability::Safe };
+    let line = format!("ENV {env_fix}");
+    let fix = super::add_line(ctx, file, &line, applicability, format!("add `{line}`"));
     out.push(
         Diagnostic::new(&RULE, message)
             .at(file, span)
             .severity(*severity)
             .label("not writable at run time")
-            .help(format!("{own}, or point it at a folder UID 1000 can write: `ENV {env_fix}`")),
+            .help(format!("{own}, or point it at a folder UID 1000 can write: `ENV {env_fix}`"))
+            .maybe_fix(fix),
     );
 }
 

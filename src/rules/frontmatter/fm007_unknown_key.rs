@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use super::KNOWN_KEYS;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 use crate::suggest;
@@ -24,23 +25,37 @@ app-port: 7255
 ```
 
 ## Fix
-Use the documented spelling: `app_port: 7255`."#,
+Use the documented spelling: `app_port: 7255`. `spacecheck --fix --unsafe-fixes` renames a key to
+the one suggested (a near spelling, or `hardware` → `suggested_hardware`, `port` → `app_port`),
+never onto a key the block already has (unsafe: the suggestion is a guess)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
 };
 
+/// Keys people write for a Spaces key too far from it for a spelling suggestion.
+const ALIASES: &[(&str, &str)] = &[("hardware", "suggested_hardware"), ("port", "app_port"), ("description_short", "short_description")];
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
-    for (key, _) in &fm.entries {
+    for (key, value) in &fm.entries {
         let name = key.value.to_text();
         if KNOWN_KEYS.contains(&name.as_str()) {
             continue;
         }
         let mut d = Diagnostic::new(&RULE, format!("`{name}` is not a Spaces configuration key; the Hub ignores it"))
             .at(readme, key.span.clone());
-        if let Some(s) = suggest::nearest(&name, KNOWN_KEYS) {
+        let meant = ALIASES.iter().find(|(a, _)| *a == name).map(|(_, k)| *k).or_else(|| suggest::nearest(&name, KNOWN_KEYS));
+        if let Some(s) = meant {
             d = d.help(format!("did you mean `{s}`?")).label(format!("did you mean `{s}`?"));
+            // Unsafe: the key the Hub reads, renamed from a guess; never onto a key the block
+            // already has (YAML refuses a key twice).
+            let written = readme.text.get(key.span.clone()) == Some(name.as_str());
+            let taken = fm.entries.iter().any(|(k, _)| k.value.as_str() == Some(s));
+            // A value the renamed key refuses would only move the finding (FM008's).
+            if written && !taken && super::fm008_invalid_value::accepts(s, &value.value) {
+                d = d.fix(Fix::replace(Applicability::Unsafe, format!("rename it `{s}`"), readme, key.span.clone(), s));
+            }
         }
         out.push(d);
     }

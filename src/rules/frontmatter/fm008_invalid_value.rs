@@ -38,7 +38,10 @@ Use the documented values: a listed color, a description of at most 60 character
 versions (`python_version: "3.10"`).
 
 `spacecheck --fix` quotes a numeric `python_version` as written (`3.10` → `"3.10"`) and adds the
-missing `/` to `base_path` (both safe: the value meant)."#,
+missing `/` to `base_path` (both safe: the value meant). With `--unsafe-fixes` it writes the Hub
+color nearest to a color it does not take (`cyan` → `blue`, `#8b6914` → `yellow`; unsafe: the
+color asked for does not exist there). A long `short_description` has no fix: what to cut is
+the author's to say."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -53,6 +56,117 @@ use crate::policy::HARDWARE_FLAVORS as HARDWARE;
 fn rejected(out: &mut [Diagnostic]) {
     if let Some(d) = out.last_mut() {
         d.severity = Severity::Error;
+    }
+}
+
+/// The Hub colors' shades as RGB (their hues are compared): Tailwind's 500 shades (the Hub's cards are drawn with
+/// Tailwind's palette). Source: tailwindcss.com/docs/colors (v3 palette, shade 500).
+const HUB_RGB: &[(&str, [u8; 3])] = &[
+    ("red", [0xef, 0x44, 0x44]),
+    ("yellow", [0xea, 0xb3, 0x08]),
+    ("green", [0x22, 0xc5, 0x5e]),
+    ("blue", [0x3b, 0x82, 0xf6]),
+    ("indigo", [0x63, 0x66, 0xf1]),
+    ("purple", [0xa8, 0x55, 0xf7]),
+    ("pink", [0xec, 0x48, 0x99]),
+    ("gray", [0x6b, 0x72, 0x80]),
+];
+
+/// Color names people write that the Hub refuses: Tailwind's other families (shade 500,
+/// tailwindcss.com/docs/colors) and CSS named colors (www.w3.org/TR/css-color-4/#named-colors).
+const OTHER_RGB: &[(&str, [u8; 3])] = &[
+    ("orange", [0xf9, 0x73, 0x16]),
+    ("amber", [0xf5, 0x9e, 0x0b]),
+    ("lime", [0x84, 0xcc, 0x16]),
+    ("emerald", [0x10, 0xb9, 0x81]),
+    ("teal", [0x14, 0xb8, 0xa6]),
+    ("cyan", [0x06, 0xb6, 0xd4]),
+    ("sky", [0x0e, 0xa5, 0xe9]),
+    ("violet", [0x8b, 0x5c, 0xf6]),
+    ("fuchsia", [0xd9, 0x46, 0xef]),
+    ("rose", [0xf4, 0x3f, 0x5e]),
+    ("slate", [0x64, 0x74, 0x8b]),
+    ("zinc", [0x71, 0x71, 0x7a]),
+    ("neutral", [0x73, 0x73, 0x73]),
+    ("stone", [0x78, 0x71, 0x6c]),
+    ("grey", [0x80, 0x80, 0x80]),
+    ("black", [0x00, 0x00, 0x00]),
+    ("white", [0xff, 0xff, 0xff]),
+    ("silver", [0xc0, 0xc0, 0xc0]),
+    ("brown", [0xa5, 0x2a, 0x2a]),
+    ("gold", [0xff, 0xd7, 0x00]),
+    ("magenta", [0xff, 0x00, 0xff]),
+    ("aqua", [0x00, 0xff, 0xff]),
+    ("turquoise", [0x40, 0xe0, 0xd0]),
+    ("navy", [0x00, 0x00, 0x80]),
+    ("maroon", [0x80, 0x00, 0x00]),
+    ("olive", [0x80, 0x80, 0x00]),
+    ("crimson", [0xdc, 0x14, 0x3c]),
+    ("lavender", [0xe6, 0xe6, 0xfa]),
+];
+
+/// The Hub color nearest in hue to a color name or a `#rgb`/`#rrggbb` value; `None` for a
+/// value that names no color.
+fn nearest_color(value: &str) -> Option<&'static str> {
+    let lower = value.trim().to_ascii_lowercase();
+    if let Some((hub, _)) = HUB_RGB.iter().find(|(n, _)| lower == *n || lower.strip_suffix('s') == Some(n)) {
+        return Some(hub); // `Blue`, `reds`
+    }
+    let rgb = match lower.strip_prefix('#') {
+        Some(hex) if hex.len() == 6 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+            [byte(0)?, byte(2)?, byte(4)?]
+        }
+        Some(hex) if hex.len() == 3 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            let nibble = |i: usize| u8::from_str_radix(&hex[i..i + 1], 16).ok().map(|n| n * 17);
+            [nibble(0)?, nibble(1)?, nibble(2)?]
+        }
+        Some(_) => return None,
+        None => OTHER_RGB.iter().find(|(n, _)| *n == lower)?.1,
+    };
+    // By hue, as people name colors: a washed-out or very dark one is gray.
+    let (hue, saturation, value) = hsv(rgb);
+    if saturation < 0.15 || value < 0.15 {
+        return Some("gray");
+    }
+    let apart = |h: f64| {
+        let d = (h - hue).abs();
+        d.min(360.0 - d)
+    };
+    HUB_RGB
+        .iter()
+        .filter(|(n, _)| *n != "gray")
+        .min_by(|(_, a), (_, b)| apart(hsv(*a).0).total_cmp(&apart(hsv(*b).0)))
+        .map(|(n, _)| *n)
+}
+
+/// Hue (degrees), saturation and value of an RGB color.
+fn hsv([r, g, b]: [u8; 3]) -> (f64, f64, f64) {
+    let (r, g, b) = (f64::from(r) / 255.0, f64::from(g) / 255.0, f64::from(b) / 255.0);
+    let max = r.max(g).max(b);
+    let min = r.min(g).min(b);
+    let delta = max - min;
+    let hue = if delta == 0.0 {
+        0.0
+    } else if max == r {
+        60.0 * ((g - b) / delta).rem_euclid(6.0)
+    } else if max == g {
+        60.0 * ((b - r) / delta + 2.0)
+    } else {
+        60.0 * ((r - g) / delta + 4.0)
+    };
+    (hue, if max == 0.0 { 0.0 } else { delta / max }, max)
+}
+
+/// Whether FM008 takes `value` for key `name` (the values it checks by a list or a length), for
+/// a fix that would give a value a key: FM007's rename.
+pub(super) fn accepts(name: &str, value: &Value) -> bool {
+    match (name, value) {
+        ("colorFrom" | "colorTo", Value::Str(c)) => COLORS.contains(&c.as_str()),
+        ("short_description", Value::Str(s)) => s.chars().count() <= 60,
+        ("suggested_hardware", Value::Str(h)) => HARDWARE.contains(&h.as_str()),
+        ("emoji", Value::Str(e)) => is_single_emoji(e),
+        _ => true,
     }
 }
 
@@ -72,8 +186,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // The Hub validates the metadata on push and refuses it: `Invalid metadata in
             // README.md. "colorFrom" must be one of [...]` (huggingface/OpenEnv#1016).
             ("colorFrom" | "colorTo", Value::Str(c)) if !COLORS.contains(&c.as_str()) => {
-                report(out, value, format!("`{name}: {c}` is not a Hub color; the Hub rejects the push (\"Invalid metadata in README.md\")"), Some(format!("use one of {}", COLORS.join(", "))));
+                let near = nearest_color(c);
+                let help = match near {
+                    Some(n) => format!("use one of {} (`{n}` is the nearest)", COLORS.join(", ")),
+                    None => format!("use one of {}", COLORS.join(", ")),
+                };
+                report(out, value, format!("`{name}: {c}` is not a Hub color; the Hub rejects the push (\"Invalid metadata in README.md\")"), Some(help));
                 rejected(out);
+                // Unsafe: the color asked for does not exist on the Hub; the nearest is a guess
+                // at what the author would pick.
+                let written = readme
+                    .text
+                    .get(value.span.clone())
+                    .is_some_and(|w| [c.clone(), format!("\"{c}\""), format!("'{c}'")].contains(&w.to_string()));
+                if let (Some(d), Some(n), true) = (out.last_mut(), near, written) {
+                    d.fix = Some(Fix::replace(Applicability::Unsafe, format!("write `{name}: {n}`"), readme, value.span.clone(), n));
+                }
             }
             ("short_description", Value::Str(s)) if s.chars().count() > 60 => {
                 report(
@@ -223,4 +351,15 @@ mod tests {
             assert!(!is_single_emoji(e), "{e}");
         }
     }
+
+    /// The nearest Hub color to names and hex values the corpus's Spaces wrote.
+    #[test]
+    fn nearest_hub_colors() {
+        for (asked, near) in [("cyan", "blue"), ("amber", "yellow"), ("#8b6914", "yellow"), ("#6b4f10", "yellow"), ("Blue", "blue"), ("teal", "green"), ("#f0f", "purple"), ("white", "gray")] {
+            assert_eq!(super::nearest_color(asked), Some(near), "{asked}");
+        }
+        assert_eq!(super::nearest_color("sparkly"), None);
+        assert_eq!(super::nearest_color("#12"), None);
+    }
 }
+

@@ -5,12 +5,13 @@ include!(concat!(env!("OUT_DIR"), "/rules_frontmatter.rs"));
 
 /// The frontmatter a README without one gets: `sdk: docker`, and the `app_port` the policy
 /// requires, else the port the start command's server listens on (none when neither says: the
-/// Hub's 7860 then).
+/// Hub's 7860 then). A privileged port (below 1025) is never written: UID 1000 cannot bind it,
+/// so the server must move (DF008 says so), not the Hub.
 pub fn new_block(ctx: &crate::rules::Context, nl: &str) -> String {
     let server_port = || {
         let start = ctx.start.as_ref()?;
         let main = start.servers.iter().rev().find(|s| !s.background)?;
-        main.port.as_ref()?.port()
+        main.port.as_ref()?.port().filter(|p| *p > 1024)
     };
     let port = ctx.policy.space.app_port.or_else(server_port).filter(|p| *p != 7860);
     let port = port.map(|p| format!("app_port: {p}{nl}")).unwrap_or_default();
