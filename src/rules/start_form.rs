@@ -53,11 +53,57 @@ pub fn exec_form(text: &str) -> Option<Vec<String>> {
 /// command, when there is one and the line is written as parsed (no continuation to keep).
 /// Unsafe: a shell-form ENTRYPOINT starts taking CMD's arguments, and a shell that expanded
 /// something no longer runs.
-pub fn json_fix(file: &SourceFile, keyword: &str, line: &Word) -> Option<Fix> {
+///
+/// A command that needs its shell is written as the array that runs that shell, `shell` (the
+/// stage's SHELL: `["/bin/sh", "-c"]` by default), with the line as its last word
+/// (`["/bin/sh", "-c", "cd /app && exec uvicorn …"]`: what shell form runs), with `exec` before the last command so the server takes the shell's place and gets
+/// the signal: when that last command is a plain program run in the main shell (not after `||`,
+/// in a block, a pipe or a group, nor given variables before its name).
+pub fn json_fix(file: &SourceFile, keyword: &str, line: &Word, shell: &[String]) -> Option<Fix> {
     let written = file.text.get(line.span.clone()).filter(|raw| *raw == line.text)?;
-    let words = exec_form(written)?;
-    let json = serde_json::to_string(&words).ok()?.replace("\",\"", "\", \"");
+    let array = match exec_form(written) {
+        Some(words) => words,
+        None if !shell.is_empty() => {
+            let mut array = shell.to_vec();
+            array.push(with_exec_last(written)?);
+            array
+        }
+        None => return None,
+    };
+    let json = serde_json::to_string(&array).ok()?.replace("\",\"", "\", \"");
     Some(Fix::replace(Applicability::Unsafe, format!("write `{keyword} {json}`"), file, line.span.clone(), json))
+}
+
+/// The command line with `exec` before its last command (as is when it has one), when that
+/// hands the shell's place to it; `None` otherwise.
+fn with_exec_last(text: &str) -> Option<String> {
+    if text.contains(['(', ')', '{', '}', '`', '|', '\n', '\\', '#', '<', '>']) {
+        return None;
+    }
+    let commands = shell::parse_commands(text, &shell::no_vars);
+    let last = commands.last()?;
+    let builtin = ["cd", "source", ".", "export", "set", "ulimit", "umask", "eval", "trap", "wait", "true", ":"];
+    if last.conditional || last.background || last.piped || !last.assignments.is_empty() || last.words.is_empty() {
+        return None;
+    }
+    if builtin.contains(&last.words[0].as_str()) || ["then", "do", "fi", "done"].contains(&last.words[0].as_str()) {
+        return None;
+    }
+    if last.words[0] == "exec" {
+        return Some(text.to_string());
+    }
+    let start = last.spans.first()?.start;
+    let end = last.spans.last()?.end;
+    // Nothing after it but blanks and a last `;`.
+    if !text[end..].trim().trim_end_matches(';').trim().is_empty() {
+        return None;
+    }
+    Some(format!("{}exec {}", &text[..start], &text[start..]))
+}
+
+/// The shell a stage's shell-form commands run in when it sets no SHELL.
+pub fn default_shell() -> Vec<String> {
+    vec!["/bin/sh".to_string(), "-c".to_string()]
 }
 
 /// Reads a shell-form command line.
@@ -125,6 +171,32 @@ mod tests {
         assert_eq!(words("exec python app.py").as_deref(), Some("python app.py"));
         assert_eq!(words("exec"), None);
         assert_eq!(words("exec -a name python app.py"), None);
+    }
+
+    /// The array that runs the shell, with `exec` before the last command where that hands
+    /// over; none where it would not (a pipe, `||`, a group, a background server).
+    #[test]
+    fn shell_commands_become_the_shell_array() {
+        assert_eq!(
+            with_exec_last("cd /app && uvicorn main:app --port $PORT").as_deref(),
+            Some("cd /app && exec uvicorn main:app --port $PORT")
+        );
+        assert_eq!(
+            with_exec_last("pm2 start x.js -i $N --no-daemon").as_deref(),
+            Some("exec pm2 start x.js -i $N --no-daemon")
+        );
+        assert_eq!(with_exec_last("cd /app && exec uvicorn x").as_deref(), Some("cd /app && exec uvicorn x"));
+        for no in [
+            "a | b",
+            "test -f x || python app.py",
+            "python w.py & python app.py &",
+            "(cd x && y)",
+            "a; PORT=1 b",
+            "a && cd b",
+            "if x; then y; fi",
+        ] {
+            assert_eq!(with_exec_last(no), None, "{no}");
+        }
     }
 
     /// Found on the corpus: "write it as a JSON array" offered for `&&` chains and `source`.

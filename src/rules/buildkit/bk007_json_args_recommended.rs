@@ -27,7 +27,8 @@ CMD uvicorn main:app --host 0.0.0.0 --port 7860
 the fix). A command a JSON array cannot say (`cd /app && …`, `--port $PORT`, `source`) keeps
 its shell form with `exec` before the last command (`cd /app && exec uvicorn …`): the help says
 which fits, and that a command already ending in `exec` gets the signal. `spacecheck --fix
---unsafe-fixes` writes the array where one says the same command (unsafe: a shell-form
+--unsafe-fixes` writes the array where one says the same command, or else the array that runs
+`/bin/sh -c` with `exec` before the last command where that hands over (unsafe: a shell-form
 ENTRYPOINT starts taking CMD's arguments)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
@@ -52,7 +53,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     let name = ins.kind.keyword();
                     let message = format!("JSON arguments recommended for {name} to prevent unintended behavior related to OS signals");
                     let help = start_form::help(&start_form::read(&line.text), name, SKIP);
-                    let fix = start_form::json_fix(file, name, line);
+                    // Only without a SHELL of the stage's own: the default shell runs it.
+                    let fix = start_form::json_fix(file, name, line, &start_form::default_shell());
                     out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, &help).map(|d| d.maybe_fix(fix)));
                 }
                 _ => {}

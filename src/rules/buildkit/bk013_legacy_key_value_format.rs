@@ -60,13 +60,21 @@ fn key_value_fix(file: &SourceFile, args_start: usize, args: &str, escape: char)
     let key_len = args[lead..].find(char::is_whitespace)?;
     let after_key = lead + key_len;
     let value = args[after_key..].trim();
-    if value.is_empty() || value.contains(['"', '\'', '\n', '\r', escape]) {
+    // One double-quoted string (`ENV A "x y"`) reads the same after `=`.
+    let one_quoted = value.len() >= 2
+        && value.starts_with('"')
+        && value.ends_with('"')
+        && !value[1..value.len() - 1].contains(['"', '\n', '\r', escape]);
+    if value.is_empty() || (!one_quoted && value.contains(['"', '\'', '\n', '\r', escape])) {
         return None;
     }
     let key = &args[lead..after_key];
     let value_end = after_key + args[after_key..].trim_end().len();
-    let replacement =
-        if value.contains(char::is_whitespace) { format!("=\"{value}\"") } else { format!("={value}") };
+    let replacement = if value.contains(char::is_whitespace) && !one_quoted {
+        format!("=\"{value}\"")
+    } else {
+        format!("={value}")
+    };
     let range = args_start + after_key..args_start + value_end;
     Some(Fix::replace(Applicability::Safe, format!("write `{key}{replacement}`"), file, range, replacement))
 }
@@ -97,6 +105,9 @@ mod tests {
         let (text, after) = fixed("FROM python:3.11\nENV PORT 7860\nENV MSG hello  big world \nLABEL maintainer me\n", "BK013");
         assert_eq!(text, "FROM python:3.11\nENV PORT=7860\nENV MSG=\"hello  big world\" \nLABEL maintainer=me\n");
         assert!(after.is_empty(), "{after:?}");
+        // One quoted string keeps its quotes.
+        let (text, _) = fixed("FROM python:3.11\nENV A \"x $B y\"\n", "BK013");
+        assert_eq!(text, "FROM python:3.11\nENV A=\"x $B y\"\n");
         // Quotes inside, or a value on continued lines: reported, not rewritten.
         for text in ["FROM python:3.11\nENV A say \"hi\"\n", "FROM python:3.11\nENV A one \\\n  two\n"] {
             let (same, after) = fixed(text, "BK013");

@@ -25,26 +25,34 @@ CMD uvicorn main:app --host 0.0.0.0 --port 7860
 
 ## Fix
 `CMD ["uvicorn", "main:app", "--host", "0.0.0.0", "--port", "7860"]`. The fix rewrites a command
-line that is one plain command (no variables, quotes, operators or redirections) as a JSON array
-(unsafe: a shell-form ENTRYPOINT starts taking CMD's arguments)."#,
+line that is one plain command (no variables, quotes, operators or redirections) as a JSON array;
+one that needs its shell becomes the array that runs the stage's SHELL with `exec` before the
+last command (`CMD ["/bin/sh", "-c", "cd /app && exec uvicorn main:app --port $PORT"]`), where
+that hands the shell's place to the server (unsafe: a shell-form ENTRYPOINT starts taking CMD's
+arguments)."#,
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3025"), Equivalent::BuildKit("JSONArgsRecommended")],
 };
 
-/// Whether the stage's `SHELL` before this step is bash: bash runs a single command in its own
-/// place (it execs it), so the server gets the signal.
-fn bash_shell(df: &Dockerfile, stage: usize, upto: *const Instruction) -> bool {
-    let mut bash = false;
+/// The stage's `SHELL` before this step (the default one when it sets none).
+fn stage_shell(df: &Dockerfile, stage: usize, upto: *const Instruction) -> Vec<String> {
+    let mut shell = start_form::default_shell();
     for step in steps(df).into_iter().filter(|s| s.stage == stage) {
         if std::ptr::eq(step.ins, upto) {
             break;
         }
         if let (Kind::Shell, Args::Words(words)) = (step.ins.kind, &step.ins.args) {
-            bash = words.first().is_some_and(|w| w.text.rsplit('/').next() == Some("bash"));
+            shell = words.iter().map(|w| w.text.clone()).collect();
         }
     }
-    bash
+    shell
+}
+
+/// Whether a SHELL is bash: bash runs a single command in its own place (it execs it), so the
+/// server gets the signal.
+fn is_bash(shell: &[String]) -> bool {
+    shell.first().is_some_and(|w| w.rsplit('/').next() == Some("bash"))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -53,12 +61,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Args::Command(CommandForm::Shell(line)) = &step.ins.args else { continue };
         let keyword = step.ins.kind.keyword();
         let form = start_form::read(&line.text);
+        let shell = stage_shell(df, step.stage, step.ins);
         let message = match &form {
             ShellForm::Execs | ShellForm::ExecLast => format!(
                 "`{keyword}` in shell form ends with `exec`: the shell hands over to the server (it gets the stop \
                  signal); hadolint flags every shell form"
             ),
-            ShellForm::Array(_) if bash_shell(df, step.stage, step.ins) => format!(
+            ShellForm::Array(_) if is_bash(&shell) => format!(
                 "`{keyword}` in shell form under `SHELL [\"bash\", …]`: bash runs a single command in its own place (the \
                  server gets the stop signal); hadolint flags every shell form"
             ),
@@ -72,7 +81,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         };
         let d = Diagnostic::new(&RULE, message).at(file, line.span.clone()).help(start_form::help(&form, keyword, SKIP));
-        out.push(d.maybe_fix(start_form::json_fix(file, keyword, line)));
+        out.push(d.maybe_fix(start_form::json_fix(file, keyword, line, &shell)));
     }
 }
 
@@ -103,12 +112,18 @@ mod tests {
         let (m, h, fixes) = one("FROM python:3.11\nCMD exec uvicorn app:app\n");
         assert!(m.contains("ends with `exec`") && h.contains("hadolint ignore=DL3025") && fixes == 1, "{m} / {h}");
         let (m, h, fixes) = one("FROM python:3.11\nCMD cd /app && exec uvicorn app:app\n");
-        assert!(m.contains("ends with `exec`") && !h.contains("JSON array (`") && fixes == 0, "{m} / {h}");
+        assert!(m.contains("ends with `exec`") && !h.contains("JSON array (`") && fixes == 1, "{m} / {h}");
         let (m, _, _) = one("FROM python:3.11\nSHELL [\"/bin/bash\", \"-c\"]\nCMD uvicorn app:app\n");
         assert!(m.contains("bash runs a single command in its own place"), "{m}");
         let (m, _, _) = one("FROM python:3.11\nSHELL [\"/bin/bash\", \"-c\"]\nFROM python:3.11\nCMD uvicorn app:app\n");
         assert!(m.contains("/bin/sh -c"), "another stage's SHELL does not count: {m}");
         let (m, h, fixes) = one("FROM python:3.11\nCMD cd /app && source env.sh && uvicorn app:app\n");
-        assert!(m.contains("several commands") && h.contains("put `exec` before the last command") && fixes == 0, "{m} / {h}");
+        assert!(m.contains("several commands") && h.contains("put `exec` before the last command") && fixes == 1, "{m} / {h}");
+        // The array runs the stage's own SHELL, with `exec` before the last command.
+        let found = hadolint_case("FROM python:3.11\nSHELL [\"/bin/bash\", \"-lc\"]\nCMD source env.sh && uvicorn app:app\n", "DL3025");
+        let fix = found[0].fix.as_ref().expect("a fix");
+        assert_eq!(fix.edits[0].replacement, "[\"/bin/bash\", \"-lc\", \"source env.sh && exec uvicorn app:app\"]");
+        // Nothing that hands over (the server in the background): no fix.
+        assert!(hadolint_case("FROM python:3.11\nCMD python w.py & python app.py & wait\n", "DL3025")[0].fix.is_none());
     }
 }
