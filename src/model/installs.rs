@@ -99,6 +99,27 @@ pub fn python_install(command: &SimpleCommand) -> Option<(PythonInstaller, usize
     }
 }
 
+/// The requirement files a Python install reads (`-r FILE`, `--requirement FILE`, `-rFILE`,
+/// `--requirement=FILE`); empty for a command that is no install.
+pub fn requirement_files(command: &SimpleCommand) -> Vec<String> {
+    let Some((_, start)) = python_install(command) else { return Vec::new() };
+    let args = command.words.get(start..).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut next_is_file = false;
+    for arg in args {
+        if std::mem::take(&mut next_is_file) {
+            out.push(arg.clone());
+        } else if arg == "-r" || arg == "--requirement" {
+            next_is_file = true;
+        } else if let Some(file) = arg.strip_prefix("--requirement=").or_else(|| arg.strip_prefix("-r")) {
+            if !file.is_empty() && !file.starts_with('-') {
+                out.push(file.to_string());
+            }
+        }
+    }
+    out
+}
+
 /// The Python packages a command installs, when it is an installer; requirement files (`-r`)
 /// are read as manifests by [`crate::parse::manifest::install_arguments`]. `uv sync` names none.
 pub fn python_packages(command: &SimpleCommand) -> Option<Vec<crate::parse::manifest::Package>> {

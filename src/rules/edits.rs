@@ -1,4 +1,5 @@
-//! Edits that several rules' fixes make to a Dockerfile: an instruction removed with its lines.
+//! Edits that several rules' fixes make: an instruction of the Dockerfile with its lines, and a
+//! requirement of `requirements.txt`.
 
 use std::ops::Range;
 
@@ -20,4 +21,56 @@ pub fn instruction_lines(file: &SourceFile, ins: &Instruction) -> Option<Range<u
         None => return None,
     };
     Some(start..end)
+}
+
+/// The requirements file fixes edit: the Space's root `requirements.txt`, when a RUN of the
+/// image installs a file of that name with `-r` (so what is added there is installed).
+pub const REQUIREMENTS: &str = "requirements.txt";
+
+/// Whether a RUN of the final image's chain installs a requirements file named like the root one.
+pub fn requirements_installed(model: &crate::model::ImageModel) -> bool {
+    model
+        .runs_in_chain()
+        .flat_map(|r| &r.commands)
+        .flat_map(crate::model::installs::requirement_files)
+        .any(|f| f.rsplit('/').next() == Some(REQUIREMENTS))
+}
+
+/// In a requirements.txt text, the span of the name of the requirement for `package`
+/// (normalized as PEP 503 does) as it is written, on the first line that names it. Lines the
+/// parser does not read as one requirement (options, continued lines, URLs) are passed over.
+pub fn requirement_name_span(text: &str, package: &str) -> Option<Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end();
+        if body.ends_with('\\') {
+            continue;
+        }
+        let spec = body.split(" #").next().unwrap_or(body);
+        let lead = spec.len() - spec.trim_start().len();
+        let named = crate::parse::manifest::requirement(spec.trim()).is_some_and(|p| p.name == package);
+        if !named {
+            continue;
+        }
+        let written =
+            spec[lead..].find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c))).unwrap_or(spec.len() - lead);
+        return Some(start + lead..start + lead + written);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_requirement_as_written() {
+        let text = "# vision\nnumpy\nOpenCV_Python==4.10 ; python_version>'3.8'\n";
+        let span = requirement_name_span(text, "opencv-python").expect("found");
+        assert_eq!(&text[span], "OpenCV_Python");
+        assert_eq!(requirement_name_span(text, "torch"), None);
+        assert_eq!(requirement_name_span("-r base.txt\n", "base"), None);
+    }
 }

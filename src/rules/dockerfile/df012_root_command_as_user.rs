@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use super::{command_span, describe_state, describe_user};
 use crate::model::{Account, DeniedWrite, RuntimeUser, WriteTarget};
 use crate::parse::shell::SimpleCommand;
@@ -54,7 +55,10 @@ USER user
 ```
 For a write, make the folder before `USER` and give it to the user
 (`RUN mkdir -p /opt/models && chown -R user /opt/models`), or write under the user's home; create
-a venv after `USER` (or `chown -R user /opt/venv` before it)."#,
+a venv after `USER` (or `chown -R user /opt/venv` before it).
+
+`spacecheck --fix --unsafe-fixes` puts `USER root` before the step and the user back after it
+(unsafe: what the step makes is then root's, and moving it before `USER` may be preferred)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -136,12 +140,30 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )
                 .at(file, command_span(ctx, run, index))
                 .label("needs root")
-                .help(help_for(&run.user)),
+                .help(help_for(&run.user))
+                .maybe_fix(as_root(ctx, file, run)),
             );
         } else if let Some(denied) = model.denied_writes.iter().find(|d| d.run == n) {
-            out.push(denied_write(ctx, file, run, denied, &who));
+            out.push(denied_write(ctx, file, run, denied, &who).maybe_fix(as_root(ctx, file, run)));
         }
     }
+}
+
+/// `USER root` on the line before the RUN and the user as written back on the line after it.
+/// Unsafe: what the step makes is then root's, which the app may need to write (the re-lint
+/// says so); moving the step before `USER` may be what the author prefers.
+fn as_root(ctx: &Context, file: &crate::source::SourceFile, run: &crate::model::RunCommand) -> Option<Fix> {
+    let RuntimeUser::Set { user, .. } = &run.user else { return None };
+    let ins = ctx.parsed_dockerfile()?.instructions.get(run.instruction)?;
+    let lines = crate::rules::edits::instruction_lines(file, ins)?;
+    let nl = file.newline();
+    let glue = if file.text[..lines.end].ends_with('\n') { "" } else { nl };
+    let edits = [
+        (lines.start..lines.start, format!("USER root{nl}")),
+        (lines.end..lines.end, format!("{glue}USER {}{nl}", user.raw)),
+    ];
+    let message = format!("run this step as root: `USER root` before it, `USER {}` after it", user.raw);
+    Some(Fix::edits(Applicability::Unsafe, message, file, edits))
 }
 
 fn help_for(user: &RuntimeUser) -> String {

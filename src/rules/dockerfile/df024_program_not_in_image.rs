@@ -36,7 +36,9 @@ RUN git clone https://github.com/org/repo /app/repo
 
 ## Fix
 Install it first, in the same RUN or an earlier one:
-`RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*`."#,
+`RUN apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*`.
+`spacecheck --fix` adds that step before the one that needs the program, as root (between
+`USER root` and the step's user when it runs as another), safe: the package the step needs."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -128,15 +130,40 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 describe_base(model, stage)
             );
             let package = packages(tool, manager).first().copied().unwrap_or(program);
-            let help = match manager {
-                SystemManager::Apk => format!("install it first: `apk add --no-cache {package}`"),
+            let install = match manager {
+                SystemManager::Apk => format!("apk add --no-cache {package}"),
                 _ => format!(
-                    "install it first: `apt-get update && apt-get install -y --no-install-recommends {package} && rm -rf /var/lib/apt/lists/*`"
+                    "apt-get update && apt-get install -y --no-install-recommends {package} && rm -rf /var/lib/apt/lists/*"
                 ),
             };
-            out.push(Diagnostic::new(&RULE, message).at(file, command_span(ctx, run, k)).help(help));
+            let help = format!("install it first: `{install}`");
+            let fix = install_before(ctx, file, model, run, &install, package);
+            out.push(Diagnostic::new(&RULE, message).at(file, command_span(ctx, run, k)).help(help).maybe_fix(fix));
         }
     }
+}
+
+/// `RUN <install>` on the line before the step, as root: wrapped in `USER root` … `USER <the
+/// step's user>` when the step runs as another user. Safe: the package the step needs, from the
+/// distribution's own repository.
+fn install_before(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    model: &crate::model::ImageModel,
+    run: &crate::model::RunCommand,
+    install: &str,
+    package: &str,
+) -> Option<crate::diag::Fix> {
+    let ins = ctx.parsed_dockerfile()?.instructions.get(run.instruction)?;
+    let at = crate::rules::edits::instruction_lines(file, ins)?.start;
+    let nl = file.newline();
+    let line = match (&run.user, model.account(run.stage, &run.user)) {
+        (_, crate::model::Account::Root) => format!("RUN {install}{nl}"),
+        (crate::model::RuntimeUser::Set { user, .. }, _) => format!("USER root{nl}RUN {install}{nl}USER {}{nl}", user.raw),
+        _ => return None,
+    };
+    let message = format!("install `{package}` before this step");
+    Some(crate::diag::Fix::replace(crate::diag::Applicability::Safe, message, file, at..at, line))
 }
 
 #[cfg(test)]

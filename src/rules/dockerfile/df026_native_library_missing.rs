@@ -48,7 +48,10 @@ CMD ["python", "app.py"]              # app.py: import cv2
 ## Fix
 Install `opencv-python-headless` instead of `opencv-python` (the same `cv2` without the GUI
 functions, which a Space cannot show), or install the library before the app runs
-(`apt-get install -y --no-install-recommends libgl1`, as root)."#,
+(`apt-get install -y --no-install-recommends libgl1`, as root). `spacecheck --fix --unsafe-fixes`
+writes the headless distribution in place of the other in the root requirements.txt, when a RUN
+installs that file (unsafe: the GUI functions are gone). A package that requires the GUI wheel
+itself has no fix here: the library must be installed."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -167,8 +170,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // A headless OpenCV beside it would leave two distributions writing one module.
             Some(_) => format!("add {install} (`{distribution}` itself requires the OpenCV that needs it)"),
         };
-        out.push(Diagnostic::new(&RULE, message).at(&source, import.range.clone()).help(help));
+        // The headless wheel in place of the GUI one in requirements.txt, when the image installs
+        // that file and it names the distribution. Unsafe: `cv2.imshow` and the like are gone.
+        let fix = match via {
+            None if crate::rules::edits::requirements_installed(model) => headless_fix(ctx, distribution, instead),
+            _ => None,
+        };
+        out.push(Diagnostic::new(&RULE, message).at(&source, import.range.clone()).help(help).maybe_fix(fix));
     }
+}
+
+fn headless_fix(ctx: &Context, distribution: &str, instead: &str) -> Option<crate::diag::Fix> {
+    let Loaded::Text(file) = ctx.space.read_text(crate::rules::edits::REQUIREMENTS) else { return None };
+    let span = crate::rules::edits::requirement_name_span(&file.text, distribution)?;
+    let message = format!("install `{instead}` instead of `{distribution}`");
+    Some(crate::diag::Fix::replace(crate::diag::Applicability::Unsafe, message, &file, span, instead))
 }
 
 #[cfg(test)]

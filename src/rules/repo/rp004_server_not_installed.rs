@@ -1,3 +1,6 @@
+use crate::diag::{Applicability, Fix};
+use crate::rules::edits;
+use crate::space::Loaded;
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -20,7 +23,8 @@ The build succeeds and the container dies at start with `uvicorn: not found` or
 `CMD ["uvicorn", "main:app", ...]` with a requirements.txt holding only `fastapi`.
 
 ## Fix
-Add it to requirements.txt: `uvicorn[standard]`."#,
+Add it to requirements.txt: `uvicorn[standard]`. `spacecheck --fix` adds that line to the root
+requirements.txt when a RUN installs it with `-r` (safe: the server gets installed)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
@@ -50,10 +54,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(via) if via.ends_with(".py") => format!("`{via}` starts {package}, but {sources} do not install it: the app stops with `ModuleNotFoundError: No module named '{package}'`"),
             _ => format!("the container starts {package}, but {sources} do not install it: it will fail with `{package}: not found`"),
         };
+        let requirement = if package == "uvicorn" { "uvicorn[standard]" } else { package };
         out.push(
             Diagnostic::new(&RULE, message)
                 .at(file, span.clone())
-                .help(format!("add `{}` to requirements.txt", if package == "uvicorn" { "uvicorn[standard]" } else { package })),
+                .help(format!("add `{requirement}` to requirements.txt"))
+                .maybe_fix(add_requirement(ctx, model, requirement)),
         );
     }
 }
@@ -93,6 +99,19 @@ fn installs_unreadable_files(ctx: &Context, model: &crate::model::ImageModel) ->
         }
     }
     false
+}
+
+/// The requirement on a line of its own at the end of the root requirements.txt, when the
+/// image installs that file. Safe: the server the start command runs gets installed.
+fn add_requirement(ctx: &Context, model: &crate::model::ImageModel, requirement: &str) -> Option<Fix> {
+    if !edits::requirements_installed(model) {
+        return None;
+    }
+    let Loaded::Text(file) = ctx.space.read_text(edits::REQUIREMENTS) else { return None };
+    let end = file.text.len();
+    let glue = if file.text.is_empty() || file.text.ends_with('\n') { "" } else { file.newline() };
+    let line = format!("{glue}{requirement}{}", file.newline());
+    Some(Fix::replace(Applicability::Safe, format!("add `{requirement}` to requirements.txt"), &file, end..end, line))
 }
 
 #[cfg(test)]
