@@ -188,6 +188,10 @@ fn fixes_on_the_cases_remove_their_findings_and_break_nothing() {
         );
     }
     eprintln!("{}", figure.table());
+    for (code, counts) in &figure.per_code {
+        let fixable = rules::rule(*code).fixable;
+        assert!(counts.with_fix == 0 || fixable == rules::Fixable::Yes, "{code} carries fixes but says {fixable:?}");
+    }
     assert!(figure.broken.is_empty(), "fixes brought findings: {:?}", figure.broken);
     assert!(figure.not_idempotent.is_empty(), "a second --fix changed: {:?}", figure.not_idempotent);
     assert!(figure.not_removed.is_empty(), "fixes left their finding: {:?}", figure.not_removed);

@@ -1,6 +1,6 @@
 //! The rule catalogue as `spacecheck rules` and `spacecheck explain CODE` print it.
 
-use crate::rules::{self, Enabled, Rule};
+use crate::rules::{self, Enabled, Fixable, Rule};
 
 /// One line a rule (`--json`: a JSON array).
 pub fn list(json: bool) -> String {
@@ -10,7 +10,8 @@ pub fn list(json: bool) -> String {
             .map(|r| {
                 serde_json::json!({"code": r.code, "name": r.name, "severity": r.severity.as_str(),
                     "summary": r.summary, "live": r.is_live(),
-                    "enabled_by_default": r.enabled == Enabled::ByDefault})
+                    "enabled_by_default": r.enabled == Enabled::ByDefault,
+                    "fixable": r.fixable == Fixable::Yes})
             })
             .collect();
         return serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
@@ -20,7 +21,8 @@ pub fn list(json: bool) -> String {
         let live = if r.is_live() { " (live)" } else { "" };
         let live =
             if r.enabled == Enabled::WhenSelected { format!("{live} (off unless selected)") } else { live.into() };
-        out += &format!("{:<7} {:<22} {:<8} {}{live}\n", r.code, r.name, r.severity.as_str(), r.summary);
+        let fix = if r.fixable == Fixable::Yes { "fix" } else { "-" };
+        out += &format!("{:<7} {:<22} {:<8} {fix:<4} {}{live}\n", r.code, r.name, r.severity.as_str(), r.summary);
     }
     out
 }
@@ -35,8 +37,12 @@ pub fn explain(rule: &Rule) -> String {
         [] => String::new(),
         list => format!("\n\nEquivalents: {}", list.iter().map(|e| e.describe()).collect::<Vec<_>>().join(" · ")),
     };
+    let fixable = match rule.fixable {
+        Fixable::Yes => String::new(),
+        Fixable::No(why) => format!("\n\nNo automatic fix: {why}."),
+    };
     format!(
-        "{} {} (default: {}{kind})\n\n{}{equivalents}\n\n{}\n",
+        "{} {} (default: {}{kind})\n\n{}{equivalents}\n\n{}{fixable}\n",
         rule.code,
         rule.name,
         rule.severity.as_str(),

@@ -93,6 +93,18 @@ pub struct Rule {
     pub enabled: Enabled,
     /// The same check in other tools, named in `explain`.
     pub equivalents: &'static [Equivalent],
+    /// Whether its findings carry fixes, or why no edit fixes them (`rules`, `explain`).
+    pub fixable: Fixable,
+}
+
+/// Whether a rule's findings carry fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixable {
+    /// Findings carry a fix where it has one right answer (its doc's Fix section says when, and
+    /// whether it is safe or needs `--unsafe-fixes`).
+    Yes,
+    /// No edit of the Space's files fixes it: why.
+    No(&'static str),
 }
 
 /// Whether a rule runs when nothing names it.
@@ -301,6 +313,22 @@ mod tests {
             );
             for section in ["## What", "## Why", "## Example", "## Fix"] {
                 assert!(r.doc.contains(section), "{} doc lacks {section}", r.code);
+            }
+        }
+        // The doc's Fix section and `fixable` agree: a rule with fixes says what they do, one
+        // without says why no edit fixes it, and never promises `--fix`.
+        for r in all() {
+            let fix_section = r.doc.split("## Fix").nth(1).unwrap_or_default().to_lowercase();
+            let promises =
+                fix_section.contains("--fix") || fix_section.contains("the fix") || fix_section.contains("safe fix");
+            match r.fixable {
+                Fixable::Yes => {
+                    assert!(promises, "{}: fixable, but its Fix section does not say what the fix does", r.code)
+                }
+                Fixable::No(why) => {
+                    assert!(!promises, "{}: not fixable, but its Fix section promises a fix", r.code);
+                    assert!(!why.is_empty() && !why.ends_with('.'), "{}: the reason is a clause", r.code);
+                }
             }
         }
         for (i, code) in Code::ALL.iter().enumerate() {

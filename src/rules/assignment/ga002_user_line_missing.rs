@@ -30,6 +30,7 @@ image that runs as root."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

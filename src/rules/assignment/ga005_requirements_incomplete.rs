@@ -22,6 +22,7 @@ end of the file, or creates it (safe: the assignment's app needs both)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 const FILE: &str = "requirements.txt";

@@ -20,6 +20,7 @@ Wake or restart the Space, wait until it is Running, then submit."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Space's hardware is a setting on the Hub (Settings → Space hardware), not a file"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

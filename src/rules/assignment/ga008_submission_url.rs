@@ -20,6 +20,7 @@ Submit exactly `https://huggingface.co/spaces/alice/ga2-084d53`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the URL is what is submitted, not a file of the Space"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -27,6 +27,7 @@ and where `FROM` and `COPY --from` name it (safe: BuildKit matches stage names i
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("StageNameCasing")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

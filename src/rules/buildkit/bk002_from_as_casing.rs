@@ -25,6 +25,7 @@ FROM python:3.11 as base
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("FromAsCasing")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

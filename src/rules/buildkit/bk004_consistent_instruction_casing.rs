@@ -29,6 +29,7 @@ Write the instruction in the file's case: `COPY . .`. `spacecheck --fix` does (s
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("ConsistentInstructionCasing")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

@@ -26,6 +26,7 @@ Give each stage its own name."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("DuplicateStageName")],
+    fixable: crate::rules::Fixable::No("which stage to rename, and so which references follow it, is the author's choice"),
 };
 
 /// What the finding means on the Hub, and the fix.

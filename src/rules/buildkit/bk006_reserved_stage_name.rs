@@ -25,6 +25,7 @@ Name the stage otherwise (`AS app`)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("ReservedStageName")],
+    fixable: crate::rules::Fixable::No("the new stage name is the author's to choose"),
 };
 
 /// What the finding means on the Hub, and the fix.

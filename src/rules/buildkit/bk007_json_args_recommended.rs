@@ -33,6 +33,7 @@ ENTRYPOINT starts taking CMD's arguments)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("JSONArgsRecommended"), Equivalent::Hadolint("DL3025")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// How BuildKit is told that shell form is meant.

@@ -27,6 +27,7 @@ Declare it before the first FROM (`ARG PY_VERSION=3.11`), or use the name declar
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("UndefinedArgInFrom")],
+    fixable: crate::rules::Fixable::No("the ARG's value is the author's to give (`ARG NAME=value` before the first FROM)"),
 };
 
 /// What the finding means on the Hub, and the fix.

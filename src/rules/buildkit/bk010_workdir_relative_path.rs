@@ -33,6 +33,7 @@ means today, the base image's WORKDIR joined with it, when the base-image catalo
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("WorkdirRelativePath")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

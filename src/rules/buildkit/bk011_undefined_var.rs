@@ -37,6 +37,7 @@ Define it first (`ENV HOME=/home/user` on its own line), or write the value."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("UndefinedVar"), Equivalent::Hadolint("DL3044")],
+    fixable: crate::rules::Fixable::No("which variable was meant, or what it should hold, is the author's to say"),
 };
 
 /// The words of an instruction that BuildKit expands before running anything, as its

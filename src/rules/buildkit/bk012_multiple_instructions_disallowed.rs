@@ -34,6 +34,7 @@ effect (unsafe: the author may have meant them to run, and then they belong in a
         Equivalent::Hadolint("DL4003"),
         Equivalent::Hadolint("DL4004"),
     ],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

@@ -24,6 +24,7 @@ Drop the flag: `FROM python:3.11`. `spacecheck --fix` does (safe)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("RedundantTargetPlatform")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

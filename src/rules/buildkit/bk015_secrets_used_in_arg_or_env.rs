@@ -31,6 +31,7 @@ the secret at run time."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("SecretsUsedInArgOrEnv")],
+    fixable: crate::rules::Fixable::No("a secret moved to `RUN --mount=type=secret` or a Space secret changes the code that reads it; a name that holds no secret is the author's to keep"),
 };
 
 const DENY: &[&str] = &["apikey", "auth", "credential", "credentials", "key", "password", "pword", "passwd", "secret", "token"];

@@ -29,6 +29,7 @@ Give the ARG a default (`ARG VERSION=3.11`), or set a Space variable of that nam
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("InvalidDefaultArgInFrom")],
+    fixable: crate::rules::Fixable::No("the default that names a valid image is the author's to give"),
 };
 
 /// What the finding means on the Hub, and the fix.

@@ -25,6 +25,7 @@ Drop the flag, or use `$BUILDPLATFORM` for a stage that only runs build tools."#
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("FromPlatformFlagConstDisallowed")],
+    fixable: crate::rules::Fixable::No("dropping or changing the platform changes the image built"),
 };
 
 /// What the finding means on the Hub, and the fix.

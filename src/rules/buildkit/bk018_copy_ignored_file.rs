@@ -30,6 +30,7 @@ Remove the pattern from `.dockerignore`, add an exception (`!data.csv`), or stop
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("CopyIgnoredFile")],
+    fixable: crate::rules::Fixable::No("either `.dockerignore` or the COPY is wrong, and which is the author's call"),
 };
 
 /// What the finding means on the Hub, and the fix.

@@ -27,6 +27,7 @@ ARG PY=3.11
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::BuildKit("InvalidDefinitionDescription")],
+    fixable: crate::rules::Fixable::No("the description is the author's to write"),
 };
 
 /// What the finding means on the Hub, and the fix.

@@ -26,6 +26,7 @@ EXPOSE 7860/TCP
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("ExposeProtoCasing")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.

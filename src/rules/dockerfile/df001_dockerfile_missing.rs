@@ -21,6 +21,7 @@ Put the Dockerfile at the root of the Space repository, named `Dockerfile`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("what the Space runs is the author's to say; `spacecheck init` writes a template"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -29,6 +29,7 @@ Fix the line shown: here, end the heredoc with a line `EOF`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("a parse error has no single repair"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -28,6 +28,7 @@ with a policy `base_image: python:3.11-slim`.
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the image the policy requires may need other build steps: change FROM and rebuild"),
 };
 
 /// Whether two spellings name the same image (`docker.io/library/python:3.11-slim@sha256:…`

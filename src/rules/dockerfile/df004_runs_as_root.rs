@@ -73,6 +73,7 @@ image's way (`adduser -D -u 1000 user` on Alpine, `useradd -m -u 1000 user` else
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3002")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The lines that make the final stage run as UID 1000 on this base: `USER` of a UID-1000 user

@@ -52,6 +52,7 @@ at that step) or puts the UID in place of another owner (safe: the app's user ge
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The owner to give the files: the runtime user's UID, a number COPY resolves without looking

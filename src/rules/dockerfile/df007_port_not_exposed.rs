@@ -36,6 +36,7 @@ When spacecheck cannot tell where the server listens, adding the line is unsafe.
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Where the start command's servers listen, as far as spacecheck can tell.

@@ -46,6 +46,7 @@ port, unsafe otherwise (setting `app_port` in README.md may be what was meant)."
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -36,6 +36,7 @@ secrets); read it from the environment at run time."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("a secret baked into the image or the repository must be revoked: no edit un-leaks it"),
 };
 
 /// A value written to be replaced: `your_api_key_here`, `changeme`, `<token>`, `xxx`, `...`.

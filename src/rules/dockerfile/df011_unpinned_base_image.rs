@@ -25,6 +25,7 @@ Pin a version: `FROM python:3.11-slim` (or a digest)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3006"), Equivalent::Hadolint("DL3007")],
+    fixable: crate::rules::Fixable::No("which tag or digest to pin is the author's choice (spacecheck does not look tags up)"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -62,6 +62,7 @@ a venv after `USER` (or `chown -R user /opt/venv` before it).
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Package-manager subcommands that write the system's package database or files.

@@ -39,6 +39,7 @@ first (`userdel -r node && useradd -m -u 1000 user`). On Alpine: `adduser -D -u 
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("reusing or renaming the image's own UID-1000 account changes the names and paths the Dockerfile uses; the help shows both ways"),
 };
 
 const USERADD_VALUES: &[&str] = &[

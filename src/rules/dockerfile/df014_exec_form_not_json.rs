@@ -31,6 +31,7 @@ the array as JSON when every item is a quoted string (safe: it runs what the arr
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::BuildKit("JSONArgsRecommended")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Why an array-looking command is not JSON, when it looks like an array meant as exec form:

@@ -75,6 +75,7 @@ cache alone (`HF_HOME`, `NUMBA_CACHE_DIR`…), unsafe for `HOME`, which moves ev
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Libraries that download from the Hub into its cache when the app runs.

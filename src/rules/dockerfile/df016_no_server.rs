@@ -45,6 +45,7 @@ End with the command that starts the server on the app port, for instance
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("which server the Space should start is the author's to say"),
 };
 
 /// The start command of the base image when the Dockerfile sets none, where it serves nothing

@@ -44,6 +44,7 @@ as root there is no fix: root's home is closed to UID 1000, so the install itsel
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Programs that install Python packages some other way than pip's system or user site.

@@ -40,6 +40,7 @@ script is written for is the author's to say."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Whether a RUN of the final image converts line endings.

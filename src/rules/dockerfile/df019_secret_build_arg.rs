@@ -35,6 +35,7 @@ with `HF_TOKEN` stored as a Space secret."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("reading the secret at run time, or through `RUN --mount=type=secret`, changes the code that uses it"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

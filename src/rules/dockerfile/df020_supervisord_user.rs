@@ -33,6 +33,7 @@ programs write (logs, pid and socket files: point them at `/tmp`)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("which programs need another user, and why, is in the supervisord configuration's author's hands"),
 };
 
 /// `user=` lines of an INI text: (section, value, line).

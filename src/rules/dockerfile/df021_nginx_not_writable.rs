@@ -60,6 +60,7 @@ or give the folders to UID 1000 in the Dockerfile, as root:
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the folders to give nginx depend on its configuration and the paths it is built with"),
 };
 
 /// The paths an nginx build was compiled with, and the folders its package makes.

@@ -54,6 +54,7 @@ keep `workers=`, pass uvicorn the import string: `uvicorn.run("main:app", worker
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -43,6 +43,7 @@ it."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The Debian release a stage's base gives, with how it is known, when the catalogue says.

@@ -42,6 +42,7 @@ Install it first, in the same RUN or an earlier one:
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The packages of `manager` that bring `tool`.

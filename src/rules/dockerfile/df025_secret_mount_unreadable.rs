@@ -34,6 +34,7 @@ RUN --mount=type=secret,id=HF_TOKEN,required=true \
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -55,6 +55,7 @@ itself has no fix here: the library must be installed."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Whether the image may have `library` after all: a system install that is not apt, or an apt

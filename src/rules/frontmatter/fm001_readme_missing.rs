@@ -32,6 +32,7 @@ server listens on (safe: the Hub gets the configuration, nothing else)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -39,6 +39,7 @@ further down is the author's to move."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -34,6 +34,7 @@ YAML (`short_description: 'Demo: a tool'`); both safe."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The YAML type each known key must have.

@@ -29,6 +29,7 @@ SDK is an unsafe fix (`--fix --unsafe-fixes`): the Hub then builds the Dockerfil
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

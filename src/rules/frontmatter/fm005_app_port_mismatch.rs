@@ -33,6 +33,7 @@ server must then be moved to that port too."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Setting `app_port` moves the Hub's traffic: safe when the server already listens on the

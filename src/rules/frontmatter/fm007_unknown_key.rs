@@ -31,6 +31,7 @@ never onto a key the block already has (unsafe: the suggestion is a guess)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Keys people write for a Spaces key too far from it for a spelling suggestion.

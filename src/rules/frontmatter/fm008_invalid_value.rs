@@ -45,6 +45,7 @@ the author's to say."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 const COLORS: &[&str] = &["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"];

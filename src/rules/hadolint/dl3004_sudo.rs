@@ -30,6 +30,7 @@ Drop `sudo` and do root work before `USER user`. The fix removes the word `sudo`
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3004")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// A package manager's install of `sudo` (`apt-get install -y sudo`, `apk add sudo`).

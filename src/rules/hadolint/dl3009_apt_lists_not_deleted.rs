@@ -27,6 +27,7 @@ RUN apt-get update && apt-get install -y ffmpeg
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3009")],
+    fixable: crate::rules::Fixable::No("where the lists are removed depends on the RUN's chain of commands (an `apt-get update` alone must keep them for the next RUN)"),
 };
 
 fn has_args(command: &SimpleCommand, program: &str, args: &[&str]) -> bool {

@@ -30,6 +30,7 @@ Pin it (`gradio==5.9.1`) or install from a pinned `requirements.txt`."#,
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3013")],
+    fixable: crate::rules::Fixable::No("which version to pin is the author's choice"),
 };
 
 /// pip install options that take a value (so the value is no package).

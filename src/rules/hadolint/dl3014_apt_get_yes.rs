@@ -27,6 +27,7 @@ the build cannot)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3014")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// apt-get options that take a value: their value is not the subcommand.

@@ -33,6 +33,7 @@ End the destination with `/`: `COPY app.py utils.py /home/user/app/`. The fix ad
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3021")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -33,6 +33,7 @@ from."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3022")],
+    fixable: crate::rules::Fixable::No("which stage or image was meant is the author's to say"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

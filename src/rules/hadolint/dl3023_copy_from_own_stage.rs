@@ -26,6 +26,7 @@ Copy from the stage that produced the files (`--from=builder`), or from the buil
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3023")],
+    fixable: crate::rules::Fixable::No("which stage or image was meant is the author's to say"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

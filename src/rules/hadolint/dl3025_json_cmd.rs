@@ -33,6 +33,7 @@ arguments)."#,
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3025"), Equivalent::BuildKit("JSONArgsRecommended")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// The stage's `SHELL` before this step (the default one when it sets none).

@@ -33,6 +33,7 @@ RUN pip install -r requirements.txt
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3042")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 const VAR: &str = "PIP_NO_CACHE_DIR";

@@ -32,6 +32,7 @@ Split the line: `ENV HOME=/home/user` then `ENV PATH=$HOME/.local/bin:$PATH`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL3044"), Equivalent::BuildKit("UndefinedVar")],
+    fixable: crate::rules::Fixable::No("splitting the ENV changes which value the later key gets"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

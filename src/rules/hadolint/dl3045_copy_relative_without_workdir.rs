@@ -30,6 +30,7 @@ Set `WORKDIR /home/user/app` (or use an absolute destination) before the `COPY`.
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL3045")],
+    fixable: crate::rules::Fixable::No("the destination depends on the base image's WORKDIR; write the absolute path meant"),
 };
 
 /// `/app`, `c:\app`, `d:/app`: hadolint's absolute paths (Windows ones included).

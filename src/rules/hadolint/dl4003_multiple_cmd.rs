@@ -26,6 +26,7 @@ that never run (unsafe: one of them may be the command meant)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL4003"), Equivalent::BuildKit("MultipleInstructionsDisallowed")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

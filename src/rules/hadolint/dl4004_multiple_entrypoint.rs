@@ -27,6 +27,7 @@ meant to run)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[Equivalent::Hadolint("DL4004"), Equivalent::BuildKit("MultipleInstructionsDisallowed")],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -29,6 +29,7 @@ RUN curl -fsSL https://ollama.com/install.sh | sh
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL4006")],
+    fixable: crate::rules::Fixable::No("the SHELL that sets pipefail must exist in the image (bash), and it changes every later RUN"),
 };
 
 /// A SHELL that makes pipes fail with their first failing command, or one hadolint does not

@@ -21,6 +21,7 @@ See DF008/DF009 for the usual causes; check the Space's logs."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the app not answering is a state of the running Space, not a file"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

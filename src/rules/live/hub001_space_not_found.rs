@@ -21,6 +21,7 @@ Check the owner and name in the URL, make the Space public, or give a token that
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Space must exist on the Hub and be visible to the token"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

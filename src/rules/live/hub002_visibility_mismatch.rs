@@ -20,6 +20,7 @@ Settings → Change Space visibility."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("visibility is a setting of the Space on the Hub"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

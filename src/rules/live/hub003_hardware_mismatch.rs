@@ -20,6 +20,7 @@ Settings → Space hardware."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("hardware is a setting of the Space on the Hub"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

@@ -25,6 +25,7 @@ Settings → Variables and secrets → New secret, with that exact name."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("secrets are set in the Space's settings on the Hub"),
 };
 
 /// Why a secret must exist: the policy names it, or the Dockerfile mounts it at build time.

@@ -20,6 +20,7 @@ Push a README with `sdk: docker`."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Hub's SDK follows the README pushed: push it"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

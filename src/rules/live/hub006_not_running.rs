@@ -24,6 +24,7 @@ Open the Space's logs on the Hub, fix the build or runtime error, and restart it
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Space's state on the Hub follows its build and logs, not one file"),
 };
 
 /// How much of the Hub's error message is quoted, in characters.

@@ -20,6 +20,7 @@ Commit and push README.md."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("which side is right, the local README or the Hub's, is the author's call: push or pull"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

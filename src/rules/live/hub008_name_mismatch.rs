@@ -20,6 +20,7 @@ Rename the Space (Settings → Rename) or create it with the required name."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Space's name is a setting on the Hub (rename or create it there)"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

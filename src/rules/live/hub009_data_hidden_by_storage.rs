@@ -27,6 +27,7 @@ Build into another folder (`/app/models`, `/opt/models`) and read it from there,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("moving the files out of /data changes the paths the app reads"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

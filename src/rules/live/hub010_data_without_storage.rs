@@ -32,6 +32,7 @@ owns (`$HOME/.cache/huggingface`, `/tmp`)."#,
     check: Check::Live(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("persistent storage is a paid setting of the Space on the Hub"),
 };
 
 fn check(ctx: &LiveContext, out: &mut LiveOut) {

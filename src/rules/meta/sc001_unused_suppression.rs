@@ -30,4 +30,5 @@ Delete the comment, or the codes in it that no longer apply.
     check: Check::Pipeline,
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };

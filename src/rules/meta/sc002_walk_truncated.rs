@@ -23,6 +23,7 @@ Git-ignore generated and vendored folders (they should not be pushed anyway)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the Space has more files than spacecheck walks: there is nothing to edit"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -29,4 +29,5 @@ comment whose codes are all known into that form (safe: it then suppresses what 
     check: Check::Pipeline,
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };

@@ -30,6 +30,7 @@ Space secret. Rewrite history if it was ever pushed."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("a leaked token must be revoked: it stays in the git history, and no edit un-leaks it"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -37,6 +37,7 @@ commit it."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("either the file or the COPY is wrong, and which is the author's call"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

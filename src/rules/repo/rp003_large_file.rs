@@ -23,6 +23,7 @@ run time from a model repository with `huggingface_hub`."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("tracking it with Git LFS rewrites history (`git lfs migrate import`), not a file"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

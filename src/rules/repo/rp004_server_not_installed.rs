@@ -28,6 +28,7 @@ requirements.txt when a RUN installs it with `-r` (safe: the server gets install
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::Yes,
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -28,6 +28,7 @@ Install them in the Dockerfile, before `USER`:
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
+    fixable: crate::rules::Fixable::No("the packages belong in an `apt-get install` as root before USER: the help shows the line"),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
