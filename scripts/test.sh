@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as a newcomer runs it and as CI's .ci/run does. Installs what it needs
 # (the reference Space's Python dependencies in a virtualenv under target/, Debian's chromium and
-# playwright-core for the HTML report), then runs the Rust tests, the Python distribution's
+# playwright-core for the HTML report, Debian's neovim for the language server), then runs the Rust tests, the Python distribution's
 # checks (scripts/test_python.sh), the reference Space's pytest suite, and spacecheck on the
 # reference Space and on this repository with the assignment policy. Needs ../shared (corpus,
 # schemas) beside the checkout. Honours CARGO_TARGET_DIR.
@@ -28,6 +28,16 @@ if [ ! -x /usr/bin/chromium ]; then
     fi
 fi
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
+
+echo "== Neovim for the language server's editor test (Debian's neovim)"
+if ! command -v nvim > /dev/null; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim > /dev/null
+    else
+        echo "note: run 'sudo apt-get install neovim' to run the Neovim test (CI must)"
+    fi
+fi
 
 echo "== Rust tests (unit, CLI, corpus, BuildKit fixtures, hostile input, README walkthrough)"
 cargo test --locked

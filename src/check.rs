@@ -98,6 +98,17 @@ impl Target {
         }
     }
 
+    /// The target after `--fix` wrote it: a lone Dockerfile is read again, so the report is of
+    /// the fixed file (a folder is read when it is linted).
+    pub fn after_fix(self, path: &str, offline: bool) -> Result<Target, String> {
+        match self {
+            Target::Dockerfile { display, .. } if display != "-" => {
+                Target::from_args(path, None, offline, Some(display))
+            }
+            target => Ok(target),
+        }
+    }
+
     pub fn root(&self) -> Option<&Path> {
         match self {
             Target::Local { root, .. } | Target::LocalAndLive { root, .. } => Some(root),
@@ -144,6 +155,16 @@ impl PolicySource {
         (assigned.select, assigned.ignore, assigned.fail_on) = (policy.select, policy.ignore, policy.fail_on);
         Ok(assigned)
     }
+}
+
+/// The policy a local Space folder is checked against when nothing else is said: its own
+/// `spacecheck.yaml`, else the baseline (the language server's).
+pub fn local_policy(root: &Path) -> Result<Policy, String> {
+    let target = Target::Local { root: root.to_path_buf(), display: None, pushed: false };
+    PolicySource::default().resolve(&target).map_err(|e| match e {
+        CheckError::Local(message) => message,
+        CheckError::Hub(e) => format!("{e:?}"),
+    })
 }
 
 /// The Space's own `spacecheck.yaml`, if it has one. A link is followed only inside the Space:

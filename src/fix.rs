@@ -137,7 +137,26 @@ fn take_fixes<'r>(
 }
 
 /// Applies the fixes to `space` (its texts only: nothing is written here).
-pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: bool) -> Fixed {
+pub fn fix(space: Space, policy: &Policy, options: &Options, unsafe_fixes: bool) -> Fixed {
+    fix_by(space, unsafe_fixes, &|space: &Space| lint::lint(space, policy, options))
+}
+
+/// Applies the fixes to a lone Dockerfile (`Space::in_memory(None, Some(bytes))`), linted as
+/// `spacecheck path/to/Dockerfile` lints it: the rules that need the rest of the Space are off,
+/// so no fix reaches for a README.
+pub fn fix_lone_dockerfile(space: Space, policy: &Policy, options: &Options, unsafe_fixes: bool) -> Fixed {
+    fix_by(space, unsafe_fixes, &|space: &Space| {
+        let input = lint::Input {
+            space: Some(space),
+            target: space.display.clone(),
+            lone_dockerfile: true,
+            ..lint::Input::default()
+        };
+        lint::run(&input, policy, options)
+    })
+}
+
+fn fix_by(mut space: Space, unsafe_fixes: bool, lint: &dyn Fn(&Space) -> lint::Report) -> Fixed {
     let original = texts_of(&space);
     let mut fixed = Fixed {
         bom: [&space.readme, &space.dockerfile]
@@ -150,7 +169,7 @@ pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: b
     };
     let mut original = original;
     let mut texts = original.clone();
-    let mut report = lint::lint(&space, policy, options);
+    let mut report = lint(&space);
     let broken_before = parse_errors(&report);
     for _ in 0..MAX_PASSES {
         add_other_files(&space, &report, &mut original, &mut texts, &mut fixed);
@@ -168,7 +187,7 @@ pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: b
         for (path, text) in &next {
             space.set_text(path, text.clone());
         }
-        let after = lint::lint(&space, policy, options);
+        let after = lint(&space);
         if !parse_errors(&after).is_subset(&broken_before) {
             // Undo the pass: a fix must never leave a file that no longer parses.
             for (path, text) in &texts {
@@ -187,6 +206,59 @@ pub fn fix(mut space: Space, policy: &Policy, options: &Options, unsafe_fixes: b
         }
     }
     fixed
+}
+
+/// What the command line asks of the fixes.
+#[derive(Debug, Clone, Copy)]
+pub struct Request {
+    pub unsafe_fixes: bool,
+    /// Print the changes as a diff and write nothing.
+    pub diff: bool,
+    /// No summary line on standard error.
+    pub quiet: bool,
+}
+
+/// `--fix`/`--diff` on a lone Dockerfile (a path, or `-`): the file is written back (its BOM
+/// kept, refused when it changed meanwhile), then linted again by the caller; `--diff` gives
+/// the diff to print (exit 1 when there is one); from standard input the fixed Dockerfile is
+/// what is printed. `Some((output, exit code))` ends the run.
+pub fn lone_dockerfile(
+    display: &str,
+    bytes: &[u8],
+    policy: &Policy,
+    options: &Options,
+    request: Request,
+) -> Result<Option<(String, i32)>, String> {
+    let mut space = Space::in_memory(None, Some(bytes));
+    space.display = display.to_string();
+    let fixed = fix_lone_dockerfile(space, policy, options, request.unsafe_fixes);
+    let changed = fixed.files.get("Dockerfile").map(|(_, after)| after.clone());
+    if request.diff {
+        crate::redact::warn(&format!("spacecheck: --diff: {} to apply, nothing written", summary(&fixed)));
+        let named = diff(&fixed)
+            .replace("a/Dockerfile", &format!("a/{display}"))
+            .replace("b/Dockerfile", &format!("b/{display}"));
+        return Ok(Some((crate::redact::mask(&named), i32::from(changed.is_some()))));
+    }
+    if display == "-" {
+        crate::redact::warn(&format!(
+            "spacecheck: --fix: {} applied (the fixed Dockerfile is on standard output)",
+            summary(&fixed)
+        ));
+        return Ok(Some((changed.unwrap_or_else(|| crate::source::decode_bom_aware(bytes)), 0)));
+    }
+    if let Some(after) = changed {
+        let on_disk = std::fs::read(display).map_err(|e| format!("cannot read `{display}` to fix it: {e}"))?;
+        if on_disk != bytes {
+            return Err(format!("`{display}` changed while it was linted: not fixed"));
+        }
+        let bom = if bytes.starts_with("\u{feff}".as_bytes()) { "\u{feff}" } else { "" };
+        std::fs::write(display, format!("{bom}{after}")).map_err(|e| format!("cannot write `{display}`: {e}"))?;
+    }
+    if !request.quiet {
+        crate::redact::warn(&format!("spacecheck: --fix: {} applied", summary(&fixed)));
+    }
+    Ok(None)
 }
 
 /// Writes the fixed files into the Space folder. A file whose bytes on disk are not what was

@@ -17,6 +17,7 @@ pub mod hub;
 pub mod init;
 pub mod knowledge;
 pub mod lint;
+pub mod lsp;
 pub mod model;
 pub mod panic;
 pub mod parse;

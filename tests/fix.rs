@@ -685,7 +685,7 @@ fn dl3025_writes_a_plain_command_line_as_json() {
     let dir = check_fix_with(POLICY_ALL_DL, README_7255, &dockerfile, "DL3025", &["--unsafe-fixes"]);
     assert!(dockerfile_text(dir.path())
         .ends_with("CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]\n"));
-    // A command line that needs its shell keeps it.
+    // A command line that needs its shell keeps it, under `/bin/sh -c`.
     let shell = DOCKERFILE_7255.replace(
         "CMD [\"uvicorn\", \"main:app\", \"--host\", \"0.0.0.0\", \"--port\", \"7255\"]",
         "CMD uvicorn main:app --host 0.0.0.0 --port $PORT",
@@ -693,7 +693,13 @@ fn dl3025_writes_a_plain_command_line_as_json() {
     let dir = space(README_7255, &shell);
     std::fs::write(dir.path().join("policy.yaml"), POLICY_ALL_DL).unwrap();
     spacecheck(dir.path(), &["--fix", "--unsafe-fixes"]);
-    assert!(dockerfile_text(dir.path()).contains("--port $PORT\n"));
+    // It becomes the array that runs that shell, the server taking the shell's place.
+    assert!(
+        dockerfile_text(dir.path())
+            .contains("CMD [\"/bin/sh\", \"-c\", \"exec uvicorn main:app --host 0.0.0.0 --port $PORT\"]\n"),
+        "{}",
+        dockerfile_text(dir.path())
+    );
 }
 
 /// Fixes every rule (hadolint's included) over a generated Dockerfile, in memory.
@@ -866,4 +872,31 @@ fn fm001_and_fm002_give_the_space_its_configuration() {
     let (before, _) = lint(dir.path());
     check_fixed(dir.path(), &before, "FM001", &[]);
     assert_eq!(files(dir.path()).0, b"---\nsdk: docker\napp_port: 7255\n---\n");
+}
+
+/// `--fix`/`--diff` on a lone Dockerfile, as hadolint users have it: the file is fixed in place
+/// (no README is created for it), `--diff` names it, and from standard input the fixed
+/// Dockerfile is printed.
+#[test]
+fn a_lone_dockerfile_is_fixed_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Dockerfile.prod");
+    let text = "FROM python:3.11-slim\nENV PORT 7860\nCMD [\"python\", \"-m\", \"http.server\", \"7860\"]\n";
+    std::fs::write(&path, text).unwrap();
+    let run = |args: &[&str], stdin: &str| {
+        Command::cargo_bin("spacecheck").unwrap().env("NO_COLOR", "1").args(args).write_stdin(stdin).output().unwrap()
+    };
+    let file = path.to_str().unwrap();
+    let diff = run(&[file, "--diff"], "");
+    let shown = String::from_utf8_lossy(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(1), "{shown}");
+    assert!(shown.contains(&format!("+++ b/{file}")) && shown.contains("+ENV PORT=7860"), "{shown}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "--diff writes nothing");
+    let fixed = run(&[file, "--fix"], "");
+    assert!(String::from_utf8_lossy(&fixed.stderr).contains("--fix: 1 fix (BK013) applied"), "{fixed:?}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text.replace("ENV PORT 7860", "ENV PORT=7860"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing else is written beside it");
+    assert!(!String::from_utf8_lossy(&fixed.stdout).contains("BK013"), "the report is of the fixed file");
+    let piped = run(&["-", "--fix"], text);
+    assert_eq!(String::from_utf8_lossy(&piped.stdout), text.replace("ENV PORT 7860", "ENV PORT=7860"));
 }

@@ -54,6 +54,9 @@ pub enum Command {
         #[command(subcommand)]
         action: AssignmentAction,
     },
+    /// A language server over stdin/stdout for editors: diagnostics as you type, fixes as code
+    /// actions, rule documentation on hover.
+    Server,
 }
 
 #[derive(Subcommand, Debug)]

@@ -31,8 +31,13 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    // The language server writes stdout from its own thread: nothing here may hold it.
+    if let Some(Command::Server) = cli.command {
+        return crate::lsp::run();
+    }
     let mut stdout = std::io::stdout().lock();
     let result = match cli.command {
+        Some(Command::Server) => Ok((String::new(), 0)),
         Some(Command::Rules { json }) => Ok((report::catalogue::list(json), 0)),
         Some(Command::Explain { code }) => rules::find(&code)
             .map(|rule| (report::catalogue::explain(rule), 0))
@@ -150,7 +155,8 @@ fn run_lint(args: &LintArgs) -> Result<(String, i32), CannotCheck> {
             }
         }
     }
-    if args.diff {
+    // `--diff`, or `--fix` of standard input (the fixed Dockerfile is the output).
+    if args.diff || (reports.is_empty() && !diffs.is_empty()) {
         return Ok((diffs, diff_code));
     }
     let text = output(args, &reports);
@@ -220,6 +226,7 @@ fn lint_target(args: &LintArgs, path: &str, options: &Options) -> Result<Linted,
     if let Some((diff, code)) = apply_fixes(args, &target, &policy, options)? {
         return Ok(Linted::Diff(diff, code));
     }
+    let target = if args.fix { target.after_fix(path, args.offline)? } else { target };
     let client = match target.space_id() {
         Some(_) => Some(HubClient::from_env(args.timeout, args.retries, false)?),
         None => None,
@@ -251,6 +258,10 @@ fn apply_fixes(
 ) -> Result<Option<(String, i32)>, CannotCheck> {
     if !(args.fix || args.diff) {
         return Ok(None);
+    }
+    if let Target::Dockerfile { display, bytes } = target {
+        let request = fix::Request { unsafe_fixes: args.unsafe_fixes, diff: args.diff, quiet: args.quiet };
+        return fix::lone_dockerfile(display, bytes, policy, options, request);
     }
     let root = target.root().ok_or("--fix and --diff edit a Space folder, not a Space on the Hub")?;
     let space = crate::space::Space::load(root).map_err(|e| e.0)?;

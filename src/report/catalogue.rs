@@ -51,6 +51,43 @@ pub fn explain(rule: &Rule) -> String {
     )
 }
 
+/// A rule's page in `docs/rules/` (the page [`rules::doc_url`] links to), generated from its
+/// metadata: `tests/docs.rs` fails when the committed pages differ.
+pub fn page(rule: &Rule) -> String {
+    let runs = match (rule.is_live(), rule.enabled) {
+        (true, _) => "live: with `--space OWNER/NAME` or `hf://OWNER/NAME`".to_string(),
+        (false, Enabled::ByDefault) => "by default".to_string(),
+        (false, Enabled::WhenSelected) => format!("only when selected (`--select {}`)", rule.code),
+    };
+    let fixable = match rule.fixable {
+        Fixable::Yes => "yes (see Fix below)".to_string(),
+        Fixable::No(why) => format!("no, {why}"),
+    };
+    let mut facts = vec![
+        format!("- Default severity: {}", rule.severity.as_str()),
+        format!("- Runs: {runs}"),
+        format!("- Fixable: {fixable}"),
+    ];
+    if !rule.equivalents.is_empty() {
+        let list: Vec<String> = rule.equivalents.iter().map(|e| e.describe()).collect();
+        facts.push(format!("- Equivalents: {}", list.join(" · ")));
+    }
+    format!("# {} {}\n\n{}\n\n{}\n\n{}\n", rule.code, rule.name, rule.summary, facts.join("\n"), rule.doc.trim_end())
+}
+
+/// The index of `docs/rules/`: one line a rule.
+pub fn index() -> String {
+    let mut out =
+        String::from("# Rules\n\nGenerated from the rule catalogue (`spacecheck rules`); one page a rule.\n\n");
+    out += "| code | name | severity | fix | summary |\n|---|---|---|---|---|\n";
+    for r in rules::all() {
+        let fix = if r.fixable == Fixable::Yes { "yes" } else { "" };
+        let summary = r.summary.replace('|', "\\|");
+        out += &format!("| [{0}]({0}.md) | {1} | {2} | {fix} | {summary} |\n", r.code, r.name, r.severity.as_str());
+    }
+    out
+}
+
 /// The message for a code that names no rule, with the nearest code.
 pub fn unknown_code(code: &str) -> String {
     let hint = crate::suggest::nearest_code(code).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();

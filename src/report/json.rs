@@ -35,6 +35,7 @@ pub fn render(report: &Report) -> String {
                 "end_line": p.map(|p| p.end_line),
                 "end_column": p.map(|p| p.end_column),
                 "help": d.help,
+                "url": crate::rules::doc_url(d.code),
                 "fix": d.fix.as_ref().map(|f| fix(report, f)),
             })
         })

@@ -89,6 +89,7 @@ pub fn render(report: &Report) -> String {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.doc, "markdown": r.doc},
+                "helpUri": rules::doc_url(r.code),
                 "defaultConfiguration": {"level": level(r.severity), "enabled": r.enabled == rules::Enabled::ByDefault},
                 "properties": {"tags": [if r.is_live() { "live" } else { "static" }]}
             })

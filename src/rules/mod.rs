@@ -97,6 +97,12 @@ pub struct Rule {
     pub fixable: Fixable,
 }
 
+/// The page that documents a rule (`docs/rules/DF004.md` in the repository): in JSON, SARIF's
+/// `helpUri` and the language server's `codeDescription`.
+pub fn doc_url(code: Code) -> String {
+    format!("{}/blob/main/docs/rules/{}.md", env!("CARGO_PKG_REPOSITORY"), code.as_str())
+}
+
 /// Whether a rule's findings carry fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fixable {

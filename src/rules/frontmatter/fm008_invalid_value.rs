@@ -171,6 +171,23 @@ pub(super) fn accepts(name: &str, value: &Value) -> bool {
     }
 }
 
+/// `colorFrom: cyan`: the finding, with the nearest Hub color as an unsafe fix (the color asked
+/// for does not exist on the Hub; the nearest is a guess at what the author would pick).
+fn color_finding(readme: &crate::source::SourceFile, name: &str, value: &Node, c: &str) -> Diagnostic {
+    let near = nearest_color(c);
+    let help = match near {
+        Some(n) => format!("use one of {} (`{n}` is the nearest)", COLORS.join(", ")),
+        None => format!("use one of {}", COLORS.join(", ")),
+    };
+    let message = format!("`{name}: {c}` is not a Hub color; the Hub rejects the push (\"Invalid metadata in README.md\")");
+    let d = Diagnostic::new(&RULE, message).at(readme, value.span.clone()).help(help);
+    let written = readme.text.get(value.span.clone()).is_some_and(|w| [c.to_string(), format!("\"{c}\""), format!("'{c}'")].contains(&w.to_string()));
+    let fix = near.filter(|_| written).map(|n| {
+        Fix::replace(Applicability::Unsafe, format!("write `{name}: {n}`"), readme, value.span.clone(), n)
+    });
+    d.maybe_fix(fix)
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let (Some(readme), Some(fm)) = (ctx.readme(), ctx.frontmatter()) else { return };
     let report = |out: &mut Vec<Diagnostic>, node: &Node, message: String, help: Option<String>| {
@@ -187,22 +204,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             // The Hub validates the metadata on push and refuses it: `Invalid metadata in
             // README.md. "colorFrom" must be one of [...]` (huggingface/OpenEnv#1016).
             ("colorFrom" | "colorTo", Value::Str(c)) if !COLORS.contains(&c.as_str()) => {
-                let near = nearest_color(c);
-                let help = match near {
-                    Some(n) => format!("use one of {} (`{n}` is the nearest)", COLORS.join(", ")),
-                    None => format!("use one of {}", COLORS.join(", ")),
-                };
-                report(out, value, format!("`{name}: {c}` is not a Hub color; the Hub rejects the push (\"Invalid metadata in README.md\")"), Some(help));
+                out.push(color_finding(readme, name, value, c));
                 rejected(out);
-                // Unsafe: the color asked for does not exist on the Hub; the nearest is a guess
-                // at what the author would pick.
-                let written = readme
-                    .text
-                    .get(value.span.clone())
-                    .is_some_and(|w| [c.clone(), format!("\"{c}\""), format!("'{c}'")].contains(&w.to_string()));
-                if let (Some(d), Some(n), true) = (out.last_mut(), near, written) {
-                    d.fix = Some(Fix::replace(Applicability::Unsafe, format!("write `{name}: {n}`"), readme, value.span.clone(), n));
-                }
             }
             ("short_description", Value::Str(s)) if s.chars().count() > 60 => {
                 report(
