@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::parse::dockerfile::{Args, Kind};
 use crate::rules::buildkit::{dockerfile, finding};
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Equivalent, Rule, Severity};
@@ -23,11 +24,12 @@ ARG PY=3.11
 ```
 
 ## Fix
-`# PY the Python to use`, or a blank line between the comment and the instruction."#,
+`# PY the Python to use`, or a blank line between the comment and the instruction. `spacecheck
+--fix` puts the blank line (safe: the comment stays, and nothing built changes)."#,
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::BuildKit("InvalidDefinitionDescription")],
-    fixable: crate::rules::Fixable::No("the description is the author's to write"),
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// What the finding means on the Hub, and the fix.
@@ -55,7 +57,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         if !comment.split_whitespace().next().is_some_and(|first| names.iter().any(|n| n == first)) {
             let message = format!("Comment for {} should follow the format: `# {name} <description>`", ins.kind.keyword());
-            out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP));
+            // A blank line between: the comment stays a comment of the lines above, and is no
+            // longer read as a description. Safe: nothing built changes.
+            let at = file.line_span(line).start;
+            let fix = Some(Fix::replace(Applicability::Safe, "put a blank line after the comment", file, at..at, file.newline()));
+            out.extend(finding(ctx, &RULE, ins.span.start, ins.span.clone(), message, HELP).map(|d| d.maybe_fix(fix)));
         }
     }
 }

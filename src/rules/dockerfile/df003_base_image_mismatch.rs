@@ -24,11 +24,13 @@ FROM python:3.12
 with a policy `base_image: python:3.11-slim`.
 
 ## Fix
-`FROM python:3.11-slim` in the final stage (or in the stage it is built from)."#,
+`FROM python:3.11-slim` in the final stage (or in the stage it is built from). `spacecheck --fix
+--unsafe-fixes` writes the policy's image in a final FROM that names an image itself (unsafe: the
+steps after it may need the other image's packages, users or paths)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
-    fixable: crate::rules::Fixable::No("the image the policy requires may need other build steps: change FROM and rebuild"),
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// Whether two spellings name the same image (`docker.io/library/python:3.11-slim@sha256:…`
@@ -76,8 +78,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         )
         .at(file, span)
         .label(format!("built on {}", base.value))
-        .help(format!("use `FROM {want}` for the final stage")),
+        .help(format!("use `FROM {want}` for the final stage"))
+        .maybe_fix(image_fix(file, base, want, model.chain.len())),
     );
+}
+
+/// The policy's image in the final stage's FROM, written as a plain image (not through an
+/// earlier stage or a build argument). Unsafe: the build steps after it may need another image's
+/// packages, users or paths.
+fn image_fix(file: &crate::source::SourceFile, base: &crate::model::Valued, want: &str, chain: usize) -> Option<crate::diag::Fix> {
+    let written = file.text.get(base.span.clone()) == Some(base.raw.as_str()) && base.raw == base.value;
+    (chain == 1 && written).then(|| {
+        crate::diag::Fix::replace(crate::diag::Applicability::Unsafe, format!("build on `{want}`"), file, base.span.clone(), want)
+    })
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+use crate::diag::{Applicability, Fix};
 use crate::model::Uid;
 use crate::rules::{Check, Code, Context, Diagnostic, Enabled, Rule, Severity};
 use crate::space::Loaded;
@@ -29,11 +30,13 @@ user=root
 
 ## Fix
 Remove the `user=` lines (everything then runs as UID 1000), and give UID 1000 the files the
-programs write (logs, pid and socket files: point them at `/tmp`)."#,
+programs write (logs, pid and socket files: point them at `/tmp`). `spacecheck --fix
+--unsafe-fixes` removes the `user=` line (unsafe: run locally as root, supervisord then keeps root
+for every program)."#,
     check: Check::Local(check),
     enabled: Enabled::ByDefault,
     equivalents: &[],
-    fixable: crate::rules::Fixable::No("which programs need another user, and why, is in the supervisord configuration's author's hands"),
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// `user=` lines of an INI text: (section, value, line).
@@ -77,10 +80,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             } else {
                 format!("`user={user}` in [{section}]: supervisord runs as UID 1000 on the Hub and cannot switch users, so this program never starts (\"Can't drop privilege as nonroot user\")")
             };
+            // The `user=` line removed, with its line ending. Unsafe: run locally as root,
+            // supervisord then keeps root for every program.
+            let whole = conf.line_span(line);
+            let end = conf.text[whole.end..].find('\n').map_or(conf.text.len(), |i| whole.end + i + 1);
+            let fix = Fix::replace(Applicability::Unsafe, format!("remove `user={user}` from [{section}]"), &conf, whole.start..end, "");
             out.push(
                 Diagnostic::new(&RULE, message)
                     .in_file(&rel, Some((line, 1)))
-                    .help("remove the `user=` line: every program then runs as UID 1000; point logs, pid and socket files at /tmp"),
+                    .help("remove the `user=` line: every program then runs as UID 1000; point logs, pid and socket files at /tmp")
+                    .fix(fix),
             );
         }
     }

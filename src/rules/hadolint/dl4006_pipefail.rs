@@ -25,11 +25,13 @@ RUN curl -fsSL https://ollama.com/install.sh | sh
 ```
 
 ## Fix
-`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (on Alpine: `/bin/ash`)."#,
+`SHELL ["/bin/bash", "-o", "pipefail", "-c"]` before the RUN (on Alpine: `/bin/ash`).
+`spacecheck --fix --unsafe-fixes` adds that line for a Debian, Ubuntu or Alpine image (unsafe:
+every later RUN of the stage runs in that shell, and fails where a pipe hid a failure)."#,
     check: Check::Local(check),
     enabled: Enabled::WhenSelected,
     equivalents: &[Equivalent::Hadolint("DL4006")],
-    fixable: crate::rules::Fixable::No("the SHELL that sets pipefail must exist in the image (bash), and it changes every later RUN"),
+    fixable: crate::rules::Fixable::Yes,
 };
 
 /// A SHELL that makes pipes fail with their first failing command, or one hadolint does not
@@ -72,11 +74,35 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "a pipe in a RUN without `-o pipefail`: if a command before the last `|` fails, the build goes on without it",
                 )
                 .at(file, step.ins.keyword_span.clone())
-                .help("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (`/bin/ash` on Alpine)"),
+                .help("add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (`/bin/ash` on Alpine)")
+                .maybe_fix(pipefail_fix(ctx, file, step.stage, step.ins)),
             ),
             _ => {}
         }
     }
+}
+
+/// `SHELL [<the image's shell>, "-o", "pipefail", "-c"]` on the line before the RUN: bash on
+/// Debian and Ubuntu images, ash on Alpine (both take `-o pipefail`), for an image the
+/// catalogue knows. Unsafe: every later RUN of the stage runs in that shell, failing where a
+/// pipe hid a failure before.
+fn pipefail_fix(
+    ctx: &Context,
+    file: &crate::source::SourceFile,
+    stage: usize,
+    ins: &crate::parse::dockerfile::Instruction,
+) -> Option<crate::diag::Fix> {
+    use crate::model::base::Distro;
+    let base = ctx.model.as_ref()?.stage_base(stage);
+    let shell = match base.distro {
+        Distro::Debian | Distro::Ubuntu => "/bin/bash",
+        Distro::Alpine => "/bin/ash",
+        _ => return None,
+    };
+    let at = crate::rules::edits::instruction_lines(file, ins)?.start;
+    let line = format!("SHELL [\"{shell}\", \"-o\", \"pipefail\", \"-c\"]");
+    let message = format!("add `{line}` before this RUN");
+    Some(crate::diag::Fix::replace(crate::diag::Applicability::Unsafe, message, file, at..at, format!("{line}{}", file.newline())))
 }
 
 #[cfg(test)]
