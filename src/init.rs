@@ -1,9 +1,13 @@
 //! `spacecheck init [DIR]`: a minimal Docker Space that passes spacecheck's own lint, with the
 //! values of a policy or a course assignment (port, title, description, base image). FastAPI by
 //! default (the shape of `fixtures/reference-space`), or gradio, streamlit, or a static page.
-//! It never overwrites a file: if any file it would write exists, it writes nothing.
+//! It never overwrites a file: if any file it would write exists, it writes nothing, except in a
+//! Space cloned from the Hub whose only file of the template is README.md, whose missing keys it
+//! adds ([`install`]).
 
 use std::path::{Path, PathBuf};
+
+use crate::source::SourceFile;
 
 use crate::policy::Policy;
 
@@ -223,6 +227,89 @@ pub fn files(v: &Values, template: Template, policy_file: Option<String>) -> Vec
         files.push(("spacecheck.yaml", policy));
     }
     files
+}
+
+/// Writes the Space into `dir`: into an empty or new folder, or into a Space cloned from the Hub
+/// (only its README.md there: merged, see [`merge_into_clone`]). The files written, and the
+/// README's diff when it was merged.
+pub fn install(dir: &Path, files: &[(&'static str, String)]) -> Result<Merged, String> {
+    let existing: Vec<&str> =
+        files.iter().map(|(p, _)| *p).filter(|p| dir.join(p).symlink_metadata().is_ok()).collect();
+    if existing == ["README.md"] && dir.join("README.md").is_file() {
+        return merge_into_clone(dir, files);
+    }
+    Ok(Merged { written: write(dir, files)?, readme_diff: String::new() })
+}
+
+/// What `init` did in a folder that already had a README (a Space created on the Hub, then
+/// cloned): the files it wrote, and the README's keys it added, as a unified diff.
+pub struct Merged {
+    pub written: Vec<PathBuf>,
+    pub readme_diff: String,
+}
+
+impl Merged {
+    /// What `init` prints: the files written, the README's diff when it was merged, what next.
+    pub fn summary(&self, dir: &Path, port: u16) -> String {
+        let names: Vec<String> =
+            self.written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).collect();
+        let merged = match self.readme_diff.as_str() {
+            "" => String::new(),
+            diff => format!("; README.md kept, with the keys it lacked added:\n{diff}"),
+        };
+        let dir = dir.display();
+        format!("spacecheck: wrote {} in {dir} (port {port}){merged}\nnext: spacecheck {dir}\n", names.join(", "))
+    }
+}
+
+/// Into a Space cloned from the Hub, whose only file of the template is its README.md: every
+/// other file is written, and the README keeps every key and line it has, the template's keys it
+/// lacks added before the block's closing `---` (or the template's block put first, when it has
+/// none). Refuses, writing nothing, when another file of the template exists too, or when the
+/// README's frontmatter does not parse (it must be fixed first: `spacecheck --fix`).
+pub fn merge_into_clone(dir: &Path, files: &[(&'static str, String)]) -> Result<Merged, String> {
+    let path = dir.join("README.md");
+    let before = std::fs::read_to_string(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let template = files.iter().find(|(p, _)| *p == "README.md").map(|(_, t)| t.as_str()).unwrap_or_default();
+    let after = merged_readme(&before, template)?;
+    let rest: Vec<(&'static str, String)> = files.iter().filter(|(p, _)| *p != "README.md").cloned().collect();
+    let written = write(dir, &rest)?;
+    if after != before {
+        std::fs::write(&path, &after).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    let diff = similar::TextDiff::from_lines(&before, &after);
+    let readme_diff = diff.unified_diff().context_radius(3).header("a/README.md", "b/README.md").to_string();
+    Ok(Merged { written, readme_diff })
+}
+
+/// The README with the template's frontmatter keys it lacks.
+fn merged_readme(before: &str, template: &str) -> Result<String, String> {
+    use crate::parse::frontmatter::{self, FrontmatterError};
+    let ours = frontmatter::parse(&SourceFile::new("README.md", template.to_string()))
+        .map_err(|_| "the template's README has no frontmatter".to_string())?;
+    let theirs = SourceFile::new("README.md", before.to_string());
+    let nl = theirs.newline();
+    match frontmatter::parse(&theirs) {
+        Err(FrontmatterError::Missing) => {
+            let block = &template[..ours.yaml.end];
+            let close = template[ours.yaml.end..].find('\n').map_or(template.len(), |i| ours.yaml.end + i + 1);
+            Ok(format!("{}{}{before}", block.replace('\n', nl), template[ours.yaml.end..close].replace('\n', nl)))
+        }
+        Err(_) => Err("README.md has a frontmatter block spacecheck cannot read: fix it first (`spacecheck README.md`'s folder shows where), then run init again".into()),
+        Ok(fm) => {
+            let mut added = String::new();
+            for (key, value) in &ours.entries {
+                let Some(name) = key.value.as_str() else { continue };
+                if fm.get(name).is_none() {
+                    let line = template[key.span.start..value.span.end].to_string();
+                    added += &format!("{line}{nl}");
+                }
+            }
+            let at = fm.yaml.end;
+            let glue = if before[..at].ends_with('\n') || at == 0 { "" } else { nl };
+            Ok(format!("{}{glue}{added}{}", &before[..at], &before[at..]))
+        }
+    }
 }
 
 /// Writes the Space into `dir` (made if missing). Refuses, writing nothing, when a file exists.

@@ -103,15 +103,58 @@ fn init_takes_a_policys_values_and_never_overwrites() {
     let (v, code) = lint_json(&space);
     assert_eq!((code, codes(&v)), (0, vec![]), "{v}");
 
-    // A folder with a README: refused, and nothing written.
+    // A folder with a README and a Dockerfile of its own: refused, and nothing written.
     let taken = dir.path().join("taken");
     std::fs::create_dir(&taken).unwrap();
     std::fs::write(taken.join("README.md"), "mine\n").unwrap();
+    std::fs::write(taken.join("Dockerfile"), "FROM scratch\n").unwrap();
     let out = spacecheck(&["init", taken.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("never overwrites"));
     assert_eq!(std::fs::read_to_string(taken.join("README.md")).unwrap(), "mine\n");
-    assert!(!taken.join("Dockerfile").exists(), "nothing written");
+    assert!(!taken.join("main.py").exists(), "nothing written");
+
+    // A Space created on the Hub and cloned (its README and .gitattributes only): the other
+    // files are written, the README keeps every key and line it has and gains the ones it
+    // lacks, and the diff is shown. A value it has (`sdk: gradio`) is never overwritten: the
+    // lint then says what to change.
+    let cloned = dir.path().join("cloned");
+    std::fs::create_dir(&cloned).unwrap();
+    let hub_readme = "---\ntitle: Demo\nemoji: 🚀\ncolorFrom: pink\ncolorTo: red\nsdk: docker\npinned: false\n---\n\nCheck out the configuration reference at https://huggingface.co/docs/hub/spaces-config-reference\n";
+    std::fs::write(cloned.join("README.md"), hub_readme).unwrap();
+    std::fs::write(cloned.join(".gitattributes"), "*.bin filter=lfs diff=lfs merge=lfs -text\n").unwrap();
+    let out = spacecheck(&["init", cloned.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("+app_port: 7860") && shown.contains("README.md kept"), "{shown}");
+    let merged = std::fs::read_to_string(cloned.join("README.md")).unwrap();
+    assert!(
+        merged.starts_with(
+            "---\ntitle: Demo\nemoji: 🚀\ncolorFrom: pink\ncolorTo: red\nsdk: docker\npinned: false\napp_port: 7860\n"
+        ),
+        "{merged}"
+    );
+    assert!(
+        merged.ends_with(
+            "---\n\nCheck out the configuration reference at https://huggingface.co/docs/hub/spaces-config-reference\n"
+        ),
+        "{merged}"
+    );
+    let (v, code) = lint_json(&cloned);
+    assert_eq!((code, codes(&v)), (0, vec![]), "{v}");
+    let gradio = dir.path().join("gradio-clone");
+    std::fs::create_dir(&gradio).unwrap();
+    std::fs::write(gradio.join("README.md"), hub_readme.replace("sdk: docker", "sdk: gradio")).unwrap();
+    assert_eq!(spacecheck(&["init", gradio.to_str().unwrap()]).status.code(), Some(0));
+    assert!(std::fs::read_to_string(gradio.join("README.md")).unwrap().contains("sdk: gradio\n"), "never overwritten");
+    assert!(codes(&lint_json(&gradio).0).contains(&"FM004".to_string()));
+    // A README without a block gets the template's block first, its text after.
+    let plain = dir.path().join("plain");
+    std::fs::create_dir(&plain).unwrap();
+    std::fs::write(plain.join("README.md"), "# Mine\n").unwrap();
+    assert_eq!(spacecheck(&["init", plain.to_str().unwrap()]).status.code(), Some(0));
+    let readme = std::fs::read_to_string(plain.join("README.md")).unwrap();
+    assert!(readme.starts_with("---\ntitle: ") && readme.ends_with("---\n# Mine\n"), "{readme}");
     // An assignment is graded on FastAPI.
     let out = spacecheck(&[
         "init",

@@ -116,11 +116,8 @@ fn run_init(args: &InitArgs) -> Result<(String, i32), CannotCheck> {
         _ => (Policy::baseline(), None),
     };
     let values = init::Values::of(&policy, &args.dir)?;
-    let written = init::write(&args.dir, &init::files(&values, args.template, policy_file))?;
-    let names: Vec<String> =
-        written.iter().filter_map(|p| p.file_name()).map(|n| n.to_string_lossy().to_string()).collect();
-    let dir = args.dir.display();
-    Ok((format!("spacecheck: wrote {} in {dir} (port {})\nnext: spacecheck {dir}\n", names.join(", "), values.port), 0))
+    let done = init::install(&args.dir, &init::files(&values, args.template, policy_file))?;
+    Ok((done.summary(&args.dir, values.port), 0))
 }
 
 fn run_assignment(action: AssignmentAction) -> Result<(String, i32), CannotCheck> {
