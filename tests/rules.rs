@@ -200,7 +200,7 @@ fn fixes_on_the_cases_remove_their_findings_and_break_nothing() {
 }
 
 /// ‰ of the cases' error and warning findings that a fix removes.
-const FIX_FLOOR: usize = 0;
+const FIX_FLOOR: usize = 649;
 
 fn info(id: &str, body: serde_json::Value) -> InfoOutcome {
     InfoOutcome::Found(parse_info(&body, id))
