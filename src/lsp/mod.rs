@@ -169,20 +169,25 @@ impl State {
     /// the files that had some and have none now).
     pub fn diagnose(&mut self, path: &Path) -> Vec<PublishDiagnosticsParams> {
         let Some(linted) = self.lint(path) else { return Vec::new() };
-        let mut by_file: BTreeMap<PathBuf, Vec<LspDiagnostic>> = BTreeMap::new();
+        // The findings by file, each with its span there.
+        let mut found: BTreeMap<PathBuf, Vec<(&Diagnostic, std::ops::Range<usize>)>> = BTreeMap::new();
         let fallback = ["Dockerfile", "README.md"].into_iter().map(|f| linted.root.join(f)).find(|p| self.exists(p));
         for d in &linted.diagnostics {
-            let file = match &d.file {
-                Some(rel) => linted.root.join(rel),
+            let (file, span) = match (&d.file, &fallback) {
+                (Some(rel), _) => (linted.root.join(rel), d.span.clone().unwrap_or(0..0)),
                 // A finding without a place (no README at all) is shown at the Dockerfile's top.
-                None => match &fallback {
-                    Some(f) => f.clone(),
-                    None => continue,
-                },
+                (None, Some(f)) => (f.clone(), 0..0),
+                (None, None) => continue,
             };
+            found.entry(file).or_default().push((d, span));
+        }
+        // Each file's text read, and its lines indexed, once for all its findings.
+        let mut by_file: BTreeMap<PathBuf, Vec<LspDiagnostic>> = BTreeMap::new();
+        for (file, findings) in found {
             let text = self.text_of(&file).unwrap_or_default();
-            let span = if d.file.is_some() { d.span.clone().unwrap_or(0..0) } else { 0..0 };
-            by_file.entry(file).or_default().push(lsp_diagnostic(d, &LineIndex::new(&text), &span));
+            let index = LineIndex::new(&text);
+            let converted = findings.iter().map(|(d, span)| lsp_diagnostic(d, &index, span)).collect();
+            by_file.insert(file, converted);
         }
         // The document that changed always gets its list, empty or not.
         by_file.entry(path.to_path_buf()).or_default();
@@ -292,10 +297,13 @@ impl State {
     /// exist yet (a file the fix creates) or cannot be named by a URI.
     fn workspace_edit(&self, root: &Path, edits: &[crate::diag::Edit]) -> Option<WorkspaceEdit> {
         let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
+        let mut texts: HashMap<PathBuf, String> = HashMap::new();
         for edit in edits {
             let file = root.join(&edit.file);
-            let text = self.text_of(&file)?;
-            let index = LineIndex::new(&text);
+            if !texts.contains_key(&file) {
+                texts.insert(file.clone(), self.text_of(&file)?);
+            }
+            let index = LineIndex::new(&texts[&file]);
             let uri = Url::from_file_path(&file).ok()?;
             changes
                 .entry(uri)

@@ -3,7 +3,8 @@
 
 use std::ops::Range;
 
-use crate::parse::dockerfile::Instruction;
+use crate::diag::{Applicability, Edit, Fix};
+use crate::parse::dockerfile::{Instruction, Word};
 use crate::source::SourceFile;
 
 /// The bytes of the whole lines an instruction stands on, with the last line's ending: what
@@ -21,6 +22,34 @@ pub fn instruction_lines(file: &SourceFile, ins: &Instruction) -> Option<Range<u
         None => return None,
     };
     Some(start..end)
+}
+
+/// The fix that writes a relative path of a stage built on an image (`WORKDIR app`, a COPY
+/// destination) as the absolute path it means today: the base image's WORKDIR, from the
+/// catalogue, joined with it. Safe: the same folder. `None` for a stage built on another stage,
+/// an image the catalogue does not know, a word not written as it reads, or a path with
+/// variables, blanks or escapes.
+pub fn absolute_in_base(file: &SourceFile, stage: &crate::model::Stage, word: &Word, path: &str) -> Option<Fix> {
+    if stage.parent.is_some() || file.text.get(word.span.clone()) != Some(word.text.as_str()) || word.text != path {
+        return None;
+    }
+    if path.contains(['$', ' ', '\\']) {
+        return None;
+    }
+    let workdir = crate::model::base::BaseImage::of(stage.image_ref.as_ref()).entry?.workdir;
+    let relative = path.trim_start_matches("./");
+    let relative = if relative == "." { "" } else { relative };
+    let absolute = format!("{}/{relative}", workdir.trim_end_matches('/'));
+    let message = format!("write `{absolute}` (the base image's WORKDIR is `{workdir}`)");
+    Some(Fix::replace(Applicability::Safe, message, file, word.span.clone(), absolute))
+}
+
+/// An edit that adds `lines` at the end of `text` (the file `path`), each ending with `nl`,
+/// after a line ending when the last line has none.
+pub fn append_lines(path: &str, text: &str, lines: &[&str], nl: &str) -> Edit {
+    let glue = if text.is_empty() || text.ends_with('\n') { "" } else { nl };
+    let added: String = lines.iter().map(|l| format!("{l}{nl}")).collect();
+    Edit { file: path.to_string(), range: text.len()..text.len(), replacement: format!("{glue}{added}") }
 }
 
 /// The requirements file fixes edit: the Space's root `requirements.txt`, when a RUN of the

@@ -24,6 +24,9 @@ pub enum ShellForm {
     Waits,
 }
 
+/// Shell builtins a JSON array cannot run: there is no program of that name.
+const NO_PROGRAM: &[&str] = &["cd", "source", ".", "export", "set", "ulimit", "umask", "eval", "trap"];
+
 /// The JSON array's words for a shell-form command line, when exec form means exactly the same:
 /// one simple command, nothing a shell would interpret. A leading `exec` is the shell's builtin
 /// (no program of that name exists): the array starts with the program it runs.
@@ -41,9 +44,7 @@ pub fn exec_form(text: &str) -> Option<Vec<String>> {
         Some((first, rest)) if first == "exec" => rest,
         _ => words,
     };
-    // Builtins a JSON array cannot run: there is no program of that name.
-    let builtin = ["cd", "source", ".", "export", "set", "ulimit", "umask", "eval", "trap"];
-    if words.is_empty() || words[0].starts_with('-') || builtin.contains(&words[0].as_str()) {
+    if words.is_empty() || words[0].starts_with('-') || NO_PROGRAM.contains(&words[0].as_str()) {
         return None;
     }
     Some(words.to_vec())
@@ -82,11 +83,12 @@ fn with_exec_last(text: &str) -> Option<String> {
     }
     let commands = shell::parse_commands(text, &shell::no_vars);
     let last = commands.last()?;
-    let builtin = ["cd", "source", ".", "export", "set", "ulimit", "umask", "eval", "trap", "wait", "true", ":"];
+    // A builtin takes no `exec` (or leaves the shell nothing to hand over to).
+    let builtin = |w: &str| NO_PROGRAM.contains(&w) || ["wait", "true", ":"].contains(&w);
     if last.conditional || last.background || last.piped || !last.assignments.is_empty() || last.words.is_empty() {
         return None;
     }
-    if builtin.contains(&last.words[0].as_str()) || ["then", "do", "fi", "done"].contains(&last.words[0].as_str()) {
+    if builtin(&last.words[0]) || ["then", "do", "fi", "done"].contains(&last.words[0].as_str()) {
         return None;
     }
     if last.words[0] == "exec" {

@@ -1,5 +1,5 @@
 use crate::assignment::grader;
-use crate::diag::{Applicability, Edit, Fix};
+use crate::diag::{Applicability, Fix};
 use crate::rules::{Check, Code, Enabled, Context, Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -42,9 +42,7 @@ fn fix(text: Option<&str>) -> Option<Fix> {
     }
     let text = text.unwrap_or_default();
     let nl = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let glue = if text.is_empty() || text.ends_with('\n') { "" } else { nl };
-    let added: String = missing.iter().map(|l| format!("{l}{nl}")).collect();
-    let edit = Edit { file: FILE.into(), range: text.len()..text.len(), replacement: format!("{glue}{added}") };
+    let edit = crate::rules::edits::append_lines(FILE, text, &missing, nl);
     let message = format!("add `{}` to {FILE}", missing.join("`, `"));
     Some(Fix { applicability: Applicability::Safe, message, edits: vec![edit] })
 }

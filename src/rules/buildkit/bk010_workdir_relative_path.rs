@@ -1,5 +1,4 @@
-use crate::diag::{Applicability, Fix};
-use crate::model::base::BaseImage;
+use crate::rules::edits;
 use crate::parse::dockerfile::{Args, Kind};
 use crate::parse::shell::unquote;
 use crate::rules::buildkit::{dockerfile, finding};
@@ -56,19 +55,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             if !set {
                 let message = format!("Relative workdir {path:?} can have unexpected results if the base image changes");
-                // The folder it means today: the base image's WORKDIR joined with it, when the
-                // catalogue knows the image (a stage built from another has its own chain).
-                let base_workdir = match stage.parent {
-                    None => BaseImage::of(stage.image_ref.as_ref()).entry.map(|e| e.workdir),
-                    Some(_) => None,
-                };
-                let written = file.text.get(dir.span.clone()) == Some(dir.text.as_str()) && dir.text == path;
+                // The folder it means today, for the first relative one of the stage.
                 let first = !std::mem::replace(&mut relative_before, true);
-                let fix = base_workdir.filter(|_| first && written && !path.contains(['$', ' ', '\\'])).map(|w| {
-                    let absolute = format!("{}/{path}", w.trim_end_matches('/'));
-                    let message = format!("write `{absolute}` (the base image's WORKDIR is `{w}`)");
-                    Fix::replace(Applicability::Safe, message, file, dir.span.clone(), absolute)
-                });
+                let fix = first.then(|| edits::absolute_in_base(file, stage, dir, &path)).flatten();
                 out.extend(finding(ctx, &RULE, ins.span.start, dir.span.clone(), message, HELP).map(|d| d.maybe_fix(fix)));
             }
         }

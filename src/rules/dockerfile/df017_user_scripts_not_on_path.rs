@@ -148,15 +148,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             format!("`{name}` is installed by {who} (line {line}), so pip puts its script in `{bin}` (the system site-packages belong to root), but PATH does not include that folder: the container fails with \"{name}: not found\""),
             format!("`ENV PATH={bin}:$PATH` (as the Docker Spaces template does), or start it with `python -m {name}`"),
             // Safe: the folder pip wrote the scripts to goes first on PATH, as in the template.
-            (!bin.contains(|c: char| c.is_whitespace() || "$\"'\\".contains(c))).then(|| {
+            if bin.contains(|c: char| c.is_whitespace() || "$\"'\\".contains(c)) {
+                None
+            } else {
                 let line = format!("ENV PATH={bin}:$PATH");
                 super::add_line(ctx, file, &line, Applicability::Safe, format!("add `{line}`"))
-            }),
+            },
         )
     };
     let span = start.span.clone().unwrap_or_else(|| run.span.clone());
     let d = Diagnostic::new(&RULE, message).at(file, span).label(format!("`{name}` not in PATH")).help(help);
-    out.push(d.maybe_fix(fix.flatten()));
+    out.push(d.maybe_fix(fix));
 }
 
 #[cfg(test)]

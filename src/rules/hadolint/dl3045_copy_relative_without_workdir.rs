@@ -71,35 +71,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
             .at(file, dest.span.clone())
             .help("set `WORKDIR /home/user/app` before this COPY, or give an absolute destination")
-            .maybe_fix(absolute_fix(ctx, file, step.stage, dest, &target)),
+            .maybe_fix(destination_fix(ctx, file, step.stage, dest, &target)),
         );
     }
 }
 
-/// The destination the relative one means today: the base image's WORKDIR joined with it, when
-/// the catalogue knows the stage's image (a stage built on another is left alone). Safe: the
-/// files land where they land now.
-fn absolute_fix(
+/// The destination the relative one means today (safe: the files land where they land now).
+fn destination_fix(
     ctx: &Context,
     file: &crate::source::SourceFile,
     stage: usize,
     dest: &crate::parse::dockerfile::Word,
     target: &str,
 ) -> Option<crate::diag::Fix> {
-    let st = ctx.model.as_ref()?.stages.get(stage).filter(|s| s.parent.is_none())?;
-    let workdir = crate::model::base::BaseImage::of(st.image_ref.as_ref()).entry?.workdir;
-    let written = file.text.get(dest.span.clone()) == Some(dest.text.as_str()) && dest.text == target;
-    if !written || target.contains(['$', ' ', '\\']) {
-        return None;
-    }
-    let relative = target.trim_start_matches("./");
-    let absolute = if relative == "." || relative.is_empty() {
-        format!("{}/", workdir.trim_end_matches('/'))
-    } else {
-        format!("{}/{relative}", workdir.trim_end_matches('/'))
-    };
-    let message = format!("write `{absolute}` (the base image's WORKDIR is `{workdir}`)");
-    Some(crate::diag::Fix::replace(crate::diag::Applicability::Safe, message, file, dest.span.clone(), absolute))
+    crate::rules::edits::absolute_in_base(file, ctx.model.as_ref()?.stages.get(stage)?, dest, target)
 }
 
 #[cfg(test)]

@@ -36,10 +36,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(&RULE, format!("a second `CMD` in this stage: only the last one runs, the `CMD` on line {line} never does"))
                 .at(file, later.keyword_span.clone())
-                .help("keep a single CMD: remove the ones that do not run"),
+                .help("keep a single CMD: remove the ones that do not run")
+                .maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)),
         );
-        let d = out.pop().expect("pushed");
-        out.push(d.maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)));
     }
 }
 

@@ -40,10 +40,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 format!("a second `ENTRYPOINT` in this stage: only the last one runs, the one on line {line} never does"),
             )
             .at(file, later.keyword_span.clone())
-            .help("keep a single ENTRYPOINT; run the earlier steps from a start script"),
+            .help("keep a single ENTRYPOINT; run the earlier steps from a start script")
+            .maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)),
         );
-        let d = out.pop().expect("pushed");
-        out.push(d.maybe_fix(crate::rules::buildkit::bk012_multiple_instructions_disallowed::remove_unused(file, earlier)));
     }
 }
 

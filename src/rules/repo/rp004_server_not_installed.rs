@@ -109,10 +109,8 @@ fn add_requirement(ctx: &Context, model: &crate::model::ImageModel, requirement:
         return None;
     }
     let Loaded::Text(file) = ctx.space.read_text(edits::REQUIREMENTS) else { return None };
-    let end = file.text.len();
-    let glue = if file.text.is_empty() || file.text.ends_with('\n') { "" } else { file.newline() };
-    let line = format!("{glue}{requirement}{}", file.newline());
-    Some(Fix::replace(Applicability::Safe, format!("add `{requirement}` to requirements.txt"), &file, end..end, line))
+    let edit = edits::append_lines(&file.path, &file.text, &[requirement], file.newline());
+    Some(Fix { applicability: Applicability::Safe, message: format!("add `{requirement}` to requirements.txt"), edits: vec![edit] })
 }
 
 #[cfg(test)]
