@@ -159,8 +159,8 @@ fn hsv([r, g, b]: [u8; 3]) -> (f64, f64, f64) {
     (hue, if max == 0.0 { 0.0 } else { delta / max }, max)
 }
 
-/// Whether FM008 takes `value` for key `name` (the values it checks by a list or a length), for
-/// a fix that would give a value a key: FM007's rename.
+/// Whether FM008 takes `value` for key `name` (the values it checks by a list or a length): the
+/// test of its own findings, and of a fix that would give a value a key (FM007's rename).
 pub(super) fn accepts(name: &str, value: &Value) -> bool {
     match (name, value) {
         ("colorFrom" | "colorTo", Value::Str(c)) => COLORS.contains(&c.as_str()),
@@ -203,11 +203,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         match (name, &value.value) {
             // The Hub validates the metadata on push and refuses it: `Invalid metadata in
             // README.md. "colorFrom" must be one of [...]` (huggingface/OpenEnv#1016).
-            ("colorFrom" | "colorTo", Value::Str(c)) if !COLORS.contains(&c.as_str()) => {
+            ("colorFrom" | "colorTo", Value::Str(c)) if !accepts(name, &value.value) => {
                 out.push(color_finding(readme, name, value, c));
                 rejected(out);
             }
-            ("short_description", Value::Str(s)) if s.chars().count() > 60 => {
+            ("short_description", Value::Str(s)) if !accepts(name, &value.value) => {
                 report(
                     out,
                     value,
@@ -216,10 +216,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
                 rejected(out);
             }
-            ("suggested_hardware", Value::Str(h)) if !HARDWARE.contains(&h.as_str()) => {
+            ("suggested_hardware", Value::Str(h)) if !accepts(name, &value.value) => {
                 report(out, value, format!("`suggested_hardware: {h}` is not a Hub hardware flavor"), Some("e.g. cpu-basic, cpu-upgrade, t4-small, a10g-small".into()))
             }
-            ("emoji", Value::Str(e)) if !is_single_emoji(e) => report(out, value, format!("`emoji: {e}` is not a single emoji"), None),
+            ("emoji", Value::Str(e)) if !accepts(name, &value.value) => report(out, value, format!("`emoji: {e}` is not a single emoji"), None),
             // Only when the number is not the version written (`3.10` is read as 3.1): `3.11`
             // reads as 3.11, and a Docker Space does not use the value at all.
             ("python_version", Value::Float(f)) if readme.text[value.span.clone()].trim() != f.to_string() => {
