@@ -104,10 +104,18 @@ impl std::fmt::Display for TargetError {
 }
 
 impl Space {
-    /// Replaces the text of a file (a fix being tried): the README and the Dockerfile in place,
-    /// keeping whether they had a BOM; any other file (`requirements.txt`) in an overlay that
-    /// `read_text`/`read_bytes` read before the disk.
+    /// Replaces the text of a file (a fix being tried, an editor's unsaved text): the README
+    /// and the Dockerfile in place, keeping whether they had a BOM; any other file
+    /// (`requirements.txt`) in an overlay that `read_text`/`read_bytes` read before the disk.
+    /// A text over `MAX_TEXT_BYTES` is bounded as one read from disk is: a problem to report
+    /// (`read_bytes` gives its first `MAX_TEXT_BYTES`).
     pub fn set_text(&mut self, path: &str, text: String) -> bool {
+        if text.len() as u64 > MAX_TEXT_BYTES && matches!(path, "README.md" | "Dockerfile") {
+            let problem =
+                Loaded::Problem { message: format!("`{path}` is over {MAX_TEXT_BYTES} bytes"), line_col: None };
+            *if path == "README.md" { &mut self.readme } else { &mut self.dockerfile } = problem;
+            return true;
+        }
         let slot = match path {
             "README.md" => &mut self.readme,
             "Dockerfile" => &mut self.dockerfile,
@@ -232,6 +240,9 @@ impl Space {
     /// Reads a text file of the Space by relative path, refusing links that leave the Space.
     pub fn read_text(&self, rel: &str) -> Loaded {
         if let Some(text) = self.edited.get(rel) {
+            if text.len() as u64 > MAX_TEXT_BYTES {
+                return Loaded::Problem { message: format!("`{rel}` is over {MAX_TEXT_BYTES} bytes"), line_col: None };
+            }
             return Loaded::Text(SourceFile::new(rel, text.clone()));
         }
         if self.in_memory {
@@ -318,7 +329,8 @@ impl Space {
     /// Reads a walked file's first `MAX_TEXT_BYTES` as bytes (links not followed).
     pub fn read_bytes(&self, rel: &str) -> Option<Vec<u8>> {
         if let Some(text) = self.edited.get(rel) {
-            return Some(text.clone().into_bytes());
+            let bound = usize::try_from(MAX_TEXT_BYTES).unwrap_or(usize::MAX).min(text.len());
+            return Some(text.as_bytes()[..bound].to_vec());
         }
         if self.in_memory {
             return self.read_text(rel).text().map(|f| f.text.clone().into_bytes());
@@ -518,6 +530,20 @@ fn lfs_matcher(root: &Path, attributes: &str) -> Option<Gitignore> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An overlaid text (an editor's, a fix's) is bounded as a read from disk is.
+    #[test]
+    fn overlaid_texts_are_bounded() {
+        let mut space = Space::in_memory(Some(b"---\nsdk: docker\n---\n"), Some(b"FROM python\n"));
+        let big = "#".repeat(usize::try_from(MAX_TEXT_BYTES).unwrap() + 1);
+        space.set_text("Dockerfile", big.clone());
+        assert!(matches!(&space.dockerfile, Loaded::Problem { message, .. } if message.contains("is over")));
+        space.set_text("main.py", big);
+        assert!(matches!(space.read_text("main.py"), Loaded::Problem { .. }));
+        assert_eq!(space.read_bytes("main.py").map(|b| b.len() as u64), Some(MAX_TEXT_BYTES));
+        space.set_text("main.py", "print(1)\n".into());
+        assert!(space.read_text("main.py").text().is_some());
+    }
 
     /// The red team's listing: 6,000 files, each in its own chain of 250 folders. Past the
     /// depth budget the files are left out (the listing is partial, and says so) instead of

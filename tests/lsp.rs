@@ -278,3 +278,22 @@ vim.cmd("qa!")
     let lines = std::fs::read_to_string(&out).unwrap();
     assert_eq!(lines.trim(), "DF009 7 1 spacecheck", "{lines}");
 }
+
+/// An editor's text is bounded as a file read from disk is: a Dockerfile over the budget is
+/// reported (DF002), not linted.
+#[test]
+fn an_oversized_document_is_reported_not_linted() {
+    let dir = space();
+    let root = dir.path().canonicalize().unwrap();
+    let dockerfile = uri(&root.join("Dockerfile"));
+    let mut client = Client::start();
+    client.request("initialize", json!({"processId": null, "rootUri": uri(&root), "capabilities": {}}));
+    client.notify("initialized", json!({}));
+    let huge = format!("{DOCKERFILE}{}", "# padding\n".repeat(500_000));
+    let open = json!({"textDocument": {"uri": dockerfile, "languageId": "dockerfile", "version": 1, "text": huge}});
+    client.notify("textDocument/didOpen", open);
+    let found = client.diagnostics_for(&dockerfile);
+    assert_eq!(codes(&found), ["DF002"], "{found:?}");
+    assert!(found[0]["message"].as_str().unwrap().contains("is over"), "{found:?}");
+    client.stop();
+}
